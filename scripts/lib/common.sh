@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# scripts/lib/common.sh: helpers sourced by scripts/test, scripts/demo and tests/netns.
+#
+#   require_root "$@"   re-exec the calling script through sudo when not root (or fail in one line)
+#   install_deps        apt-get install the Debian packages teredod needs, only those missing
+#   build_project       cmake configure + build into ${BUILD_DIR:-build} (extra args go to cmake configure)
+#   repo_root           print the repository root
+#   log / warn / die    short prefixed messages on stderr
+
+TEREDO_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+log()  { printf '[teredod] %s\n' "$*" >&2; }
+warn() { printf '[teredod] WARNING: %s\n' "$*" >&2; }
+die()  { printf '[teredod] ERROR: %s\n' "$*" >&2; exit 1; }
+repo_root() { printf '%s\n' "$TEREDO_REPO_ROOT"; }
+
+# require_root "$@": call at the top of a script, passing the script's own arguments.
+require_root() {
+	[[ $EUID -eq 0 ]] && return 0
+	local script
+	script="$(basename "$0")"
+	if command -v sudo >/dev/null 2>&1; then
+		log "$script needs root: re-running through sudo"
+		exec sudo --preserve-env=BUILD_DIR,SERVER_CMD,CC,CXX -- "$0" "$@"
+	fi
+	echo "teredod: $script must run as root (no sudo found)" >&2
+	exit 1
+}
+
+TEREDO_DEB_PACKAGES=(
+	build-essential cmake pkg-config g++ clang-14 libclang-rt-14-dev
+	libgtest-dev libgmock-dev libbenchmark-dev
+	libmnl-dev libcap-ng-dev libseccomp-dev libsystemd-dev libfmt-dev
+	iproute2 nftables conntrack iputils-ping iperf3
+	miredo miredo-server
+	python3-scapy python3-matplotlib procps psmisc
+)
+
+# install_deps [extra packages...]: fast no-op when everything is already installed.
+install_deps() {
+	local pkgs=("${TEREDO_DEB_PACKAGES[@]}" "$@") missing=() p status
+	for p in "${pkgs[@]}"; do
+		status="$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)"
+		[[ $status == installed ]] || missing+=("$p")
+	done
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		log "dependencies: all ${#pkgs[@]} Debian packages present"
+		return 0
+	fi
+	[[ $EUID -eq 0 ]] || die "missing packages (${missing[*]}) and not root"
+	log "dependencies: installing ${missing[*]}"
+	# miredo's maintainer scripts would start a client that contacts a server on the internet:
+	# forbid service starts while installing.
+	local created_policy=0 rc=0
+	if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		created_policy=1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } || rc=$?
+	if [[ $created_policy -eq 1 ]]; then
+		rm -f /usr/sbin/policy-rc.d
+	fi
+	[[ $rc -eq 0 ]] || die "apt-get install failed (exit $rc)"
+	log "dependencies: installed"
+}
+
+# build_project [extra cmake args...]: configure and build into ${BUILD_DIR:-build}.
+build_project() {
+	local dir="${BUILD_DIR:-build}"
+	log "build: cmake -S . -B $dir -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEREDO_WERROR=ON $*"
+	(
+		cd "$TEREDO_REPO_ROOT" &&
+			cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEREDO_WERROR=ON "$@" &&
+			cmake --build "$dir" -j2
+	)
+}

@@ -1,0 +1,152 @@
+// Teredo server packet processing (RFC 4380 5.3.1 ingress checks, 5.3.2 RS -> RA; RFC 5991 3.2).
+#include "core/server.hpp"
+
+#include "proto/echo.hpp"
+#include "proto/encapsulation.hpp"
+#include "proto/ipv6.hpp"
+#include "proto/router_discovery.hpp"
+
+namespace teredo::core {
+
+using proto::ByteView;
+using proto::Drop;
+using proto::Endpoint;
+using proto::Ipv6Addr;
+using proto::Result;
+
+namespace {
+
+// Miredo refuses to relay ICMPv6 messages with more than 88 bytes of ICMPv6 payload, so that the
+// server cannot be used as an open relay for large traffic. We keep that policy: a connectivity
+// test echo request is small.
+constexpr std::size_t kMaxForwardedIcmpv6 = 88;
+
+ServerSocket other(ServerSocket s) {
+  return s == ServerSocket::Primary ? ServerSocket::Secondary : ServerSocket::Primary;
+}
+
+}  // namespace
+
+ServerCounters& ServerCounters::operator+=(const ServerCounters& o) {
+  received += o.received;
+  router_solicitations += o.router_solicitations;
+  router_advertisements += o.router_advertisements;
+  forwarded_teredo += o.forwarded_teredo;
+  forwarded_native += o.forwarded_native;
+  bubbles_forwarded += o.bubbles_forwarded;
+  echo_forwarded += o.echo_forwarded;
+  return *this;
+}
+
+Server::Server(const ServerConfig& config)
+    : config_(config), link_local_(proto::build_server_link_local(config.primary)) {}
+
+Result<ServerAction> Server::on_datagram(ServerSocket on, Endpoint from, ByteView payload,
+                                         proto::MutableBytes out) {
+  ++counters_.received;
+  Result<ServerAction> r = handle(on, from, payload, out);
+  if (!r) drops_.add(r.drop());
+  return r;
+}
+
+Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView payload, proto::MutableBytes out) {
+  // Loop guard: a datagram from our own addresses' Teredo port (Miredo, MTFL-SA 0603).
+  if (from.port == proto::kTeredoPort && (from.addr == config_.primary || from.addr == config_.secondary))
+    return Drop::OwnAddressLoop;
+
+  // 5.3.1 rule 1: well-formed Teredo packet.
+  auto pkt = proto::parse_teredo_packet(payload);
+  if (!pkt) return pkt.drop();
+  auto ip = proto::parse_ipv6(pkt->ipv6);
+  if (!ip) return ip.drop();
+  const proto::Ipv6Header& h = ip->header;
+
+  // Rule 2: only bubbles and ICMPv6.
+  const bool bubble = proto::is_bubble(*ip);
+  if (!bubble && h.next_header != proto::kNextHeaderIcmpv6) return Drop::NotBubbleOrIcmpv6;
+  // Rule 3: the IPv4 source must be global unicast.
+  if (!proto::is_global_unicast(from.addr)) return Drop::NonGlobalSource;
+
+  // Rule 4: a Router Solicitation from a link-local source to ff02::2 (or to our link-local).
+  if (proto::is_link_local(h.src) && (h.dst == proto::kAllRoutersMulticast || h.dst == link_local_)) {
+    auto rs = proto::parse_router_solicitation(*ip);
+    if (!rs) return rs.drop();
+    ++counters_.router_solicitations;
+    std::optional<proto::Nonce> nonce;
+    if (pkt->auth) nonce = pkt->auth->nonce;
+    return answer_router_solicitation(on, from, h.src, nonce, out);
+  }
+
+  // Rules 5-7: the source must be a Teredo client whose mapping matches the outer source, or a
+  // native node talking to one of our own clients.
+  if (proto::has_prefix(h.src, config_.prefix)) {
+    const proto::TeredoAddress claimed = proto::parse_teredo_address(h.src);
+    if (claimed.mapped != from) return Drop::SourceMappingMismatch;
+  } else {
+    if (!proto::has_prefix(h.dst, config_.prefix) || proto::parse_teredo_address(h.dst).server != config_.primary)
+      return Drop::ForeignClientDestination;
+  }
+
+  // Destination handling (5.3.1): nothing else is processed locally.
+  if (h.dst == proto::kAllRoutersMulticast || h.dst == link_local_) return Drop::UnexpectedLocalDestination;
+  if (!proto::is_global_scope(h.dst)) return Drop::NonGlobalDestination;
+  if (!bubble && ip->payload.size() > kMaxForwardedIcmpv6) return Drop::OversizedIcmpv6;
+
+  if (!proto::has_prefix(h.dst, config_.prefix)) {
+    ++counters_.forwarded_native;
+    if (!bubble) ++counters_.echo_forwarded;
+    return ServerAction{SendIpv6{pkt->ipv6}};
+  }
+
+  const proto::TeredoAddress dst = proto::parse_teredo_address(h.dst);
+  if (!proto::is_global_unicast(dst.mapped.addr)) return Drop::NonGlobalMappedDestination;
+  SendUdp send;
+  send.from = ServerSocket::Primary;
+  send.to = dst.mapped;
+  send.body = pkt->ipv6;
+  // An origin indication goes in front of packets for our own clients (the destination names
+  // our primary address), carrying the source as we saw it.
+  if (dst.server == config_.primary) {
+    proto::Writer w(out);
+    proto::build_origin_indication(w, from);
+    send.header = w.written();
+  }
+  ++counters_.forwarded_teredo;
+  if (bubble) ++counters_.bubbles_forwarded;
+  return ServerAction{send};
+}
+
+Result<ServerAction> Server::answer_router_solicitation(ServerSocket on, Endpoint from, const Ipv6Addr& rs_source,
+                                                        const std::optional<proto::Nonce>& nonce,
+                                                        proto::MutableBytes out) {
+  // 5.3.2: never send an RA to a non-global IPv4 (already checked for the source), the RA goes
+  // to the mapped address. A cone-flagged RS (C=1) is answered from the other address.
+  proto::Writer w(out);
+  // The authentication header echoes the client's nonce; when the RS had none, the nonce is
+  // zeros (Miredo echoes uninitialised stack bytes there).
+  proto::build_auth_header(w, nonce.value_or(proto::Nonce{}), 0);
+  proto::build_origin_indication(w, from);
+
+  proto::RouterAdvertisement ra;
+  ra.cur_hop_limit = 0;
+  ra.router_lifetime = 0;
+  ra.retrans_timer = 2000;
+  proto::PrefixInformation pio;
+  pio.prefix_length = 64;
+  pio.flags = proto::kPrefixFlagAutonomous;
+  proto::store_be32(pio.prefix.bytes.data(), config_.prefix);
+  proto::store_be32(pio.prefix.bytes.data() + 4, config_.primary.value);
+  ra.prefix = pio;
+  ra.mtu = config_.mtu;
+  proto::build_router_advertisement(w, link_local_, rs_source, ra);
+  if (!w.ok()) return Drop::SendFailed;
+
+  SendUdp send;
+  send.from = proto::has_cone_flag(rs_source) ? other(on) : on;
+  send.to = from;
+  send.header = w.written();
+  ++counters_.router_advertisements;
+  return ServerAction{send};
+}
+
+}  // namespace teredo::core

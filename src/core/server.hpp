@@ -1,0 +1,90 @@
+// The Teredo server state machine (RFC 4380 5.3, RFC 5991 3.2). Stateless per client: every
+// decision is made from the datagram in hand. No I/O: the driver feeds datagrams in and carries
+// out the returned action.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <variant>
+
+#include "proto/bytes.hpp"
+#include "proto/drop.hpp"
+#include "proto/encapsulation.hpp"
+#include "proto/ipv4.hpp"
+#include "proto/ipv6_address.hpp"
+#include "proto/result.hpp"
+#include "proto/teredo_address.hpp"
+
+namespace teredo::core {
+
+/// Which of the server's two UDP sockets (primary or secondary IPv4, port 3544).
+enum class ServerSocket : std::uint8_t { Primary = 0, Secondary = 1 };
+
+struct ServerConfig {
+  proto::Ipv4Addr primary;
+  proto::Ipv4Addr secondary;
+  std::uint32_t prefix = proto::kTeredoPrefix;  // first 32 bits of the advertised prefix
+  std::uint32_t mtu = 1280;                     // advertised in the RA MTU option
+};
+
+/// Send a UDP datagram from one of the server's sockets. The payload is `header` followed by
+/// `body` (scatter-gather: body usually views the received datagram, header the output buffer).
+struct SendUdp {
+  ServerSocket from = ServerSocket::Primary;
+  proto::Endpoint to;
+  proto::ByteView header;
+  proto::ByteView body;
+};
+
+/// Send a native IPv6 packet (complete, header included) through the raw IPv6 socket.
+struct SendIpv6 {
+  proto::ByteView packet;
+};
+
+using ServerAction = std::variant<SendUdp, SendIpv6>;
+
+/// Packet counters other than drops. Plain integers; one instance per worker.
+struct ServerCounters {
+  std::uint64_t received = 0;
+  std::uint64_t router_solicitations = 0;
+  std::uint64_t router_advertisements = 0;
+  std::uint64_t forwarded_teredo = 0;
+  std::uint64_t forwarded_native = 0;
+  std::uint64_t bubbles_forwarded = 0;
+  std::uint64_t echo_forwarded = 0;
+  ServerCounters& operator+=(const ServerCounters& o);
+};
+
+/// Minimum size of the `out` buffer passed to on_datagram.
+inline constexpr std::size_t kServerOutputSize = 256;
+
+/// One Teredo server instance. Cheap; the driver keeps one per worker thread. Not thread-safe.
+class Server {
+ public:
+  explicit Server(const ServerConfig& config);
+
+  /// Handles one datagram received on socket `on` from `from`. On success the returned action
+  /// views `payload` and/or `out` (at least kServerOutputSize bytes), so the driver must carry it
+  /// out before reusing either. On a drop the reason is returned and already counted.
+  proto::Result<ServerAction> on_datagram(ServerSocket on, proto::Endpoint from, proto::ByteView payload,
+                                          proto::MutableBytes out);
+
+  const ServerConfig& config() const { return config_; }
+  const proto::DropCounters& drops() const { return drops_; }
+  const ServerCounters& counters() const { return counters_; }
+
+ private:
+  proto::Result<ServerAction> handle(ServerSocket on, proto::Endpoint from, proto::ByteView payload,
+                                     proto::MutableBytes out);
+  proto::Result<ServerAction> answer_router_solicitation(ServerSocket on, proto::Endpoint from,
+                                                         const proto::Ipv6Addr& rs_source,
+                                                         const std::optional<proto::Nonce>& nonce,
+                                                         proto::MutableBytes out);
+
+  ServerConfig config_;
+  proto::Ipv6Addr link_local_;
+  proto::DropCounters drops_;
+  ServerCounters counters_;
+};
+
+}  // namespace teredo::core

@@ -1,0 +1,99 @@
+// Drop reasons: every packet that teredod discards is counted under exactly one of these names.
+// A drop is not an error; it is an outcome of parsing or policy (architecture.md 7.4).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace teredo::proto {
+
+/// Payload-free reason for discarding a packet. The names are part of the statistics interface:
+/// append new values before kCount and give each a name in kDropNames.
+enum class Drop : std::uint8_t {
+  // Teredo encapsulation (RFC 4380 5.1.1, 5.2.3)
+  DatagramTooShort,
+  TruncatedAuthHeader,
+  TruncatedOriginIndication,
+  NotIpv6,
+  TruncatedIpv6Header,
+  Ipv6PayloadTruncated,
+  // ICMPv6 / Neighbor Discovery (RFC 4861, 4443)
+  NotIcmpv6,
+  TruncatedIcmpv6,
+  BadIcmpv6Checksum,
+  BadIcmpv6Code,
+  NotRouterSolicitation,
+  NotRouterAdvertisement,
+  BadHopLimit,
+  BadNdOption,
+  NotEcho,
+  // Server policy (RFC 4380 5.3.1)
+  NotBubbleOrIcmpv6,
+  NonGlobalSource,
+  OwnAddressLoop,
+  SourceMappingMismatch,
+  ForeignClientDestination,
+  UnexpectedLocalDestination,
+  NonGlobalDestination,
+  NonGlobalMappedDestination,
+  OversizedIcmpv6,
+  SendFailed,
+  kCount
+};
+
+inline constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);
+
+/// Stable snake_case names, used in logs, statistics and tests.
+inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
+    "datagram_too_short",
+    "truncated_auth_header",
+    "truncated_origin_indication",
+    "not_ipv6",
+    "truncated_ipv6_header",
+    "ipv6_payload_truncated",
+    "not_icmpv6",
+    "truncated_icmpv6",
+    "bad_icmpv6_checksum",
+    "bad_icmpv6_code",
+    "not_router_solicitation",
+    "not_router_advertisement",
+    "bad_hop_limit",
+    "bad_nd_option",
+    "not_echo",
+    "not_bubble_or_icmpv6",
+    "non_global_source",
+    "own_address_loop",
+    "source_mapping_mismatch",
+    "foreign_client_destination",
+    "unexpected_local_destination",
+    "non_global_destination",
+    "non_global_mapped_destination",
+    "oversized_icmpv6",
+    "send_failed",
+};
+
+constexpr std::string_view to_string(Drop d) {
+  auto i = static_cast<std::size_t>(d);
+  return i < kDropCount ? kDropNames[i] : std::string_view{"unknown"};
+}
+
+/// Per-reason drop counters. Plain integers: each owner (one per worker) has its own and the
+/// driver sums them; not thread-safe.
+struct DropCounters {
+  std::array<std::uint64_t, kDropCount> count{};
+  void add(Drop d) { ++count[static_cast<std::size_t>(d)]; }
+  std::uint64_t operator[](Drop d) const { return count[static_cast<std::size_t>(d)]; }
+  DropCounters& operator+=(const DropCounters& o) {
+    for (std::size_t i = 0; i < kDropCount; ++i) count[i] += o.count[i];
+    return *this;
+  }
+  std::uint64_t total() const {
+    std::uint64_t t = 0;
+    for (auto c : count) t += c;
+    return t;
+  }
+};
+
+}  // namespace teredo::proto
