@@ -1,0 +1,29 @@
+// Stats file writer.
+#include "daemon/stats_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace teredo::daemon {
+
+std::optional<os::OsResult<StatsFile>> StatsFile::open_from_environment() {
+  const char* path = std::getenv("TEREDOD_STATS_FILE");
+  if (path == nullptr || *path == '\0') return std::nullopt;
+  return open(path);
+}
+
+os::OsResult<StatsFile> StatsFile::open(const std::string& path) {
+  os::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd) return os::errno_error("open");
+  return StatsFile(path, std::move(fd));
+}
+
+void StatsFile::write(const ServerStats& s) {
+  const std::string text = format_stats(s);
+  if (::pwrite(fd_.get(), text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()))
+    (void)!::ftruncate(fd_.get(), static_cast<off_t>(text.size()));
+}
+
+}  // namespace teredo::daemon

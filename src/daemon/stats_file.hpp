@@ -1,0 +1,33 @@
+// Test hook: the server's counters as a text file (TEREDOD_STATS_FILE). Temporary; a later
+// issue replaces it with a control socket and teredoctl.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "daemon/server_stats.hpp"
+#include "os/fd.hpp"
+#include "os/os_result.hpp"
+
+namespace teredo::daemon {
+
+/// The file is opened once, before privileges are dropped and before any chroot, and then
+/// rewritten in place through the open descriptor (pwrite + ftruncate), so it keeps working
+/// as the unprivileged user. A reader may rarely see a half-written file; poll it.
+class StatsFile {
+ public:
+  /// Opens the file named by $TEREDOD_STATS_FILE; nullopt when the variable is unset or empty.
+  static std::optional<os::OsResult<StatsFile>> open_from_environment();
+  static os::OsResult<StatsFile> open(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  /// Replaces the contents with format_stats(s). Errors are ignored (a test hook only).
+  void write(const ServerStats& s);
+
+ private:
+  StatsFile(std::string path, os::Fd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+  std::string path_;
+  os::Fd fd_;
+};
+
+}  // namespace teredo::daemon

@@ -1,0 +1,23 @@
+// eventfd wrapper.
+#include "os/event_fd.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace teredo::os {
+
+OsResult<EventFd> EventFd::open() {
+  Fd fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!fd) return errno_error("eventfd");
+  return EventFd(std::move(fd));
+}
+
+void EventFd::signal() {
+  const std::uint64_t one = 1;
+  // Failure means the counter is saturated, which still leaves the descriptor readable.
+  (void)!::write(fd_.get(), &one, sizeof one);
+}
+
+}  // namespace teredo::os

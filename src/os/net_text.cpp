@@ -1,0 +1,71 @@
+// inet_pton/inet_ntop/getaddrinfo wrappers over the proto address types.
+#include "os/net_text.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+namespace teredo::os {
+
+std::optional<proto::Ipv4Addr> parse_ipv4(std::string_view text) {
+  const std::string s(text);
+  in_addr a{};
+  if (::inet_pton(AF_INET, s.c_str(), &a) != 1) return std::nullopt;
+  return proto::Ipv4Addr{ntohl(a.s_addr)};
+}
+
+std::optional<proto::Ipv6Addr> parse_ipv6(std::string_view text) {
+  const std::string s(text);
+  proto::Ipv6Addr out;
+  if (::inet_pton(AF_INET6, s.c_str(), out.bytes.data()) != 1) return std::nullopt;
+  return out;
+}
+
+std::string to_string(proto::Ipv4Addr a) {
+  in_addr in{};
+  in.s_addr = htonl(a.value);
+  char buf[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET, &in, buf, sizeof buf);
+  return buf;
+}
+
+std::string to_string(proto::Ipv6Addr a) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof buf);
+  return buf;
+}
+
+std::string to_string(proto::Endpoint e) { return to_string(e.addr) + ":" + std::to_string(e.port); }
+
+Ipv4Resolution resolve_ipv4(std::string_view name) {
+  Ipv4Resolution r;
+  if (auto a = parse_ipv4(name)) {
+    r.address = a;
+    return r;
+  }
+  const std::string host(name);
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
+  if (rc != 0) {
+    r.error = ::gai_strerror(rc);
+    return r;
+  }
+  for (const addrinfo* p = res; p != nullptr; p = p->ai_next) {
+    if (p->ai_family == AF_INET && p->ai_addrlen >= sizeof(sockaddr_in)) {
+      sockaddr_in sa{};
+      std::memcpy(&sa, p->ai_addr, sizeof sa);
+      r.address = proto::Ipv4Addr{ntohl(sa.sin_addr.s_addr)};
+      break;
+    }
+  }
+  ::freeaddrinfo(res);
+  if (!r.address) r.error = "no IPv4 address";
+  return r;
+}
+
+}  // namespace teredo::os

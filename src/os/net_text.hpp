@@ -1,0 +1,33 @@
+// Text forms of addresses: parsing and printing IPv4/IPv6, and host name resolution to IPv4.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proto/ipv4.hpp"
+#include "proto/ipv6_address.hpp"
+
+namespace teredo::os {
+
+/// Dotted-quad only (inet_pton), no host names.
+std::optional<proto::Ipv4Addr> parse_ipv4(std::string_view text);
+/// Numeric IPv6 (inet_pton).
+std::optional<proto::Ipv6Addr> parse_ipv6(std::string_view text);
+
+std::string to_string(proto::Ipv4Addr a);
+std::string to_string(proto::Ipv6Addr a);
+/// "192.0.2.1:3544"
+std::string to_string(proto::Endpoint e);
+
+/// The outcome of resolve_ipv4: an address, or getaddrinfo's error text.
+struct Ipv4Resolution {
+  std::optional<proto::Ipv4Addr> address;
+  std::string error;
+};
+
+/// Resolves a dotted quad or a host name to its first IPv4 address (getaddrinfo, AF_INET).
+/// May block on DNS; call it only at start-up or reload, never on the packet path.
+Ipv4Resolution resolve_ipv4(std::string_view name);
+
+}  // namespace teredo::os

@@ -1,0 +1,56 @@
+// Privilege drop with libcap-ng and verification that root cannot be regained.
+#include "os/privileges.hpp"
+
+#include <cap-ng.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace teredo::os {
+
+OsResult<TargetUser> lookup_user(const std::string& name) {
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  const int rc = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found);
+  if (rc != 0) return errno_error("getpwnam", rc);
+  if (found == nullptr) return errno_error("getpwnam", ENOENT);
+  if (pw.pw_uid == 0) return errno_error("user", EPERM);
+  return TargetUser{name, pw.pw_uid, pw.pw_gid};
+}
+
+OsStatus drop_privileges(const TargetUser& user, const std::string& chroot_dir) {
+  if (!chroot_dir.empty()) {
+    struct stat st {};
+    if (::stat(chroot_dir.c_str(), &st) != 0) return errno_error("stat(chroot)");
+    if (!S_ISDIR(st.st_mode)) return errno_error("chroot", ENOTDIR);
+    if (::chroot(chroot_dir.c_str()) != 0) return errno_error("chroot");
+    if (::chdir("/") != 0) return errno_error("chdir");
+  }
+  // The bounding set can only be reduced while we still hold CAP_SETPCAP.
+  capng_clear(CAPNG_SELECT_BOUNDS);
+  if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) return errno_error("capng_apply(bounding set)", EPERM);
+  if (::initgroups(user.name.c_str(), user.gid) != 0) return errno_error("initgroups");
+  if (::setgid(user.gid) != 0) return errno_error("setgid");
+  if (::setuid(user.uid) != 0) return errno_error("setuid");
+  capng_clear(CAPNG_SELECT_BOTH);
+  if (capng_apply(CAPNG_SELECT_BOTH) != 0) return errno_error("capng_apply", EPERM);
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno_error("prctl(PR_SET_NO_NEW_PRIVS)");
+
+  // Verify: regaining root must fail, and nothing may be left in any capability set.
+  if (::setuid(0) == 0 || ::seteuid(0) == 0) return errno_error("verify setuid(0) fails", EPERM);
+  if (user.gid != 0 && (::setgid(0) == 0 || ::setegid(0) == 0)) return errno_error("verify setgid(0) fails", EPERM);
+  if (::getuid() != user.uid || ::geteuid() != user.uid) return errno_error("verify uid", EPERM);
+  capng_get_caps_process();
+  if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) return errno_error("verify no capabilities", EPERM);
+  return Ok{};
+}
+
+}  // namespace teredo::os

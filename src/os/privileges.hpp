@@ -1,0 +1,30 @@
+// Dropping root for good: optional chroot, switch to an unprivileged user, clear every
+// capability, forbid regaining privileges, and verify that it worked (architecture.md 7.2).
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+
+#include "os/os_result.hpp"
+
+namespace teredo::os {
+
+/// A user to switch to, resolved while /etc/passwd is still reachable (before chroot).
+struct TargetUser {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+/// Looks the user up with getpwnam. Refuses unknown users and users with uid 0
+/// (operation "getpwnam" with ENOENT, or "user" with EPERM).
+OsResult<TargetUser> lookup_user(const std::string& name);
+
+/// Call once, from the main thread, before any other thread exists (credentials and
+/// capabilities are per thread in the kernel). In order: chroot(chroot_dir)+chdir("/") when
+/// chroot_dir is not empty; drop the capability bounding set; initgroups; setgid; setuid;
+/// clear all capability sets; PR_SET_NO_NEW_PRIVS; then check that setuid(0) and setgid(0)
+/// fail and no capability is left. Any failure is fatal for the caller.
+OsStatus drop_privileges(const TargetUser& user, const std::string& chroot_dir);
+
+}  // namespace teredo::os

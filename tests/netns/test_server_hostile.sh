@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# tests/netns/test_server_hostile.sh [SERVER_CMD]: teredod-server under hostile traffic in a namespace lab.
+#
+# Starts OUR Teredo server (TEREDOD_STATS_FILE in the lab directory, -u nobody), then from the public client
+# namespace (198.51.100.40) sends to 198.51.100.10:3544, with tests/netns/hostile_server.py (/usr/bin/python3):
+#   (1) garbage: empty, 1-byte, bare auth/origin headers, IPv4-looking, random bytes, oversized datagrams;
+#   (2) every truncation of a valid RS-with-auth datagram (with and without client id / auth value) and RS whose
+#       ICMPv6 message is cut;
+#   (3) RS with a bad ICMPv6 checksum, with hop limit != 255, with a non-zero code;
+#   (4) policy violations: spoofed Teredo source mapping, native source to another server's client / wrong
+#       prefix, link-local and other non-global destinations, the server's own link-local, non-global mapped
+#       destinations, ICMPv6 > 88 bytes, non-ICMPv6 payloads, and (raw socket) non-global IPv4 sources;
+#   (5) an RS flood: teredo-rsflood (200k RS in 10 s from 256 source ports), else a python socket flood.
+# For each category of (1)-(4) the stats file's deltas must show every packet received, counted under the drop
+# reason it must produce (count >= packets sent), no RA and nothing forwarded. Afterwards: the server is alive, a
+# fresh RS with a known nonce gets a valid RA within 1 s (nonce echoed, origin indication = sender address:port,
+# prefix 2001:0:c633:640a::/64) from the public client, from behind the NAT and for a cone RS (answered from .11);
+# VmRSS growth over the flood <= HOSTILE_MAX_RSS_GROWTH_KB (default 2048) compared with the value after start-up
+# and a warm-up flood; the counters add up; a Debian miredo client behind the NAT qualifies; no namespace is left.
+#
+# SERVER_CMD (argument or environment): default $BUILD_DIR/src/daemon/teredod-server.
+# Environment: HOSTILE_FLOOD_RATE (RS/s, default 20000), HOSTILE_FLOOD_SECONDS (default 10),
+#              HOSTILE_MAX_RSS_GROWTH_KB (default 2048).
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a required tool or the server binary missing).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+PY=/usr/bin/python3
+HOSTILE="$HERE/hostile_server.py"
+RSFLOOD="$BUILD_DIR/tools/teredo-rsflood"
+FLOOD_RATE="${HOSTILE_FLOOD_RATE:-20000}"
+FLOOD_SECONDS="${HOSTILE_FLOOD_SECONDS:-10}"
+MAX_RSS_GROWTH_KB="${HOSTILE_MAX_RSS_GROWTH_KB:-2048}"
+
+skip() {
+	echo "############################################################"
+	echo "### SKIPPED: $* ($(basename "$0"))"
+	echo "############################################################"
+	exit 77
+}
+
+[[ $EUID -eq 0 ]] || skip "needs root"
+for tool in ip nft ping miredo ss "$PY"; do
+	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
+done
+
+if [[ $# -gt 0 ]]; then
+	SERVER_CMD="$*"
+elif [[ -z ${SERVER_CMD:-} ]]; then
+	SERVER_CMD="$BUILD_DIR/src/daemon/teredod-server"
+	[[ -x $SERVER_CMD ]] || skip "teredod-server not built ($SERVER_CMD); build with cmake --build build"
+fi
+read -r -a SERVER_ARGV <<<"$SERVER_CMD"
+command -v "${SERVER_ARGV[0]}" >/dev/null 2>&1 || { echo "FAIL: server command not found: ${SERVER_ARGV[0]}"; exit 1; }
+
+# shellcheck source=tests/netns/lib.sh
+source "$HERE/lib.sh"
+LAB_SERVER_USER=nobody
+
+declare -a RESULTS=()
+FAILED=0
+pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
+fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
+fatal() { fail "$*"; exit 1; }
+
+summary() {
+	local rc=$?
+	[[ $FAILED -eq 0 ]] || lab_dump_logs_with_stats
+	local tag="$LAB_TAG"
+	lab_cleanup
+	local left
+	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
+	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
+	echo
+	echo "==================== test_server_hostile summary ===================="
+	echo "server: $SERVER_CMD"
+	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
+	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
+		echo "RESULT: FAIL"
+		[[ $rc -ne 0 ]] || rc=1
+	else
+		echo "RESULT: PASS (${#RESULTS[@]} checks)"
+	fi
+	exit "$rc"
+}
+
+lab_dump_logs_with_stats() {
+	echo "---- logs ----"
+	lab_dump_logs
+	[[ -n ${STATS:-} && -f $STATS ]] && { echo "===== stats file ====="; cat "$STATS"; }
+}
+
+# run_checks NS ARGS...: run hostile_server.py in NS; turn its "RESULT PASS|FAIL text" lines into checks.
+run_checks() {
+	local ns="$1"; shift
+	local line n=0
+	while IFS= read -r line; do
+		case "$line" in
+			"RESULT PASS "*) pass "${line#RESULT PASS }"; n=$((n + 1)) ;;
+			"RESULT FAIL "*) fail "${line#RESULT FAIL }"; n=$((n + 1)) ;;
+			*) echo "$line" ;;
+		esac
+	done < <(ip netns exec "$ns" "$PY" "$HOSTILE" "$@" 2>&1)
+	[[ $n -gt 0 ]] || fail "hostile_server.py $1 produced no result (see output above)"
+}
+
+# stat_get NAME: current value of counter NAME in the stats file (0 if absent).
+stat_get() { awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$STATS"; }
+
+# server_pids: every teredod-server process of the lab (the started one and any other in the server namespace).
+server_pids() {
+	local p
+	{
+		[[ -n ${LAB_PID[server]:-} ]] && echo "${LAB_PID[server]}"
+		for p in $(ip netns pids "$LAB_NS_SERVER" 2>/dev/null); do
+			[[ $(cat "/proc/$p/comm" 2>/dev/null) == teredod-server ]] && echo "$p"
+		done
+	} | sort -u
+}
+
+# server_rss_kb: sum of VmRSS (kB) over server_pids.
+server_rss_kb() {
+	local p total=0 v
+	for p in $(server_pids); do
+		v="$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)"
+		total=$((total + ${v:-0}))
+	done
+	echo "$total"
+}
+
+# wait_stats_quiet: wait until the "received" counter stops moving (2 consecutive equal readings 1.1 s apart).
+wait_stats_quiet() {
+	local a b
+	a="$(stat_get received)"
+	for _ in $(seq 1 15); do
+		sleep 1.1
+		b="$(stat_get received)"
+		[[ $a == "$b" ]] && return 0
+		a="$b"
+	done
+	return 1
+}
+
+# probe LABEL NS ARGS...: one fresh RS, valid RA within 1 s.
+probe() {
+	local label="$1" ns="$2"; shift 2
+	run_checks "$ns" probe --server "$LAB_SERVER_IP1" --secondary "$LAB_SERVER_IP2" --label "$label" --timeout 1 "$@"
+}
+
+# rs_flood SECONDS RATE: RS flood from the public client; prints the number of RS sent.
+rs_flood() {
+	local secs="$1" rate="$2" out count=$(( $1 * $2 ))
+	if [[ -x $RSFLOOD ]]; then
+		out="$(ip netns exec "$LAB_NS_PUBCLIENT" "$RSFLOOD" --server "$LAB_SERVER_IP1" --bind "$LAB_PUBCLIENT_IP" \
+			--ports 256 --rate "$rate" --duration "$secs" --warmup 0 --json 2>"$LAB_DIR/rsflood.err")" || {
+			echo "teredo-rsflood failed: $(cat "$LAB_DIR/rsflood.err")" >&2; echo 0; return 1; }
+		echo "$out" >>"$LAB_DIR/rsflood.log"
+		"$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["total_sent"], d["total_received_valid"])' "$out"
+	else
+		out="$(ip netns exec "$LAB_NS_PUBCLIENT" "$PY" "$HOSTILE" flood --server "$LAB_SERVER_IP1" \
+			--bind "$LAB_PUBCLIENT_IP" --count "$count" --seconds "$secs" --ports 256)" || { echo 0; return 1; }
+		echo "$(awk '/^sent/ { print $2 }' <<<"$out") n/a"
+	fi
+}
+
+echo "== teredod netns hostile-traffic test: server = $SERVER_CMD"
+lab_setup || fatal "lab setup"
+trap summary EXIT
+pass "lab topology up (7 namespaces)"
+
+STATS="$LAB_DIR/server.stats"
+export TEREDOD_STATS_FILE="$STATS"
+lab_start_server "${SERVER_ARGV[@]}" && pass "server (user $LAB_SERVER_USER) bound to $LAB_SERVER_IP1:3544 and $LAB_SERVER_IP2:3544" ||
+	fatal "server start ($SERVER_CMD)"
+unset TEREDOD_STATS_FILE
+lab_wait_until 5 "stats file $STATS" grep -q '^drops_total ' "$STATS" && pass "stats file written ($STATS)" ||
+	fatal "no stats file from the server (TEREDOD_STATS_FILE=$STATS)"
+missing=""
+for reason in datagram_too_short truncated_auth_header truncated_origin_indication not_ipv6 truncated_ipv6_header \
+	ipv6_payload_truncated truncated_icmpv6 bad_icmpv6_checksum bad_icmpv6_code bad_hop_limit not_bubble_or_icmpv6 \
+	non_global_source source_mapping_mismatch foreign_client_destination unexpected_local_destination \
+	non_global_destination non_global_mapped_destination oversized_icmpv6; do
+	grep -q "^drop_$reason " "$STATS" || missing+=" $reason"
+done
+[[ -z $missing ]] && pass "stats file lists every drop reason the test needs" || fail "stats file lacks drop reasons:$missing"
+
+probe "before attack" "$LAB_NS_PUBCLIENT" --bind "$LAB_PUBCLIENT_IP"
+
+# warm-up: touch every worker's buffers before taking the memory baseline
+read -r warm_sent warm_valid <<<"$(rs_flood 2 "$FLOOD_RATE")"
+wait_stats_quiet
+rss0="$(server_rss_kb)"
+echo "   warm-up flood: $warm_sent RS sent, $warm_valid valid RA; server VmRSS after warm-up: ${rss0} kB (pids $(server_pids | tr '\n' ' '))"
+[[ $rss0 -gt 0 ]] && pass "server VmRSS measured after start-up and warm-up: $rss0 kB" || fail "cannot read the server's VmRSS"
+
+# (1)-(4)
+run_checks "$LAB_NS_PUBCLIENT" attack --server "$LAB_SERVER_IP1" --bind "$LAB_PUBCLIENT_IP" --stats "$STATS"
+lab_alive server && pass "server alive after garbage, truncations, bad RS and policy violations" ||
+	fatal "server died during the hostile categories"
+
+# (5) RS flood
+wait_stats_quiet
+rs_before="$(stat_get router_solicitations)"; ra_before="$(stat_get router_advertisements)"; rcv_before="$(stat_get received)"
+t0="$(lab_now_ms)"
+read -r flood_sent flood_valid <<<"$(rs_flood "$FLOOD_SECONDS" "$FLOOD_RATE")"
+t1="$(lab_now_ms)"
+echo "   flood: $flood_sent RS sent in $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )) s, $flood_valid valid RA seen by the generator"
+[[ ${flood_sent:-0} -ge $(( FLOOD_SECONDS * FLOOD_RATE * 9 / 10 )) ]] && pass "RS flood sent $flood_sent RS (target $(( FLOOD_SECONDS * FLOOD_RATE )))" ||
+	fail "RS flood sent only ${flood_sent:-0} RS (target $(( FLOOD_SECONDS * FLOOD_RATE )))"
+lab_alive server && pass "server alive after the RS flood" || fatal "server died during the RS flood"
+
+# a legitimate client is answered at once, right after the flood
+probe "after flood" "$LAB_NS_PUBCLIENT" --bind "$LAB_PUBCLIENT_IP"
+probe "after flood" "$LAB_NS_PUBCLIENT" --bind "$LAB_PUBCLIENT_IP" --cone
+probe "after flood, behind NAT" "$LAB_NS_CLIENT" --bind "$LAB_CLIENT_IP" --expect-origin "$LAB_NAT_PUBLIC_IP" --any-port
+
+wait_stats_quiet
+rs_d=$(( $(stat_get router_solicitations) - rs_before )); ra_d=$(( $(stat_get router_advertisements) - ra_before ))
+rcv_d=$(( $(stat_get received) - rcv_before ))
+echo "   server during flood: received +$rcv_d, router_solicitations +$rs_d, router_advertisements +$ra_d"
+[[ $ra_d -eq $rs_d && $rs_d -ge $(( ${flood_sent:-0} / 2 )) ]] &&
+	pass "flood answered: $ra_d RA for $rs_d RS accepted of $flood_sent sent ($rcv_d datagrams received)" ||
+	fail "flood: $ra_d RA for $rs_d RS accepted of $flood_sent sent ($rcv_d received)"
+
+rss1="$(server_rss_kb)"
+growth=$(( rss1 - rss0 ))
+[[ $growth -le $MAX_RSS_GROWTH_KB ]] && pass "server VmRSS $rss0 kB -> $rss1 kB after the flood (+$growth kB <= $MAX_RSS_GROWTH_KB kB)" ||
+	fail "server VmRSS $rss0 kB -> $rss1 kB after the flood (+$growth kB > $MAX_RSS_GROWTH_KB kB)"
+
+# counters add up: every received datagram was answered, forwarded or dropped (send failures may be counted twice)
+rcv="$(stat_get received)"; ra="$(stat_get router_advertisements)"; ft="$(stat_get forwarded_teredo)"; fn="$(stat_get forwarded_native)"
+dt="$(stat_get drops_total)"; sf="$(stat_get drop_send_failed)"
+accounted=$(( ra + ft + fn + dt - sf ))
+diff=$(( rcv - accounted )); (( diff < 0 )) && diff=$(( -diff ))
+[[ $diff -le $sf ]] && pass "counters add up: received $rcv = RA $ra + forwarded $ft+$fn + drops $dt (send_failed $sf)" ||
+	fail "counters do not add up: received $rcv vs RA $ra + forwarded $ft+$fn + drops $dt - send_failed $sf"
+
+# a Debian miredo client behind the NAT qualifies
+lab_start_client client "$LAB_NS_CLIENT" miredo
+if addr="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_CLIENT" teredo 15)"; then
+	eval "$(teredo_decode "$addr")"
+	[[ $TEREDO_SERVER == "$LAB_SERVER_IP1" && $TEREDO_MAPPED_IP == "$LAB_NAT_PUBLIC_IP" ]] &&
+		pass "miredo client behind the NAT qualified after the attack: $addr (server $TEREDO_SERVER, mapped $TEREDO_MAPPED_IP:$TEREDO_MAPPED_PORT)" ||
+		fail "miredo client address $addr: server $TEREDO_SERVER mapped $TEREDO_MAPPED_IP, expected $LAB_SERVER_IP1 / $LAB_NAT_PUBLIC_IP"
+else
+	fail "miredo client behind the NAT: no Teredo address within 15 s"
+fi
+
+lab_alive server && pass "server still running at the end" || fail "server died"
+echo "   final server counters: $(tr '\n' ' ' <"$STATS" | sed 's/drop_[a-z0-9_]* 0 //g')"
+lab_stop server
+grep -q '^received ' "$STATS" && pass "stats file present after server exit (received $(stat_get received))" ||
+	fail "stats file missing after server exit"
+exit "$FAILED"

@@ -1,0 +1,68 @@
+// A NAT model for scenario tests: endpoint-independent or symmetric mapping, and full-cone,
+// address-restricted or port-restricted filtering (RFC 4787 vocabulary). No sockets: endpoints only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "proto/ipv4.hpp"
+
+namespace teredo::test {
+
+enum class NatMapping { EndpointIndependent, Symmetric };
+enum class NatFiltering { FullCone, AddressRestricted, PortRestricted };
+
+class SimNat {
+ public:
+  SimNat(proto::Ipv4Addr public_addr, NatMapping mapping, NatFiltering filtering)
+      : public_(public_addr), mapping_(mapping), filtering_(filtering) {}
+
+  /// Outbound packet from `inside` to `remote`: returns the public source endpoint it leaves with.
+  proto::Endpoint outbound(proto::Endpoint inside, proto::Endpoint remote) {
+    const proto::Endpoint key_remote = mapping_ == NatMapping::Symmetric ? remote : proto::Endpoint{};
+    auto key = std::make_pair(inside, key_remote);
+    auto it = map_.find(key);
+    if (it == map_.end()) {
+      proto::Endpoint pub{public_, next_port_++};
+      it = map_.emplace(key, pub).first;
+      reverse_[pub] = inside;
+    }
+    contacted_[it->second].insert(remote);
+    return it->second;
+  }
+
+  /// Inbound packet from `remote` to public endpoint `to`: the inside endpoint, or nullopt if filtered.
+  std::optional<proto::Endpoint> inbound(proto::Endpoint remote, proto::Endpoint to) const {
+    auto r = reverse_.find(to);
+    if (r == reverse_.end()) return std::nullopt;
+    auto c = contacted_.find(to);
+    if (filtering_ == NatFiltering::FullCone) return r->second;
+    if (c == contacted_.end()) return std::nullopt;
+    for (const auto& e : c->second) {
+      if (filtering_ == NatFiltering::AddressRestricted && e.addr == remote.addr) return r->second;
+      if (filtering_ == NatFiltering::PortRestricted && e == remote) return r->second;
+    }
+    return std::nullopt;
+  }
+
+  /// Forgets every mapping (a NAT reboot or conntrack flush).
+  void flush() {
+    map_.clear();
+    reverse_.clear();
+    contacted_.clear();
+  }
+
+ private:
+  proto::Ipv4Addr public_;
+  NatMapping mapping_;
+  NatFiltering filtering_;
+  std::uint16_t next_port_ = 20000;
+  std::map<std::pair<proto::Endpoint, proto::Endpoint>, proto::Endpoint> map_;
+  std::map<proto::Endpoint, proto::Endpoint> reverse_;
+  std::map<proto::Endpoint, std::set<proto::Endpoint>> contacted_;
+};
+
+}  // namespace teredo::test
