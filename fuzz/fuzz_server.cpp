@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(proto::to_string(r.drop()) != "unknown");
     return 0;
   }
-  if (auto* s = std::get_if<core::SendUdp>(&*r)) {
+  if (auto* s = std::get_if<core::ServerSendUdp>(&*r)) {
     FUZZ_CHECK(fuzz::within(s->header, outv));
     FUZZ_CHECK(fuzz::within(s->body, payload));
     FUZZ_CHECK(proto::is_global_unicast(s->to.addr));

@@ -100,7 +100,7 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
 
   const proto::TeredoAddress dst = proto::parse_teredo_address(h.dst);
   if (!proto::is_global_unicast(dst.mapped.addr)) return Drop::NonGlobalMappedDestination;
-  SendUdp send;
+  ServerSendUdp send;
   send.from = ServerSocket::Primary;
   send.to = dst.mapped;
   send.body = pkt->ipv6;
@@ -141,7 +141,7 @@ Result<ServerAction> Server::answer_router_solicitation(ServerSocket on, Endpoin
   proto::build_router_advertisement(w, link_local_, rs_source, ra);
   if (!w.ok()) return Drop::SendFailed;
 
-  SendUdp send;
+  ServerSendUdp send;
   send.from = proto::has_cone_flag(rs_source) ? other(on) : on;
   send.to = from;
   send.header = w.written();

@@ -29,7 +29,7 @@ struct ServerConfig {
 
 /// Send a UDP datagram from one of the server's sockets. The payload is `header` followed by
 /// `body` (scatter-gather: body usually views the received datagram, header the output buffer).
-struct SendUdp {
+struct ServerSendUdp {
   ServerSocket from = ServerSocket::Primary;
   proto::Endpoint to;
   proto::ByteView header;
@@ -41,7 +41,7 @@ struct SendIpv6 {
   proto::ByteView packet;
 };
 
-using ServerAction = std::variant<SendUdp, SendIpv6>;
+using ServerAction = std::variant<ServerSendUdp, SendIpv6>;
 
 /// Packet counters other than drops. Plain integers; one instance per worker.
 struct ServerCounters {

@@ -157,19 +157,23 @@ ParsedCommandLine parse_command_line(std::span<const std::string_view> args) {
   return out;
 }
 
-std::string usage_text(std::string_view program, std::string_view summary, std::string_view server_name_help) {
+std::string usage_text(std::string_view program, std::string_view summary, std::string_view server_name_help,
+                       const UsageDefaults& defaults) {
+  const auto with_default = [](std::string_view text, std::string_view value) {
+    return value.empty() ? std::string(text) + "\n" : std::string(text) + " (default " + std::string(value) + ")\n";
+  };
   const std::string p(program);
   return "Usage: " + p + " [OPTIONS] [SERVER_NAME]\n" + std::string(summary) + "\n"
-         "\n"
-         "  -c, --config FILE    configuration file (alias --conf)\n"
+         "\n" +
+         with_default("  -c, --config FILE    configuration file (alias --conf)", defaults.config_file) +
          "  -f, --foreground     run in the foreground; log to stderr as well\n"
-         "  -h, --help           display this help and exit\n"
-         "  -p, --pidfile FILE   pidfile and single-instance lock\n"
-         "  -t, --chroot DIR     chroot into DIR after set-up (alias --chrootdir)\n"
-         "  -u, --user USER      unprivileged user to run as (alias --username)\n"
+         "  -h, --help           display this help and exit\n" +
+         with_default("  -p, --pidfile FILE   pidfile and single-instance lock", defaults.pidfile) +
+         "  -t, --chroot DIR     chroot into DIR after set-up (alias --chrootdir)\n" +
+         with_default("  -u, --user USER      unprivileged user to run as (alias --username)", defaults.user) +
          "  -V, --version        display the version and exit\n"
-         "\n"
-         + std::string(server_name_help) + "\n"
+         "\n" +
+         std::string(server_name_help) + "\n"
          "Exit status: 0 success, 1 set-up failure, 2 command-line error.\n";
 }
 

@@ -1,4 +1,4 @@
-// Command-line options shared by teredod-server and (later) teredod, in Miredo's form:
+// Command-line options shared by teredod-server and teredod, in Miredo's form:
 // [-c FILE] [-f] [-h] [-V] [-u USER] [-p PIDFILE] [-t DIR] [SERVER_NAME] (miredo-behaviour.md 1.1).
 #pragma once
 
@@ -41,8 +41,16 @@ struct ParsedCommandLine {
 /// -h/-V take effect only if the whole command line is valid. Pure: no I/O, no globals.
 ParsedCommandLine parse_command_line(std::span<const std::string_view> args);
 
+/// A program's defaults, shown by --help (empty: not shown).
+struct UsageDefaults {
+  std::string_view config_file;
+  std::string_view pidfile;
+  std::string_view user;
+};
+
 /// The --help text: `summary` is one line about the program, `server_name_help` explains
 /// SERVER_NAME (both end without a newline).
-std::string usage_text(std::string_view program, std::string_view summary, std::string_view server_name_help);
+std::string usage_text(std::string_view program, std::string_view summary, std::string_view server_name_help,
+                       const UsageDefaults& defaults = {});
 
 }  // namespace teredo::daemon

@@ -37,6 +37,8 @@ class ConfigFile {
 
   /// True if the directive is present (does not consume it).
   bool has(std::string_view name) const;
+  /// The line of the directive's first occurrence; 0 if it is absent or `name` is empty.
+  unsigned line_of(std::string_view name) const;
 
   /// Getters return nullopt when the directive is absent, or when its value is invalid: then an
   /// error "FILE:LINE: invalid value "V" for Name (expected ...)" is recorded.
@@ -76,7 +78,6 @@ class ConfigFile {
   void parse_line(std::string_view line, unsigned number);
   Entry* take(std::string_view name);
   void report(Severity s, unsigned line, std::string message);
-  unsigned line_of(std::string_view name) const;
   void invalid(const Entry& e, std::string_view name, std::string_view expected);
 
   std::string file_name_;

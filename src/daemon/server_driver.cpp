@@ -4,6 +4,8 @@
 // and at exit with the counters summed over all workers (format_stats: "name value" lines,
 // including drop_<reason> for every proto::kDropNames entry). Workers publish a snapshot under
 // a short mutex once per batch, never per packet. A later issue replaces this with teredoctl.
+//
+// TEREDOD_WORKERS=N overrides the worker count (default: one per CPU), e.g. for benchmarks.
 #include "daemon/server_driver.hpp"
 
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <system_error>
 #include <memory>
 #include <optional>
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "daemon/config_file.hpp"
+#include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
 #include "daemon/server_settings.hpp"
 #include "daemon/server_worker.hpp"
@@ -48,12 +52,7 @@ std::optional<ServerSettings> load_settings(const CommandLine& options) {
     config = ConfigFile::empty(path);
   }
   auto settings = load_server_settings(config, options.server_name);
-  for (const Diagnostic& d : config.diagnostics()) {
-    if (d.severity == Severity::Error)
-      log::error("{}", d.to_string());
-    else
-      log::warning("{}", d.to_string());
-  }
+  log_diagnostics(config);
   if (!settings) log::alert("Fatal configuration error in {}", path);
   return settings;
 }
@@ -85,6 +84,20 @@ std::vector<WorkerSockets> open_sockets(const core::ServerConfig& config, unsign
   return out;
 }
 
+// One worker per CPU, unless TEREDOD_WORKERS (1..1024) says otherwise (benchmarks, pinning).
+unsigned worker_count() {
+  unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("TEREDOD_WORKERS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(env, &end, 10);
+    if (*end == '\0' && v >= 1 && v <= 1024)
+      n = static_cast<unsigned>(v);
+    else
+      log::warning("Ignoring TEREDOD_WORKERS={}: expected a number from 1 to 1024", env);
+  }
+  return n;
+}
+
 ServerStats sum(const std::vector<std::unique_ptr<ServerWorker>>& workers) {
   ServerStats total;
   for (const auto& w : workers) total += w->snapshot();
@@ -102,7 +115,7 @@ void main_loop(os::SignalFd& signals, std::optional<StatsFile>& stats,
   std::array<std::uint64_t, 1> ready{};
   for (;;) {
     auto n = epoll->wait(ready, stats ? 1000 : -1);
-    if (stats) stats->write(sum(workers));
+    if (stats) stats->write(format_stats(sum(workers)));
     if (!n || *n == 0) continue;
     while (auto signo = signals.read()) {
       if (*signo == SIGHUP) {
@@ -126,34 +139,17 @@ int run_server(const CommandLine& options) {
   log::set_facility(settings->syslog_facility);
   const core::ServerConfig& config = settings->server;
 
-  auto user = os::lookup_user(options.user.value_or(kDefaultServerUser));
-  if (!user) {
-    log::alert("Cannot run as user \"{}\": {}", options.user.value_or(kDefaultServerUser),
-               user.error().code.value() == EPERM ? "it has uid 0" : user.error().message());
-    return kExitSetupFailure;
-  }
+  auto user = lookup_run_user(options.user.value_or(kDefaultServerUser));
+  if (!user) return kExitSetupFailure;
 
   std::optional<os::Daemonizer> daemonizer;
-  if (!options.foreground) {
-    auto d = os::Daemonizer::start();  // the launcher exits inside this call
-    if (!d) {
-      log::alert("Cannot daemonize: {}", d.error().message());
-      return kExitSetupFailure;
-    }
-    daemonizer.emplace(std::move(*d));
-  }
+  if (!start_daemon(options.foreground, daemonizer)) return kExitSetupFailure;
 
   // The pidfile is the single-instance lock: take it before binding, since SO_REUSEPORT would
   // otherwise let a second instance share (and steal traffic from) the first one's sockets.
   const std::string pid_path = options.pidfile.value_or(kDefaultServerPidfile);
-  auto pidfile = os::PidFile::create(pid_path);
-  if (!pidfile) {
-    if (os::is_locked_by_other(pidfile.error()))
-      log::alert("Pidfile {} is locked: another instance of {} is already running", pid_path, kServerProgram);
-    else
-      log::alert("Cannot create pidfile {}: {}", pid_path, pidfile.error().message());
-    return kExitSetupFailure;
-  }
+  auto pidfile = take_pidfile(pid_path, kServerProgram);
+  if (!pidfile) return kExitSetupFailure;
 
   auto signals = os::SignalFd::open();
   if (!signals) {
@@ -166,18 +162,12 @@ int run_server(const CommandLine& options) {
     return kExitSetupFailure;
   }
 
-  const unsigned nworkers = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned nworkers = worker_count();
   std::vector<WorkerSockets> sockets = open_sockets(config, nworkers);
   if (sockets.empty()) return kExitSetupFailure;
 
   std::optional<StatsFile> stats;
-  if (auto s = StatsFile::open_from_environment()) {
-    if (!*s) {
-      log::alert("Cannot open TEREDOD_STATS_FILE: {}", s->error().message());
-      return kExitSetupFailure;
-    }
-    stats.emplace(std::move(s->value()));
-  }
+  if (!open_stats_file(stats)) return kExitSetupFailure;
 
   if (auto st = os::drop_privileges(*user, options.chroot_dir.value_or("")); !st) {
     log::alert("Cannot drop privileges to {}: {}", user->name, st.error().message());
@@ -210,17 +200,14 @@ int run_server(const CommandLine& options) {
                                                        static_cast<std::uint8_t>(config.prefix >> 8),
                                                        static_cast<std::uint8_t>(config.prefix)}}),
               config.mtu, user->name);
-  if (daemonizer) {
-    if (auto st = daemonizer->ready(); !st) log::error("Cannot notify the launcher: {}", st.error().message());
-    log::disable_stderr();
-  }
+  finish_daemon_setup(daemonizer);
 
   main_loop(*signals, stats, workers);
 
   shutdown->signal();
   for (auto& t : threads) t.join();
   const ServerStats total = sum(workers);
-  if (stats) stats->write(total);
+  if (stats) stats->write(format_stats(total));
   log::notice("Totals: {}", summarize_stats(total));
   log::info("Terminated with no error.");
   return kExitOk;

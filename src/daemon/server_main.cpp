@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
     case CommandAction::Help:
       std::fputs(usage_text(kServerProgram, "Teredo (RFC 4380) server for Linux.",
                             "SERVER_NAME, if given, is the primary server IPv4 address or host name; it replaces\n"
-                            "ServerBindAddress and ServerBindAddress2 (the secondary becomes primary + 1).")
+                            "ServerBindAddress and ServerBindAddress2 (the secondary becomes primary + 1).",
+                            UsageDefaults{kDefaultServerConfig, kDefaultServerPidfile, kDefaultServerUser})
                      .c_str(),
                  stdout);
       return kExitOk;

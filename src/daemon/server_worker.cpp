@@ -66,7 +66,7 @@ void ServerWorker::process_batch(core::ServerSocket on) {
     std::visit(
         [&](const auto& a) {
           using T = std::decay_t<decltype(a)>;
-          if constexpr (std::is_same_v<T, core::SendUdp>) {
+          if constexpr (std::is_same_v<T, core::ServerSendUdp>) {
             os::SendBatch& batch = a.from == core::ServerSocket::Primary ? send_primary_ : send_secondary_;
             // At most kMaxBatch actions per received batch, so the send batch cannot be full.
             if (!batch.add(a.to, a.header, a.body)) driver_drops_.add(proto::Drop::SendFailed);

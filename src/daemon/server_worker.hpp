@@ -52,7 +52,7 @@ class ServerWorker {
   os::RecvBatch recv_;
   os::SendBatch send_primary_;
   os::SendBatch send_secondary_;
-  // Per-datagram output buffers: a SendUdp header views one of these until the batch is sent.
+  // Per-datagram output buffers: a ServerSendUdp header views one of these until the batch is sent.
   std::array<std::array<std::uint8_t, core::kServerOutputSize>, os::kMaxBatch> out_{};
   proto::DropCounters driver_drops_;
   std::chrono::steady_clock::time_point last_error_log_{};

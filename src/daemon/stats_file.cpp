@@ -20,8 +20,7 @@ os::OsResult<StatsFile> StatsFile::open(const std::string& path) {
   return StatsFile(path, std::move(fd));
 }
 
-void StatsFile::write(const ServerStats& s) {
-  const std::string text = format_stats(s);
+void StatsFile::write(std::string_view text) {
   if (::pwrite(fd_.get(), text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()))
     (void)!::ftruncate(fd_.get(), static_cast<off_t>(text.size()));
 }

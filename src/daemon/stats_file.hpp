@@ -1,11 +1,11 @@
-// Test hook: the server's counters as a text file (TEREDOD_STATS_FILE). Temporary; a later
+// Test hook: a daemon's counters as a text file (TEREDOD_STATS_FILE). Temporary; a later
 // issue replaces it with a control socket and teredoctl.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 
-#include "daemon/server_stats.hpp"
 #include "os/fd.hpp"
 #include "os/os_result.hpp"
 
@@ -21,8 +21,8 @@ class StatsFile {
   static os::OsResult<StatsFile> open(const std::string& path);
 
   const std::string& path() const { return path_; }
-  /// Replaces the contents with format_stats(s). Errors are ignored (a test hook only).
-  void write(const ServerStats& s);
+  /// Replaces the contents with `text` ("name value" lines). Errors are ignored (a test hook only).
+  void write(std::string_view text);
 
  private:
   StatsFile(std::string path, os::Fd fd) : path_(std::move(path)), fd_(std::move(fd)) {}

@@ -90,7 +90,11 @@ OsResult<UdpSocket> UdpSocket::open(proto::Endpoint local, const UdpSocketOption
     (void)::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &options.send_buffer, sizeof options.send_buffer);
   const sockaddr_in sa = to_sockaddr(local);
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) return errno_error("bind");
-  return UdpSocket(std::move(fd), local);
+  // Report the port the kernel chose when `local` asked for an ephemeral one (port 0).
+  sockaddr_in bound{};
+  socklen_t len = sizeof bound;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0) return errno_error("getsockname");
+  return UdpSocket(std::move(fd), from_sockaddr(bound));
 }
 
 OsResult<std::size_t> UdpSocket::recv_batch(RecvBatch& batch) {

@@ -92,6 +92,7 @@ class UdpSocket {
   static OsResult<UdpSocket> open(proto::Endpoint local, const UdpSocketOptions& options);
 
   int fd() const { return fd_.get(); }
+  /// The bound address and port (the kernel's choice when open() asked for port 0).
   proto::Endpoint local() const { return local_; }
 
   /// Receives up to kMaxBatch datagrams without blocking into `batch`. Returns the number

@@ -40,6 +40,17 @@ enum class Drop : std::uint8_t {
   NonGlobalMappedDestination,
   OversizedIcmpv6,
   SendFailed,
+  // Relay and client data path (RFC 4380 5.2.3, 5.2.4, 5.4)
+  NotTeredoDestination,
+  MulticastDestination,
+  NonGlobalTeredoServer,
+  PacketTooBig,
+  QueueFull,
+  PeerTableFull,
+  PeerUnreachable,
+  SourceNotTeredo,
+  TeredoToTeredo,
+  BubbleConsumed,
   kCount
 };
 
@@ -72,6 +83,16 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "non_global_mapped_destination",
     "oversized_icmpv6",
     "send_failed",
+    "not_teredo_destination",
+    "multicast_destination",
+    "non_global_teredo_server",
+    "packet_too_big",
+    "queue_full",
+    "peer_table_full",
+    "peer_unreachable",
+    "source_not_teredo",
+    "teredo_to_teredo",
+    "bubble_consumed",
 };
 
 constexpr std::string_view to_string(Drop d) {

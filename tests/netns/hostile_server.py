@@ -496,7 +496,7 @@ def cmd_flood(args):
         s.setblocking(False)
         socks.append(s)
     pkt_head = b"\x00\x01\x00\x00"
-    rs = b"\x00" + router_solicitation()
+    rs = b"\x00" + router_solicitation()  # confirmation byte of the auth header, then the RS
     dst = (args.server, TEREDO_PORT)
     sent = 0
     t0 = time.monotonic()

@@ -20,7 +20,8 @@
 # and a warm-up flood; the counters add up; a Debian miredo client behind the NAT qualifies; no namespace is left.
 #
 # SERVER_CMD (argument or environment): default $BUILD_DIR/src/daemon/teredod-server.
-# Environment: HOSTILE_FLOOD_RATE (RS/s, default 20000), HOSTILE_FLOOD_SECONDS (default 10),
+# Environment: HOSTILE_FLOOD_RATE (RS/s, default 20000), HOSTILE_FLOOD_SECONDS (default 10), HOSTILE_RSFLOOD
+#              (load generator; a missing file selects the python socket flood),
 #              HOSTILE_MAX_RSS_GROWTH_KB (default 2048).
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a required tool or the server binary missing).
 set -uo pipefail
@@ -30,7 +31,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$REPO/build}"
 PY=/usr/bin/python3
 HOSTILE="$HERE/hostile_server.py"
-RSFLOOD="$BUILD_DIR/tools/teredo-rsflood"
+RSFLOOD="${HOSTILE_RSFLOOD:-$BUILD_DIR/tools/teredo-rsflood}"
 FLOOD_RATE="${HOSTILE_FLOOD_RATE:-20000}"
 FLOOD_SECONDS="${HOSTILE_FLOOD_SECONDS:-10}"
 MAX_RSS_GROWTH_KB="${HOSTILE_MAX_RSS_GROWTH_KB:-2048}"

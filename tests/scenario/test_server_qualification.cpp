@@ -16,7 +16,7 @@
 namespace teredo::test {
 namespace {
 
-using core::SendUdp;
+using core::ServerSendUdp;
 using core::Server;
 using core::ServerSocket;
 using proto::Endpoint;
@@ -46,7 +46,7 @@ class Network {
     const ServerSocket on = to_server == kPrimary ? ServerSocket::Primary : ServerSocket::Secondary;
     auto r = server.on_datagram(on, pub, payload, out_);
     if (!r) return std::nullopt;
-    const auto& send = std::get<SendUdp>(*r);
+    const auto& send = std::get<ServerSendUdp>(*r);
     const Endpoint src{send.from == ServerSocket::Primary ? kPrimary : kSecondary, proto::kTeredoPort};
     SimNat& target = dest_nat ? **dest_nat : nat;
     auto in = target.inbound(src, send.to);

@@ -72,8 +72,8 @@ class ServerTest : public ::testing::Test {
   std::array<std::uint8_t, kServerOutputSize> out_{};
 };
 
-// Reassembles the UDP payload of a SendUdp action.
-std::vector<std::uint8_t> payload_of(const SendUdp& s) {
+// Reassembles the UDP payload of a ServerSendUdp action.
+std::vector<std::uint8_t> payload_of(const ServerSendUdp& s) {
   std::vector<std::uint8_t> v(s.header.begin(), s.header.end());
   v.insert(v.end(), s.body.begin(), s.body.end());
   return v;
@@ -83,7 +83,7 @@ TEST_F(ServerTest, AnswersRouterSolicitationWithAuthenticatedAdvertisement) {
   auto dgram = rs_datagram(true);
   auto r = feed(dgram);
   ASSERT_TRUE(r.ok()) << proto::to_string(r.drop());
-  const auto& send = std::get<SendUdp>(*r);
+  const auto& send = std::get<ServerSendUdp>(*r);
   EXPECT_EQ(send.from, ServerSocket::Primary);
   EXPECT_EQ(send.to, kClient);
   auto payload = payload_of(send);
@@ -116,7 +116,7 @@ TEST_F(ServerTest, AnswersRouterSolicitationWithAuthenticatedAdvertisement) {
 TEST_F(ServerTest, SolicitationWithoutAuthGetsZeroNonceNeverGarbage) {
   auto r = feed(rs_datagram(false));
   ASSERT_TRUE(r.ok());
-  auto payload = payload_of(std::get<SendUdp>(*r));
+  auto payload = payload_of(std::get<ServerSendUdp>(*r));
   auto pkt = proto::parse_teredo_packet(payload);
   ASSERT_TRUE(pkt.ok());
   ASSERT_TRUE(pkt->auth.has_value());
@@ -126,16 +126,16 @@ TEST_F(ServerTest, SolicitationWithoutAuthGetsZeroNonceNeverGarbage) {
 TEST_F(ServerTest, ConeSolicitationIsAnsweredFromTheOtherAddress) {
   auto r = feed(rs_datagram(true, proto::kFlagCone));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(std::get<SendUdp>(*r).from, ServerSocket::Secondary);
+  EXPECT_EQ(std::get<ServerSendUdp>(*r).from, ServerSocket::Secondary);
   auto r2 = feed(rs_datagram(true, proto::kFlagCone), kClient, ServerSocket::Secondary);
   ASSERT_TRUE(r2.ok());
-  EXPECT_EQ(std::get<SendUdp>(*r2).from, ServerSocket::Primary);
+  EXPECT_EQ(std::get<ServerSendUdp>(*r2).from, ServerSocket::Primary);
 }
 
 TEST_F(ServerTest, SolicitationOnSecondaryIsAnsweredFromSecondaryWithPrimaryPrefix) {
   auto r = feed(rs_datagram(true), kClient, ServerSocket::Secondary);
   ASSERT_TRUE(r.ok());
-  const auto& send = std::get<SendUdp>(*r);
+  const auto& send = std::get<ServerSendUdp>(*r);
   EXPECT_EQ(send.from, ServerSocket::Secondary);
   auto payload = payload_of(send);
   auto pkt = proto::parse_teredo_packet(payload);
@@ -153,7 +153,7 @@ TEST_F(ServerTest, SolicitationWithClientIdentifierEchoesNonce) {
   d.insert(d.end(), rs.begin(), rs.end());
   auto r = feed(d);
   ASSERT_TRUE(r.ok()) << proto::to_string(r.drop());
-  auto payload = payload_of(std::get<SendUdp>(*r));
+  auto payload = payload_of(std::get<ServerSendUdp>(*r));
   auto pkt = proto::parse_teredo_packet(payload);
   EXPECT_EQ(pkt->auth->nonce, kNonce);
 }
@@ -239,7 +239,7 @@ TEST_F(ServerTest, ForwardsBubbleBetweenOwnClientsWithOriginIndication) {
   auto d = bubble_datagram(teredo_of(kClient), teredo_of(kOtherClient));
   auto r = feed(d);
   ASSERT_TRUE(r.ok()) << proto::to_string(r.drop());
-  const auto& send = std::get<SendUdp>(*r);
+  const auto& send = std::get<ServerSendUdp>(*r);
   EXPECT_EQ(send.to, kOtherClient);
   EXPECT_EQ(send.from, ServerSocket::Primary);
   auto payload = payload_of(send);
@@ -256,7 +256,7 @@ TEST_F(ServerTest, ForwardsToForeignServerClientWithoutOriginIndication) {
   auto d = bubble_datagram(teredo_of(kClient), teredo_of(kOtherClient, foreign));
   auto r = feed(d);
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(std::get<SendUdp>(*r).header.empty());
+  EXPECT_TRUE(std::get<ServerSendUdp>(*r).header.empty());
 }
 
 TEST_F(ServerTest, ForwardsConnectivityTestEchoNatively) {
@@ -273,7 +273,7 @@ TEST_F(ServerTest, ForwardsNativeEchoReplyToOwnClientWithOrigin) {
   auto d = echo_datagram(native(1), teredo_of(kClient));
   auto r = feed(d, relay);
   ASSERT_TRUE(r.ok()) << proto::to_string(r.drop());
-  const auto& send = std::get<SendUdp>(*r);
+  const auto& send = std::get<ServerSendUdp>(*r);
   EXPECT_EQ(send.to, kClient);
   auto payload = payload_of(send);
   auto pkt = proto::parse_teredo_packet(payload);
@@ -316,7 +316,7 @@ TEST_F(ServerTest, CustomPrefixAndMtuAreAdvertised) {
   auto d = rs_datagram(true);
   auto r = s.on_datagram(ServerSocket::Primary, kClient, d, out_);
   ASSERT_TRUE(r.ok());
-  auto payload = payload_of(std::get<SendUdp>(*r));
+  auto payload = payload_of(std::get<ServerSendUdp>(*r));
   auto pkt = proto::parse_teredo_packet(payload);
   auto ip = proto::parse_ipv6(pkt->ipv6);
   auto ra = proto::parse_router_advertisement(*ip);

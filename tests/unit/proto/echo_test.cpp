@@ -27,7 +27,8 @@ TEST(Echo, BuildsTheSheetVectorByteForByte) {
 }
 
 TEST(Echo, ParsesTheSheetVector) {
-  auto e = parse_echo_bytes(test::build_echo_vector_packet());
+  const Bytes b = test::build_echo_vector_packet();
+  auto e = parse_echo_bytes(b);  // e->data views b
   ASSERT_TRUE(e.ok()) << to_string(e.drop());
   EXPECT_EQ(e->type, kIcmpv6EchoRequest);
   EXPECT_EQ(e->identifier, 0x1234);
@@ -93,12 +94,14 @@ TEST(Bubble, BuildsTheSheetVectorByteForByte) {
 }
 
 TEST(Bubble, IsRecognisedAndIsNotAnEcho) {
-  auto ip = parse_ipv6(from_hex(test::kBubbleVectorHex));
+  const Bytes bubble = from_hex(test::kBubbleVectorHex);
+  auto ip = parse_ipv6(bubble);
   ASSERT_TRUE(ip.ok());
   EXPECT_TRUE(is_bubble(*ip));
   EXPECT_TRUE(ip->payload.empty());
   EXPECT_EQ(parse_echo(*ip).drop(), Drop::NotIcmpv6);
-  auto echo_ip = parse_ipv6(test::build_echo_vector_packet());
+  const Bytes echo = test::build_echo_vector_packet();
+  auto echo_ip = parse_ipv6(echo);
   ASSERT_TRUE(echo_ip.ok());
   EXPECT_FALSE(is_bubble(*echo_ip));
 }

@@ -1,0 +1,93 @@
+// Packets held while a path to a peer opens (RFC 4380 5.2.4, 5.4.1: bounded, flushed in
+// arrival order once the peer is trusted, deleted with the peer). A fixed pool of packet slots
+// shared by per-peer FIFO lists; nothing is allocated per packet. Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/time.hpp"
+#include "proto/bytes.hpp"
+#include "proto/ipv6_address.hpp"
+
+namespace teredo::core {
+
+class PacketQueue {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
+
+  /// A detached chain of packets (taken from a list), readable until release().
+  struct SlotList {
+    std::uint32_t head = kNone;
+    std::uint32_t count = 0;
+  };
+
+  /// Per-list bookkeeping the relay and client use for retransmissions.
+  struct ListInfo {
+    proto::Ipv6Addr peer;
+    Tick next_retry = 0;
+    std::uint8_t retries = 0;
+    bool open = false;
+  };
+
+  /// `total_packets` slots of `slot_size` bytes; at most `per_list` packets in one list.
+  PacketQueue(std::size_t total_packets, std::size_t slot_size, std::size_t per_list);
+
+  /// Opens a list for `peer`; kNone when every list is in use.
+  std::uint32_t open_list(const proto::Ipv6Addr& peer);
+  /// Appends a copy of `packet`; false when the list or the pool is full or the packet is
+  /// larger than a slot.
+  bool push(std::uint32_t list, proto::ByteView packet);
+  /// Closes the list and hands its packets over in arrival order.
+  SlotList take(std::uint32_t list);
+  /// Closes the list and frees its packets.
+  void discard(std::uint32_t list);
+  /// Frees packets handed over by take().
+  void release(SlotList chain);
+
+  /// Calls fn(ByteView) for each packet of a taken chain, oldest first.
+  template <class Fn>
+  void for_each(SlotList chain, Fn&& fn) const {
+    for (std::uint32_t s = chain.head; s != kNone; s = next_[s]) fn(packet(s));
+  }
+
+  ListInfo& info(std::uint32_t list) { return lists_[list].info; }
+  std::uint32_t packets_in(std::uint32_t list) const { return lists_[list].count; }
+  /// Calls fn(list_id, ListInfo&) for every open list (for retransmission timers).
+  template <class Fn>
+  void for_each_open(Fn&& fn) {
+    for (std::uint32_t i = 0; i < lists_.size(); ++i)
+      if (lists_[i].info.open) fn(i, lists_[i].info);
+  }
+
+  std::size_t packets_queued() const { return used_slots_; }
+  std::size_t open_lists() const { return open_lists_; }
+  std::size_t capacity() const { return lengths_.size(); }
+
+ private:
+  proto::ByteView packet(std::uint32_t slot) const {
+    return {storage_.get() + std::size_t{slot} * slot_size_, lengths_[slot]};
+  }
+  struct List {
+    ListInfo info;
+    std::uint32_t head = kNone;
+    std::uint32_t tail = kNone;
+    std::uint32_t count = 0;
+    std::uint32_t next_free = kNone;
+  };
+
+  std::size_t slot_size_;
+  std::size_t per_list_;
+  std::unique_ptr<std::uint8_t[]> storage_;  // default-initialised: pages touched on use
+  std::vector<std::uint16_t> lengths_;
+  std::vector<std::uint32_t> next_;
+  std::uint32_t free_slot_ = kNone;
+  std::vector<List> lists_;
+  std::uint32_t free_list_ = kNone;
+  std::size_t used_slots_ = 0;
+  std::size_t open_lists_ = 0;
+};
+
+}  // namespace teredo::core

@@ -1,0 +1,36 @@
+// Start-up steps shared by teredod and teredod-server, each logging its own failure in one line
+// (miredo-behaviour.md 1.6, 6): configuration diagnostics, the run-as user, the pidfile lock,
+// daemonisation and the statistics file.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "daemon/config_file.hpp"
+#include "daemon/stats_file.hpp"
+#include "os/daemonize.hpp"
+#include "os/pidfile.hpp"
+#include "os/privileges.hpp"
+
+namespace teredo::daemon {
+
+/// Logs every diagnostic: errors at LOG_ERR, warnings at LOG_WARNING, "FILE:LINE: message".
+void log_diagnostics(const ConfigFile& config);
+
+/// Looks up the -u user (refusing uid 0); logs and returns nullopt on failure.
+std::optional<os::TargetUser> lookup_run_user(const std::string& name);
+
+/// Forks unless `foreground` (the launcher exits inside, with the set-up status reported later
+/// through Daemonizer::ready). Returns false, logged, if forking failed.
+bool start_daemon(bool foreground, std::optional<os::Daemonizer>& daemonizer);
+
+/// Takes the pidfile lock; logs "another instance of PROGRAM is already running" when held.
+std::optional<os::PidFile> take_pidfile(const std::string& path, const char* program);
+
+/// Opens $TEREDOD_STATS_FILE when set. False (logged) when it is set but cannot be opened.
+bool open_stats_file(std::optional<StatsFile>& stats);
+
+/// Tells the launcher that set-up succeeded and stops logging to stderr (no-op in -f mode).
+void finish_daemon_setup(std::optional<os::Daemonizer>& daemonizer);
+
+}  // namespace teredo::daemon

@@ -1,0 +1,73 @@
+// The relay data path (RFC 4380 5.4): one thread, one epoll loop over the TUN device, the UDP
+// service socket, a timerfd armed to the core's next deadline and the signalfd. Batched I/O
+// (up to 64 TUN reads, recvmmsg/sendmmsg) into buffers allocated once; nothing per packet.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/relay.hpp"
+#include "daemon/relay_stats.hpp"
+#include "daemon/stats_file.hpp"
+#include "os/epoll.hpp"
+#include "os/raw_icmpv6_socket.hpp"
+#include "os/signals.hpp"
+#include "os/timer_fd.hpp"
+#include "os/tun_device.hpp"
+#include "os/udp_socket.hpp"
+
+namespace teredo::daemon {
+
+/// Everything the data path uses, opened by the driver while it still had root privileges.
+struct RelayIo {
+  os::TunDevice& tun;
+  os::UdpSocket udp;
+  os::RawIcmpv6Socket icmp;
+  os::TimerFd timer;
+  os::SignalFd& signals;
+};
+
+class RelayWorker {
+ public:
+  /// Builds the core (which allocates its peer table: may throw std::bad_alloc) and the epoll
+  /// set. `stats`, when set, is rewritten every second and at the end of run().
+  static os::OsResult<std::unique_ptr<RelayWorker>> create(const core::RelayConfig& config, RelayIo io,
+                                                          std::optional<StatsFile>& stats);
+
+  /// Runs until SIGINT, SIGTERM or SIGQUIT (true) or an epoll failure (false).
+  bool run();
+
+  RelayStats stats() const { return collect_relay_stats(relay_, driver_drops_); }
+
+  RelayWorker(const RelayWorker&) = delete;
+  RelayWorker& operator=(const RelayWorker&) = delete;
+
+ private:
+  RelayWorker(const core::RelayConfig& config, RelayIo io, os::Epoll epoll, std::optional<StatsFile>& stats);
+  void on_tun_readable();
+  void on_udp_readable();
+  void on_timer();
+  /// Returns false when a signal asks the loop to stop.
+  bool on_signals();
+  /// Carries out and clears the core's actions; sends the pending UDP batch.
+  void flush();
+  void send_udp();
+  void rearm_timer();
+  void note_error(const char* what, int err);
+
+  core::Relay relay_;
+  RelayIo io_;
+  os::Epoll epoll_;
+  std::optional<StatsFile>& stats_file_;
+  std::size_t tun_slot_size_;
+  std::vector<std::uint8_t> tun_buffers_;  // os::kMaxBatch slots of tun_slot_size_
+  os::RecvBatch udp_recv_;
+  os::SendBatch udp_send_;
+  proto::DropCounters driver_drops_;
+  core::TimePoint armed_ = core::TimePoint::min();
+  std::chrono::steady_clock::time_point last_error_log_{};
+};
+
+}  // namespace teredo::daemon
