@@ -11,6 +11,7 @@ PacketQueue::PacketQueue(std::size_t total_packets, std::size_t slot_size, std::
       per_list_(per_list),
       storage_(new std::uint8_t[std::max<std::size_t>(total_packets, 1) * slot_size_]),
       lengths_(std::max<std::size_t>(total_packets, 1), 0),
+      tags_(lengths_.size(), 0),
       next_(lengths_.size(), kNone),
       lists_(lengths_.size()) {
   for (std::size_t i = lengths_.size(); i-- > 0;) {
@@ -33,13 +34,14 @@ std::uint32_t PacketQueue::open_list(const proto::Ipv6Addr& peer) {
   return id;
 }
 
-bool PacketQueue::push(std::uint32_t list, proto::ByteView packet) {
+bool PacketQueue::push(std::uint32_t list, proto::ByteView packet, std::uint8_t tag) {
   List& l = lists_[list];
   if (!l.info.open || l.count >= per_list_ || free_slot_ == kNone || packet.size() > slot_size_) return false;
   const std::uint32_t s = free_slot_;
   free_slot_ = next_[s];
   std::memcpy(storage_.get() + std::size_t{s} * slot_size_, packet.data(), packet.size());
   lengths_[s] = static_cast<std::uint16_t>(packet.size());
+  tags_[s] = tag;
   next_[s] = kNone;
   if (l.tail == kNone)
     l.head = s;

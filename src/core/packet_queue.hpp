@@ -3,6 +3,7 @@
 // shared by per-peer FIFO lists; nothing is allocated per packet. Not thread-safe.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,7 +31,17 @@ class PacketQueue {
     Tick next_retry = 0;
     std::uint8_t retries = 0;
     bool open = false;
+    /// Client: the nonce of the pending direct IPv6 connectivity test (RFC 4380 5.2.9).
+    std::array<std::uint8_t, 8> nonce{};
+    bool testing = false;
+    /// Client: where packets held as "incoming" came from (an unverified relay).
+    std::uint32_t incoming_addr = 0;
+    std::uint16_t incoming_port = 0;
   };
+
+  /// Tags a packet carries in the queue.
+  static constexpr std::uint8_t kOutgoing = 0;
+  static constexpr std::uint8_t kIncoming = 1;
 
   /// `total_packets` slots of `slot_size` bytes; at most `per_list` packets in one list.
   PacketQueue(std::size_t total_packets, std::size_t slot_size, std::size_t per_list);
@@ -39,7 +50,7 @@ class PacketQueue {
   std::uint32_t open_list(const proto::Ipv6Addr& peer);
   /// Appends a copy of `packet`; false when the list or the pool is full or the packet is
   /// larger than a slot.
-  bool push(std::uint32_t list, proto::ByteView packet);
+  bool push(std::uint32_t list, proto::ByteView packet, std::uint8_t tag = kOutgoing);
   /// Closes the list and hands its packets over in arrival order.
   SlotList take(std::uint32_t list);
   /// Closes the list and frees its packets.
@@ -51,6 +62,11 @@ class PacketQueue {
   template <class Fn>
   void for_each(SlotList chain, Fn&& fn) const {
     for (std::uint32_t s = chain.head; s != kNone; s = next_[s]) fn(packet(s));
+  }
+  /// Calls fn(ByteView, tag) for each packet of a taken chain, oldest first.
+  template <class Fn>
+  void for_each_tagged(SlotList chain, Fn&& fn) const {
+    for (std::uint32_t s = chain.head; s != kNone; s = next_[s]) fn(packet(s), tags_[s]);
   }
 
   ListInfo& info(std::uint32_t list) { return lists_[list].info; }
@@ -82,6 +98,7 @@ class PacketQueue {
   std::size_t per_list_;
   std::unique_ptr<std::uint8_t[]> storage_;  // default-initialised: pages touched on use
   std::vector<std::uint16_t> lengths_;
+  std::vector<std::uint8_t> tags_;
   std::vector<std::uint32_t> next_;
   std::uint32_t free_slot_ = kNone;
   std::vector<List> lists_;

@@ -48,6 +48,9 @@ bool RelayInterface::configure(std::uint32_t mtu) {
     log::alert("Cannot set MTU {} on {}: {}", mtu, name, st.error().message());
     return false;
   }
+  // Only fe80::ffff:ffff:ffff, as Miredo's relay: no kernel-generated link-local (best effort).
+  if (auto st = netlink_.disable_ipv6_address_generation(ifindex_); !st)
+    log::warning("Cannot disable IPv6 address generation on {}: {}", name, st.error().message());
   if (auto st = netlink_.set_link_state(ifindex_, os::LinkState{}); !st) {
     log::alert("Cannot bring {} up: {}", name, st.error().message());
     return false;

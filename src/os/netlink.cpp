@@ -126,6 +126,20 @@ OsStatus Netlink::set_link_state(int ifindex, LinkState state) {
   return transact(state.up ? "netlink set link up" : "netlink set link down", nullptr);
 }
 
+OsStatus Netlink::disable_ipv6_address_generation(int ifindex) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf_);
+  nlh->nlmsg_type = RTM_NEWLINK;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = ifindex;
+  nlattr* af_spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+  nlattr* inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+  mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+  mnl_attr_nest_end(nlh, inet6);
+  mnl_attr_nest_end(nlh, af_spec);
+  return transact("netlink set IPv6 address generation", nullptr);
+}
+
 OsStatus Netlink::address_request(const char* operation, std::uint16_t type, std::uint16_t flags, int ifindex,
                                   const proto::Ipv6Addr& address, std::uint8_t prefix_len, std::uint8_t ifa_flags) {
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf_);

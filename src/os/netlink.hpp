@@ -37,6 +37,9 @@ class Netlink {
   OsResult<int> ifindex(const std::string& name);
   OsStatus set_mtu(int ifindex, std::uint32_t mtu);
   OsStatus set_link_state(int ifindex, LinkState state);
+  /// Stops the kernel from generating IPv6 link-local addresses on the link
+  /// (IFLA_INET6_ADDR_GEN_MODE = none): the daemon assigns its own.
+  OsStatus disable_ipv6_address_generation(int ifindex);
 
   /// Adds `address`/`prefix_len` to the interface; nodad skips duplicate address detection.
   OsStatus add_address(int ifindex, const proto::Ipv6Addr& address, std::uint8_t prefix_len, bool nodad);

@@ -51,6 +51,18 @@ enum class Drop : std::uint8_t {
   SourceNotTeredo,
   TeredoToTeredo,
   BubbleConsumed,
+  // Client qualification and reception (RFC 4380 5.2.1, 5.2.3)
+  RaFromWrongSource,
+  RaNonceMismatch,
+  RaMissingOrigin,
+  RaBadPrefix,
+  RaAuthenticationFailed,
+  RaWrongDestination,
+  LinkLocalSource,
+  NotQualified,
+  UnexpectedFromServer,
+  NotOurAddress,
+  NonTeredoSource,
   kCount
 };
 
@@ -93,6 +105,17 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "source_not_teredo",
     "teredo_to_teredo",
     "bubble_consumed",
+    "ra_from_wrong_source",
+    "ra_nonce_mismatch",
+    "ra_missing_origin",
+    "ra_bad_prefix",
+    "ra_authentication_failed",
+    "ra_wrong_destination",
+    "link_local_source",
+    "not_qualified",
+    "unexpected_from_server",
+    "not_our_address",
+    "non_teredo_source",
 };
 
 constexpr std::string_view to_string(Drop d) {

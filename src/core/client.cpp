@@ -1,0 +1,609 @@
+// Teredo client (RFC 4380 5.2; RFC 5991 3.2): qualification (5.2.1) with a random nonce per RS,
+// maintenance (5.2.5), transmission (5.2.4), reception (5.2.3), bubbles (5.2.6) and the direct
+// IPv6 connectivity test (5.2.9).
+#include "core/client.hpp"
+
+#include <algorithm>
+
+#include "proto/echo.hpp"
+#include "proto/icmpv6_error.hpp"
+#include "proto/router_discovery.hpp"
+
+namespace teredo::core {
+
+using proto::ByteView;
+using proto::Drop;
+using proto::Endpoint;
+using proto::Ipv6Addr;
+
+namespace {
+
+constexpr auto kRsTimeout = std::chrono::seconds(4);  // 5.2.1: T = 4 s
+constexpr std::size_t kRsRetries = 3;                 // 5.2.1: N = 3
+constexpr auto kMinRestart = std::chrono::seconds(10);
+constexpr auto kMaxRestart = std::chrono::seconds(120);
+constexpr Tick kPeerValidity = ticks(std::chrono::seconds(30));
+constexpr Tick kBubbleSpacing = ticks(std::chrono::seconds(2));
+constexpr Tick kBubbleWindow = ticks(std::chrono::seconds(300));
+constexpr std::uint8_t kBubbleBudget = 4;
+constexpr Tick kRetryInterval = ticks(std::chrono::seconds(2));
+constexpr std::uint8_t kMaxRetries = 3;
+constexpr Tick kIdleExpiry = ticks(std::chrono::seconds(30));
+constexpr auto kSweepInterval = std::chrono::seconds(1);
+constexpr std::size_t kArenaSize = 64 * 1024;
+constexpr std::size_t kMaxEventOutput = 4096;
+constexpr std::size_t kMaxActions = 1024;
+constexpr std::uint8_t kHopLimit = 64;
+// Packets waiting for a path are copied into slots of this size; larger ones are not held.
+constexpr std::size_t kQueueSlotSize = 4096;
+
+bool reached(Tick now, Tick deadline) { return tick_age(now, deadline) < 0x80000000u; }
+
+}  // namespace
+
+Ipv6Addr Client::rs_source() {
+  return Ipv6Addr{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+}
+
+Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
+    : config_(config),
+      random_(random),
+      epoch_(now),
+      rs_deadline_(TimePoint::max()),
+      next_refresh_(TimePoint::max()),
+      last_server_rx_(now),
+      peers_(config.max_peers, config.secret),
+      queue_(config.queue_packets_total, kQueueSlotSize, config.queue_packets_per_peer),
+      icmp_limit_(config.icmp_errors_per_second, config.icmp_errors_per_second, now),
+      arena_(kArenaSize),
+      next_retry_(TimePoint::max()),
+      next_sweep_(now + kSweepInterval) {
+  actions_.reserve(kMaxActions);
+  pending_release_.reserve(kMaxActions);
+  start_round(now);
+}
+
+proto::MutableBytes Client::scratch(std::size_t n) {
+  if (arena_.size() - arena_used_ < n) return {};
+  proto::MutableBytes m{arena_.data() + arena_used_, n};
+  arena_used_ += n;
+  return m;
+}
+
+void Client::clear_actions() {
+  actions_.clear();
+  state_changes_.clear();
+  arena_used_ = 0;
+  for (const auto& chain : pending_release_) queue_.release(chain);
+  pending_release_.clear();
+}
+
+bool Client::should_flush() const {
+  return arena_.size() - arena_used_ < kMaxEventOutput ||
+         actions_.size() + 2 * config_.queue_packets_per_peer + 4 > kMaxActions;
+}
+
+void Client::prefetch_tun_packet(ByteView packet) const {
+  if (packet.size() < proto::kIpv6HeaderSize) return;
+  Ipv6Addr dst;
+  std::copy_n(packet.begin() + 24, 16, dst.bytes.begin());
+  peers_.prefetch(dst);
+}
+
+bool Client::from_current_server(Endpoint from) const {
+  return from.port == proto::kTeredoPort && (from.addr == config_.server || from.addr == config_.server2);
+}
+
+// ---- Qualification and maintenance -------------------------------------------------------------
+
+void Client::start_round(TimePoint now) {
+  round_active_ = true;
+  rs_sent_ = 0;
+  send_rs(now, current_server(), false);
+}
+
+void Client::send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe) {
+  proto::Nonce nonce{};
+  random_.fill(nonce);
+  if (secondary_probe) {
+    secondary_nonce_ = nonce;
+    secondary_probe_pending_ = true;
+  } else {
+    rs_nonces_[rs_sent_ % rs_nonces_.size()] = nonce;
+    ++rs_sent_;
+    rs_deadline_ = now + kRsTimeout;
+  }
+  proto::MutableBytes buf = scratch(proto::kAuthHeaderMinSize + proto::kRouterSolicitationSize);
+  if (buf.empty()) return drop(Drop::SendFailed);
+  proto::Writer w(buf);
+  // A nonce-only authentication header (ID-len = AU-len = 0) protects against off-path RAs.
+  proto::build_auth_header(w, nonce, 0);
+  proto::build_router_solicitation(w, rs_source());
+  actions_.push_back(SendUdp{Endpoint{to, proto::kTeredoPort}, w.written(), {}});
+  ++counters_.rs_sent;
+}
+
+void Client::schedule_refresh(TimePoint now) {
+  // RFC 4380 5.2: the randomized refresh interval is uniform in [75%, 100%] of the interval.
+  const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(config_.refresh_interval);
+  const auto quarter = interval.count() / 4;
+  const auto jitter = quarter > 0 ? static_cast<std::int64_t>(random_.u32() % static_cast<std::uint32_t>(quarter)) : 0;
+  next_refresh_ = now + std::chrono::milliseconds(interval.count() - jitter);
+}
+
+void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip) {
+  // 5.2.1 / 5.2.2: only the server we solicited may advertise, echoing one of our nonces.
+  const bool probe = secondary_probe_pending_ && pkt.auth && pkt.auth->nonce == secondary_nonce_;
+  const proto::Ipv4Addr expected = probe ? config_.server2 : current_server();
+  auto reject = [&](Drop d) {
+    ++counters_.ra_rejected;
+    drop(d);
+  };
+  if (from.addr != expected) return reject(Drop::RaFromWrongSource);
+  if (!pkt.auth) return reject(Drop::RaNonceMismatch);
+  if (!probe) {
+    if (!round_active_) return reject(Drop::RaNonceMismatch);
+    const std::size_t n = std::min(rs_sent_, rs_nonces_.size());
+    if (std::find(rs_nonces_.begin(), rs_nonces_.begin() + static_cast<std::ptrdiff_t>(n), pkt.auth->nonce) ==
+        rs_nonces_.begin() + static_cast<std::ptrdiff_t>(n))
+      return reject(Drop::RaNonceMismatch);
+  }
+  if (pkt.auth->confirmation != 0) return reject(Drop::RaAuthenticationFailed);
+  if (!pkt.origin) return reject(Drop::RaMissingOrigin);
+  if (ip.header.dst != rs_source()) return reject(Drop::RaWrongDestination);
+  auto ra = proto::parse_router_advertisement(ip);
+  if (!ra) return reject(ra.drop());
+  if (ra->prefix_count != 1 || ra->prefix->prefix_length != 64) return reject(Drop::RaBadPrefix);
+  const Ipv6Addr& prefix = ra->prefix->prefix;
+  const proto::Ipv4Addr named{proto::load_be32(prefix.bytes.data() + 4)};
+  if ((named != config_.server && named != config_.server2) || !proto::is_global_scope(prefix))
+    return reject(Drop::RaBadPrefix);
+  std::uint32_t mtu = 1280;
+  if (ra->mtu) {
+    if (*ra->mtu < 1280 || *ra->mtu > 65535) return reject(Drop::BadNdOption);
+    mtu = *ra->mtu;
+  }
+  ++counters_.ra_accepted;
+  last_server_rx_ = now;
+
+  if (probe) {
+    // RFC 4380 5.2.1: a different mapping through the second address means a symmetric NAT.
+    // Like Miredo (and RFC 6081 3.1) the client keeps its address; the finding is reported.
+    secondary_probe_pending_ = false;
+    symmetric_nat_ = qual_ && qual_->mapped != *pkt.origin;
+    return;
+  }
+
+  round_active_ = false;
+  rs_deadline_ = TimePoint::max();
+  restart_delay_ = std::chrono::seconds(0);
+  const std::uint32_t prefix32 = proto::prefix32(prefix);
+  const bool same = qual_ && qual_->mapped == *pkt.origin && qual_->server == named && qual_->prefix == prefix32;
+  const bool was_up = state_ == ClientState::Qualified;
+  if (!same) {
+    Qualification q;
+    q.server = named;
+    q.mapped = *pkt.origin;
+    q.prefix = prefix32;
+    // RFC 5991 3.1/3.2: C = 0, z = U = G = 0, 12 random bits drawn afresh for a new address.
+    q.flags = proto::make_random_flags(random_.u16());
+    q.address = proto::build_teredo_address({prefix32, named, q.flags, q.mapped});
+    q.mtu = mtu;
+    if (qual_) ++counters_.address_changes;
+    qual_ = q;
+  }
+  const bool mtu_changed = qual_->mtu != mtu;
+  qual_->mtu = mtu;
+  state_ = ClientState::Qualified;
+  if (!was_up || !same || mtu_changed) {
+    if (!was_up) ++counters_.qualifications;
+    state_changes_.push_back(TunnelStateChange{ClientState::Qualified, qual_});
+    // After a new address, test the NAT through the server's second address (5.2.1).
+    if (!same && config_.server2 != config_.server && proto::is_global_unicast(config_.server2) &&
+        !using_secondary_)
+      send_rs(now, config_.server2, true);
+  }
+  schedule_refresh(now);
+}
+
+void Client::rs_timeout(TimePoint now) {
+  if (rs_sent_ < kRsRetries) {
+    send_rs(now, current_server(), false);
+    return;
+  }
+  round_active_ = false;
+  rs_deadline_ = TimePoint::max();
+  // The server stopped answering: try its secondary address before giving up.
+  if (!using_secondary_ && config_.server2 != config_.server && proto::is_global_unicast(config_.server2)) {
+    using_secondary_ = true;
+    ++counters_.failovers;
+    start_round(now);
+    return;
+  }
+  go_down(now);
+}
+
+void Client::go_down(TimePoint now) {
+  if (state_ == ClientState::Qualified) {
+    ++counters_.server_losses;
+    state_changes_.push_back(TunnelStateChange{ClientState::Down, std::nullopt});
+  }
+  state_ = ClientState::Down;
+  using_secondary_ = false;
+  restart_delay_ = restart_delay_.count() == 0 ? std::chrono::seconds(kMinRestart)
+                                               : std::min<std::chrono::seconds>(restart_delay_ * 2, kMaxRestart);
+  next_refresh_ = now + restart_delay_;
+}
+
+void Client::on_network_change(TimePoint now) {
+  if (round_active_) return;
+  start_round(now);
+}
+
+void Client::on_tick(TimePoint now) {
+  const Tick tick = to_tick(epoch_, now);
+  if (round_active_ && now >= rs_deadline_) rs_timeout(now);
+  if (!round_active_ && now >= next_refresh_) {
+    next_refresh_ = TimePoint::max();
+    // Each round starts with the primary address again, so a client that failed over returns
+    // to it once it answers.
+    using_secondary_ = false;
+    start_round(now);
+  }
+  if (now >= next_retry_) retry_pending(now, tick);
+  if (now >= next_sweep_) {
+    next_sweep_ = now + kSweepInterval;
+    const std::size_t budget = peers_.slot_count() / 30 + 64;
+    peers_.sweep(
+        budget,
+        [&](const PeerEntry& e) {
+          return e.queue == kNoQueue && tick_age(tick, e.last_rx) > kIdleExpiry &&
+                 tick_age(tick, e.last_tx) > kIdleExpiry;
+        },
+        [&](const PeerEntry&) {});
+  }
+}
+
+TimePoint Client::next_deadline() const {
+  TimePoint t = std::min({next_sweep_, next_retry_, next_refresh_});
+  if (round_active_) t = std::min(t, rs_deadline_);
+  return t;
+}
+
+// ---- Transmission (IPv6 from the host) --------------------------------------------------------
+
+void Client::on_tun_packet(TimePoint now, ByteView packet) {
+  ++counters_.tun_packets;
+  counters_.tun_bytes += packet.size();
+  auto ip = proto::parse_ipv6(packet);
+  if (!ip) return drop(ip.drop());
+  const ByteView exact = packet.first(proto::kIpv6HeaderSize + ip->header.payload_length);
+  const Ipv6Addr& dst = ip->header.dst;
+  if (proto::is_multicast(dst)) return drop(Drop::MulticastDestination);
+  if (state_ != ClientState::Qualified || !qual_) {
+    icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, *ip, exact);
+    return drop(Drop::NotQualified);
+  }
+  if (ip->header.src != qual_->address) {
+    if (!proto::is_link_local(ip->header.src))
+      icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAdminProhibited, *ip, exact);
+    return drop(Drop::NotOurAddress);
+  }
+  if (exact.size() > qual_->mtu) {
+    if (proto::may_send_icmpv6_error(*ip) && icmp_limit_.allow(now)) {
+      proto::MutableBytes buf = scratch(proto::kMinMtu);
+      if (!buf.empty()) {
+        proto::Writer w(buf);
+        proto::build_icmpv6_error(w, proto::kIcmpv6PacketTooBig, 0, qual_->mtu, exact);
+        actions_.push_back(SendIcmpv6{ip->header.src, w.written()});
+        ++counters_.icmpv6_errors_sent;
+      }
+    }
+    return drop(Drop::PacketTooBig);
+  }
+  const Tick tick = to_tick(epoch_, now);
+  if (proto::prefix32(dst) == qual_->prefix)
+    to_teredo(now, tick, *ip, exact);
+  else
+    to_native(now, tick, *ip, exact);
+}
+
+PeerEntry* Client::get_or_create(Tick tick, const Ipv6Addr& addr) {
+  PeerTable::Insertion ins = peers_.find_or_insert(addr, tick);
+  if (ins.entry == nullptr) {
+    drop(Drop::PeerTableFull);
+    return nullptr;
+  }
+  if (ins.evicted && ins.evicted_queue != kNoQueue) discard_queue(ins.evicted_queue);
+  if (ins.inserted) {
+    // 5.2.6: a new entry has last rx = last tx = now - 30 s and no bubbles.
+    ins.entry->last_rx = tick - kPeerValidity;
+    ins.entry->last_tx = tick - kPeerValidity;
+  }
+  return ins.entry;
+}
+
+bool Client::enqueue(Tick tick, PeerEntry& peer, ByteView packet, std::uint8_t tag, Endpoint from) {
+  if (peer.queue == kNoQueue) {
+    peer.queue = queue_.open_list(peer.addr);
+    if (peer.queue == kNoQueue) {
+      drop(Drop::QueueFull);
+      return false;
+    }
+    PacketQueue::ListInfo& info = queue_.info(peer.queue);
+    info.next_retry = tick + kRetryInterval;
+    next_retry_ = std::min(next_retry_, epoch_ + (tick + kRetryInterval) * kTickLength);
+  }
+  PacketQueue::ListInfo& info = queue_.info(peer.queue);
+  if (tag == PacketQueue::kIncoming && info.incoming_addr == 0) {
+    info.incoming_addr = from.addr.value;
+    info.incoming_port = from.port;
+  }
+  if (!queue_.push(peer.queue, packet, tag)) {
+    drop(Drop::QueueFull);
+    return true;
+  }
+  ++counters_.packets_queued;
+  return true;
+}
+
+void Client::send_packet(Tick tick, PeerEntry& peer, ByteView packet) {
+  actions_.push_back(SendUdp{peer.mapped(), {}, packet});
+  ++counters_.sent_packets;
+  counters_.sent_bytes += packet.size();
+  peer.last_tx = tick;
+}
+
+void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteView packet) {
+  const proto::TeredoAddress t = proto::parse_teredo_address(ip.header.dst);
+  // 5.2.4 cases 4/5: the embedded IPv4 must be global unicast, else silently discard.
+  if (!proto::is_global_unicast(t.mapped.addr)) return drop(Drop::NonGlobalMappedDestination);
+  if (!proto::is_global_unicast(t.server)) return drop(Drop::NonGlobalTeredoServer);
+  PeerEntry* peer = peers_.find(ip.header.dst);
+  if (peer != nullptr && peer->trusted() && tick_age(tick, peer->last_rx) < kPeerValidity)
+    return send_packet(tick, *peer, packet);
+  peer = get_or_create(tick, ip.header.dst);
+  if (peer == nullptr) return;
+  if (!peer->trusted()) peer->set_mapped(t.mapped);
+  if (enqueue(tick, *peer, packet, PacketQueue::kOutgoing)) send_bubbles(tick, *peer);
+}
+
+void Client::send_bubbles(Tick tick, PeerEntry& peer) {
+  // 5.2.6 limits; 5.2.4 case 5 with RFC 5991: a direct bubble to the embedded mapping and an
+  // indirect one through the peer's server.
+  if (tick_age(tick, peer.last_tx) < kBubbleSpacing) return;
+  if (peer.bubbles >= kBubbleBudget) {
+    if (tick_age(tick, peer.bubble_window) < kBubbleWindow) return;
+    peer.bubbles = 0;
+  }
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
+  if (buf.empty()) return drop(Drop::SendFailed);
+  proto::Writer w(buf);
+  proto::build_bubble(w, qual_->address, peer.addr, kHopLimit);
+  const proto::TeredoAddress t = proto::parse_teredo_address(peer.addr);
+  actions_.push_back(SendUdp{proto::Endpoint{t.mapped.addr, t.mapped.port}, w.written(), {}});
+  actions_.push_back(SendUdp{Endpoint{t.server, proto::kTeredoPort}, w.written(), {}});
+  ++counters_.bubbles_direct_sent;
+  ++counters_.bubbles_indirect_sent;
+  if (peer.bubbles == 0) peer.bubble_window = tick;
+  ++peer.bubbles;
+  peer.last_tx = tick;
+}
+
+void Client::to_native(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteView packet) {
+  if (!proto::is_global_scope(ip.header.dst)) return drop(Drop::NonGlobalDestination);
+  PeerEntry* peer = peers_.find(ip.header.dst);
+  if (peer != nullptr && peer->trusted() && tick_age(tick, peer->last_rx) < kPeerValidity)
+    return send_packet(tick, *peer, packet);
+  peer = get_or_create(tick, ip.header.dst);
+  if (peer == nullptr) return;
+  // 5.2.4 case 2: queue, and find the relay with the direct IPv6 connectivity test.
+  const bool fresh = peer->queue == kNoQueue;
+  if (!enqueue(tick, *peer, packet, PacketQueue::kOutgoing)) return;
+  if (fresh || !queue_.info(peer->queue).testing) send_connectivity_test(tick, *peer);
+}
+
+void Client::send_connectivity_test(Tick tick, PeerEntry& peer) {
+  // 5.2.9: an echo request from our address to the native peer, through our server, carrying
+  // a random nonce; the reply arrives through the relay nearest the peer.
+  PacketQueue::ListInfo& info = queue_.info(peer.queue);
+  if (!info.testing) {
+    random_.fill(info.nonce);
+    info.testing = true;
+  }
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + 8 + info.nonce.size());
+  if (buf.empty()) return drop(Drop::SendFailed);
+  proto::Writer w(buf);
+  proto::Echo e;
+  e.type = proto::kIcmpv6EchoRequest;
+  e.identifier = static_cast<std::uint16_t>((info.nonce[0] << 8) | info.nonce[1]);
+  e.sequence = info.retries;
+  e.data = info.nonce;
+  proto::build_echo(w, qual_->address, peer.addr, kHopLimit, e);
+  actions_.push_back(SendUdp{Endpoint{current_server(), proto::kTeredoPort}, w.written(), {}});
+  ++counters_.connectivity_tests_sent;
+  peer.last_tx = tick;
+}
+
+void Client::retry_pending(TimePoint now, Tick tick) {
+  next_retry_ = TimePoint::max();
+  queue_.for_each_open([&](std::uint32_t id, PacketQueue::ListInfo& info) {
+    if (!reached(tick, info.next_retry)) {
+      next_retry_ = std::min(next_retry_, epoch_ + info.next_retry * kTickLength);
+      return;
+    }
+    PeerEntry* peer = peers_.find(info.peer);
+    if (peer == nullptr || peer->queue != id) return discard_queue(id);
+    if (info.retries >= kMaxRetries || state_ != ClientState::Qualified) {
+      // No answer after 3 repeats (5.2.4): drop the queue, tell the host once.
+      PacketQueue::SlotList chain = queue_.take(id);
+      bool first = true;
+      queue_.for_each_tagged(chain, [&](ByteView p, std::uint8_t tag) {
+        drop(Drop::PeerUnreachable);
+        if (!first || tag != PacketQueue::kOutgoing) return;
+        first = false;
+        if (auto ip = proto::parse_ipv6(p))
+          icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, *ip, p);
+      });
+      queue_.release(chain);
+      peer->queue = kNoQueue;
+      if (!peer->trusted()) peers_.erase(peer);
+      ++counters_.peers_given_up;
+      return;
+    }
+    ++info.retries;
+    info.next_retry = tick + kRetryInterval;
+    next_retry_ = std::min(next_retry_, epoch_ + info.next_retry * kTickLength);
+    if (info.testing)
+      send_connectivity_test(tick, *peer);
+    else
+      send_bubbles(tick, *peer);
+  });
+}
+
+// ---- Reception (Teredo datagrams) -------------------------------------------------------------
+
+void Client::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
+  ++counters_.udp_datagrams;
+  counters_.udp_bytes += payload.size();
+  auto pkt = proto::parse_teredo_packet(payload);
+  if (!pkt) return drop(pkt.drop());
+  auto ip = proto::parse_ipv6(pkt->ipv6);
+  if (!ip) return drop(ip.drop());
+  const Tick tick = to_tick(epoch_, now);
+
+  if (from_current_server(from)) {
+    const bool advertisement = ip->header.next_header == proto::kNextHeaderIcmpv6 && !ip->payload.empty() &&
+                               ip->payload[0] == proto::kIcmpv6RouterAdvertisement;
+    if (advertisement) return handle_ra(now, from, *pkt, *ip);
+    if (state_ != ClientState::Qualified) return drop(Drop::NotQualified);
+    return from_server(now, tick, from, *pkt, *ip);
+  }
+  // Only the server may send router advertisements (5.2.3); anything else needs an address.
+  if (ip->header.next_header == proto::kNextHeaderIcmpv6 && !ip->payload.empty() &&
+      ip->payload[0] == proto::kIcmpv6RouterAdvertisement) {
+    ++counters_.ra_rejected;
+    return drop(Drop::RaFromWrongSource);
+  }
+  if (state_ != ClientState::Qualified) return drop(Drop::NotQualified);
+  from_peer(now, tick, from, *pkt, *ip);
+}
+
+void Client::send_direct_bubble(const Ipv6Addr& dst, Endpoint to) {
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
+  if (buf.empty()) return drop(Drop::SendFailed);
+  proto::Writer w(buf);
+  proto::build_bubble(w, qual_->address, dst, kHopLimit);
+  actions_.push_back(SendUdp{to, w.written(), {}});
+  ++counters_.bubble_replies_sent;
+}
+
+void Client::from_server(TimePoint now, Tick tick, Endpoint, const proto::TeredoPacket& pkt,
+                         const proto::Ipv6Packet& ip) {
+  last_server_rx_ = now;
+  // 5.2.3 step 2: an indirect bubble relayed by our server, with the origin of its sender. We
+  // answer with a direct bubble to that origin, which opens our NAT for the sender (a peer or a
+  // relay); the reply swaps the addresses, so a relay can recognise its own bubble.
+  if (proto::is_bubble(ip) && pkt.origin) {
+    ++counters_.bubbles_received;
+    if (!proto::is_global_unicast(pkt.origin->addr)) return drop(Drop::NonGlobalMappedDestination);
+    if (proto::prefix32(ip.header.src) == qual_->prefix) {
+      if (PeerEntry* peer = get_or_create(tick, ip.header.src); peer != nullptr && !peer->trusted())
+        peer->set_mapped(*pkt.origin);
+    }
+    send_direct_bubble(ip.header.src, *pkt.origin);
+    return;
+  }
+  drop(Drop::UnexpectedFromServer);
+}
+
+void Client::from_peer(TimePoint, Tick tick, Endpoint from, const proto::TeredoPacket& pkt,
+                       const proto::Ipv6Packet& ip) {
+  const Ipv6Addr& src = ip.header.src;
+  // Link-local sources are refused (they could forge router advertisements).
+  if (proto::is_link_local(src)) return drop(Drop::LinkLocalSource);
+  const bool bubble = proto::is_bubble(ip);
+  PeerEntry* peer = peers_.find(src);
+
+  if (peer == nullptr || !peer->trusted() || peer->mapped() != from) {
+    if (proto::prefix32(src) != qual_->prefix) {
+      // A native source, through a relay (5.2.3 rules 2 and 6).
+      if (peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).testing &&
+          ip.header.next_header == proto::kNextHeaderIcmpv6) {
+        auto echo = proto::parse_echo(ip);
+        PacketQueue::ListInfo& info = queue_.info(peer->queue);
+        if (echo && echo->type == proto::kIcmpv6EchoReply &&
+            std::equal(echo->data.begin(), echo->data.end(), info.nonce.begin(), info.nonce.end())) {
+          ++counters_.relays_verified;
+          peer->last_rx = tick;
+          trust_and_flush(tick, *peer, from);
+          return;  // our own probe: not delivered
+        }
+      }
+      // An unverified relay: hold the packet and verify the relay first (5.2.3 rule 6).
+      if (peer == nullptr) peer = get_or_create(tick, src);
+      if (peer == nullptr) return;
+      const bool fresh = peer->queue == kNoQueue;
+      if (!enqueue(tick, *peer, pkt.ipv6, PacketQueue::kIncoming, from)) return;
+      if (fresh || !queue_.info(peer->queue).testing) send_connectivity_test(tick, *peer);
+      return;
+    }
+    // A Teredo source: its outer source must be the mapping embedded in its address (rule 3).
+    if (proto::parse_teredo_address(src).mapped != from) return drop(Drop::SourceMappingMismatch);
+    if (peer == nullptr) peer = get_or_create(tick, src);
+    if (peer == nullptr) return;
+    trust_and_flush(tick, *peer, from);
+  }
+  peer->last_rx = tick;
+  peer->bubbles = 0;
+  if (bubble) {
+    ++counters_.bubbles_received;
+    return;
+  }
+  if (ip.header.dst != qual_->address) return drop(Drop::NotOurAddress);
+  actions_.push_back(WriteTun{pkt.ipv6});
+  ++counters_.delivered_packets;
+  counters_.delivered_bytes += pkt.ipv6.size();
+}
+
+void Client::trust_and_flush(Tick tick, PeerEntry& peer, Endpoint mapping) {
+  peer.set_mapped(mapping);
+  peer.flags |= PeerEntry::kTrusted | PeerEntry::kHeard;
+  if (peer.queue == kNoQueue) return;
+  const PacketQueue::ListInfo info = queue_.info(peer.queue);
+  const Endpoint held_from{proto::Ipv4Addr{info.incoming_addr}, info.incoming_port};
+  PacketQueue::SlotList chain = queue_.take(peer.queue);
+  peer.queue = kNoQueue;
+  queue_.for_each_tagged(chain, [&](ByteView p, std::uint8_t tag) {
+    if (tag == PacketQueue::kOutgoing) {
+      send_packet(tick, peer, p);
+      ++counters_.packets_flushed;
+    } else if (held_from == mapping) {
+      // Held incoming packets are delivered only if the verified relay is the one that sent them.
+      actions_.push_back(WriteTun{p});
+      ++counters_.delivered_packets;
+      counters_.delivered_bytes += p.size();
+    } else {
+      drop(Drop::SourceMappingMismatch);
+    }
+  });
+  pending_release_.push_back(chain);
+}
+
+void Client::discard_queue(std::uint32_t list) {
+  for (std::uint32_t n = queue_.packets_in(list); n > 0; --n) drop(Drop::PeerUnreachable);
+  queue_.discard(list);
+}
+
+void Client::icmpv6_error(TimePoint now, std::uint8_t type, std::uint8_t code, const proto::Ipv6Packet& offending,
+                          ByteView bytes) {
+  if (!proto::may_send_icmpv6_error(offending) || !icmp_limit_.allow(now)) return;
+  proto::MutableBytes buf = scratch(proto::kMinMtu);
+  if (buf.empty()) return;
+  proto::Writer w(buf);
+  proto::build_icmpv6_error(w, type, code, 0, bytes);
+  actions_.push_back(SendIcmpv6{offending.header.src, w.written()});
+  ++counters_.icmpv6_errors_sent;
+}
+
+}  // namespace teredo::core

@@ -1,0 +1,157 @@
+// The Teredo client state machine (RFC 4380 5.2, RFC 5991): qualification and maintenance
+// through a server, the peer list with bubbles for Teredo destinations, and the direct IPv6
+// connectivity test that finds a relay for native destinations. No I/O: events in, actions out.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/client_counters.hpp"
+#include "core/packet_queue.hpp"
+#include "core/peer_table.hpp"
+#include "core/random_source.hpp"
+#include "core/rate_limiter.hpp"
+#include "core/time.hpp"
+#include "core/tunnel_actions.hpp"
+#include "proto/drop.hpp"
+#include "proto/encapsulation.hpp"
+#include "proto/ipv4.hpp"
+#include "proto/ipv6.hpp"
+#include "proto/teredo_address.hpp"
+
+namespace teredo::core {
+
+struct ClientConfig {
+  /// The server's primary IPv4 (ServerAddress) and the one tried when it stops answering
+  /// (ServerAddress2, by convention primary + 1: the same server's second address).
+  proto::Ipv4Addr server;
+  proto::Ipv4Addr server2;
+  std::chrono::seconds refresh_interval{30};  // RFC 4380 2.15, 5.2
+  std::size_t max_peers = 1 << 16;
+  std::size_t queue_packets_per_peer = 8;
+  std::size_t queue_packets_total = 1024;
+  std::uint32_t icmp_errors_per_second = 50;
+  std::array<std::uint8_t, 16> secret{};
+};
+
+enum class ClientState : std::uint8_t { Probing, Qualified, Down };
+
+/// What the client knows once qualified.
+struct Qualification {
+  proto::Ipv6Addr address;
+  proto::Ipv4Addr server;       // the server field of the address (from the RA prefix)
+  proto::Endpoint mapped;       // from the origin indication
+  std::uint16_t flags = 0;
+  std::uint32_t mtu = 1280;
+  std::uint32_t prefix = proto::kTeredoPrefix;
+};
+
+/// Reports a state change; the driver configures the interface (or runs the hook).
+struct TunnelStateChange {
+  ClientState state = ClientState::Down;
+  std::optional<Qualification> qualification;  // set when Qualified
+};
+
+class Client {
+ public:
+  /// Starts probing at once: the first RS is among the actions after construction.
+  Client(const ClientConfig& config, RandomSource& random, TimePoint now);
+
+  void on_tun_packet(TimePoint now, proto::ByteView packet);
+  void on_udp_datagram(TimePoint now, proto::Endpoint from, proto::ByteView payload);
+  void on_tick(TimePoint now);
+  /// The local network changed (address or route): re-qualify now instead of at the next refresh.
+  void on_network_change(TimePoint now);
+  TimePoint next_deadline() const;
+
+  /// Same contract as Relay: actions accumulate until clear_actions().
+  std::span<const TunnelAction> actions() const { return actions_; }
+  /// State changes since the last clear_actions(), in order.
+  std::span<const TunnelStateChange> state_changes() const { return state_changes_; }
+  void clear_actions();
+  bool should_flush() const;
+  void prefetch_tun_packet(proto::ByteView packet) const;
+
+  ClientState state() const { return state_; }
+  const std::optional<Qualification>& qualification() const { return qual_; }
+  /// The server address the client is currently qualifying through or qualified with.
+  proto::Ipv4Addr current_server() const { return using_secondary_ ? config_.server2 : config_.server; }
+  /// True when the secondary server showed a different mapping than the primary (symmetric NAT).
+  bool symmetric_nat() const { return symmetric_nat_; }
+  /// The RS source address (link-local, Miredo's fe80::ffff:ffff:ffff).
+  static proto::Ipv6Addr rs_source();
+
+  const ClientConfig& config() const { return config_; }
+  const proto::DropCounters& drops() const { return drops_; }
+  const ClientCounters& counters() const { return counters_; }
+  const PeerTable& peers() const { return peers_; }
+  const PacketQueue& queue() const { return queue_; }
+
+ private:
+  // Qualification and maintenance (5.2.1, 5.2.5).
+  void send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe);
+  void handle_ra(TimePoint now, proto::Endpoint from, const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip);
+  void rs_timeout(TimePoint now);
+  void go_down(TimePoint now);
+  void start_round(TimePoint now);
+  void schedule_refresh(TimePoint now);
+
+  // Data path (5.2.3, 5.2.4, 5.2.6, 5.2.9).
+  void to_teredo(TimePoint now, Tick tick, const proto::Ipv6Packet& ip, proto::ByteView packet);
+  void to_native(TimePoint now, Tick tick, const proto::Ipv6Packet& ip, proto::ByteView packet);
+  void from_server(TimePoint now, Tick tick, proto::Endpoint from, const proto::TeredoPacket& pkt,
+                   const proto::Ipv6Packet& ip);
+  void from_peer(TimePoint now, Tick tick, proto::Endpoint from, const proto::TeredoPacket& pkt,
+                 const proto::Ipv6Packet& ip);
+  PeerEntry* get_or_create(Tick tick, const proto::Ipv6Addr& addr);
+  bool enqueue(Tick tick, PeerEntry& peer, proto::ByteView packet, std::uint8_t tag, proto::Endpoint from = {});
+  void send_bubbles(Tick tick, PeerEntry& peer);
+  void send_connectivity_test(Tick tick, PeerEntry& peer);
+  void send_direct_bubble(const proto::Ipv6Addr& dst, proto::Endpoint to);
+  void trust_and_flush(Tick tick, PeerEntry& peer, proto::Endpoint mapping);
+  void discard_queue(std::uint32_t list);
+  void retry_pending(TimePoint now, Tick tick);
+  void icmpv6_error(TimePoint now, std::uint8_t type, std::uint8_t code, const proto::Ipv6Packet& offending,
+                    proto::ByteView bytes);
+  void send_packet(Tick tick, PeerEntry& peer, proto::ByteView packet);
+  proto::MutableBytes scratch(std::size_t n);
+  void drop(proto::Drop d) { drops_.add(d); }
+  bool from_current_server(proto::Endpoint from) const;
+
+  ClientConfig config_;
+  RandomSource& random_;
+  TimePoint epoch_;
+  ClientState state_ = ClientState::Probing;
+  std::optional<Qualification> qual_;
+  bool using_secondary_ = false;
+  bool symmetric_nat_ = false;
+
+  // The RS round in progress: nonces of the RS sent in this round (an RA may answer any).
+  std::array<proto::Nonce, 3> rs_nonces_{};
+  std::size_t rs_sent_ = 0;
+  bool round_active_ = false;
+  bool secondary_probe_pending_ = false;  // NAT-type test through server2 after qualifying
+  proto::Nonce secondary_nonce_{};
+  TimePoint rs_deadline_;
+  TimePoint next_refresh_;
+  TimePoint last_server_rx_;
+  std::chrono::seconds restart_delay_{0};
+
+  PeerTable peers_;
+  PacketQueue queue_;
+  TokenBucket icmp_limit_;
+  std::vector<TunnelAction> actions_;
+  std::vector<TunnelStateChange> state_changes_;
+  std::vector<std::uint8_t> arena_;
+  std::size_t arena_used_ = 0;
+  std::vector<PacketQueue::SlotList> pending_release_;
+  TimePoint next_retry_;
+  TimePoint next_sweep_;
+  proto::DropCounters drops_;
+  ClientCounters counters_;
+};
+
+}  // namespace teredo::core
