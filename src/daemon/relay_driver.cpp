@@ -1,4 +1,5 @@
-// teredod set-up and shutdown for the relay roles (miredo-behaviour.md 1.1, 1.6, 2.4, 6).
+// teredod set-up and shutdown for the relay roles (miredo-behaviour.md 1.1, 1.6, 2.4, 6); the
+// client roles are handed to run_teredod_client (client_driver.cpp) once the settings are loaded.
 //
 // Order: configuration, run-as user, fork (launcher waits), pidfile lock, tunnel interface,
 // sockets, timer, secret, stats file, privilege drop, core, "ready" to the launcher, data path.
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/client_driver.hpp"
 #include "daemon/config_file.hpp"
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
@@ -26,22 +28,31 @@ namespace teredo::daemon {
 
 namespace {
 
-// Loads and checks the configuration; logs every problem. nullopt: exit with failure.
-std::optional<RelaySettings> load_settings(const CommandLine& options) {
+// What the configuration asks for: a relay role or the client.
+struct TeredodSettings {
+  std::optional<RelaySettings> relay;
+  std::optional<ClientSettings> client;
+};
+
+// Loads and checks the configuration; logs every problem. false: exit with failure.
+bool load_settings(const CommandLine& options, TeredodSettings& out) {
   const std::string path = options.config_file.value_or(kDefaultTeredodConfig);
   ConfigFile config = ConfigFile::load(path);
   if (!config.readable()) {
     log::alert("Loading configuration from {} failed: {}", path, config.diagnostics().front().message);
-    return std::nullopt;
+    return false;
   }
   auto settings = load_relay_settings(config);
   if (settings && settings->role == TeredoRole::Client) {
-    log::alert("{}", client_mode_error(config, *settings));
-    return std::nullopt;
+    out.client = load_client_settings(config, options.server_name, settings->syslog_facility);
+    log_diagnostics(config);
+    if (!out.client) log::alert("Fatal configuration error in {}", path);
+    return out.client.has_value();
   }
   log_diagnostics(config);
   if (!settings) log::alert("Fatal configuration error in {}", path);
-  return settings;
+  out.relay = std::move(settings);
+  return out.relay.has_value();
 }
 
 std::string prefix_text(std::uint32_t prefix) {
@@ -54,8 +65,13 @@ std::string prefix_text(std::uint32_t prefix) {
 
 int run_teredod(const CommandLine& options) {
   log::open(kTeredodProgram, log::default_syslog_facility(), true);
-  auto settings = load_settings(options);
-  if (!settings) return kExitSetupFailure;
+  TeredodSettings loaded;
+  if (!load_settings(options, loaded)) return kExitSetupFailure;
+  if (loaded.client) {
+    log::set_facility(loaded.client->syslog_facility);
+    return run_teredod_client(options, *loaded.client);
+  }
+  auto& settings = loaded.relay;
   log::set_facility(settings->syslog_facility);
   if (options.server_name)
     log::notice("SERVER_NAME \"{}\" ignored: it applies to client mode only", *options.server_name);

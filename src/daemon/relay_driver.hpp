@@ -1,5 +1,6 @@
 // teredod's driver: set-up as root (config, pidfile, tunnel interface, sockets, secret),
-// privilege drop, daemonisation handshake, the relay data path, and shutdown.
+// privilege drop, daemonisation handshake, the relay data path, and shutdown. Client mode is
+// dispatched to client_driver.hpp.
 #pragma once
 
 #include "daemon/command_line.hpp"

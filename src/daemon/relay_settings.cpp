@@ -67,10 +67,4 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config) {
   return s;
 }
 
-std::string client_mode_error(const ConfigFile& config, const RelaySettings& settings) {
-  const std::string where =
-      settings.role_line == 0 ? config.file_name() : config.file_name() + ":" + std::to_string(settings.role_line);
-  return where + ": RelayType " + (settings.role_line == 0 ? "(default) " : "") + "client: " + kClientNotImplemented;
-}
-
 }  // namespace teredo::daemon

@@ -18,7 +18,6 @@ enum class TeredoRole { Client, Cone, Restricted };
 inline constexpr const char* kDefaultInterfaceName = "teredo";
 inline constexpr std::uint32_t kMinMaxPeers = 16;
 inline constexpr std::uint32_t kMaxMaxPeers = 1u << 24;
-inline constexpr const char* kClientNotImplemented = "client mode is not implemented yet";
 
 struct RelaySettings {
   TeredoRole role = TeredoRole::Client;
@@ -34,13 +33,9 @@ struct RelaySettings {
 /// BindPort, SyslogFacility and MaxPeers (16..2^24, default 2^20), then calls config.finish().
 /// restricted logs a "deprecated" warning; ServerAddress and ServerAddress2 are reported as
 /// superfluous in relay mode. For the client roles nothing but RelayType and SyslogFacility is
-/// read and no warnings are added: the caller stops with client_mode_error(). Problems go to
-/// config.diagnostics(); returns nullopt if any of them is an error.
+/// read and no warnings are added: the client settings (client_settings.hpp) read the rest.
+/// Problems go to config.diagnostics(); returns nullopt if any of them is an error.
 std::optional<RelaySettings> load_relay_settings(ConfigFile& config);
-
-/// The one line teredod prints for the client roles: "FILE:LINE: RelayType client: client mode
-/// is not implemented yet" (without ":LINE" when RelayType was absent and defaulted to client).
-std::string client_mode_error(const ConfigFile& config, const RelaySettings& settings);
 
 /// "cone", "restricted" or "client".
 const char* role_name(TeredoRole role);

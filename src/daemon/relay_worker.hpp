@@ -11,6 +11,7 @@
 #include "core/relay.hpp"
 #include "daemon/relay_stats.hpp"
 #include "daemon/stats_file.hpp"
+#include "daemon/tunnel_data_path.hpp"
 #include "os/epoll.hpp"
 #include "os/raw_icmpv6_socket.hpp"
 #include "os/signals.hpp"
@@ -39,35 +40,21 @@ class RelayWorker {
   /// Runs until SIGINT, SIGTERM or SIGQUIT (true) or an epoll failure (false).
   bool run();
 
-  RelayStats stats() const { return collect_relay_stats(relay_, driver_drops_); }
+  RelayStats stats() const { return collect_relay_stats(relay_, path_.drops()); }
 
   RelayWorker(const RelayWorker&) = delete;
   RelayWorker& operator=(const RelayWorker&) = delete;
 
  private:
   RelayWorker(const core::RelayConfig& config, RelayIo io, os::Epoll epoll, std::optional<StatsFile>& stats);
-  void on_tun_readable();
-  void on_udp_readable();
-  void on_timer();
   /// Returns false when a signal asks the loop to stop.
   bool on_signals();
-  /// Carries out and clears the core's actions; sends the pending UDP batch.
-  void flush();
-  void send_udp();
-  void rearm_timer();
-  void note_error(const char* what, int err);
 
   core::Relay relay_;
   RelayIo io_;
   os::Epoll epoll_;
   std::optional<StatsFile>& stats_file_;
-  std::size_t tun_slot_size_;
-  std::vector<std::uint8_t> tun_buffers_;  // os::kMaxBatch slots of tun_slot_size_
-  os::RecvBatch udp_recv_;
-  os::SendBatch udp_send_;
-  proto::DropCounters driver_drops_;
-  core::TimePoint armed_ = core::TimePoint::min();
-  std::chrono::steady_clock::time_point last_error_log_{};
+  TunnelDataPath<core::Relay> path_;
 };
 
 }  // namespace teredo::daemon

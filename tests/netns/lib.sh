@@ -400,3 +400,66 @@ lab_cleanup() {
 	fi
 	return "$rc"
 }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Helpers for the relay tests (test_relay_interop.sh, test_relay_hostile.sh) and scripts/demo.
+
+# lab_stat FILE NAME: value of counter NAME in a teredod stats file ("name value" lines); 0 if absent.
+lab_stat() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1" 2>/dev/null || echo 0; }
+
+# lab_wait_stats FILE TIMEOUT_S: wait until a teredod stats file has been written (it ends with drops_total).
+lab_wait_stats() { lab_wait_until "$2" "stats file $1" grep -q '^drops_total ' "$1"; }
+
+# lab_rss_kb PID: VmRSS of PID in kB (0 if gone).
+lab_rss_kb() { awk '/^VmRSS:/ { print $2; f = 1 } END { if (!f) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# lab_start_teredod_relay BINARY STATS_FILE [EXTRA CONFIG LINES...]: write relay.conf for OUR relay (RelayType relay,
+# InterfaceName teredo, BindPort 3545 unless an extra line sets another) and start BINARY through lab_start_relay with
+# TEREDOD_STATS_FILE=STATS_FILE, as user nobody. Waits for the interface (lab_start_relay) and the first stats write.
+lab_start_teredod_relay() {
+	local bin="$1" stats="$2"; shift 2
+	local f="$LAB_DIR/relay.conf" l have_port=0
+	for l in "$@"; do [[ $l == BindPort* ]] && have_port=1; done
+	{
+		echo "# teredod lab: Teredo relay (teredod)"
+		echo "RelayType relay"
+		echo "InterfaceName teredo"
+		[[ $have_port == 1 ]] || echo "BindPort 3545"
+		for l in "$@"; do echo "$l"; done
+	} >"$f"
+	chmod 644 "$f"
+	LAB_MIREDO_USER=nobody lab_start_relay env "TEREDOD_STATS_FILE=$stats" "$bin" || return 1
+	lab_wait_stats "$stats" 5
+}
+
+# lab_iperf3 SERVER_NS CLIENT_NS DEST [SECONDS] [NAME]: TCP iperf3 over IPv6 from CLIENT_NS to `iperf3 -s` in SERVER_NS
+# (one-shot server on port 5201). Output in $LAB_DIR/iperf3-NAME.{json,server.log}. Prints "<Mbit/s> Mbit/s
+# (<bytes> bytes received in <s> s, <retransmits> retransmits)"; returns 0 only if the run succeeded with bytes > 0.
+lab_iperf3() {
+	local sns="$1" cns="$2" dst="$3" secs="${4:-3}" name="${5:-$1-$3}" port=5201 rc=0
+	ip netns exec "$sns" iperf3 -s -1 -6 -p "$port" >"$LAB_DIR/iperf3-$name.server.log" 2>&1 &
+	local spid=$!
+	if ! lab_wait_until 5 "iperf3 server listening in $sns" \
+		bash -c "ip netns exec '$sns' ss -Hltn | awk '{print \$4}' | grep -q ':$port\$'"; then
+		kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+		echo "iperf3 server did not start"; return 1
+	fi
+	timeout $((secs + 20)) ip netns exec "$cns" iperf3 -6 -c "$dst" -p "$port" -t "$secs" -J --connect-timeout 5000 \
+		>"$LAB_DIR/iperf3-$name.json" 2>&1 || rc=$?
+	kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+	local line
+	line="$(python3 - "$LAB_DIR/iperf3-$name.json" <<-'PY'
+		import json, sys
+		try:
+		    d = json.load(open(sys.argv[1]))
+		    r = d["end"]["sum_received"]; s = d["end"].get("sum_sent", {})
+		    print(f'{r["bits_per_second"] / 1e6:.1f} {int(r["bytes"])} {r["seconds"]:.1f} {s.get("retransmits", "?")}')
+		except Exception as e:
+		    print(f"0 0 0 ? {type(e).__name__}")
+		PY
+	)"
+	local mbps bytes s retr
+	read -r mbps bytes s retr _ <<<"$line"
+	printf '%s Mbit/s (%s bytes received in %s s, %s retransmits)\n' "$mbps" "$bytes" "$s" "$retr"
+	[[ $rc -eq 0 && ${bytes:-0} -gt 0 ]]
+}

@@ -1,0 +1,139 @@
+// teredod client set-up and shutdown.
+//
+// Order: run-as user, hook check, fork (launcher waits), pidfile lock, signals, tunnel
+// interface (down, no address), sockets, timers, netlink monitor, secret, stats file, the
+// privileged helper, privilege drop, core, "ready" to the launcher, data path; at exit the
+// helper's down + destroy, then the TUN descriptor is closed (the interface disappears).
+#include "daemon/client_driver.hpp"
+
+#include <unistd.h>
+
+#include <memory>
+#include <new>
+
+#include "daemon/client_helper.hpp"
+#include "daemon/client_worker.hpp"
+#include "daemon/daemon_setup.hpp"
+#include "daemon/log.hpp"
+#include "daemon/relay_driver.hpp"
+#include "os/net_text.hpp"
+#include "os/netlink.hpp"
+#include "os/random.hpp"
+
+namespace teredo::daemon {
+
+int run_teredod_client(const CommandLine& options, ClientSettings& settings) {
+  core::ClientConfig& config = settings.client;
+  auto user = lookup_run_user(options.user.value_or(kDefaultTeredodUser));
+  if (!user) return kExitSetupFailure;
+  if (settings.hook_script && ::access(settings.hook_script->c_str(), X_OK) != 0) {
+    log::alert("HookScript {} is not an executable file", *settings.hook_script);
+    return kExitSetupFailure;
+  }
+
+  std::optional<os::Daemonizer> daemonizer;
+  if (!start_daemon(options.foreground, daemonizer)) return kExitSetupFailure;
+  auto pidfile = take_pidfile(options.pidfile.value_or(kDefaultTeredodPidfile), kTeredodProgram);
+  if (!pidfile) return kExitSetupFailure;
+  auto signals = os::SignalFd::open();
+  if (!signals) {
+    log::alert("Cannot set up signals: {}", signals.error().message());
+    return kExitSetupFailure;
+  }
+
+  // The tunnel starts down and without addresses; the helper configures it once qualified.
+  auto tun = os::TunDevice::open(settings.interface_name);
+  if (!tun) {
+    log::alert("{} tunneling interface creation failure: {}", settings.interface_name, tun.error().message());
+    return kExitSetupFailure;
+  }
+  int ifindex = 0;
+  {
+    auto netlink = os::Netlink::open();
+    if (!netlink) {
+      log::alert("Cannot open rtnetlink: {}", netlink.error().message());
+      return kExitSetupFailure;
+    }
+    auto index = netlink->ifindex(tun->name());
+    if (!index) {
+      log::alert("Cannot find interface {}: {}", tun->name(), index.error().message());
+      return kExitSetupFailure;
+    }
+    ifindex = *index;
+    // Only fe80::ffff:ffff:ffff and the Teredo address: no kernel-generated link-local.
+    if (auto st = netlink->disable_ipv6_address_generation(ifindex); !st)
+      log::warning("Cannot disable IPv6 address generation on {}: {}", tun->name(), st.error().message());
+  }
+
+  auto udp = os::UdpSocket::open(settings.bind, os::UdpSocketOptions{});
+  if (!udp) {
+    log::alert("Cannot open UDP socket on {}: {}", os::to_string(settings.bind), udp.error().message());
+    return kExitSetupFailure;
+  }
+  auto icmp = os::RawIcmpv6Socket::open();
+  if (!icmp) {
+    log::alert("Raw ICMPv6 socket not working: {}", icmp.error().message());
+    return kExitSetupFailure;
+  }
+  auto timer = os::TimerFd::open();
+  auto debounce = os::TimerFd::open();
+  if (!timer || !debounce) {
+    log::alert("Cannot create timer: {}", (timer ? debounce.error() : timer.error()).message());
+    return kExitSetupFailure;
+  }
+  auto monitor = os::NetlinkMonitor::open();
+  if (!monitor) {
+    log::alert("Cannot watch network changes: {}", monitor.error().message());
+    return kExitSetupFailure;
+  }
+  if (auto st = os::fill_random(config.secret); !st) {
+    log::alert("Cannot draw the client secret: {}", st.error().message());
+    return kExitSetupFailure;
+  }
+  std::optional<StatsFile> stats;
+  if (!open_stats_file(stats)) return kExitSetupFailure;
+
+  const HelperSettings helper_settings{ifindex, settings.hook_script, settings.syslog_facility, options.foreground};
+  auto helper = ClientHelper::start(helper_settings);
+  if (!helper) {
+    log::alert("Cannot start the privileged helper: {}", helper.error().message());
+    return kExitSetupFailure;
+  }
+
+  if (auto st = os::drop_privileges(*user, options.chroot_dir.value_or("")); !st) {
+    log::alert("Cannot drop privileges to {}: {}", user->name, st.error().message());
+    return kExitSetupFailure;
+  }
+
+  const proto::Endpoint bound = udp->local();
+  std::unique_ptr<ClientWorker> worker;
+  try {
+    auto w = ClientWorker::create(config,
+                                  ClientIo{*tun, ifindex, std::move(*udp), std::move(*icmp), std::move(*timer),
+                                           std::move(*debounce), std::move(*monitor), *signals, *helper},
+                                  stats);
+    if (!w) {
+      log::alert("Cannot create the client data path: {}", w.error().message());
+      return kExitSetupFailure;
+    }
+    worker = std::move(*w);
+  } catch (const std::bad_alloc&) {
+    log::alert("Cannot allocate the peer table for MaxPeers {}", config.max_peers);
+    return kExitSetupFailure;
+  }
+
+  log::notice("Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, user {}",
+              settings.server_name, os::to_string(config.server), os::to_string(config.server2), tun->name(),
+              os::to_string(bound), settings.hook_script ? "hook " + *settings.hook_script : "netlink configuration",
+              config.max_peers, user->name);
+  finish_daemon_setup(daemonizer);
+
+  const bool clean = worker->run();
+  log::notice("Totals: {}", summarize_client_stats(worker->stats()));
+  helper->finish();  // down + destroy while the interface still exists
+  worker.reset();
+  log::info("Terminated with {}.", clean ? "no error" : "error(s)");
+  return clean ? kExitOk : kExitSetupFailure;
+}
+
+}  // namespace teredo::daemon

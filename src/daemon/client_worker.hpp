@@ -1,0 +1,72 @@
+// The client data path (RFC 4380 5.2): one thread, one epoll loop over the TUN device, the UDP
+// socket, the core's timerfd, the signalfd and an rtnetlink monitor (debounced by a second
+// timerfd). The packet path is TunnelDataPath<core::Client>; the core's state changes go to
+// the privileged helper, which configures the interface.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "core/client.hpp"
+#include "daemon/client_helper.hpp"
+#include "daemon/client_random.hpp"
+#include "daemon/client_stats.hpp"
+#include "daemon/stats_file.hpp"
+#include "daemon/tunnel_data_path.hpp"
+#include "os/epoll.hpp"
+#include "os/netlink_monitor.hpp"
+#include "os/raw_icmpv6_socket.hpp"
+#include "os/signals.hpp"
+#include "os/timer_fd.hpp"
+#include "os/tun_device.hpp"
+#include "os/udp_socket.hpp"
+
+namespace teredo::daemon {
+
+/// Everything the client data path uses, opened by the driver while it still had root privileges.
+struct ClientIo {
+  os::TunDevice& tun;
+  int ifindex = 0;
+  os::UdpSocket udp;
+  os::RawIcmpv6Socket icmp;
+  os::TimerFd timer;
+  os::TimerFd debounce;  // network-change debounce
+  os::NetlinkMonitor monitor;
+  os::SignalFd& signals;
+  ClientHelper& helper;
+};
+
+class ClientWorker {
+ public:
+  /// Builds the core (its first RS is sent when run() starts) and the epoll set. `stats`, when
+  /// set, is rewritten every second and at the end of run().
+  static os::OsResult<std::unique_ptr<ClientWorker>> create(const core::ClientConfig& config, ClientIo io,
+                                                           std::optional<StatsFile>& stats);
+
+  /// Runs until SIGINT, SIGTERM or SIGQUIT (true) or an epoll failure (false).
+  bool run();
+
+  ClientStats stats() const { return collect_client_stats(client_, path_.drops()); }
+
+  ClientWorker(const ClientWorker&) = delete;
+  ClientWorker& operator=(const ClientWorker&) = delete;
+
+ private:
+  ClientWorker(const core::ClientConfig& config, ClientIo io, os::Epoll epoll, std::optional<StatsFile>& stats);
+  bool on_signals();
+  void on_netlink();
+  void on_debounce();
+  /// Logs the core's state changes and forwards them to the helper (from flush()).
+  void handle_state_changes();
+
+  KernelRandom random_;
+  core::Client client_;
+  ClientIo io_;
+  os::Epoll epoll_;
+  std::optional<StatsFile>& stats_file_;
+  TunnelDataPath<core::Client> path_;
+  bool debounce_armed_ = false;
+  std::optional<core::Qualification> announced_;  // what the helper was last told is up
+};
+
+}  // namespace teredo::daemon

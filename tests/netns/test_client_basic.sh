@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# tests/netns/test_client_basic.sh: teredod in client mode behind a NAT, with our server and Debian's relay.
+#
+#   client (10.77.0.2, teredod client) --NAT .30--+-- 198.51.100.0/24 --+-- server .10/.11 (teredod-server)
+#                                                 |                     +-- relay .20 (miredo cone) --::20-- v6host ::100
+#
+# Two runs of the client: (1) interface configured by teredod itself (rtnetlink), (2) with
+# `HookScript /etc/miredo/client-hook` (Debian's hook, unchanged). Each run checks: qualification (a Teredo address
+# naming server .10 and the NAT's public address), the routes (2001::/32 on-link, default metric 1029), ping6 both
+# ways with v6host through the relay, the privilege split (worker: uid nobody, no capabilities; helper: uid 0,
+# CapEff = CAP_NET_ADMIN only), the stats file (state 1), and clean removal of the interface at exit.
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+TEREDOD="$BUILD_DIR/src/daemon/teredod"
+TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+HOOK=/etc/miredo/client-hook
+
+if [[ $EUID -ne 0 ]]; then
+	echo "### SKIPPED: needs root ($(basename "$0"))"
+	exit 77
+fi
+for tool in ip nft ping miredo python3 ss; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "### SKIPPED: '$tool' not installed"; exit 77; }
+done
+[[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || { echo "FAIL: build teredod and teredod-server first ($BUILD_DIR)"; exit 1; }
+
+# shellcheck source=tests/netns/lib.sh
+source "$HERE/lib.sh"
+
+declare -a RESULTS=()
+FAILED=0
+pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
+fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
+summary() {
+	local rc=$?
+	echo
+	echo "==================== test_client_basic summary ===================="
+	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
+	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
+		lab_dump_logs
+		echo "RESULT: FAIL"
+		lab_cleanup
+		exit 1
+	fi
+	echo "RESULT: PASS"
+	lab_cleanup
+	exit 0
+}
+
+# proc_field PID FIELD: the value of FIELD ("Uid", "CapEff") in /proc/PID/status.
+proc_field() { awk -v f="$2:" '$1 == f {print $2; exit}' "/proc/$1/status" 2>/dev/null; }
+
+# stat_get FILE NAME: the value of NAME in a stats file (empty if absent).
+stat_get() { awk -v n="$2" '$1 == n {print $2; exit}' "$1" 2>/dev/null; }
+
+# run_client NAME [EXTRA CONFIG LINES...]: one full client run with its checks.
+run_client() {
+	local name="$1"; shift
+	local conf stats addr pid helper nobody_uid
+	conf="$(lab_write_client_conf "$name" "$@")"
+	stats="$LAB_DIR/$name.stats"
+	lab_start "$name" "$LAB_NS_CLIENT" env TEREDOD_STATS_FILE="$stats" "$TEREDOD" -f -c "$conf" -u nobody \
+		-p "$LAB_DIR/$name.pid"
+	if ! addr="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$LAB_NS_CLIENT" teredo 30)"; then
+		fail "$name: client qualified (Teredo address on teredo)"
+		return
+	fi
+	eval "$(teredo_decode "$addr")"
+	if [[ $TEREDO_PREFIX_OK == 1 && $TEREDO_SERVER == "$LAB_SERVER_IP1" && $TEREDO_MAPPED_IP == "$LAB_NAT_PUBLIC_IP" ]]
+	then pass "$name: qualified as $addr (server $TEREDO_SERVER, mapped $TEREDO_MAPPED_IP:$TEREDO_MAPPED_PORT, flags $TEREDO_FLAGS)"
+	else fail "$name: address $addr decodes to server $TEREDO_SERVER mapped $TEREDO_MAPPED_IP"; fi
+
+	local routes
+	routes="$(ip -n "$LAB_NS_CLIENT" -6 route show dev teredo)"
+	if grep -q '^2001::/32' <<<"$routes" && grep -q '^default .*metric 1029' <<<"$routes" &&
+		ip -n "$LAB_NS_CLIENT" -6 addr show dev teredo | grep -q 'fe80::ffff:ffff:ffff/64'
+	then pass "$name: routes 2001::/32 and default metric 1029, link-local fe80::ffff:ffff:ffff/64"
+	else fail "$name: interface configuration: $(tr '\n' ';' <<<"$routes")"; fi
+
+	if lab_ping_until "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 20; then
+		local out
+		if out="$(lab_ping "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 20 "$name-out")"; then pass "$name: ping6 client -> v6host: $out"
+		else fail "$name: ping6 client -> v6host: $out"; fi
+		if out="$(lab_ping "$LAB_NS_V6HOST" "$addr" 20 "$name-in")"; then pass "$name: ping6 v6host -> client: $out"
+		else fail "$name: ping6 v6host -> client: $out"; fi
+	else
+		fail "$name: no echo reply client -> v6host"
+	fi
+
+	pid="${LAB_PID[$name]}"
+	helper="$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')"
+	nobody_uid="$(id -u nobody)"
+	if [[ $(proc_field "$pid" Uid) == "$nobody_uid" && $(proc_field "$pid" CapEff) == 0000000000000000 &&
+		$(proc_field "$pid" CapPrm) == 0000000000000000 ]]
+	then pass "$name: worker $pid runs as nobody with CapEff 0"
+	else fail "$name: worker $pid: Uid $(proc_field "$pid" Uid) CapEff $(proc_field "$pid" CapEff)"; fi
+	if [[ -n $helper && $(proc_field "$helper" Uid) == 0 && $(proc_field "$helper" CapEff) == 0000000000001000 &&
+		$(proc_field "$helper" CapBnd) == 0000000000001000 ]]
+	then pass "$name: helper $helper runs as uid 0 with CapEff 0000000000001000 (CAP_NET_ADMIN only)"
+	else fail "$name: helper '$helper': Uid $(proc_field "$helper" Uid) CapEff $(proc_field "$helper" CapEff)"; fi
+
+	if lab_wait_until 3 "stats file shows state 1" bash -c "grep -qx 'state 1' '$stats'"; then
+		pass "$name: stats file: state 1, qualifications $(stat_get "$stats" qualifications), rs_sent $(stat_get "$stats" rs_sent), delivered_packets $(stat_get "$stats" delivered_packets), drops_total $(stat_get "$stats" drops_total)"
+	else fail "$name: stats file has no 'state 1'"; fi
+	grep -q "qualified: address $addr" "$LAB_DIR/$name.log" && pass "$name: log has 'qualified: address $addr'" ||
+		fail "$name: log lacks the qualification line"
+
+	# A network change (new IPv4 address on eth0) makes the client re-qualify at once (netlink monitor).
+	local rs_before
+	rs_before="$(stat_get "$stats" rs_sent)"
+	ip -n "$LAB_NS_CLIENT" addr add 10.77.0.3/24 dev eth0
+	if lab_wait_until 5 "re-qualification after a network change" \
+		bash -c "grep -q 're-qualifying' '$LAB_DIR/$name.log' && (( \$(awk '\$1 == \"rs_sent\" {print \$2}' '$stats') > $rs_before ))"
+	then pass "$name: network change noticed, RS sent at once (rs_sent $rs_before -> $(stat_get "$stats" rs_sent))"
+	else fail "$name: no re-qualification after a network change"; fi
+	ip -n "$LAB_NS_CLIENT" addr del 10.77.0.3/24 dev eth0
+	[[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$addr" ]] && pass "$name: still $addr after the change" ||
+		fail "$name: address changed after a network change: $(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
+
+	lab_stop "$name"
+	if lab_wait_until 5 "teredo interface removed" bash -c "! ip -n $LAB_NS_CLIENT link show dev teredo"; then
+		pass "$name: interface removed at exit"
+	else fail "$name: interface teredo still present after exit"; fi
+	if [[ -n $helper ]] && kill -0 "$helper" 2>/dev/null; then fail "$name: helper $helper still running"
+	else pass "$name: helper exited"; fi
+}
+
+trap summary EXIT
+lab_setup || { fail "lab setup"; exit 1; }
+lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
+lab_start_relay || { fail "start miredo relay"; exit 1; }
+
+run_client netlink
+if [[ -x $HOOK ]]; then
+	run_client hook "HookScript $HOOK"
+else
+	echo "### $HOOK not installed: hook run skipped"
+fi
