@@ -63,6 +63,8 @@ enum class Drop : std::uint8_t {
   UnexpectedFromServer,
   NotOurAddress,
   NonTeredoSource,
+  // Offloads (super-packets from the tunnel interface)
+  UnsupportedOffload,
   kCount
 };
 
@@ -116,6 +118,7 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "unexpected_from_server",
     "not_our_address",
     "non_teredo_source",
+    "unsupported_offload",
 };
 
 constexpr std::string_view to_string(Drop d) {

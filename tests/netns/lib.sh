@@ -463,3 +463,22 @@ lab_iperf3() {
 	printf '%s Mbit/s (%s bytes received in %s s, %s retransmits)\n' "$mbps" "$bytes" "$s" "$retr"
 	[[ $rc -eq 0 && ${bytes:-0} -gt 0 ]]
 }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Helpers for the client tests (test_client_interop.sh, test_client_faults.sh, test_client_hostile.sh, bench-qualify).
+
+# lab_start_teredod_client NAME NS BINARY STATS_FILE [EXTRA CONFIG LINES...]: write $LAB_DIR/NAME.conf (RelayType
+# client, ServerAddress .10, InterfaceName teredo, EXTRA lines) and start OUR client BINARY in NS as user nobody with
+# TEREDOD_STATS_FILE=STATS_FILE (lab_start NAME). Does not wait: follow with wait_teredo_address NS teredo TIMEOUT.
+lab_start_teredod_client() {
+	local name="$1" ns="$2" bin="$3" stats="$4"; shift 4
+	local conf
+	conf="$(lab_write_client_conf "$name" "$@")" || return 1
+	lab_start "$name" "$ns" env "TEREDOD_STATS_FILE=$stats" "$bin" -f -c "$conf" -u nobody -p "$LAB_DIR/$name.pid"
+}
+
+# lab_wait_stat_above FILE NAME VALUE TIMEOUT_S: wait until counter NAME in a teredod stats file exceeds VALUE.
+lab_wait_stat_above() {
+	local f="$1" k="$2" v="$3" t="$4"
+	lab_wait_until "$t" "$k > $v in $f" bash -c "(( \$(awk -v k='$k' '\$1 == k {print \$2}' '$f') > $v ))"
+}

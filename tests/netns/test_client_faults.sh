@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# tests/netns/test_client_faults.sh: OUR Teredo client (teredod, RelayType client, behind the NAT) under faults.
+#
+# Lab (see lib.sh): teredod-server (ours) on .10/.11, teredod relay (ours, BindPort 3545), our client at 10.77.0.2
+# behind the masquerading NAT (-u nobody, stats file). After qualification and a working ping6 to v6host:
+#   (iv) local network change: an IPv4 address is added in the client namespace -> the client sends an RS at once
+#        (an nft counter in the NAT's forward chain sees it; the RS must leave within 1 s; stats rs_sent grows);
+#   (i)  server restart: teredod-server is killed and started again 1 s later -> the client is re-confirmed by the
+#        new server process (ra_accepted grows, state 1) within one refresh interval, ping6 works both ways; the times
+#        to the first echo reply and to the re-confirmation are printed;
+#   (ii) NAT state flushed (conntrack -F in the NAT namespace) -> v6host -> client and client -> v6host ping6 work
+#        again within one refresh interval (~30 s, limit 45 s), the time is printed, and whether the address changed;
+#   (iii) primary server address down (nft drop of udp to 198.51.100.10:3544 in the server namespace) -> the next
+#        refresh round fails over to 198.51.100.11 (failovers >= 1), the client stays qualified with the same address,
+#        ping6 works both ways.
+# Runtime: ~100 s (three waits for the 22.5-30 s randomised refresh).
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a tool or a binary missing).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+TEREDOD="$BUILD_DIR/src/daemon/teredod"
+TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+
+skip() {
+	echo "############################################################"
+	echo "### SKIPPED: $* ($(basename "$0"))"
+	echo "############################################################"
+	exit 77
+}
+
+[[ $EUID -eq 0 ]] || skip "needs root"
+for tool in ip nft ping conntrack python3 ss; do
+	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
+done
+[[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR); build with cmake --build build"
+
+# shellcheck source=tests/netns/lib.sh
+source "$HERE/lib.sh"
+
+declare -a RESULTS=()
+FAILED=0
+pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
+fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
+info() { RESULTS+=("INFO  $*"); echo "INFO: $*"; }
+
+summary() {
+	local rc=$?
+	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
+		lab_dump_logs
+		[[ -f ${STATS:-} ]] && { echo "===== client stats ====="; grep -v ' 0$' "$STATS"; }
+	fi
+	local tag="$LAB_TAG"
+	lab_cleanup
+	local left
+	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
+	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
+	echo
+	echo "==================== test_client_faults summary ===================="
+	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
+	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then echo "RESULT: FAIL"; exit 1; fi
+	echo "RESULT: PASS"
+	exit 0
+}
+
+# ping_once NS DEST: one echo request, 1 s timeout.
+ping_once() { ip netns exec "$1" ping -6 -n -c1 -W1 "$2" >/dev/null 2>&1; }
+
+# wait_ping_ms NS DEST TIMEOUT_S: poll ping_once until it succeeds; print the milliseconds waited; 1 on timeout.
+wait_ping_ms() {
+	local t0 deadline
+	t0="$(lab_now_ms)"; deadline=$((t0 + $3 * 1000))
+	while (( $(lab_now_ms) < deadline )); do
+		if ping_once "$1" "$2"; then echo $(( $(lab_now_ms) - t0 )); return 0; fi
+		sleep 0.1
+	done
+	echo $(( $(lab_now_ms) - t0 ))
+	return 1
+}
+
+# pings_both LABEL: 5 pings each way between the client and v6host.
+pings_both() {
+	local out
+	if out="$(lab_ping "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 5 "$1-out")"; then pass "$1: ping6 client -> v6host: $out"
+	else fail "$1: ping6 client -> v6host: $out"; fi
+	if out="$(lab_ping "$LAB_NS_V6HOST" "$ADDR" 5 "$1-in")"; then pass "$1: ping6 v6host -> client: $out"
+	else fail "$1: ping6 v6host -> client: $out"; fi
+}
+
+st() { lab_stat "$STATS" "$1"; }
+
+lab_setup || { fail "lab setup"; exit 1; }
+trap summary EXIT  # lab_setup replaced it with lab_cleanup (summary calls lab_cleanup)
+LAB_SERVER_USER=nobody
+lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
+lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" || { fail "start teredod relay"; exit 1; }
+STATS="$LAB_DIR/client.stats"
+lab_start_teredod_client client "$LAB_NS_CLIENT" "$TEREDOD" "$STATS"
+ADDR="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_CLIENT" teredo 20)" || { fail "client qualified"; exit 1; }
+lab_wait_stats "$STATS" 3
+pass "client qualified as $ADDR"
+lab_ping_until "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 20 || { fail "no echo reply client -> v6host"; exit 1; }
+pings_both "baseline"
+
+# ---- (iv) local network change -> RS at once ----------------------------------------------------------------------
+echo; echo "---- (iv) local network change ----"
+lab_exec "$LAB_NS_NAT" nft -f - <<-NFT
+	table ip tdcount {
+		counter rs { }
+		chain fwd {
+			type filter hook forward priority 0; policy accept;
+			ip saddr $LAB_CLIENT_IP udp dport 3544 counter name rs
+		}
+	}
+NFT
+rs_pkts() { lab_exec "$LAB_NS_NAT" nft list counter ip tdcount rs | awk '/packets/ {print $2}'; }
+# The client is qualified and idle (no RS round running), so the change must start a round at once.
+rs0="$(st rs_sent)"; c0="$(rs_pkts)"
+t0="$(lab_now_ms)"
+ip -n "$LAB_NS_CLIENT" addr add 10.77.0.3/24 dev eth0
+dt=-1
+while (( $(lab_now_ms) - t0 < 3000 )); do
+	if (( $(rs_pkts) > c0 )); then dt=$(( $(lab_now_ms) - t0 )); break; fi
+	sleep 0.005
+done
+if (( dt >= 0 && dt <= 1000 )); then pass "(iv) network change: RS left the client ${dt} ms after 'ip addr add' (NAT counter $c0 -> $(rs_pkts))"
+else fail "(iv) network change: no RS within 1 s (waited ${dt} ms, NAT counter $c0 -> $(rs_pkts))"; fi
+if lab_wait_stat_above "$STATS" rs_sent "$rs0" 3; then pass "(iv) stats rs_sent $rs0 -> $(st rs_sent) (stats file is written every second)"
+else fail "(iv) stats rs_sent did not grow ($rs0)"; fi
+ip -n "$LAB_NS_CLIENT" addr del 10.77.0.3/24 dev eth0
+lab_wait_until 3 "state 1" grep -qx 'state 1' "$STATS"
+[[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" ]] && pass "(iv) address unchanged ($ADDR), state $(st state)" ||
+	fail "(iv) address changed: $(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
+
+# ---- (i) server restart -------------------------------------------------------------------------------------------
+echo; echo "---- (i) server restart ----"
+ra0="$(st ra_accepted)"
+lab_stop server
+sleep 1
+t0="$(lab_now_ms)"
+lab_start_server "$TEREDOD_SERVER" || fail "(i) restart teredod-server"
+tbound=$(( $(lab_now_ms) - t0 ))
+if tp="$(wait_ping_ms "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 45)"; then pass "(i) first echo reply client -> v6host $tp ms after the server restart"
+else fail "(i) no echo reply client -> v6host within 45 s of the server restart"; fi
+if lab_wait_stat_above "$STATS" ra_accepted "$ra0" 40; then
+	trec=$(( $(lab_now_ms) - t0 ))
+	pass "(i) re-confirmed by the restarted server ${trec} ms after its restart (server bound after ${tbound} ms; ra_accepted $ra0 -> $(st ra_accepted), state $(st state), server_losses $(st server_losses))"
+else fail "(i) no RA accepted from the restarted server within 40 s"; fi
+grep -qx 'state 1' "$STATS" && [[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" ]] &&
+	pass "(i) qualified, address unchanged" || fail "(i) state $(st state), address $(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
+pings_both "(i)"
+
+# ---- (ii) NAT state flushed ---------------------------------------------------------------------------------------
+echo; echo "---- (ii) NAT conntrack flush ----"
+ra0="$(st ra_accepted)"; ac0="$(st address_changes)"
+entries="$(lab_exec "$LAB_NS_NAT" conntrack -C 2>/dev/null || echo '?')"
+t0="$(lab_now_ms)"
+lab_exec "$LAB_NS_NAT" conntrack -F >/dev/null 2>&1
+# Inbound first (the worst case: nothing from the client re-opens the NAT for the relay before its own traffic).
+if tin="$(wait_ping_ms "$LAB_NS_V6HOST" "$ADDR" 45)"; then pass "(ii) after 'conntrack -F' ($entries entries): v6host -> client works again after $tin ms"
+else fail "(ii) v6host -> client still broken 45 s after 'conntrack -F'"; fi
+if tout="$(wait_ping_ms "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 10)"; then pass "(ii) client -> v6host works ($((tout)) ms more)"
+else fail "(ii) client -> v6host broken after the NAT flush"; fi
+lab_wait_stat_above "$STATS" ra_accepted "$ra0" 35 &&
+	pass "(ii) refresh after the flush accepted after $(( $(lab_now_ms) - t0 )) ms (ra_accepted $ra0 -> $(st ra_accepted))" ||
+	fail "(ii) no RA accepted within 35 s of the flush"
+now_addr="$(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
+if [[ $now_addr == "$ADDR" ]]; then info "(ii) address unchanged after the NAT flush (masquerade kept the port): $ADDR"
+else info "(ii) address changed after the NAT flush: $ADDR -> $now_addr (address_changes $ac0 -> $(st address_changes))"; ADDR="$now_addr"; fi
+grep -qx 'state 1' "$STATS" && [[ -n $now_addr ]] && pass "(ii) qualified (state 1)" || fail "(ii) state $(st state)"
+pings_both "(ii)"
+
+# ---- (iii) primary server address down -> failover ----------------------------------------------------------------
+echo; echo "---- (iii) primary server address down ----"
+fo0="$(st failovers)"; ra0="$(st ra_accepted)"
+lab_exec "$LAB_NS_SERVER" nft -f - <<-NFT
+	table ip tdfault {
+		chain input {
+			type filter hook input priority 0; policy accept;
+			ip daddr $LAB_SERVER_IP1 udp dport 3544 counter drop
+		}
+	}
+NFT
+t0="$(lab_now_ms)"
+# Up to one refresh interval (30 s) until the next round, then 3 RS 4 s apart to .10 before the failover to .11.
+if lab_wait_stat_above "$STATS" failovers "$fo0" 50; then
+	tf=$(( $(lab_now_ms) - t0 ))
+	if lab_wait_stat_above "$STATS" ra_accepted "$ra0" 10; then
+		pass "(iii) failed over to $LAB_SERVER_IP2 ${tf} ms after $LAB_SERVER_IP1:3544 went down (failovers $fo0 -> $(st failovers), ra_accepted $ra0 -> $(st ra_accepted), rs_sent $(st rs_sent))"
+	else fail "(iii) failed over but no RA accepted from $LAB_SERVER_IP2"; fi
+else fail "(iii) no failover within 50 s (failovers $(st failovers))"; fi
+dropped="$(lab_exec "$LAB_NS_SERVER" nft list table ip tdfault | awk '/counter packets/ {print $3}')"
+info "(iii) datagrams dropped at $LAB_SERVER_IP1:3544: ${dropped:-?}"
+sleep 1.2  # one stats period
+grep -qx 'state 1' "$STATS" && [[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" ]] &&
+	pass "(iii) still qualified with the same address (state 1, server_losses $(st server_losses))" ||
+	fail "(iii) state $(st state), address '$(lab_teredo_address "$LAB_NS_CLIENT" teredo)'"
+pings_both "(iii)"
+lab_exec "$LAB_NS_SERVER" nft delete table ip tdfault
+lab_alive client && lab_alive server && lab_alive relay && pass "client, server and relay still running" ||
+	fail "a daemon exited"
