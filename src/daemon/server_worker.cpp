@@ -1,6 +1,10 @@
-// Worker event loop: epoll -> recvmmsg (64) -> core::Server::on_datagram -> sendmmsg per socket.
+// Worker event loop: poll -> recvmmsg (64) -> core::Server::on_datagram -> sendmmsg per socket.
 #include "daemon/server_worker.hpp"
 
+#include <poll.h>
+
+#include <array>
+#include <cerrno>
 #include <cstring>
 #include <type_traits>
 #include <variant>
@@ -11,8 +15,6 @@ namespace teredo::daemon {
 
 namespace {
 
-enum Tag : std::uint64_t { kTagPrimary = 0, kTagSecondary = 1, kTagShutdown = 2 };
-
 // At most one send/receive error line per worker per interval, so a flood cannot fill the log.
 constexpr std::chrono::seconds kErrorLogInterval{30};
 
@@ -20,45 +22,45 @@ constexpr std::chrono::seconds kErrorLogInterval{30};
 
 os::OsResult<std::unique_ptr<ServerWorker>> ServerWorker::create(const core::ServerConfig& config,
                                                                  WorkerSockets sockets, int shutdown_fd) {
-  auto epoll = os::Epoll::open();
-  if (!epoll) return epoll.error();
-  for (auto [fd, tag] : {std::pair{sockets.primary.fd(), kTagPrimary}, std::pair{sockets.secondary.fd(), kTagSecondary},
-                         std::pair{shutdown_fd, kTagShutdown}}) {
-    if (auto st = epoll->add_readable(fd, tag); !st) return st.error();
-  }
-  return std::unique_ptr<ServerWorker>(new ServerWorker(config, std::move(sockets), std::move(*epoll)));
+  return std::unique_ptr<ServerWorker>(new ServerWorker(config, std::move(sockets), shutdown_fd));
 }
 
-ServerWorker::ServerWorker(const core::ServerConfig& config, WorkerSockets sockets, os::Epoll epoll)
-    : server_(config), sockets_(std::move(sockets)), epoll_(std::move(epoll)) {}
+ServerWorker::ServerWorker(const core::ServerConfig& config, WorkerSockets sockets, int shutdown_fd)
+    : server_(config), sockets_(std::move(sockets)), shutdown_fd_(shutdown_fd) {}
 
+// poll(2) rather than an epoll set: a descriptor registered in an epoll set keeps an entry on the
+// socket's wait queue for good, so every datagram the worker sends (sock_wfree -> write-space
+// wake-up) and every one it receives runs the epoll callback under an IRQ-off lock, even while
+// the worker is busy. poll's entries exist only while the worker sleeps. While datagrams keep
+// coming, the worker re-checks readiness with a zero timeout (no wait-queue entries, and it still
+// sees the other socket and the shutdown eventfd) and sleeps only once a round received nothing.
 void ServerWorker::run() {
-  std::array<std::uint64_t, 4> ready{};
+  std::array<pollfd, 3> fds{{{sockets_.primary.fd(), POLLIN, 0},
+                             {sockets_.secondary.fd(), POLLIN, 0},
+                             {shutdown_fd_, POLLIN, 0}}};
+  bool busy = false;
   for (;;) {
-    auto n = epoll_.wait(ready, -1);
-    if (!n) {
-      log::error("worker stopped: {}", n.error().message());
+    const int n = ::poll(fds.data(), fds.size(), busy ? 0 : -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      log::error("worker stopped: poll: {}", std::strerror(errno));
       return;
     }
-    for (std::size_t i = 0; i < *n; ++i) {
-      switch (ready[i]) {
-        case kTagShutdown: return;
-        case kTagPrimary: process_batch(core::ServerSocket::Primary); break;
-        case kTagSecondary: process_batch(core::ServerSocket::Secondary); break;
-        default: break;
-      }
-    }
+    if (fds[2].revents != 0) return;
+    busy = false;
+    if (fds[0].revents != 0 && process_batch(core::ServerSocket::Primary) != 0) busy = true;
+    if (fds[1].revents != 0 && process_batch(core::ServerSocket::Secondary) != 0) busy = true;
   }
 }
 
-void ServerWorker::process_batch(core::ServerSocket on) {
+std::size_t ServerWorker::process_batch(core::ServerSocket on) {
   os::UdpSocket& socket = on == core::ServerSocket::Primary ? sockets_.primary : sockets_.secondary;
   auto received = socket.recv_batch(recv_);
   if (!received) {
     note_error("recvmmsg", received.error().code.value());
-    return;
+    return 0;
   }
-  if (*received == 0) return;
+  if (*received == 0) return 0;
 
   for (std::size_t i = 0; i < *received; ++i) {
     auto action = server_.on_datagram(on, recv_.source(i), recv_.payload(i), out_[i]);
@@ -88,6 +90,7 @@ void ServerWorker::process_batch(core::ServerSocket on) {
     if (r.failed != 0) note_error("sendmmsg", r.first_errno);
   }
   publish();
+  return *received;
 }
 
 void ServerWorker::publish() {

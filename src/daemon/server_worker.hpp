@@ -1,5 +1,5 @@
 // One teredod-server worker thread: its own core::Server, its own SO_REUSEPORT socket pair and
-// raw IPv6 socket, an epoll loop, and batched I/O. No locks on the packet path.
+// raw IPv6 socket, a poll loop, and batched I/O. No locks on the packet path.
 #pragma once
 
 #include <array>
@@ -10,7 +10,6 @@
 
 #include "core/server.hpp"
 #include "daemon/server_stats.hpp"
-#include "os/epoll.hpp"
 #include "os/os_result.hpp"
 #include "os/raw_ipv6_socket.hpp"
 #include "os/udp_socket.hpp"
@@ -31,7 +30,7 @@ class ServerWorker {
   static os::OsResult<std::unique_ptr<ServerWorker>> create(const core::ServerConfig& config, WorkerSockets sockets,
                                                             int shutdown_fd);
 
-  /// The worker thread's body: returns once shutdown_fd is readable, or on an epoll failure.
+  /// The worker thread's body: returns once shutdown_fd is readable, or on a poll failure.
   void run();
 
   /// The latest published counters. Thread-safe; the worker publishes once per batch.
@@ -41,14 +40,15 @@ class ServerWorker {
   ServerWorker& operator=(const ServerWorker&) = delete;
 
  private:
-  ServerWorker(const core::ServerConfig& config, WorkerSockets sockets, os::Epoll epoll);
-  void process_batch(core::ServerSocket on);
+  ServerWorker(const core::ServerConfig& config, WorkerSockets sockets, int shutdown_fd);
+  /// Receives and answers one batch from `on`; returns how many datagrams were received.
+  std::size_t process_batch(core::ServerSocket on);
   void publish();
   void note_error(const char* what, int err);
 
   core::Server server_;
   WorkerSockets sockets_;
-  os::Epoll epoll_;
+  int shutdown_fd_;
   os::RecvBatch recv_;
   os::SendBatch send_primary_;
   os::SendBatch send_secondary_;
