@@ -9,6 +9,7 @@
 #   (i)  server restart: teredod-server is killed and started again 1 s later -> the client is re-confirmed by the
 #        new server process (ra_accepted grows, state 1) within one refresh interval, ping6 works both ways; the times
 #        to the first echo reply and to the re-confirmation are printed;
+#   (iii) [run before (ii)] primary server address down: see below;
 #   (ii) NAT state flushed (conntrack -F in the NAT namespace) -> v6host -> client and client -> v6host ping6 work
 #        again within one refresh interval (~30 s, limit 45 s), the time is printed, and whether the address changed;
 #   (iii) primary server address down (nft drop of udp to 198.51.100.10:3544 in the server namespace) -> the next
@@ -109,7 +110,7 @@ echo; echo "---- (iv) local network change ----"
 lab_exec "$LAB_NS_NAT" nft -f - <<-NFT
 	table ip tdcount {
 		counter rs { }
-		chain fwd {
+		chain count_rs {
 			type filter hook forward priority 0; policy accept;
 			ip saddr $LAB_CLIENT_IP udp dport 3544 counter name rs
 		}
@@ -152,6 +153,34 @@ grep -qx 'state 1' "$STATS" && [[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) 
 	pass "(i) qualified, address unchanged" || fail "(i) state $(st state), address $(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
 pings_both "(i)"
 
+# ---- (iii) primary server address down -> failover ----------------------------------------------------------------
+echo; echo "---- (iii) primary server address down ----"
+fo0="$(st failovers)"; ra0="$(st ra_accepted)"
+lab_exec "$LAB_NS_SERVER" nft -f - <<-NFT
+	table ip tdfault {
+		chain input {
+			type filter hook input priority 0; policy accept;
+			ip daddr $LAB_SERVER_IP1 udp dport 3544 counter drop
+		}
+	}
+NFT
+t0="$(lab_now_ms)"
+# Up to one refresh interval (30 s) until the next round, then 3 RS 4 s apart to .10 before the failover to .11.
+if lab_wait_stat_above "$STATS" failovers "$fo0" 50; then
+	tf=$(( $(lab_now_ms) - t0 ))
+	if lab_wait_stat_above "$STATS" ra_accepted "$ra0" 10; then
+		pass "(iii) failed over to $LAB_SERVER_IP2 ${tf} ms after $LAB_SERVER_IP1:3544 went down (failovers $fo0 -> $(st failovers), ra_accepted $ra0 -> $(st ra_accepted), rs_sent $(st rs_sent))"
+	else fail "(iii) failed over but no RA accepted from $LAB_SERVER_IP2"; fi
+else fail "(iii) no failover within 50 s (failovers $(st failovers))"; fi
+dropped="$(lab_exec "$LAB_NS_SERVER" nft list table ip tdfault | awk '{for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}')"
+info "(iii) datagrams dropped at $LAB_SERVER_IP1:3544: ${dropped:-?}"
+sleep 1.2  # one stats period
+grep -qx 'state 1' "$STATS" && [[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" ]] &&
+	pass "(iii) still qualified with the same address (state 1, server_losses $(st server_losses))" ||
+	fail "(iii) state $(st state), address '$(lab_teredo_address "$LAB_NS_CLIENT" teredo)'"
+pings_both "(iii)"
+lab_exec "$LAB_NS_SERVER" nft delete table ip tdfault
+
 # ---- (ii) NAT state flushed ---------------------------------------------------------------------------------------
 echo; echo "---- (ii) NAT conntrack flush ----"
 ra0="$(st ra_accepted)"; ac0="$(st address_changes)"
@@ -172,32 +201,5 @@ else info "(ii) address changed after the NAT flush: $ADDR -> $now_addr (address
 grep -qx 'state 1' "$STATS" && [[ -n $now_addr ]] && pass "(ii) qualified (state 1)" || fail "(ii) state $(st state)"
 pings_both "(ii)"
 
-# ---- (iii) primary server address down -> failover ----------------------------------------------------------------
-echo; echo "---- (iii) primary server address down ----"
-fo0="$(st failovers)"; ra0="$(st ra_accepted)"
-lab_exec "$LAB_NS_SERVER" nft -f - <<-NFT
-	table ip tdfault {
-		chain input {
-			type filter hook input priority 0; policy accept;
-			ip daddr $LAB_SERVER_IP1 udp dport 3544 counter drop
-		}
-	}
-NFT
-t0="$(lab_now_ms)"
-# Up to one refresh interval (30 s) until the next round, then 3 RS 4 s apart to .10 before the failover to .11.
-if lab_wait_stat_above "$STATS" failovers "$fo0" 50; then
-	tf=$(( $(lab_now_ms) - t0 ))
-	if lab_wait_stat_above "$STATS" ra_accepted "$ra0" 10; then
-		pass "(iii) failed over to $LAB_SERVER_IP2 ${tf} ms after $LAB_SERVER_IP1:3544 went down (failovers $fo0 -> $(st failovers), ra_accepted $ra0 -> $(st ra_accepted), rs_sent $(st rs_sent))"
-	else fail "(iii) failed over but no RA accepted from $LAB_SERVER_IP2"; fi
-else fail "(iii) no failover within 50 s (failovers $(st failovers))"; fi
-dropped="$(lab_exec "$LAB_NS_SERVER" nft list table ip tdfault | awk '/counter packets/ {print $3}')"
-info "(iii) datagrams dropped at $LAB_SERVER_IP1:3544: ${dropped:-?}"
-sleep 1.2  # one stats period
-grep -qx 'state 1' "$STATS" && [[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" ]] &&
-	pass "(iii) still qualified with the same address (state 1, server_losses $(st server_losses))" ||
-	fail "(iii) state $(st state), address '$(lab_teredo_address "$LAB_NS_CLIENT" teredo)'"
-pings_both "(iii)"
-lab_exec "$LAB_NS_SERVER" nft delete table ip tdfault
 lab_alive client && lab_alive server && lab_alive relay && pass "client, server and relay still running" ||
 	fail "a daemon exited"

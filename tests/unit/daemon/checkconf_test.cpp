@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -124,13 +126,13 @@ TEST(CheckconfFormat, LineZeroMeansTheWholeFile) {
   EXPECT_EQ(format_diagnostic({Severity::Warning, "f.conf", 7, "hm"}), "f.conf:7: warning: hm");
 }
 
-struct Run {
+struct CliRun {
   int status;
   std::string out;
   std::string err;
 };
 
-Run run(std::vector<std::string_view> args) {
+CliRun run(std::vector<std::string_view> args) {
   std::ostringstream out;
   std::ostringstream err;
   const int status = checkconf_main(args, "9.9", out, err);
@@ -153,11 +155,11 @@ TEST_F(CheckconfMain, ExitStatuses) {
   EXPECT_EQ(run({"-c", path_}).status, 0);
   EXPECT_EQ(run({"-f", "-u", "nobody", "-p", "/x.pid", "-t", "/", path_}).status, 0);
   write("RelayType cone\nUnknown 1\n");
-  Run w = run({path_});
+  CliRun w = run({path_});
   EXPECT_EQ(w.status, 0);
   EXPECT_EQ(w.err, path_ + ":2: warning: unknown directive Unknown\n");
   write("RelayType cone\nInterfaceMTU 1000\n");
-  Run e = run({path_});
+  CliRun e = run({path_});
   EXPECT_EQ(e.status, 1);
   EXPECT_EQ(e.err, path_ + ":2: error: invalid value \"1000\" for InterfaceMTU (expected 1280..65535)\n");
   EXPECT_TRUE(e.out.empty());
@@ -166,7 +168,7 @@ TEST_F(CheckconfMain, ExitStatuses) {
 TEST_F(CheckconfMain, PositionalFileWinsOverDashC) {
   write("RelayType cone\n");
   EXPECT_EQ(run({"-c", "/nonexistent/teredod.conf", path_}).status, 0);
-  Run r = run({"-c", path_, "/nonexistent/teredod.conf"});
+  CliRun r = run({"-c", path_, "/nonexistent/teredod.conf"});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind("/nonexistent/teredod.conf: error: cannot read configuration", 0), 0u) << r.err;
 }
@@ -176,10 +178,10 @@ TEST_F(CheckconfMain, UsageHelpVersion) {
   EXPECT_EQ(run({"a", "b"}).status, 2);
   EXPECT_EQ(run({"-c", "a", "-c", "b"}).status, 2);
   EXPECT_EQ(run({"-c"}).status, 2);
-  Run h = run({"-h"});
+  CliRun h = run({"-h"});
   EXPECT_EQ(h.status, 0);
   EXPECT_EQ(h.out.rfind("Usage: teredod-checkconf [-c FILE] [FILE]", 0), 0u);
-  Run v = run({"--version"});
+  CliRun v = run({"--version"});
   EXPECT_EQ(v.status, 0);
   EXPECT_EQ(v.out, "teredod-checkconf 9.9\n");
 }
