@@ -351,6 +351,8 @@ void Client::send_packet(Tick tick, PeerEntry& peer, ByteView packet) {
   actions_.push_back(SendUdp{peer.mapped(), {}, packet});
   ++counters_.sent_packets;
   counters_.sent_bytes += packet.size();
+  ++peer.tx_packets;
+  peer.tx_bytes += packet.size();
   peer.last_tx = tick;
 }
 
@@ -562,6 +564,8 @@ void Client::from_peer(TimePoint, Tick tick, Endpoint from, const proto::TeredoP
   }
   if (ip.header.dst != qual_->address) return drop(Drop::NotOurAddress);
   actions_.push_back(WriteTun{pkt.ipv6});
+  ++peer->rx_packets;
+  peer->rx_bytes += pkt.ipv6.size();
   ++counters_.delivered_packets;
   counters_.delivered_bytes += pkt.ipv6.size();
 }
@@ -581,6 +585,8 @@ void Client::trust_and_flush(Tick tick, PeerEntry& peer, Endpoint mapping) {
     } else if (held_from == mapping) {
       // Held incoming packets are delivered only if the verified relay is the one that sent them.
       actions_.push_back(WriteTun{p});
+      ++peer.rx_packets;
+      peer.rx_bytes += p.size();
       ++counters_.delivered_packets;
       counters_.delivered_bytes += p.size();
     } else {

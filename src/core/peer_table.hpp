@@ -17,7 +17,7 @@ namespace teredo::core {
 
 inline constexpr std::uint32_t kNoQueue = 0xFFFFFFFF;
 
-/// One peer: 40 bytes. Plain data; a zeroed entry is an empty slot.
+/// One peer: 64 bytes (one cache line). Plain data; a zeroed entry is an empty slot.
 struct PeerEntry {
   proto::Ipv6Addr addr;
   std::uint32_t mapped_addr = 0;  // host order
@@ -28,6 +28,11 @@ struct PeerEntry {
   Tick last_tx = 0;
   Tick bubble_window = 0;         // when the first bubble of the current 300 s window left
   std::uint32_t queue = kNoQueue; // PacketQueue list holding packets for this peer
+  // Traffic with this peer (data packets, not bubbles), for teredoctl.
+  std::uint32_t rx_packets = 0;
+  std::uint32_t tx_packets = 0;
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t tx_bytes = 0;
 
   static constexpr std::uint8_t kOccupied = 0x01;
   static constexpr std::uint8_t kTrusted = 0x02;
@@ -47,7 +52,7 @@ struct PeerEntry {
     return trusted() ? age : age | 0x40000000;
   }
 };
-static_assert(sizeof(PeerEntry) == 40);
+static_assert(sizeof(PeerEntry) == 64);
 
 class PeerTable {
  public:

@@ -149,6 +149,8 @@ void Relay::send_packet_to_peer(Tick tick, PeerEntry& peer, ByteView packet) {
   actions_.push_back(SendUdp{peer.mapped(), {}, packet});
   ++counters_.to_teredo_packets;
   counters_.to_teredo_bytes += packet.size();
+  ++peer.tx_packets;
+  peer.tx_bytes += packet.size();
   peer.last_tx = tick;
 }
 
@@ -220,6 +222,8 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
   if (proto::has_prefix(h.dst, config_.prefix)) return drop(Drop::TeredoToTeredo);
   if (!proto::is_global_scope(h.dst)) return drop(Drop::NonGlobalDestination);
   actions_.push_back(WriteTun{pkt->ipv6});
+  ++peer->rx_packets;
+  peer->rx_bytes += pkt->ipv6.size();
   ++counters_.to_native_packets;
   counters_.to_native_bytes += pkt->ipv6.size();
 }

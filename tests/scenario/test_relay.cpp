@@ -161,6 +161,11 @@ TEST(RelayScenario, DirectBubbleTrustsPeerAndFlushesQueueInArrivalOrder) {
   ASSERT_EQ(direct.size(), 1u);
   EXPECT_EQ(direct[0].to, kClientMapped);
   EXPECT_EQ(h.relay.counters().packets_flushed, 3u);
+  const core::PeerEntry* peer = h.relay.peers().find(kClient);
+  ASSERT_NE(peer, nullptr);
+  EXPECT_EQ(peer->tx_packets, 4u);  // per-peer counters for teredoctl; bubbles are not data
+  EXPECT_EQ(peer->tx_bytes, 4u * echo(native(1), kClient, 1).size());
+  EXPECT_EQ(peer->rx_packets, 0u);
 }
 
 TEST(RelayScenario, DecapsulatesMatchingClientTrafficToTheTunnel) {
@@ -171,6 +176,8 @@ TEST(RelayScenario, DecapsulatesMatchingClientTrafficToTheTunnel) {
   ASSERT_EQ(writes.size(), 1u);
   EXPECT_TRUE(std::equal(writes[0].packet.begin(), writes[0].packet.end(), pkt.begin(), pkt.end()));
   EXPECT_EQ(h.relay.counters().to_native_packets, 1u);
+  EXPECT_EQ(h.relay.peers().find(kClient)->rx_packets, 1u);
+  EXPECT_EQ(h.relay.peers().find(kClient)->rx_bytes, pkt.size());
 }
 
 TEST(RelayScenario, MismatchedOuterSourceIsDropped) {

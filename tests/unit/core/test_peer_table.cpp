@@ -112,7 +112,7 @@ TEST(PeerTable, SweepErasesExpiredEntries) {
   for (std::uint64_t i = 1; i < 80; i += 2) EXPECT_NE(t.find(addr_of(i)), nullptr);
 }
 
-TEST(PeerTable, EntryIsFortyBytes) { EXPECT_EQ(sizeof(PeerEntry), 40u); }
+TEST(PeerTable, EntryIsOneCacheLine) { EXPECT_EQ(sizeof(PeerEntry), 64u); }
 
 }  // namespace
 }  // namespace teredo::core
