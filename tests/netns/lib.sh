@@ -482,3 +482,26 @@ lab_wait_stat_above() {
 	local f="$1" k="$2" v="$3" t="$4"
 	lab_wait_until "$t" "$k > $v in $f" bash -c "(( \$(awk -v k='$k' '\$1 == k {print \$2}' '$f') > $v ))"
 }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Helpers for the daemon tests (test_daemon_*.sh): the supervisor / worker / helper process tree and its privileges.
+
+# lab_proc_field PID FIELD: the value of FIELD ("Uid" gives the real uid, "CapEff", "NoNewPrivs", "Seccomp") in
+# /proc/PID/status; empty if the process is gone.
+lab_proc_field() { awk -v f="$2:" '$1 == f {print $2; exit}' "/proc/$1/status" 2>/dev/null; }
+
+# lab_child PID: the first child of PID (empty if none). The supervisor's child is the worker; the client worker's child
+# is the privileged helper.
+lab_child() { awk '{print $1}' "/proc/$1/task/$1/children" 2>/dev/null; }
+
+# lab_proc_summary PID: "uid=U capeff=C nnp=N seccomp=S root=R" for PID.
+lab_proc_summary() {
+	printf 'uid=%s capeff=%s nnp=%s seccomp=%s root=%s\n' "$(lab_proc_field "$1" Uid)" "$(lab_proc_field "$1" CapEff)" \
+		"$(lab_proc_field "$1" NoNewPrivs)" "$(lab_proc_field "$1" Seccomp)" "$(readlink "/proc/$1/root" 2>/dev/null)"
+}
+
+# lab_ifindex NS IFACE: the interface index of IFACE in NS (empty if absent).
+lab_ifindex() { ip -n "$1" -o link show dev "$2" 2>/dev/null | awk -F: '{print $1; exit}'; }
+
+# The supervisor keeps NET_ADMIN, NET_RAW, NET_BIND_SERVICE, SETUID, SETGID, SYS_CHROOT, SETPCAP and KILL.
+LAB_SUPERVISOR_CAPEFF=00000000000435e0

@@ -92,7 +92,8 @@ run_client() {
 		fail "$name: no echo reply client -> v6host"
 	fi
 
-	pid="${LAB_PID[$name]}"
+	# teredod's pid is the supervisor's; its child is the worker, whose child is the helper (docs/decisions.md, Daemon).
+	pid="$(cat "/proc/${LAB_PID[$name]}/task/${LAB_PID[$name]}/children" 2>/dev/null | awk '{print $1}')"
 	helper="$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')"
 	nobody_uid="$(id -u nobody)"
 	if [[ $(proc_field "$pid" Uid) == "$nobody_uid" && $(proc_field "$pid" CapEff) == 0000000000000000 &&
@@ -132,6 +133,7 @@ run_client() {
 
 trap summary EXIT
 lab_setup || { fail "lab setup"; exit 1; }
+trap summary EXIT  # lab_setup installs its own cleanup trap; summary() cleans up too
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
 lab_start_relay || { fail "start miredo relay"; exit 1; }
 

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# tests/netns/test_client_hostile.sh: a qualified Teredo client (OUR teredod, RelayType client) under hostile traffic.
+#
+# Lab (see lib.sh) plus an attacker namespace <tag>-attacker (198.51.100.66 on the IPv4 segment). Our client runs in
+# the PUBLIC client namespace (198.51.100.40, BindPort 3545, -u nobody, stats file) so the attacker can reach its UDP
+# port; server teredod-server (ours), relay teredod (ours). From the attacker, tests/netns/hostile_client.py sends
+# (each category COUNT datagrams, default 100):
+#   ra-wrong-source    forged RAs from the attacker (port 3544 and random ports)    -> drop_ra_from_wrong_source
+#   ra-bad-nonce       forged RAs spoofed from the server 198.51.100.10:3544 (raw IPv4) with a wrong nonce or no
+#                      authentication header                                      -> drop_ra_nonce_mismatch
+#   mapping-mismatch   Teredo-sourced packets whose embedded mapping is not the outer source
+#                                                                                 -> drop_source_mapping_mismatch
+#   link-local         echo requests / bubbles / UDP from fe80:: sources            -> drop_link_local_source
+#   not-ipv6, too-short, truncated-ipv6   garbage   -> drop_not_ipv6, drop_datagram_too_short, drop_truncated_ipv6_header
+#   server-unexpected  echo requests spoofed from the server (not an RA, not a bubble) -> drop_unexpected_from_server
+#   fake-relay         echo requests from a native source as if through a relay: held for the relay check, never
+#                      delivered (delivered_packets unchanged), a connectivity test goes out
+# Each drop counter must grow by exactly the number sent; the RA categories must grow ra_rejected likewise and leave
+# ra_accepted, qualifications and address_changes alone. Afterwards the address is unchanged, state 1, the client
+# alive, and ping6 client <-> v6host works 5/5 both ways.
+#
+# Environment: BUILD_DIR (default <repo>/build), CLIENT_HOSTILE_COUNT (default 100).
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a tool or a binary missing).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+TEREDOD="$BUILD_DIR/src/daemon/teredod"
+TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+PY=/usr/bin/python3
+HOSTILE="$HERE/hostile_client.py"
+COUNT="${CLIENT_HOSTILE_COUNT:-100}"
+CLIENT_PORT=3545
+ATTACKER_IP=198.51.100.66
+
+skip() {
+	echo "############################################################"
+	echo "### SKIPPED: $* ($(basename "$0"))"
+	echo "############################################################"
+	exit 77
+}
+
+[[ $EUID -eq 0 ]] || skip "needs root"
+for tool in ip nft ping ss "$PY"; do
+	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
+done
+[[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR); build with cmake --build build"
+
+# shellcheck source=tests/netns/lib.sh
+source "$HERE/lib.sh"
+LAB_NS_ATTACKER="$LAB_TAG-attacker"
+
+declare -a RESULTS=()
+FAILED=0
+pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
+fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
+
+summary() {
+	local rc=$?
+	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
+		lab_dump_logs
+		[[ -f ${STATS:-} ]] && { echo "===== client stats ====="; grep -v ' 0$' "$STATS"; }
+	fi
+	local tag="$LAB_TAG"
+	lab_cleanup
+	local left
+	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
+	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
+	echo
+	echo "==================== test_client_hostile summary ===================="
+	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
+	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then echo "RESULT: FAIL"; exit 1; fi
+	echo "RESULT: PASS"
+	exit 0
+}
+
+st() { lab_stat "$STATS" "$1"; }
+
+# snapshot: all counters of the stats file into the associative array SNAP.
+declare -A SNAP=()
+snapshot() {
+	local k v
+	SNAP=()
+	while read -r k v; do SNAP[$k]="$v"; done <"$STATS"
+}
+
+# wait_settled: wait until the stats file has been rewritten twice with udp_datagrams unchanged (all read).
+wait_settled() {
+	local prev="" cur _
+	for _ in $(seq 1 10); do
+		sleep 1.05
+		cur="$(st udp_datagrams)"
+		[[ $cur == "$prev" ]] && return 0
+		prev="$cur"
+	done
+	return 1
+}
+
+# attack CATEGORY COUNTER [EXTRA COUNTER...]: send COUNT datagrams of CATEGORY; each named counter must grow by exactly
+# the number sent; ra_accepted, qualifications, address_changes and delivered_packets must not move.
+attack() {
+	local cat="$1"; shift
+	local out sent k ok=1 detail=""
+	snapshot
+	declare -A before=(); for k in "${!SNAP[@]}"; do before[$k]="${SNAP[$k]}"; done
+	out="$(lab_exec "$LAB_NS_ATTACKER" "$PY" "$HOSTILE" "$cat" --target "$LAB_PUBCLIENT_IP" --port "$CLIENT_PORT" \
+		--victim "$ADDR" --server "$LAB_SERVER_IP1" --count "$COUNT" 2>&1)"
+	sent="$(sed -n 's/^sent \([0-9]*\)$/\1/p' <<<"$out")"
+	if [[ -z $sent || $sent -eq 0 ]]; then fail "$cat: sender failed: $out"; return; fi
+	wait_settled
+	snapshot
+	for k in "$@"; do
+		local d=$(( ${SNAP[$k]:-0} - ${before[$k]:-0} ))
+		detail+=" $k +$d"
+		(( d == sent )) || ok=0
+	done
+	for k in ra_accepted qualifications address_changes delivered_packets; do
+		local d=$(( ${SNAP[$k]:-0} - ${before[$k]:-0} ))
+		(( d == 0 )) || { ok=0; detail+=" UNEXPECTED $k +$d"; }
+	done
+	detail+=" (udp_datagrams +$(( ${SNAP[udp_datagrams]:-0} - ${before[udp_datagrams]:-0} )), drops_total +$(( ${SNAP[drops_total]:-0} - ${before[drops_total]:-0} )))"
+	if (( ok )); then pass "$cat: $sent sent, rejected and counted:$detail"
+	else fail "$cat: $sent sent:$detail"; fi
+}
+
+lab_setup || { fail "lab setup"; exit 1; }
+trap summary EXIT  # lab_setup replaced it with lab_cleanup (summary calls lab_cleanup)
+lab_ns_add "$LAB_NS_ATTACKER" && lab_link "$LAB_NS_ATTACKER" eth0 br4 atk4 &&
+	ip -n "$LAB_NS_ATTACKER" addr add "$ATTACKER_IP/24" dev eth0 || { fail "attacker namespace"; exit 1; }
+LAB_SERVER_USER=nobody
+lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
+lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" || { fail "start teredod relay"; exit 1; }
+STATS="$LAB_DIR/client.stats"
+lab_start_teredod_client client "$LAB_NS_PUBCLIENT" "$TEREDOD" "$STATS" "BindPort $CLIENT_PORT"
+ADDR="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_PUBCLIENT" teredo 20)" || { fail "client qualified"; exit 1; }
+lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" "$CLIENT_PORT" && pass "client qualified as $ADDR, UDP port $CLIENT_PORT" ||
+	fail "client not bound to UDP $CLIENT_PORT: $(ip netns exec "$LAB_NS_PUBCLIENT" ss -Hlun)"
+lab_wait_stats "$STATS" 3
+lab_ping_until "$LAB_NS_PUBCLIENT" "$LAB_V6HOST_IP6" 20 && pass "path client -> v6host warm" || fail "no echo reply client -> v6host"
+lab_exec "$LAB_NS_ATTACKER" ping -c1 -W1 "$LAB_PUBCLIENT_IP" >/dev/null && pass "attacker $ATTACKER_IP reaches $LAB_PUBCLIENT_IP" ||
+	fail "attacker cannot reach the client"
+# the second qualification RS (symmetric-NAT probe) and its answer must be over before counting
+wait_settled
+
+attack ra-wrong-source drop_ra_from_wrong_source ra_rejected
+attack ra-bad-nonce drop_ra_nonce_mismatch ra_rejected
+attack mapping-mismatch drop_source_mapping_mismatch
+attack link-local drop_link_local_source
+attack not-ipv6 drop_not_ipv6
+attack too-short drop_datagram_too_short
+attack truncated-ipv6 drop_truncated_ipv6_header
+attack server-unexpected drop_unexpected_from_server
+
+# fake relay: held, never delivered; the client asks for a connectivity test towards the claimed source
+snapshot; d0="${SNAP[delivered_packets]:-0}"; ct0="${SNAP[connectivity_tests_sent]:-0}"; q0="${SNAP[packets_queued]:-0}"
+out="$(lab_exec "$LAB_NS_ATTACKER" "$PY" "$HOSTILE" fake-relay --target "$LAB_PUBCLIENT_IP" --port "$CLIENT_PORT" \
+	--victim "$ADDR" --server "$LAB_SERVER_IP1" --count 10 2>&1)"
+wait_settled; snapshot
+if [[ ${SNAP[delivered_packets]} == "$d0" ]] && (( SNAP[connectivity_tests_sent] > ct0 )); then
+	pass "fake-relay: ${out#sent } echo requests from a native source held, none delivered (connectivity_tests_sent $ct0 -> ${SNAP[connectivity_tests_sent]}, packets_queued $q0 -> ${SNAP[packets_queued]}, drop_queue_full ${SNAP[drop_queue_full]:-0})"
+else
+	fail "fake-relay: delivered_packets $d0 -> ${SNAP[delivered_packets]}, connectivity_tests_sent $ct0 -> ${SNAP[connectivity_tests_sent]}"
+fi
+
+# afterwards: same address, still qualified, traffic works
+lab_alive client && pass "client still running" || fail "client exited"
+now="$(lab_teredo_address "$LAB_NS_PUBCLIENT" teredo)"
+[[ $now == "$ADDR" && $(st state) == 1 ]] && pass "address unchanged ($ADDR), state 1, ra_rejected $(st ra_rejected), drops_total $(st drops_total)" ||
+	fail "address '$now' (was $ADDR), state $(st state)"
+lab_ping_until "$LAB_NS_PUBCLIENT" "$LAB_V6HOST_IP6" 10 || true
+if out="$(lab_ping "$LAB_NS_PUBCLIENT" "$LAB_V6HOST_IP6" 5 after-out)"; then pass "after the attacks: ping6 client -> v6host: $out"
+else fail "after the attacks: ping6 client -> v6host: $out"; fi
+if out="$(lab_ping "$LAB_NS_V6HOST" "$ADDR" 5 after-in)"; then pass "after the attacks: ping6 v6host -> client: $out"
+else fail "after the attacks: ping6 v6host -> client: $out"; fi

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# tests/netns/test_daemon_cli.sh: teredod and teredod-server command lines, exit codes, detaching and the pidfile lock.
+#
+#  - every option: -h/--help 0, -V/--version 0, an unknown option 2, a duplicate option 2, an extra argument 2, a
+#    missing -c file 1, a file with an error 1 with FILE:LINE on stderr, a bad -u user 1, a bad -t directory 1;
+#  - Miredo's own relay file (RelayType cone) works unchanged through -c;
+#  - without -f: the launcher exits 0 only once the daemon is set up (interface present, pidfile written), and 1 when
+#    set-up fails after the fork (UDP port already bound);
+#  - the pidfile lock: a second instance with the same pidfile refuses to start with a clear message;
+#  - SIGTERM on a detached daemon: interface gone, pidfile removed.
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+TEREDOD="$BUILD_DIR/src/daemon/teredod"
+TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+
+if [[ $EUID -ne 0 ]]; then
+	echo "### SKIPPED: needs root ($(basename "$0"))"
+	exit 77
+fi
+for tool in ip nft ping python3 ss; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "### SKIPPED: '$tool' not installed"; exit 77; }
+done
+[[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || { echo "FAIL: build teredod and teredod-server first ($BUILD_DIR)"; exit 1; }
+
+# shellcheck source=tests/netns/lib.sh
+source "$HERE/lib.sh"
+
+declare -a RESULTS=()
+FAILED=0
+pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
+fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
+summary() {
+	local rc=$?
+	echo
+	echo "==================== test_daemon_cli summary ===================="
+	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
+	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
+		lab_dump_logs
+		echo "RESULT: FAIL"
+		lab_cleanup
+		exit 1
+	fi
+	echo "RESULT: PASS"
+	lab_cleanup
+	exit 0
+}
+
+# expect_exit DESC CODE [GREP_PATTERN] -- CMD...: run CMD (stdout+stderr to $LAB_DIR/cli.out), check its exit code and,
+# if a pattern is given, that the output matches it.
+expect_exit() {
+	local desc="$1" code="$2" pattern=""
+	shift 2
+	if [[ $1 != -- ]]; then pattern="$1"; shift; fi
+	shift
+	local rc=0
+	"$@" >"$LAB_DIR/cli.out" 2>&1 </dev/null || rc=$?
+	if [[ $rc -ne $code ]]; then
+		fail "$desc: exit $rc, expected $code ($(head -c 300 "$LAB_DIR/cli.out" | tr '\n' ' '))"
+	elif [[ -n $pattern ]] && ! grep -qE -- "$pattern" "$LAB_DIR/cli.out"; then
+		fail "$desc: exit $rc but output lacks /$pattern/: $(head -c 300 "$LAB_DIR/cli.out" | tr '\n' ' ')"
+	else
+		pass "$desc: exit $rc${pattern:+, output matches /$pattern/}"
+	fi
+}
+
+trap summary EXIT
+lab_setup || { fail "lab setup"; exit 1; }
+
+RELAY_CONF="$(lab_write_relay_conf "BindPort 3545")"  # Miredo's relay file shape: RelayType cone, InterfaceName teredo
+SERVER_CONF="$(lab_write_server_conf)"
+printf 'RelayType cone\nInterfaceMTU 70000\n' >"$LAB_DIR/bad.conf"
+
+# --- options and exit codes (no daemon starts) --------------------------------------------------------------------
+for bin in "$TEREDOD" "$TEREDOD_SERVER"; do
+	b="$(basename "$bin")"
+	expect_exit "$b -h" 0 'Usage:' -- "$bin" -h
+	expect_exit "$b --help" 0 '-c, --config' -- "$bin" --help
+	expect_exit "$b -V" 0 "^$b " -- "$bin" -V
+	expect_exit "$b --version" 0 "^$b " -- "$bin" --version
+	expect_exit "$b -x (unknown option)" 2 'Try' -- "$bin" -x
+	expect_exit "$b -f -f (duplicate option)" 2 '[Dd]uplicate' -- "$bin" -f -f
+	expect_exit "$b -c A -c B (duplicate option)" 2 '[Dd]uplicate' -- "$bin" -c a -c b
+	expect_exit "$b NAME EXTRA (extra argument)" 2 'extra' -- "$bin" -f 198.51.100.10 extra
+	expect_exit "$b -c (missing value)" 2 '' -- "$bin" -c
+	expect_exit "$b -c /nonexistent (missing file)" 1 '/nonexistent' -- "$bin" -f -c /nonexistent/teredod.conf \
+		-p "$LAB_DIR/x.pid"
+done
+expect_exit "teredod -c bad.conf (InterfaceMTU 70000)" 1 "bad\.conf:2:" -- \
+	"$TEREDOD" -f -c "$LAB_DIR/bad.conf" -p "$LAB_DIR/x.pid"
+printf 'ServerBindAddress 198.51.100.10\nInterfaceMTU 12\n' >"$LAB_DIR/bad-server.conf"
+expect_exit "teredod-server -c bad-server.conf (InterfaceMTU 12)" 1 "bad-server\.conf:2:" -- \
+	"$TEREDOD_SERVER" -f -c "$LAB_DIR/bad-server.conf" -p "$LAB_DIR/x.pid"
+expect_exit "teredod -u no-such-user" 1 'no-such-user' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$RELAY_CONF" -u no-such-user -p "$LAB_DIR/x.pid"
+expect_exit "teredod -u root (uid 0 refused)" 1 'uid 0' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$RELAY_CONF" -u root -p "$LAB_DIR/x.pid"
+expect_exit "teredod -t /nonexistent (bad chroot)" 1 'chroot' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -c "$RELAY_CONF" -t /nonexistent/dir -p "$LAB_DIR/x.pid"
+[[ ! -e $LAB_DIR/x.pid ]] && pass "no pidfile left by the failed starts" || fail "a failed start left $LAB_DIR/x.pid"
+lab_exec "$LAB_NS_RELAY" ip link show dev teredo >/dev/null 2>&1 && fail "a failed start left interface teredo" ||
+	pass "no interface left by the failed starts"
+
+# --- detaching: the launcher's status is the daemon's set-up status --------------------------------------------------
+PIDFILE="$LAB_DIR/relay.pid"
+expect_exit "teredod (no -f) with Miredo's relay file via -c: launcher" 0 -- \
+	lab_exec "$LAB_NS_RELAY" env "TEREDOD_STATS_FILE=$LAB_DIR/relay.stats" "$TEREDOD" -c "$RELAY_CONF" \
+	-p "$PIDFILE"
+# The launcher has exited: set-up must already be complete.
+if [[ -s $PIDFILE ]] && lab_iface_up "$LAB_NS_RELAY" teredo && lab_udp_bound "$LAB_NS_RELAY" 0.0.0.0 3545; then
+	pass "at the launcher's exit: pidfile written, interface teredo up, UDP 3545 bound"
+else
+	fail "at the launcher's exit: pidfile '$(cat "$PIDFILE" 2>/dev/null)', interface/UDP not ready"
+fi
+SUP="$(cat "$PIDFILE" 2>/dev/null)"
+LAB_PID[detached]="$SUP"
+sid="$(ps -o sid= -p "$SUP" | tr -d ' ')"
+[[ $sid == "$SUP" ]] && pass "detached supervisor $SUP leads its own session (setsid)" ||
+	fail "supervisor $SUP session $sid"
+fd0="$(readlink "/proc/$SUP/fd/0")"; fd2="$(readlink "/proc/$SUP/fd/2")"
+W="$(lab_child "$SUP")"
+wfd2="$(readlink "/proc/$W/fd/2" 2>/dev/null)"
+[[ $fd0 == /dev/null && $fd2 == /dev/null && $wfd2 == /dev/null ]] &&
+	pass "stdio of the supervisor and the worker moved to /dev/null" ||
+	fail "stdio: supervisor fd0=$fd0 fd2=$fd2, worker fd2=$wfd2"
+
+# The pidfile lock: same pidfile, another port: refused before anything else starts.
+sed 's/^BindPort .*/BindPort 3546/' "$RELAY_CONF" >"$LAB_DIR/relay2.conf"
+sed -i 's/^InterfaceName .*/InterfaceName teredo2/' "$LAB_DIR/relay2.conf"
+expect_exit "second instance with the same pidfile (-f)" 1 'already running' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$LAB_DIR/relay2.conf" -p "$PIDFILE"
+expect_exit "second instance with the same pidfile (detached)" 1 'already running' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -c "$LAB_DIR/relay2.conf" -p "$PIDFILE"
+[[ $(cat "$PIDFILE") == "$SUP" ]] && pass "pidfile still names the first instance ($SUP)" ||
+	fail "pidfile now says $(cat "$PIDFILE")"
+
+# Set-up failing after the fork (the UDP port is taken): the launcher must say so.
+sed 's/^InterfaceName .*/InterfaceName teredo3/' "$RELAY_CONF" >"$LAB_DIR/relay3.conf"
+echo "Prefix 3ffe:831f::" >>"$LAB_DIR/relay3.conf"  # its own route, so that only the UDP port conflicts
+expect_exit "detached start whose UDP port 3545 is already bound: launcher" 1 'Cannot open UDP socket' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -c "$LAB_DIR/relay3.conf" -p "$LAB_DIR/relay3.pid"
+[[ ! -e $LAB_DIR/relay3.pid ]] && pass "the failed instance removed its pidfile" || fail "relay3.pid left behind"
+lab_exec "$LAB_NS_RELAY" ip link show dev teredo3 >/dev/null 2>&1 && fail "interface teredo3 left behind" ||
+	pass "the failed instance left no interface"
+
+# The server: detached start, launcher 0; same with the port taken: 1.
+expect_exit "teredod-server (no -f): launcher" 0 -- \
+	lab_exec "$LAB_NS_SERVER" "$TEREDOD_SERVER" -c "$SERVER_CONF" -p "$LAB_DIR/server.pid"
+lab_udp_bound "$LAB_NS_SERVER" "$LAB_SERVER_IP1" 3544 && lab_udp_bound "$LAB_NS_SERVER" "$LAB_SERVER_IP2" 3544 &&
+	pass "at the launcher's exit the server is bound to 3544 on both addresses" || fail "server not bound"
+SSUP="$(cat "$LAB_DIR/server.pid")"
+LAB_PID[detached-server]="$SSUP"
+expect_exit "second teredod-server, same pidfile" 1 'already running' -- \
+	lab_exec "$LAB_NS_SERVER" "$TEREDOD_SERVER" -c "$SERVER_CONF" -p "$LAB_DIR/server.pid"
+
+# --- SIGTERM on the detached daemons ----------------------------------------------------------------------------------
+kill -TERM "$SUP"
+if lab_wait_until 5 "relay supervisor $SUP to exit" bash -c "! kill -0 $SUP"; then
+	pass "relay supervisor exited on SIGTERM"
+else fail "relay supervisor $SUP still running"; fi
+! lab_exec "$LAB_NS_RELAY" ip link show dev teredo >/dev/null 2>&1 &&
+	[[ -z $(ip -n "$LAB_NS_RELAY" -6 route show 2001::/32) ]] && pass "interface teredo and route 2001::/32 removed" ||
+	fail "interface or route left after SIGTERM"
+[[ ! -e $PIDFILE ]] && pass "pidfile removed" || fail "pidfile $PIDFILE left after SIGTERM"
+kill -0 "$W" 2>/dev/null && fail "worker $W still running" || pass "worker $W exited"
+unset "LAB_PID[detached]"
+kill -TERM "$SSUP"
+lab_wait_until 5 "server supervisor to exit" bash -c "! kill -0 $SSUP" && [[ ! -e $LAB_DIR/server.pid ]] &&
+	pass "server exited on SIGTERM and removed its pidfile" || fail "server did not stop cleanly"
+unset "LAB_PID[detached-server]"
