@@ -1,9 +1,9 @@
-// teredod client set-up and shutdown.
+// teredod client worker: set-up and shutdown.
 //
-// Order: run-as user, hook check, fork (launcher waits), pidfile lock, signals, tunnel
-// interface (down, no address), sockets, timers, netlink monitor, secret, stats file, the
-// privileged helper, privilege drop, core, "ready" to the launcher, data path; at exit the
-// helper's down + destroy, then the TUN descriptor is closed (the interface disappears).
+// Order: signals, tunnel interface (down, no address), sockets, timers, netlink monitor,
+// secret, stats file, the privileged helper, privilege drop, core, seccomp, "ready" to the
+// supervisor, data path; at exit the helper's down + destroy, then the TUN descriptor is
+// closed (the interface disappears).
 #include "daemon/client_driver.hpp"
 
 #include <unistd.h>
@@ -13,6 +13,7 @@
 
 #include "daemon/client_helper.hpp"
 #include "daemon/client_worker.hpp"
+#include "daemon/control_server.hpp"
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
 #include "daemon/relay_driver.hpp"
@@ -22,20 +23,21 @@
 
 namespace teredo::daemon {
 
-int run_teredod_client(const CommandLine& options, ClientSettings& settings) {
-  core::ClientConfig& config = settings.client;
-  auto user = lookup_run_user(options.user.value_or(kDefaultTeredodUser));
-  if (!user) return kExitSetupFailure;
-  if (settings.hook_script && ::access(settings.hook_script->c_str(), X_OK) != 0) {
-    log::alert("HookScript {} is not an executable file", *settings.hook_script);
-    return kExitSetupFailure;
-  }
+EffectiveSettings describe_client_settings(const ClientSettings& s) {
+  return {{"RelayType", "client"},
+          {"ServerAddress", s.server_name + " (" + os::to_string(s.client.server) + ")"},
+          {"ServerAddress2", os::to_string(s.client.server2)},
+          {"InterfaceName", s.interface_name},
+          {"BindAddress", os::to_string(s.bind.addr)},
+          {"BindPort", std::to_string(s.bind.port)},
+          {"MaxPeers", std::to_string(s.client.max_peers)},
+          {"HookScript", s.hook_script.value_or("")},
+          {"SyslogFacility", facility_text(s.syslog_facility)}};
+}
 
-  std::optional<os::Daemonizer> daemonizer;
-  if (!start_daemon(options.foreground, daemonizer)) return kExitSetupFailure;
-  auto pidfile = take_pidfile(options.pidfile.value_or(kDefaultTeredodPidfile), kTeredodProgram);
-  if (!pidfile) return kExitSetupFailure;
-  auto signals = os::SignalFd::open();
+int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx) {
+  core::ClientConfig config = settings.client;
+  auto signals = os::SignalFd::open(os::SignalRole::Worker);
   if (!signals) {
     log::alert("Cannot set up signals: {}", signals.error().message());
     return kExitSetupFailure;
@@ -93,24 +95,25 @@ int run_teredod_client(const CommandLine& options, ClientSettings& settings) {
   std::optional<StatsFile> stats;
   if (!open_stats_file(stats)) return kExitSetupFailure;
 
-  const HelperSettings helper_settings{ifindex, settings.hook_script, settings.syslog_facility, options.foreground};
+  const HelperSettings helper_settings{ifindex, settings.hook_script, settings.syslog_facility,
+                                       ctx.options().foreground};
   auto helper = ClientHelper::start(helper_settings);
   if (!helper) {
     log::alert("Cannot start the privileged helper: {}", helper.error().message());
     return kExitSetupFailure;
   }
 
-  if (auto st = os::drop_privileges(*user, options.chroot_dir.value_or("")); !st) {
-    log::alert("Cannot drop privileges to {}: {}", user->name, st.error().message());
-    return kExitSetupFailure;
-  }
+  // Control channel (issue 6): created as root, after the helper was forked (it never holds it).
+  std::unique_ptr<ControlServer> control;
+  if (!ControlServer::open(settings.control, control)) return kExitSetupFailure;
+  if (!ctx.drop_privileges()) return kExitSetupFailure;
 
   const proto::Endpoint bound = udp->local();
   std::unique_ptr<ClientWorker> worker;
   try {
     auto w = ClientWorker::create(config,
                                   ClientIo{*tun, ifindex, std::move(*udp), std::move(*icmp), std::move(*timer),
-                                           std::move(*debounce), std::move(*monitor), *signals, *helper},
+                                           std::move(*debounce), std::move(*monitor), *signals, *helper, settings.offload},
                                   stats);
     if (!w) {
       log::alert("Cannot create the client data path: {}", w.error().message());
@@ -121,18 +124,21 @@ int run_teredod_client(const CommandLine& options, ClientSettings& settings) {
     log::alert("Cannot allocate the peer table for MaxPeers {}", config.max_peers);
     return kExitSetupFailure;
   }
+  if (control) worker->attach_control(control->port());                 // control channel (issue 6)
+  if (control && !control->start_metrics()) return kExitSetupFailure;     // MetricsListen: before seccomp
+  if (!ctx.confine()) return kExitSetupFailure;
+  if (control && !control->start()) return kExitSetupFailure;             // control thread: after seccomp
 
   log::notice("Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, user {}",
               settings.server_name, os::to_string(config.server), os::to_string(config.server2), tun->name(),
               os::to_string(bound), settings.hook_script ? "hook " + *settings.hook_script : "netlink configuration",
-              config.max_peers, user->name);
-  finish_daemon_setup(daemonizer);
+              config.max_peers, ctx.user().name);
+  ctx.ready();
 
   const bool clean = worker->run();
   log::notice("Totals: {}", summarize_client_stats(worker->stats()));
   helper->finish();  // down + destroy while the interface still exists
   worker.reset();
-  log::info("Terminated with {}.", clean ? "no error" : "error(s)");
   return clean ? kExitOk : kExitSetupFailure;
 }
 

@@ -15,6 +15,7 @@
 #include "os/helper_process.hpp"
 #include "os/hook_runner.hpp"
 #include "os/net_text.hpp"
+#include "os/seccomp.hpp"
 #include "os/netlink.hpp"
 
 namespace teredo::daemon {
@@ -231,6 +232,15 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
     netlink.emplace(std::move(*nl), settings.ifindex, iface != nullptr ? iface : "?");
   }
   Helper helper(settings, std::move(netlink));
+  // Without a hook the helper only talks rtnetlink on sockets it already has: confine it. A
+  // hook must run arbitrary programs (a filter would be inherited through execve), so in hook
+  // mode the helper relies on CAP_NET_ADMIN-only, no_new_privs and a clean environment.
+  if (!settings.hook_script) {
+    if (auto st = os::install_seccomp_filter(); !st) {
+      log::alert("Privileged helper: cannot install the seccomp filter: {}", st.error().message());
+      return 1;
+    }
+  }
 
   for (;;) {
     HelperRequest r;

@@ -77,6 +77,8 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config, const std
   if (auto a = config.get_ipv4("BindAddress")) s.bind.addr = *a;
   if (auto p = config.get_unsigned("BindPort", 0, 65535)) s.bind.port = static_cast<std::uint16_t>(*p);
   if (auto n = config.get_unsigned("MaxPeers", kMinMaxPeers, kMaxMaxPeers)) s.client.max_peers = *n;
+  load_offload_settings(config, s.offload);
+  s.control = load_control_settings(config, kDefaultTeredodControlSocket);
   if (auto hook = config.get_string("HookScript")) {
     if (hook->empty() || hook->front() != '/')
       config.add_error("HookScript", "invalid value \"" + *hook + "\" for HookScript (expected an absolute path)");

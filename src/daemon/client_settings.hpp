@@ -7,6 +7,8 @@
 
 #include "core/client.hpp"
 #include "daemon/config_file.hpp"
+#include "daemon/control_settings.hpp"
+#include "daemon/offload_settings.hpp"
 #include "proto/ipv4.hpp"
 
 namespace teredo::daemon {
@@ -18,6 +20,8 @@ struct ClientSettings {
   proto::Endpoint bind;               // BindAddress:BindPort, default 0.0.0.0:0 (ephemeral)
   int syslog_facility = 0;            // LOG_* value
   std::optional<std::string> hook_script;  // absolute path; unset: teredod configures the link itself
+  OffloadSettings offload;            // Offload, TunOffload, UdpGso, UdpGro
+  ControlSettings control;            // ControlSocket, ControlGroup, MetricsListen (control_settings.hpp)
 };
 
 /// Reads the client directives from a file whose RelayType (and SyslogFacility) were already

@@ -12,7 +12,9 @@ namespace teredo::daemon {
 
 namespace {
 
-enum Tag : std::uint64_t { kTagTun = 0, kTagUdp = 1, kTagTimer = 2, kTagSignal = 3, kTagNetlink = 4, kTagDebounce = 5 };
+enum Tag : std::uint64_t {
+  kTagTun = 0, kTagUdp = 1, kTagTimer = 2, kTagSignal = 3, kTagNetlink = 4, kTagDebounce = 5, kTagControl = 6
+};
 
 constexpr std::chrono::seconds kStatsInterval{1};
 /// Netlink events come in bursts (address, then routes): re-qualify once, shortly after.
@@ -41,7 +43,7 @@ ClientWorker::ClientWorker(const core::ClientConfig& config, ClientIo io, os::Ep
       io_(std::move(io)),
       epoll_(std::move(epoll)),
       stats_file_(stats),
-      path_(client_, io_.tun, io_.udp, io_.icmp, io_.timer, kMaxClientMtu) {
+      path_(client_, io_.tun, io_.udp, io_.icmp, io_.timer, kMaxClientMtu, io_.offloads) {
   path_.set_before_clear([this] { handle_state_changes(); });
 }
 
@@ -68,6 +70,7 @@ bool ClientWorker::run() {
         case kTagTimer: path_.on_timer(); break;
         case kTagNetlink: on_netlink(); break;
         case kTagDebounce: on_debounce(); break;
+        case kTagControl: if (control_) control_->serve(client_, path_.drops(), io_.tun); break;
         case kTagSignal:
           if (!on_signals()) {
             if (stats_file_) stats_file_->write(format_client_stats(stats()));
@@ -121,6 +124,7 @@ void ClientWorker::on_debounce() {
 
 void ClientWorker::handle_state_changes() {
   for (const core::TunnelStateChange& change : client_.state_changes()) {
+    if (control_) control_->note_state(change.state);  // control channel: "state since"
     if (change.state == core::ClientState::Qualified && change.qualification) {
       const core::Qualification& q = *change.qualification;
       if (announced_ && announced_->address != q.address)
@@ -137,6 +141,15 @@ void ClientWorker::handle_state_changes() {
       io_.helper.send_down();
     }
   }
+}
+
+// Control channel (issue 6): the control thread's requests wake this loop through port.fd().
+void ClientWorker::attach_control(ControlPort& port) {
+  if (auto st = epoll_.add_readable(port.fd(), kTagControl); !st) {
+    log::warning("control channel not attached: {}", st.error().message());
+    return;
+  }
+  control_ = &port;
 }
 
 }  // namespace teredo::daemon

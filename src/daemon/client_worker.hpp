@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/client.hpp"
+#include "daemon/control_port.hpp"
 #include "daemon/client_helper.hpp"
 #include "daemon/client_random.hpp"
 #include "daemon/client_stats.hpp"
@@ -34,6 +35,7 @@ struct ClientIo {
   os::NetlinkMonitor monitor;
   os::SignalFd& signals;
   ClientHelper& helper;
+  OffloadSettings offloads{};
 };
 
 class ClientWorker {
@@ -47,6 +49,9 @@ class ClientWorker {
   bool run();
 
   ClientStats stats() const { return collect_client_stats(client_, path_.drops()); }
+
+  /// Control channel (issue 6): answers `port`'s requests from this loop (port.fd() in the epoll set).
+  void attach_control(ControlPort& port);
 
   ClientWorker(const ClientWorker&) = delete;
   ClientWorker& operator=(const ClientWorker&) = delete;
@@ -67,6 +72,7 @@ class ClientWorker {
   TunnelDataPath<core::Client> path_;
   bool debounce_armed_ = false;
   std::optional<core::Qualification> announced_;  // what the helper was last told is up
+  ControlPort* control_ = nullptr;  // control channel (issue 6)
 };
 
 }  // namespace teredo::daemon

@@ -1,6 +1,6 @@
-// teredod's driver: set-up as root (config, pidfile, tunnel interface, sockets, secret),
-// privilege drop, daemonisation handshake, the relay data path, and shutdown. Client mode is
-// dispatched to client_driver.hpp.
+// teredod's driver: the supervisor role (configuration, reload) and the relay worker process
+// (tunnel interface, sockets, secret as root; privilege drop; seccomp; the relay data path).
+// Client mode's worker is in client_driver.hpp.
 #pragma once
 
 #include "daemon/command_line.hpp"
@@ -11,6 +11,7 @@ inline constexpr const char* kTeredodProgram = "teredod";
 inline constexpr const char* kDefaultTeredodConfig = "/etc/teredod/teredod.conf";
 inline constexpr const char* kDefaultTeredodPidfile = "/run/teredod.pid";
 inline constexpr const char* kDefaultTeredodUser = "nobody";
+inline constexpr const char* kDefaultTeredodChroot = "/run/teredod/empty";
 
 /// Runs teredod until SIGINT/SIGTERM/SIGQUIT. Returns the process exit code (kExitOk, or
 /// kExitSetupFailure with the reason logged). Without -f the calling process becomes the

@@ -58,6 +58,8 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config) {
   if (auto a = config.get_ipv4("BindAddress")) s.bind.addr = *a;
   if (auto p = config.get_unsigned("BindPort", 0, 65535)) s.bind.port = static_cast<std::uint16_t>(*p);
   if (auto n = config.get_unsigned("MaxPeers", kMinMaxPeers, kMaxMaxPeers)) s.relay.max_peers = *n;
+  load_offload_settings(config, s.offload);
+  s.control = load_control_settings(config, kDefaultTeredodControlSocket);
 
   for (const char* name : {"ServerAddress", "ServerAddress2"}) {
     if (config.get_string(name)) config.add_warning(name, std::string(name) + " is superfluous in relay mode");

@@ -8,6 +8,8 @@
 
 #include "core/relay.hpp"
 #include "daemon/config_file.hpp"
+#include "daemon/control_settings.hpp"
+#include "daemon/offload_settings.hpp"
 #include "proto/ipv4.hpp"
 
 namespace teredo::daemon {
@@ -27,6 +29,8 @@ struct RelaySettings {
   std::string interface_name = kDefaultInterfaceName;
   proto::Endpoint bind;     // BindAddress:BindPort, default 0.0.0.0:0 (ephemeral)
   int syslog_facility = 0;  // LOG_* value
+  OffloadSettings offload;  // Offload, TunOffload, UdpGso, UdpGro
+  ControlSettings control;  // ControlSocket, ControlGroup, MetricsListen (control_settings.hpp)
 };
 
 /// Reads RelayType (default client), InterfaceName, InterfaceMTU (1280..65535), Prefix, BindAddress,

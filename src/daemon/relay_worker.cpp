@@ -14,7 +14,7 @@ namespace teredo::daemon {
 
 namespace {
 
-enum Tag : std::uint64_t { kTagTun = 0, kTagUdp = 1, kTagTimer = 2, kTagSignal = 3 };
+enum Tag : std::uint64_t { kTagTun = 0, kTagUdp = 1, kTagTimer = 2, kTagSignal = 3, kTagControl = 4 };
 
 constexpr std::chrono::seconds kStatsInterval{1};
 
@@ -36,8 +36,13 @@ RelayWorker::RelayWorker(const core::RelayConfig& config, RelayIo io, os::Epoll 
       io_(std::move(io)),
       epoll_(std::move(epoll)),
       stats_file_(stats),
-      path_(relay_, io_.tun, io_.udp, io_.icmp, io_.timer, config.mtu) {
-  // Huge pages for the peer table: lookups at millions of peers miss the TLB far less.
+      path_(relay_, io_.tun, io_.udp, io_.icmp, io_.timer, config.mtu, io_.offloads) {}
+
+void RelayWorker::maybe_advise_huge_pages() {
+  // Huge pages for the peer table: lookups at millions of peers miss the TLB far less. Only
+  // once the table is busy: a huge page is 2 MiB of resident memory from the first peer on.
+  if (huge_pages_advised_ || relay_.peers().size() < kHugePagePeers) return;
+  huge_pages_advised_ = true;
   os::advise_huge_pages(relay_.peers().storage(), relay_.peers().memory_bytes());
 }
 
@@ -61,6 +66,7 @@ bool RelayWorker::run() {
         case kTagTun: path_.on_tun_readable(); break;
         case kTagUdp: path_.on_udp_readable(); break;
         case kTagTimer: path_.on_timer(); break;
+        case kTagControl: if (control_) control_->serve(relay_, path_.drops(), io_.tun); break;
         case kTagSignal:
           if (!on_signals()) {
             if (stats_file_) stats_file_->write(format_relay_stats(stats()));
@@ -71,6 +77,7 @@ bool RelayWorker::run() {
       }
     }
     path_.rearm_timer();
+    maybe_advise_huge_pages();
     if (stats_file_ && std::chrono::steady_clock::now() >= next_stats) {
       stats_file_->write(format_relay_stats(stats()));
       next_stats = std::chrono::steady_clock::now() + kStatsInterval;
@@ -89,6 +96,15 @@ bool RelayWorker::on_signals() {
     return false;
   }
   return true;
+}
+
+// Control channel (issue 6): the control thread's requests wake this loop through port.fd().
+void RelayWorker::attach_control(ControlPort& port) {
+  if (auto st = epoll_.add_readable(port.fd(), kTagControl); !st) {
+    log::warning("control channel not attached: {}", st.error().message());
+    return;
+  }
+  control_ = &port;
 }
 
 }  // namespace teredo::daemon

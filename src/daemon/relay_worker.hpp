@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/relay.hpp"
+#include "daemon/control_port.hpp"
 #include "daemon/relay_stats.hpp"
 #include "daemon/stats_file.hpp"
 #include "daemon/tunnel_data_path.hpp"
@@ -28,6 +29,7 @@ struct RelayIo {
   os::RawIcmpv6Socket icmp;
   os::TimerFd timer;
   os::SignalFd& signals;
+  OffloadSettings offloads{};
 };
 
 class RelayWorker {
@@ -42,6 +44,9 @@ class RelayWorker {
 
   RelayStats stats() const { return collect_relay_stats(relay_, path_.drops()); }
 
+  /// Control channel (issue 6): answers `port`'s requests from this loop (port.fd() in the epoll set).
+  void attach_control(ControlPort& port);
+
   RelayWorker(const RelayWorker&) = delete;
   RelayWorker& operator=(const RelayWorker&) = delete;
 
@@ -49,12 +54,17 @@ class RelayWorker {
   RelayWorker(const core::RelayConfig& config, RelayIo io, os::Epoll epoll, std::optional<StatsFile>& stats);
   /// Returns false when a signal asks the loop to stop.
   bool on_signals();
+  /// Asks for huge pages on the peer table once it holds kHugePagePeers peers.
+  void maybe_advise_huge_pages();
+  static constexpr std::size_t kHugePagePeers = 4096;
 
   core::Relay relay_;
   RelayIo io_;
   os::Epoll epoll_;
   std::optional<StatsFile>& stats_file_;
   TunnelDataPath<core::Relay> path_;
+  ControlPort* control_ = nullptr;  // control channel (issue 6)
+  bool huge_pages_advised_ = false;
 };
 
 }  // namespace teredo::daemon

@@ -1,4 +1,6 @@
-// teredod-server set-up and main loop (miredo-behaviour.md 1.2, 1.6, 5.13, 6).
+// teredod-server: its supervisor role (configuration, effective settings for reloads) and its
+// worker process: sockets as root, privilege drop into the chroot, seccomp, one data-path
+// thread per CPU (miredo-behaviour.md 1.2, 1.6, 5.13, 6; supervisor.hpp).
 //
 // Test hook: when TEREDOD_STATS_FILE is set, the main thread rewrites that file every second
 // and at exit with the counters summed over all workers (format_stats: "name value" lines,
@@ -8,6 +10,7 @@
 // TEREDOD_WORKERS=N overrides the worker count (default: one per CPU), e.g. for benchmarks.
 #include "daemon/server_driver.hpp"
 
+#include <linux/capability.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -22,17 +25,16 @@
 #include <vector>
 
 #include "daemon/config_file.hpp"
+#include "daemon/control_server.hpp"
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
 #include "daemon/server_settings.hpp"
 #include "daemon/server_worker.hpp"
 #include "daemon/stats_file.hpp"
-#include "os/daemonize.hpp"
+#include "daemon/supervisor.hpp"
 #include "os/epoll.hpp"
 #include "os/event_fd.hpp"
 #include "os/net_text.hpp"
-#include "os/pidfile.hpp"
-#include "os/privileges.hpp"
 #include "os/signals.hpp"
 
 namespace teredo::daemon {
@@ -117,41 +119,31 @@ void main_loop(os::SignalFd& signals, std::optional<StatsFile>& stats,
     auto n = epoll->wait(ready, stats ? 1000 : -1);
     if (stats) stats->write(format_stats(sum(workers)));
     if (!n || *n == 0) continue;
+    // SIGHUP never arrives here: the worker ignores it, the supervisor handles reloads.
     while (auto signo = signals.read()) {
-      if (*signo == SIGHUP) {
-        // TODO(reload issue): re-read the configuration and restart the workers.
-        log::notice("Received SIGHUP: configuration reload is not implemented yet for {}; continuing",
-                    kServerProgram);
-        continue;
-      }
-      log::notice("Exiting on signal {} ({})", *signo, os::signal_name(*signo));
+      log::notice("Worker exiting on signal {} ({})", *signo, os::signal_name(*signo));
       return;
     }
   }
 }
 
-}  // namespace
+std::string prefix_text(std::uint32_t prefix) {
+  return os::to_string(proto::Ipv6Addr{{static_cast<std::uint8_t>(prefix >> 24), static_cast<std::uint8_t>(prefix >> 16),
+                                        static_cast<std::uint8_t>(prefix >> 8), static_cast<std::uint8_t>(prefix)}}) +
+         "/32";
+}
 
-int run_server(const CommandLine& options) {
-  log::open(kServerProgram, log::default_syslog_facility(), true);
-  auto settings = load_settings(options);
-  if (!settings) return kExitSetupFailure;
-  log::set_facility(settings->syslog_facility);
-  const core::ServerConfig& config = settings->server;
+EffectiveSettings describe(const ServerSettings& s) {
+  return {{"ServerBindAddress", os::to_string(s.server.primary)},
+          {"ServerBindAddress2", os::to_string(s.server.secondary)},
+          {"Prefix", prefix_text(s.server.prefix)},
+          {"InterfaceMTU", std::to_string(s.server.mtu)},
+          {"SyslogFacility", facility_text(s.syslog_facility)}};
+}
 
-  auto user = lookup_run_user(options.user.value_or(kDefaultServerUser));
-  if (!user) return kExitSetupFailure;
-
-  std::optional<os::Daemonizer> daemonizer;
-  if (!start_daemon(options.foreground, daemonizer)) return kExitSetupFailure;
-
-  // The pidfile is the single-instance lock: take it before binding, since SO_REUSEPORT would
-  // otherwise let a second instance share (and steal traffic from) the first one's sockets.
-  const std::string pid_path = options.pidfile.value_or(kDefaultServerPidfile);
-  auto pidfile = take_pidfile(pid_path, kServerProgram);
-  if (!pidfile) return kExitSetupFailure;
-
-  auto signals = os::SignalFd::open();
+int run_server_worker(const LoadedConfig& loaded, WorkerContext& ctx) {
+  const core::ServerConfig config = std::any_cast<const ServerSettings&>(loaded.settings).server;
+  auto signals = os::SignalFd::open(os::SignalRole::Worker);
   if (!signals) {
     log::alert("Cannot set up signals: {}", signals.error().message());
     return kExitSetupFailure;
@@ -169,10 +161,10 @@ int run_server(const CommandLine& options) {
   std::optional<StatsFile> stats;
   if (!open_stats_file(stats)) return kExitSetupFailure;
 
-  if (auto st = os::drop_privileges(*user, options.chroot_dir.value_or("")); !st) {
-    log::alert("Cannot drop privileges to {}: {}", user->name, st.error().message());
+  std::unique_ptr<ControlServer> control;  // control channel (issue 6): the socket is created as root
+  if (!ControlServer::open(std::any_cast<const ServerSettings&>(loaded.settings).control, control))
     return kExitSetupFailure;
-  }
+  if (!ctx.drop_privileges()) return kExitSetupFailure;
 
   std::vector<std::unique_ptr<ServerWorker>> workers;
   for (auto& s : sockets) {
@@ -183,6 +175,12 @@ int run_server(const CommandLine& options) {
     }
     workers.push_back(std::move(*w));
   }
+  if (control && !control->start_metrics([&](const PeerQuery&) {  // control channel: before seccomp
+        return std::optional(server_snapshot(config, nworkers, sum(workers)));
+      }))
+    return kExitSetupFailure;
+  // Threads inherit the filter: install it before the first one starts.
+  if (!ctx.confine()) return kExitSetupFailure;
   std::vector<std::thread> threads;
   try {
     for (auto& w : workers) threads.emplace_back([worker = w.get()] { worker->run(); });
@@ -193,24 +191,46 @@ int run_server(const CommandLine& options) {
     return kExitSetupFailure;
   }
 
-  log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}/32, MTU {}, user {})",
+  log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}, MTU {}, user {})",
               os::to_string(config.primary), proto::kTeredoPort, os::to_string(config.secondary), proto::kTeredoPort,
-              nworkers, os::to_string(proto::Ipv6Addr{{static_cast<std::uint8_t>(config.prefix >> 24),
-                                                       static_cast<std::uint8_t>(config.prefix >> 16),
-                                                       static_cast<std::uint8_t>(config.prefix >> 8),
-                                                       static_cast<std::uint8_t>(config.prefix)}}),
-              config.mtu, user->name);
-  finish_daemon_setup(daemonizer);
+              nworkers, prefix_text(config.prefix), config.mtu, ctx.user().name);
+  if (control && !control->start()) log::error("teredoctl will not be answered");  // control thread (issue 6)
+  ctx.ready();
 
   main_loop(*signals, stats, workers);
+  control.reset();  // control channel (issue 6): stop before the workers go
 
   shutdown->signal();
   for (auto& t : threads) t.join();
   const ServerStats total = sum(workers);
   if (stats) stats->write(format_stats(total));
   log::notice("Totals: {}", summarize_stats(total));
-  log::info("Terminated with no error.");
   return kExitOk;
+}
+
+}  // namespace
+
+int run_server(const CommandLine& options) {
+  DaemonRole role;
+  role.program = kServerProgram;
+  role.default_config = kDefaultServerConfig;
+  role.default_pidfile = kDefaultServerPidfile;
+  role.default_user = kDefaultServerUser;
+  role.default_chroot = kDefaultServerChroot;
+  // Raw IPv6 socket (NET_RAW); the drop itself (SETUID, SETGID, SYS_CHROOT, SETPCAP for the
+  // bounding set); stopping the worker (KILL).
+  role.supervisor_caps = {CAP_NET_RAW, CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP, CAP_KILL};
+  role.load = [](const CommandLine& o) -> std::optional<LoadedConfig> {
+    auto settings = load_settings(o);
+    if (!settings) return std::nullopt;
+    LoadedConfig loaded;
+    loaded.effective = describe(*settings);
+    loaded.syslog_facility = settings->syslog_facility;
+    loaded.settings = std::move(*settings);
+    return loaded;
+  };
+  role.run_worker = run_server_worker;
+  return run_supervised(options, role);
 }
 
 }  // namespace teredo::daemon

@@ -40,6 +40,7 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std
   if (auto m = config.get_unsigned("InterfaceMTU", 1280, 65535)) s.server.mtu = *m;
   if (auto f = config.get_enum("SyslogFacility", log::syslog_facility_names()))
     s.syslog_facility = log::syslog_facility_value(*f);
+  s.control = load_control_settings(config, kDefaultServerControlSocket);
 
   if (primary && secondary) {
     if (!proto::is_global_unicast(*primary) || !proto::is_global_unicast(*secondary)) {

@@ -7,12 +7,14 @@
 
 #include "core/server.hpp"
 #include "daemon/config_file.hpp"
+#include "daemon/control_settings.hpp"
 
 namespace teredo::daemon {
 
 struct ServerSettings {
   core::ServerConfig server;  // bind addresses, prefix, MTU
   int syslog_facility = 0;    // LOG_* value
+  ControlSettings control;    // ControlSocket, ControlGroup, MetricsListen (control_settings.hpp)
 };
 
 /// Reads ServerBindAddress (required unless server_name is given), ServerBindAddress2 (default

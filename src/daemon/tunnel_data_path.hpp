@@ -1,13 +1,26 @@
 // The packet path shared by the relay and client workers: batched TUN reads and recvmmsg into
 // the core, the core's actions out through sendmmsg / write(tun) / ICMPv6 sendto, and the
 // timerfd armed to the core's next deadline. Buffers are allocated once; nothing per packet.
+//
+// Offloads (performance.md 2, 3), all done here so that the core stays per-packet:
+//  - TUN -> UDP: the kernel hands over TCP/UDP super-packets (TUN_F_TSO6/USO6) with partial
+//    checksums (TUN_F_CSUM); they are cut into complete IPv6 packets of the tunnel MTU
+//    (proto::segment_super_packet) in a batch arena, and each goes through the core.
+//  - Send: consecutive datagrams to one peer of equal size (the last may be shorter) leave as
+//    one UDP_SEGMENT message, scatter-gather over the core's headers and the packets.
+//  - UDP -> TUN: UDP_GRO hands over runs of datagrams from one peer; they are split and go
+//    through the core one by one; consecutive TCP segments of a flow the core writes to the TUN
+//    are merged back into one super-packet (proto::TcpCoalescer), one write per super-packet.
+// Each is probed at start, can be turned off by configuration, and falls back on refusal.
 #pragma once
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <string>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -15,13 +28,39 @@
 #include "core/time.hpp"
 #include "core/tunnel_actions.hpp"
 #include "daemon/log.hpp"
+#include "daemon/offload_settings.hpp"
 #include "os/raw_icmpv6_socket.hpp"
 #include "os/timer_fd.hpp"
 #include "os/tun_device.hpp"
 #include "os/udp_socket.hpp"
 #include "proto/drop.hpp"
+#include "proto/offload.hpp"
 
 namespace teredo::daemon {
+
+/// What the data path ended up using, after probing.
+struct ActiveOffloads {
+  os::TunOffloads tun;
+  bool tcp_coalescing = false;
+  bool udp_gso = false;
+  bool udp_gro = false;
+};
+
+/// "offloads: tun csum+tso6+uso6, tcp coalescing, udp gso, udp gro" or "offloads: none".
+inline std::string describe_offloads(const ActiveOffloads& a) {
+  std::string parts;
+  auto add = [&](const std::string& p) { parts += (parts.empty() ? "" : ", ") + p; };
+  if (a.tun.any()) {
+    std::string t = "tun csum";
+    if (a.tun.tso6) t += "+tso6";
+    if (a.tun.uso6) t += "+uso6";
+    add(t);
+  }
+  if (a.tcp_coalescing) add("tcp coalescing");
+  if (a.udp_gso) add("udp gso");
+  if (a.udp_gro) add("udp gro");
+  return "offloads: " + (parts.empty() ? std::string("none") : parts);
+}
 
 /// `Core` is core::Relay or core::Client: on_tun_packet, on_udp_datagram, on_tick,
 /// next_deadline, actions, should_flush and clear_actions. The data path borrows the core and
@@ -29,25 +68,54 @@ namespace teredo::daemon {
 template <class Core>
 class TunnelDataPath {
  public:
-  /// A UDP datagram's payload is at most 65507 bytes; a slot that large is never truncated.
+  /// A UDP datagram's payload is at most 65507 bytes; a slot that large is never truncated,
+  /// and holds a UDP GRO run (at most 64 KiB).
   static constexpr std::size_t kUdpSlotSize = 65536;
   /// Slack over the MTU for TUN slots (the kernel never hands the TUN a packet above its MTU).
   static constexpr std::size_t kTunSlack = 64;
+  /// The TUN batch arena: raw reads and segmented packets, reused once the batch is processed.
+  /// Pages are only touched as far as a batch reaches (RSS at idle stays small).
+  static constexpr std::size_t kArenaSize = 1 << 20;
+  /// Room a super-packet needs in the arena: itself plus its segments (40 + 60 bytes of headers
+  /// per segment of at least 536 bytes of payload: well under 128 KiB).
+  static constexpr std::size_t kSuperPacketRoom = os::TunDevice::kMaxSuperPacket + (128u << 10);
+  /// Packets handed to the core per pass.
+  static constexpr std::size_t kMaxPending = 1024;
+  /// The coalescer's buffer: a 64 KiB TCP payload and its IPv6 header.
+  static constexpr std::size_t kCoalesceSize = 40 + 65535;
 
   /// `max_mtu` is the largest MTU the interface can have while this path runs.
   TunnelDataPath(Core& core, os::TunDevice& tun, os::UdpSocket& udp, os::RawIcmpv6Socket& icmp, os::TimerFd& timer,
-                 std::size_t max_mtu)
+                 std::size_t max_mtu, const OffloadSettings& settings = {})
       : core_(core),
         tun_(tun),
         udp_(udp),
         icmp_(icmp),
         timer_(timer),
         tun_slot_size_(std::max<std::size_t>(max_mtu, 1500) + kTunSlack),
-        tun_buffers_(os::kMaxBatch * tun_slot_size_),
-        udp_recv_(kUdpSlotSize) {}
+        arena_(new std::uint8_t[kArenaSize]),
+        udp_recv_(kUdpSlotSize),
+        coalesce_buf_(new std::uint8_t[kCoalesceSize]),
+        coalescer_(proto::MutableBytes{coalesce_buf_.get(), kCoalesceSize}),
+        pending_(new proto::ByteView[kMaxPending]) {
+    if (settings.tun) {
+      active_.tun = tun_.enable_offloads(true, true);
+      active_.tcp_coalescing = true;  // writing GSO packets to a TUN needs no negotiation
+    } else {
+      active_.tun = os::TunOffloads{};
+    }
+    if (settings.udp_gso) active_.udp_gso = udp_.probe_gso();
+    if (settings.udp_gro) active_.udp_gro = udp_.enable_gro();
+    udp_send_.set_gso(active_.udp_gso);
+    read_size_ = active_.tun.any() ? os::TunDevice::kMaxSuperPacket : tun_slot_size_;
+    room_ = active_.tun.any() ? kSuperPacketRoom : tun_slot_size_;
+    log::notice("{}", describe_offloads(active_));
+  }
 
   TunnelDataPath(const TunnelDataPath&) = delete;
   TunnelDataPath& operator=(const TunnelDataPath&) = delete;
+
+  const ActiveOffloads& offloads() const { return active_; }
 
   /// Called by flush() after the actions were carried out and before clear_actions(): the
   /// place to consume anything else the core accumulated (the client's state changes).
@@ -55,28 +123,45 @@ class TunnelDataPath {
 
   void on_tun_readable() {
     const core::TimePoint now = std::chrono::steady_clock::now();
-    // Read the whole batch first, then prefetch every destination's peer-table slot, then
-    // process: the table lookups of a batch overlap instead of missing the cache one by one.
-    std::array<std::size_t, os::kMaxBatch> lengths{};
-    std::size_t count = 0;
-    for (; count < os::kMaxBatch; ++count) {
-      const proto::MutableBytes slot{tun_buffers_.data() + count * tun_slot_size_, tun_slot_size_};
-      auto r = tun_.read(slot);
+    // Read a batch into the arena (segmenting super-packets after their raw bytes), then
+    // prefetch every destination's peer-table slot, then process: the table lookups of a batch
+    // overlap instead of missing the cache one by one. Packets stay in the arena until the
+    // flush that sends them, as the core requires.
+    std::size_t used = 0;
+    for (std::size_t reads = 0; reads < os::kMaxBatch; ++reads) {
+      if (kArenaSize - used < room_ || pending_count_ + 64 > kMaxPending) {
+        process_pending(now);
+        used = 0;
+      }
+      std::uint8_t* at = arena_.get() + used;
+      proto::OffloadInfo info;
+      auto r = tun_.read(proto::MutableBytes{at, read_size_}, info);
       if (!r) {
         note_error("read(tun)", r.error().code.value());
         break;
       }
       if (!r.value()) break;  // drained
-      lengths[count] = *r.value();
+      const std::size_t len = *r.value();
+      if (info.gso == proto::GsoType::None && !info.needs_checksum) {
+        add_pending(now, proto::ByteView{at, len});
+        used += align(len);
+        continue;
+      }
+      std::uint8_t* out = at + align(len);
+      auto seg = proto::segment_super_packet(proto::ByteView{at, len}, info,
+                                             proto::MutableBytes{out, kArenaSize - used - align(len)});
+      if (!seg) {
+        drops_.add(seg.drop());
+        continue;
+      }
+      for (std::size_t k = 0, off = 0; k < seg->count; ++k) {
+        const std::size_t n = std::min(seg->segment_size, seg->total - off);
+        add_pending(now, proto::ByteView{out + off, n});
+        off += n;
+      }
+      used += align(len) + align(seg->total);
     }
-    for (std::size_t i = 0; i < count; ++i)
-      core_.prefetch_tun_packet({tun_buffers_.data() + i * tun_slot_size_, lengths[i]});
-    for (std::size_t i = 0; i < count; ++i) {
-      // The packet stays in its slot (not reused before the flush below), as the core requires.
-      core_.on_tun_packet(now, proto::ByteView{tun_buffers_.data() + i * tun_slot_size_, lengths[i]});
-      if (core_.should_flush()) flush();
-    }
-    flush();
+    process_pending(now);
   }
 
   void on_udp_readable() {
@@ -87,8 +172,18 @@ class TunnelDataPath {
     }
     const core::TimePoint now = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < *received; ++i) {
-      core_.on_udp_datagram(now, udp_recv_.source(i), udp_recv_.payload(i));
-      if (core_.should_flush()) flush();
+      const proto::ByteView all = udp_recv_.payload(i);
+      const proto::Endpoint from = udp_recv_.source(i);
+      const std::size_t seg = udp_recv_.segment_size(i);
+      if (seg == 0 || seg >= all.size()) {
+        core_.on_udp_datagram(now, from, all);
+        if (core_.should_flush()) flush();
+        continue;
+      }
+      for (std::size_t off = 0; off < all.size(); off += seg) {
+        core_.on_udp_datagram(now, from, all.subspan(off, std::min(seg, all.size() - off)));
+        if (core_.should_flush()) flush();
+      }
     }
     // Payloads live in udp_recv_ until the next recv_batch: flush before it.
     flush();
@@ -108,13 +203,12 @@ class TunnelDataPath {
           [&](const auto& a) {
             using T = std::decay_t<decltype(a)>;
             if constexpr (std::is_same_v<T, core::SendUdp>) {
-              if (udp_send_.full()) send_udp();
-              udp_send_.add(a.to, a.header, a.body);
-            } else if constexpr (std::is_same_v<T, core::WriteTun>) {
-              if (auto st = tun_.write(a.packet); !st) {
-                drops_.add(proto::Drop::SendFailed);
-                note_error("write(tun)", st.error().code.value());
+              if (!udp_send_.add(a.to, a.header, a.body)) {
+                send_udp();
+                (void)udp_send_.add(a.to, a.header, a.body);
               }
+            } else if constexpr (std::is_same_v<T, core::WriteTun>) {
+              write_tun(a.packet);
             } else {
               if (auto st = icmp_.send(a.to, a.message); !st) {
                 drops_.add(proto::Drop::SendFailed);
@@ -124,6 +218,7 @@ class TunnelDataPath {
           },
           action);
     }
+    write_coalesced();
     // Headers view the core's arena and bodies view our input buffers: send before clearing.
     send_udp();
     if (before_clear_) before_clear_();
@@ -155,11 +250,61 @@ class TunnelDataPath {
  private:
   static constexpr std::chrono::seconds kErrorLogInterval{30};
 
+  static std::size_t align(std::size_t n) { return (n + 63) & ~std::size_t{63}; }
+
+  void add_pending(core::TimePoint now, proto::ByteView packet) {
+    if (pending_count_ == kMaxPending) process_packets(now);
+    pending_[pending_count_++] = packet;
+  }
+
+  /// Hands the pending packets to the core (prefetch pass first) and flushes.
+  void process_packets(core::TimePoint now) {
+    for (std::size_t i = 0; i < pending_count_; ++i) core_.prefetch_tun_packet(pending_[i]);
+    for (std::size_t i = 0; i < pending_count_; ++i) {
+      core_.on_tun_packet(now, pending_[i]);
+      if (core_.should_flush()) flush();
+    }
+    pending_count_ = 0;
+  }
+
+  void process_pending(core::TimePoint now) {
+    process_packets(now);
+    flush();
+  }
+
+  void write_tun(proto::ByteView packet) {
+    if (active_.tcp_coalescing) {
+      if (coalescer_.add(packet)) return;
+      write_coalesced();
+      if (coalescer_.add(packet)) return;
+    }
+    write_one(packet, proto::OffloadInfo{});
+  }
+
+  void write_coalesced() {
+    if (coalescer_.empty()) return;
+    const auto out = coalescer_.take();
+    write_one(out.packet, out.info);
+  }
+
+  void write_one(proto::ByteView packet, const proto::OffloadInfo& info) {
+    if (auto st = tun_.write(packet, info); !st) {
+      drops_.add(proto::Drop::SendFailed);
+      note_error("write(tun)", st.error().code.value());
+    }
+  }
+
   void send_udp() {
     if (udp_send_.size() == 0) return;
+    const bool had_gso = udp_send_.gso();
     const os::SendReport r = udp_.send_batch(udp_send_);
     for (std::size_t k = 0; k < r.failed; ++k) drops_.add(proto::Drop::SendFailed);
     if (r.failed != 0) note_error("sendmmsg", r.first_errno);
+    if (had_gso && r.gso_errno != 0) {
+      active_.udp_gso = false;
+      log::warning("UDP GSO refused by the kernel ({}): sending datagrams one by one from now on",
+                   std::strerror(r.gso_errno));
+    }
   }
 
   Core& core_;
@@ -168,9 +313,16 @@ class TunnelDataPath {
   os::RawIcmpv6Socket& icmp_;
   os::TimerFd& timer_;
   std::size_t tun_slot_size_;
-  std::vector<std::uint8_t> tun_buffers_;  // os::kMaxBatch slots of tun_slot_size_
+  std::size_t read_size_ = 0;  // bytes offered to one TUN read
+  std::size_t room_ = 0;       // arena bytes one read may need
+  std::unique_ptr<std::uint8_t[]> arena_;
   os::RecvBatch udp_recv_;
   os::SendBatch udp_send_;
+  std::unique_ptr<std::uint8_t[]> coalesce_buf_;
+  proto::TcpCoalescer coalescer_;
+  std::unique_ptr<proto::ByteView[]> pending_;
+  std::size_t pending_count_ = 0;
+  ActiveOffloads active_;
   proto::DropCounters drops_;
   std::function<void()> before_clear_;
   core::TimePoint armed_ = core::TimePoint::min();

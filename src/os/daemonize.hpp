@@ -18,6 +18,10 @@ class Daemonizer {
   /// Redirects stdin/stdout/stderr to /dev/null and tells the launcher that set-up succeeded.
   OsStatus ready();
 
+  /// In a process forked from the daemon (a worker): close the launcher's pipe, so that only
+  /// the daemon itself reports the set-up status.
+  void close_in_child() { pipe_write_.reset(); }
+
  private:
   explicit Daemonizer(Fd pipe_write) : pipe_write_(std::move(pipe_write)) {}
   Fd pipe_write_;

@@ -23,6 +23,13 @@ class PidFile {
 
   const std::string& path() const { return path_; }
 
+  /// In a forked child (which holds no lock): close the descriptor and forget the file, so
+  /// that neither the destructor nor a compromised child can touch it.
+  void close_in_child() {
+    fd_.reset();
+    path_.clear();
+  }
+
  private:
   PidFile(std::string path, Fd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
   std::string path_;

@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cerrno>
+#include <string_view>
 #include <vector>
 
 namespace teredo::os {
@@ -50,6 +53,62 @@ OsStatus drop_privileges(const TargetUser& user, const std::string& chroot_dir) 
   if (::getuid() != user.uid || ::geteuid() != user.uid) return errno_error("verify uid", EPERM);
   capng_get_caps_process();
   if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) return errno_error("verify no capabilities", EPERM);
+  return Ok{};
+}
+
+OsStatus check_chroot_dir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return errno_error("stat");
+  if (!S_ISDIR(st.st_mode)) return errno_error("chroot", ENOTDIR);
+  if (::access(dir.c_str(), X_OK) != 0) return errno_error("access");
+  return Ok{};
+}
+
+OsStatus prepare_empty_dir(const std::string& dir) {
+  const auto slash = dir.find_last_of('/');
+  const std::string parent = slash == std::string::npos || slash == 0 ? std::string() : dir.substr(0, slash);
+  for (const std::string& d : {parent, dir}) {
+    if (d.empty()) continue;
+    if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) return errno_error("mkdir");
+  }
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return errno_error("stat");
+  if (!S_ISDIR(st.st_mode)) return errno_error("stat", ENOTDIR);
+  if (st.st_uid != 0) return errno_error("owner", EPERM);
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) return errno_error("mode", EPERM);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return errno_error("opendir");
+  bool empty = true;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name != "." && name != "..") empty = false;
+  }
+  ::closedir(d);
+  if (!empty) return errno_error("not empty", ENOTEMPTY);
+  return Ok{};
+}
+
+OsStatus keep_only_capabilities(std::span<const unsigned> caps) {
+  // Keep the wanted capabilities we actually hold (a service manager may have bounded them).
+  capng_get_caps_process();
+  std::vector<unsigned> kept;
+  for (unsigned cap : caps)
+    if (capng_have_capability(CAPNG_PERMITTED, cap) != 0) kept.push_back(cap);
+  capng_clear(CAPNG_SELECT_ALL);
+  for (unsigned cap : kept) {
+    if (capng_update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),
+                     cap) != 0)
+      return errno_error("capng_update", EINVAL);
+  }
+  if (capng_apply(CAPNG_SELECT_ALL) != 0) return errno_error("capng_apply", EPERM);
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+  capng_get_caps_process();
+  for (unsigned cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    bool wanted = false;
+    for (unsigned c : kept) wanted = wanted || c == cap;
+    if (capng_have_capability(CAPNG_PERMITTED, cap) != (wanted ? 1 : 0)) return errno_error("verify capabilities", EPERM);
+  }
   return Ok{};
 }
 

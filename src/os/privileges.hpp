@@ -2,6 +2,7 @@
 // capability, forbid regaining privileges, and verify that it worked (architecture.md 7.2).
 #pragma once
 
+#include <span>
 #include <string>
 #include <sys/types.h>
 
@@ -26,5 +27,20 @@ OsResult<TargetUser> lookup_user(const std::string& name);
 /// clear all capability sets; PR_SET_NO_NEW_PRIVS; then check that setuid(0) and setgid(0)
 /// fail and no capability is left. Any failure is fatal for the caller.
 OsStatus drop_privileges(const TargetUser& user, const std::string& chroot_dir);
+
+/// Checks that `dir` can serve as a chroot: an existing, searchable directory (operation
+/// "stat", "chroot" with ENOTDIR, or "access").
+OsStatus check_chroot_dir(const std::string& dir);
+
+/// Makes sure `dir` (and its parent) exist as root-owned directories, mode 0755, that `dir` is
+/// not writable by group or others, and that it is empty: the default chroot, where a
+/// compromised worker finds nothing at all. Failures: operation "mkdir", "stat", "owner"
+/// (EPERM), "mode" (EPERM), "opendir" or "not empty" (ENOTEMPTY).
+OsStatus prepare_empty_dir(const std::string& dir);
+
+/// For a supervisor that stays root: keep only `caps` (linux/capability.h numbers; those not
+/// held to begin with are skipped) in the effective, permitted and bounding sets, clear the
+/// inheritable and ambient sets, and verify.
+OsStatus keep_only_capabilities(std::span<const unsigned> caps);
 
 }  // namespace teredo::os

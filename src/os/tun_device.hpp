@@ -1,19 +1,33 @@
 // The Linux TUN device (/dev/net/tun) carrying bare IPv6 packets: IFF_TUN | IFF_NO_PI, so no
-// 4-byte packet-information header (unlike Miredo, miredo-behaviour.md 7). Non-blocking, CLOEXEC.
+// 4-byte packet-information header (unlike Miredo, miredo-behaviour.md 7), and IFF_VNET_HDR: every
+// read and write carries a 10-byte virtio_net_hdr, which lets the kernel hand over TCP/UDP
+// super-packets with partial checksums once enable_offloads() turned them on. Without
+// enable_offloads() the header is always empty (the kernel segments and checksums everything).
+// Non-blocking, CLOEXEC.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "os/fd.hpp"
 #include "os/os_result.hpp"
 #include "proto/bytes.hpp"
+#include "proto/offload.hpp"
 
 namespace teredo::os {
 
 /// Linux interface names are at most IFNAMSIZ - 1 = 15 bytes.
 inline constexpr std::size_t kMaxInterfaceName = 15;
+
+/// The offloads the kernel accepted for a TUN device (TUNSETOFFLOAD).
+struct TunOffloads {
+  bool csum = false;  // TUN_F_CSUM: packets may come with a partial L4 checksum
+  bool tso6 = false;  // TUN_F_TSO6: TCP/IPv6 super-packets up to 64 KiB
+  bool uso6 = false;  // TUN_F_USO4 | TUN_F_USO6 (Linux 6.2+): UDP/IPv6 super-packets
+  bool any() const { return csum || tso6 || uso6; }
+};
 
 /// One non-persistent TUN interface: it exists while this object (its descriptor) is alive, and
 /// the kernel deletes it, with its addresses and routes, when the descriptor is closed. Opening
@@ -21,26 +35,46 @@ inline constexpr std::size_t kMaxInterfaceName = 15;
 /// Thread-compatible: one thread reads and writes.
 class TunDevice {
  public:
-  /// Creates the interface `name` (TUNSETIFF, the only ioctl used). Fails with EBUSY if an
-  /// interface of that name already exists and is not a free TUN device.
+  /// Largest packet a read can return once offloads are on (a 64 KiB super-packet).
+  static constexpr std::size_t kMaxSuperPacket = 65535 + 40;
+
+  /// Creates the interface `name` (TUNSETIFF). Fails with EBUSY if an interface of that name
+  /// already exists and is not a free TUN device.
   static OsResult<TunDevice> open(const std::string& name);
 
   int fd() const { return fd_.get(); }
   /// The name the kernel gave the interface.
   const std::string& name() const { return name_; }
 
-  /// Reads one packet into `buf` without blocking. nullopt when nothing is pending; an OsError
-  /// for real failures. A packet larger than `buf` is truncated by the kernel (the caller sizes
-  /// `buf` to at least the interface MTU: the kernel never hands the TUN a larger packet).
-  OsResult<std::optional<std::size_t>> read(proto::MutableBytes buf);
+  /// Asks the kernel for checksum offload, then TSO6 and USO6 (each optional: `tso6`/`uso6`
+  /// false skip them). Probes by trying the richest set first and falling back, since the kernel
+  /// rejects flags it does not know (EINVAL). Returns what the kernel accepted (nothing if it
+  /// refused even TUN_F_CSUM). Does not need privileges.
+  TunOffloads enable_offloads(bool tso6, bool uso6);
+  const TunOffloads& offloads() const { return offloads_; }
 
-  /// Writes one IPv6 packet (one write(2)).
-  OsStatus write(proto::ByteView packet);
+  /// Reads one packet into `buf` without blocking, and how the kernel describes it (gso type,
+  /// partial checksum) into `info`. nullopt when nothing is pending; an OsError for real
+  /// failures. A packet larger than `buf` is truncated by the kernel (the caller sizes `buf` to
+  /// the interface MTU, or kMaxSuperPacket once offloads are on).
+  OsResult<std::optional<std::size_t>> read(proto::MutableBytes buf, proto::OffloadInfo& info);
+  /// As above, without offload information (only valid while offloads are off).
+  OsResult<std::optional<std::size_t>> read(proto::MutableBytes buf) {
+    proto::OffloadInfo info;
+    return read(buf, info);
+  }
+
+  /// Writes one IPv6 packet (one writev(2)) with an empty virtio header: a complete packet.
+  OsStatus write(proto::ByteView packet) { return write(packet, proto::OffloadInfo{}); }
+  /// Writes one packet described by `info`: for gso TcpV6 a super-packet the kernel treats as
+  /// GRO output (hdr_len is derived from the TCP header), needs_checksum for a partial checksum.
+  OsStatus write(proto::ByteView packet, const proto::OffloadInfo& info);
 
  private:
   TunDevice(Fd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}
   Fd fd_;
   std::string name_;
+  TunOffloads offloads_;
 };
 
 }  // namespace teredo::os

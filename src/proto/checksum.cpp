@@ -1,16 +1,47 @@
 // Internet checksum over the IPv6 pseudo-header.
 #include "proto/checksum.hpp"
 
+#include <bit>
+#include <cstring>
+
 namespace teredo::proto {
 
 std::uint32_t checksum_add(std::uint32_t sum, ByteView data) {
-  std::uint64_t s = sum;
-  std::size_t i = 0;
-  const std::size_t n = data.size();
-  for (; i + 1 < n; i += 2) s += load_be16(data.data() + i);
-  if (i < n) s += std::uint64_t{data[i]} << 8;
-  while (s >> 32) s = (s & 0xFFFFFFFF) + (s >> 32);
-  return static_cast<std::uint32_t>(s);
+  // RFC 1071 1.2: the one's-complement sum does not depend on byte order. Sum the bulk as
+  // native 32-bit words into a 64-bit accumulator (no carries lost for any realistic length),
+  // fold to 16 bits, and swap into network order once at the end.
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  std::uint64_t acc = 0;
+  while (n >= 16) {
+    std::uint32_t w[4];
+    std::memcpy(w, p, 16);
+    acc += std::uint64_t{w[0]} + w[1] + w[2] + w[3];
+    p += 16;
+    n -= 16;
+  }
+  while (n >= 4) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    acc += w;
+    p += 4;
+    n -= 4;
+  }
+  while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
+  std::uint64_t total = sum;
+  if constexpr (std::endian::native == std::endian::little)
+    total += static_cast<std::uint16_t>((acc >> 8) | (acc << 8));
+  else
+    total += acc;
+  // The last 0..3 bytes, in network order (an odd byte is the high half of a 16-bit word).
+  if (n >= 2) {
+    total += load_be16(p);
+    p += 2;
+    n -= 2;
+  }
+  if (n == 1) total += std::uint64_t{p[0]} << 8;
+  while (total >> 32) total = (total & 0xFFFFFFFF) + (total >> 32);
+  return static_cast<std::uint32_t>(total);
 }
 
 std::uint16_t checksum_finish(std::uint32_t sum) {

@@ -505,3 +505,5 @@ lab_ifindex() { ip -n "$1" -o link show dev "$2" 2>/dev/null | awk -F: '{print $
 
 # The supervisor keeps NET_ADMIN, NET_RAW, NET_BIND_SERVICE, SETUID, SETGID, SYS_CHROOT, SETPCAP and KILL.
 LAB_SUPERVISOR_CAPEFF=00000000000435e0
+# teredod-server's supervisor: NET_RAW, SETUID, SETGID, SYS_CHROOT, SETPCAP and KILL.
+LAB_SERVER_SUPERVISOR_CAPEFF=00000000000421e0

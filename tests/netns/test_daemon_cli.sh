@@ -70,6 +70,7 @@ expect_exit() {
 
 trap summary EXIT
 lab_setup || { fail "lab setup"; exit 1; }
+trap summary EXIT  # lab_setup installs its own cleanup trap; summary() cleans up too
 
 RELAY_CONF="$(lab_write_relay_conf "BindPort 3545")"  # Miredo's relay file shape: RelayType cone, InterfaceName teredo
 SERVER_CONF="$(lab_write_server_conf)"

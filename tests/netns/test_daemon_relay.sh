@@ -77,6 +77,7 @@ reload_and_wait() {
 
 trap summary EXIT
 lab_setup || { fail "lab setup"; exit 1; }
+trap summary EXIT  # lab_setup installs its own cleanup trap; summary() cleans up too
 
 # --- the server, chrooted with -t into a directory of ours -----------------------------------------------------------
 JAIL="$LAB_DIR/jail"
@@ -85,7 +86,7 @@ lab_start_server "$TEREDOD_SERVER" -t "$JAIL" || { fail "start teredod-server"; 
 SSUP="${LAB_PID[server]}"
 lab_wait_until 5 "server worker" test -n "$(lab_child "$SSUP")"
 SW="$(lab_child "$SSUP")"
-check_proc "server supervisor" "$SSUP" 0 "$LAB_SUPERVISOR_CAPEFF" 0 /
+check_proc "server supervisor" "$SSUP" 0 "$LAB_SERVER_SUPERVISOR_CAPEFF" 0 /
 check_proc "server worker" "$SW" "$(id -u "$LAB_SERVER_USER")" 0000000000000000 2 "$JAIL"
 bad=""
 for t in /proc/"$SW"/task/*; do

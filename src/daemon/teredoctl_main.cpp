@@ -1,0 +1,362 @@
+// teredoctl: queries a running teredod or teredod-server over its control socket (issue 6;
+// protocol and JSON fields in docs/teredoctl.md). Read-only.
+//
+//   teredoctl [-s|--socket PATH] COMMAND [--json] [options]   (options before or after COMMAND)
+//   COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse] [--limit N] | stats [--all] | metrics
+// Exit: 0 success, 1 daemon not reachable or it answered with an error, 2 usage error.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDefaultSocket = "/run/teredod/teredod.sock";
+constexpr const char* kServerSocket = "/run/teredod/teredod-server.sock";
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr std::chrono::seconds kReplyTimeout{10};
+constexpr std::size_t kMaxReply = std::size_t{1} << 30;
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "Usage: teredoctl [-s|--socket PATH] COMMAND [--json] [OPTIONS]\n"
+               "Queries a running teredod (default socket %s)\n"
+               "or teredod-server (%s).\n"
+               "\n"
+               "Commands:\n"
+               "  status                 role, state, Teredo address, server, MTU, refresh, relay, uptime\n"
+               "  peers                  the peer table; options:\n"
+               "      --filter ADDR      IPv6 address, IPv6 prefix (ADDR/LEN) or mapped IPv4 address\n"
+               "      --sort FIELD       address (default), mapped, rx, tx or queued\n"
+               "      --reverse          reverse the order\n"
+               "      --limit N          at most N peers\n"
+               "  stats                  packet, byte and protocol counters, drops by reason\n"
+               "      --all              also list the drop reasons whose counter is zero\n"
+               "  metrics                the same figures in Prometheus text format\n"
+               "\n"
+               "Options (before or after the command):\n"
+               "  -s, --socket PATH      control socket (ControlSocket in the configuration)\n"
+               "  -j, --json             print the daemon's JSON document (stable fields)\n"
+               "  -h, --help             this help\n"
+               "  -V, --version          version\n"
+               "\n"
+               "Exit status: 0 success, 1 daemon not reachable or error reply, 2 usage error.\n",
+               kDefaultSocket, kServerSocket);
+}
+
+struct Options {
+  std::string socket = kDefaultSocket;
+  std::string command;
+  bool json_output = false;
+  bool all = false;
+  std::vector<std::string> request_args;  // peers options, passed to the daemon
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "teredoctl: %s\n", message.c_str());
+  std::fprintf(stderr, "Try 'teredoctl --help'.\n");
+  std::exit(kExitUsage);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    auto value = [&](std::string_view name) -> std::string {
+      if (i + 1 >= args.size()) usage_error(std::string("option ") + std::string(name) + " needs a value");
+      return std::string(args[++i]);
+    };
+    if (a == "-h" || a == "--help") {
+      usage(stdout);
+      std::exit(kExitOk);
+    } else if (a == "-V" || a == "--version") {
+      std::printf("teredoctl %s\n", TEREDOD_VERSION);
+      std::exit(kExitOk);
+    } else if (a == "-s" || a == "--socket") {
+      o.socket = value(a);
+    } else if (a.rfind("--socket=", 0) == 0) {
+      o.socket = std::string(a.substr(9));
+    } else if (a == "-j" || a == "--json") {
+      o.json_output = true;
+    } else if (a == "-a" || a == "--all") {
+      o.all = true;
+    } else if (a == "--filter" || a == "--sort" || a == "--limit") {
+      const std::string v = value(a);
+      if (v.empty() || v.find_first_of(" \t\r\n") != std::string::npos)
+        usage_error(std::string("invalid value for ") + std::string(a));
+      o.request_args.emplace_back(a);
+      o.request_args.push_back(v);
+    } else if (a == "--reverse" || a == "-r") {
+      o.request_args.emplace_back("--reverse");
+    } else if (!a.empty() && a[0] == '-') {
+      usage_error("unknown option " + std::string(a));
+    } else if (o.command.empty()) {
+      o.command = std::string(a);
+    } else {
+      usage_error("unexpected argument " + std::string(a));
+    }
+  }
+  if (o.command.empty()) usage_error("no command given (status, peers, stats or metrics)");
+  if (o.command != "status" && o.command != "peers" && o.command != "stats" && o.command != "metrics")
+    usage_error("unknown command " + o.command + " (expected status, peers, stats or metrics)");
+  if (!o.request_args.empty() && o.command != "peers")
+    usage_error("--filter, --sort, --reverse and --limit apply to the peers command only");
+  if (o.all && o.command != "stats") usage_error("--all applies to the stats command only");
+  if (o.socket.empty()) usage_error("empty socket path");
+  return o;
+}
+
+// Sends `request` and returns the reply text; on failure prints why and returns nullopt.
+std::optional<std::string> query_daemon(const std::string& path, const std::string& request) {
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (path.size() >= sizeof sa.sun_path) {
+    std::fprintf(stderr, "teredoctl: socket path too long: %s\n", path.c_str());
+    return std::nullopt;
+  }
+  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    std::fprintf(stderr, "teredoctl: socket: %s\n", std::strerror(errno));
+    return std::nullopt;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+    const int err = errno;
+    switch (err) {
+      case ENOENT:
+        std::fprintf(stderr,
+                     "teredoctl: cannot connect to %s: no such socket (is the daemon running? its ControlSocket "
+                     "directive names the path; use -s PATH)\n",
+                     path.c_str());
+        break;
+      case ECONNREFUSED:
+        std::fprintf(stderr, "teredoctl: cannot connect to %s: connection refused (the daemon is not running)\n",
+                     path.c_str());
+        break;
+      case EACCES:
+      case EPERM:
+        std::fprintf(stderr,
+                     "teredoctl: cannot connect to %s: permission denied (run as root or as a member of the "
+                     "daemon's ControlGroup)\n",
+                     path.c_str());
+        break;
+      case ENOTSOCK:
+        std::fprintf(stderr, "teredoctl: cannot connect to %s: not a socket\n", path.c_str());
+        break;
+      default:
+        std::fprintf(stderr, "teredoctl: cannot connect to %s: %s\n", path.c_str(), std::strerror(err));
+    }
+    return std::nullopt;
+  }
+  const std::string line = request + "\n";
+  std::size_t off = 0;
+  while (off < line.size()) {
+    const ssize_t w = ::send(fd, line.data() + off, line.size() - off, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      std::fprintf(stderr, "teredoctl: sending the request to %s: %s\n", path.c_str(), std::strerror(errno));
+      return std::nullopt;
+    }
+    off += static_cast<std::size_t>(w);
+  }
+  ::shutdown(fd, SHUT_WR);
+  std::string reply;
+  std::vector<char> buf(65536);
+  const auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::fprintf(stderr, "teredoctl: no reply from %s within %lld s\n", path.c_str(),
+                   static_cast<long long>(kReplyTimeout.count()));
+      return std::nullopt;
+    }
+    const ssize_t r = ::recv(fd, buf.data(), buf.size(), 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      std::fprintf(stderr, "teredoctl: reading the reply from %s: %s\n", path.c_str(), std::strerror(errno));
+      return std::nullopt;
+    }
+    if (r == 0) break;
+    reply.append(buf.data(), static_cast<std::size_t>(r));
+    if (reply.size() > kMaxReply) {
+      std::fprintf(stderr, "teredoctl: reply from %s too large\n", path.c_str());
+      return std::nullopt;
+    }
+  }
+  if (reply.empty()) {
+    std::fprintf(stderr, "teredoctl: %s closed the connection without a reply\n", path.c_str());
+    return std::nullopt;
+  }
+  return reply;
+}
+
+// ---- human-readable output ----------------------------------------------------------------------
+
+std::string age_text(const json& v) {
+  if (!v.is_number()) return "never";
+  const double s = v.get<double>();
+  if (s < 60) return fmt::format("{:.1f}s", s);
+  const auto total = static_cast<long long>(s);
+  if (total < 3600) return fmt::format("{}m{:02}s", total / 60, total % 60);
+  if (total < 86400) return fmt::format("{}h{:02}m{:02}s", total / 3600, (total / 60) % 60, total % 60);
+  return fmt::format("{}d{:02}h{:02}m", total / 86400, (total / 3600) % 24, (total / 60) % 60);
+}
+
+std::string text(const json& j, const char* key, const char* absent = "-") {
+  if (!j.contains(key) || j[key].is_null()) return absent;
+  const json& v = j[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  return v.dump();
+}
+
+void row(const std::string& key, const std::string& value) { std::printf("%-22s %s\n", (key + ":").c_str(), value.c_str()); }
+
+void print_status(const json& j) {
+  const std::string role = text(j, "role");
+  row("Role", role == "cone" || role == "restricted" ? "relay (" + role + ")" : role);
+  if (j.contains("state")) {
+    row("State", text(j, "state") + " (since " + age_text(j["state_since_age_s"]) + " ago)");
+    if (j["teredo_address"].is_string()) {
+      row("Teredo address", text(j, "teredo_address"));
+      row("  server", text(j, "address_server"));
+      row("  mapped", text(j, "mapped_address") + ":" + text(j, "mapped_port"));
+      row("  flags", text(j, "flags") + (j.value("cone", false) ? " (cone)" : ""));
+    } else {
+      row("Teredo address", "none (not qualified)");
+    }
+    row("Server", text(j, "server") + (j.value("using_secondary", false) ? " (secondary)" : ""));
+    row("Servers configured", text(j, "server_primary") + ", secondary " + text(j, "server_secondary"));
+    if (j.value("symmetric_nat", false)) row("NAT", "symmetric (mapping differs per server)");
+    row("Last refresh", j["last_refresh_age_s"].is_number() ? age_text(j["last_refresh_age_s"]) + " ago" : "unknown");
+    row("Next refresh", j["next_refresh_in_s"].is_number() ? "in " + age_text(j["next_refresh_in_s"]) : "unknown");
+    if (j["native_relay"].is_object()) {
+      const json& r = j["native_relay"];
+      row("Native IPv6 relay", text(r, "relay") + " (via " + text(r, "address") + ", heard " +
+                                   age_text(r["last_receive_age_s"]) + " ago)");
+    } else {
+      row("Native IPv6 relay", "none yet");
+    }
+  }
+  if (role == "server") {
+    row("Addresses", text(j, "server_primary") + ", " + text(j, "server_secondary") + " (UDP 3544)");
+    row("Workers", text(j, "workers"));
+  }
+  if (j.contains("prefix")) row("Prefix", text(j, "prefix"));
+  row("MTU", text(j, "mtu"));
+  if (j.contains("offloads")) {
+    std::string o;
+    for (const auto& v : j["offloads"]) o += (o.empty() ? "" : ", ") + v.get<std::string>();
+    if (role != "server") row("Offloads", o.empty() ? "none" : o);
+  }
+  if (j.contains("peers"))
+    row("Peers", text(j, "peers") + " (max " + text(j, "max_peers") + "), " + text(j, "queued_packets") +
+                     " packets queued");
+  row("Uptime", age_text(j["uptime_s"]));
+}
+
+void print_peers(const json& j) {
+  const json& peers = j["peers"];
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"ADDRESS", "TYPE", "MAPPED", "TRUSTED", "LAST RX", "LAST TX", "QUEUED"});
+  for (const json& p : peers) {
+    rows.push_back({text(p, "address"), text(p, "type"), text(p, "mapped_address") + ":" + text(p, "mapped_port"),
+                    p.value("trusted", false) ? "yes" : "no", age_text(p["last_receive_age_s"]),
+                    age_text(p["last_send_age_s"]), text(p, "queued_packets")});
+  }
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < r.size(); ++c) {
+      const bool right = c >= 4;  // ages and counts
+      const std::string pad(width[c] - r[c].size(), ' ');
+      line += right ? pad + r[c] : r[c] + (c + 1 < r.size() ? pad : "");
+      if (c + 1 < r.size()) line += "  ";
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  std::printf("%s of %s peers shown\n", text(j, "count").c_str(), text(j, "total").c_str());
+}
+
+void print_stats(const json& j, bool all) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  for (const auto& [k, v] : j["counters"].items()) lines.emplace_back(k, v.dump());
+  if (j.contains("peers")) lines.emplace_back("peers", text(j, "peers"));
+  if (j.contains("queued_packets")) lines.emplace_back("queued_packets", text(j, "queued_packets"));
+  std::size_t width = 0;
+  for (const auto& [k, v] : lines) width = std::max(width, k.size());
+  for (const auto& [k, v] : j["drops"].items()) width = std::max(width, k.size() + 2);
+  std::printf("Counters (%s, up %s):\n", text(j, "role").c_str(), age_text(j["uptime_s"]).c_str());
+  for (const auto& [k, v] : lines) std::printf("  %-*s %12s\n", static_cast<int>(width), k.c_str(), v.c_str());
+  std::printf("Drops by reason (total %s):\n", text(j, "drops_total").c_str());
+  std::size_t zero = 0;
+  for (const auto& [k, v] : j["drops"].items()) {
+    if (!all && v.get<std::uint64_t>() == 0) {
+      ++zero;
+      continue;
+    }
+    std::printf("  %-*s %12s\n", static_cast<int>(width), k.c_str(), v.dump().c_str());
+  }
+  if (zero != 0) std::printf("  (%zu other reasons at 0; --all lists them)\n", zero);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse_options(argc, argv);
+  std::string request = o.command;
+  for (const std::string& a : o.request_args) request += " " + a;
+  const auto reply = query_daemon(o.socket, request);
+  if (!reply) return kExitError;
+  json j = json::parse(*reply, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("ok")) {
+    std::fprintf(stderr, "teredoctl: invalid reply from %s (not a teredod control socket?)\n", o.socket.c_str());
+    return kExitError;
+  }
+  if (!j.value("ok", false)) {
+    if (o.json_output) std::printf("%s\n", j.dump(2).c_str());
+    std::fprintf(stderr, "teredoctl: %s: %s\n", o.socket.c_str(), j.value("error", std::string("error")).c_str());
+    return kExitError;
+  }
+  if (o.json_output) {
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  try {
+    if (o.command == "status") print_status(j);
+    else if (o.command == "peers") print_peers(j);
+    else if (o.command == "stats") print_stats(j, o.all);
+    else std::fputs(j.value("text", std::string()).c_str(), stdout);
+  } catch (const json::exception& e) {
+    std::fprintf(stderr, "teredoctl: unexpected reply from %s: %s\n", o.socket.c_str(), e.what());
+    return kExitError;
+  }
+  return kExitOk;
+}
