@@ -177,6 +177,7 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   round_active_ = false;
   rs_deadline_ = TimePoint::max();
   restart_delay_ = std::chrono::seconds(0);
+  last_ra_ = now;
   const std::uint32_t prefix32 = proto::prefix32(prefix);
   const bool same = qual_ && qual_->mapped == *pkt.origin && qual_->server == named && qual_->prefix == prefix32;
   const bool was_up = state_ == ClientState::Qualified;
@@ -265,9 +266,9 @@ void Client::on_tick(TimePoint now) {
 }
 
 TimePoint Client::next_deadline() const {
-  TimePoint t = std::min({next_sweep_, next_retry_, next_refresh_});
-  if (round_active_) t = std::min(t, rs_deadline_);
-  return t;
+  // While a round runs, its retry deadline replaces the refresh (on_tick starts no refresh
+  // then, so a refresh time already past must not be reported: the driver would spin).
+  return std::min({next_sweep_, next_retry_, round_active_ ? rs_deadline_ : next_refresh_});
 }
 
 // ---- Transmission (IPv6 from the host) --------------------------------------------------------
@@ -359,7 +360,7 @@ void Client::send_packet(Tick tick, PeerEntry& peer, ByteView packet) {
 void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteView packet) {
   const proto::TeredoAddress t = proto::parse_teredo_address(ip.header.dst);
   // 5.2.4 cases 4/5: the embedded IPv4 must be global unicast, else silently discard.
-  if (!proto::is_global_unicast(t.mapped.addr)) return drop(Drop::NonGlobalMappedDestination);
+  if (!proto::is_global_unicast(t.mapped.addr) || t.mapped.port == 0) return drop(Drop::NonGlobalMappedDestination);
   if (!proto::is_global_unicast(t.server)) return drop(Drop::NonGlobalTeredoServer);
   PeerEntry* peer = peers_.find(ip.header.dst);
   if (peer != nullptr && peer->trusted() && tick_age(tick, peer->last_rx) < kPeerValidity)
@@ -508,7 +509,8 @@ void Client::from_server(TimePoint now, Tick tick, Endpoint, const proto::Teredo
   // relay); the reply swaps the addresses, so a relay can recognise its own bubble.
   if (proto::is_bubble(ip) && pkt.origin) {
     ++counters_.bubbles_received;
-    if (!proto::is_global_unicast(pkt.origin->addr)) return drop(Drop::NonGlobalMappedDestination);
+    if (!proto::is_global_unicast(pkt.origin->addr) || pkt.origin->port == 0)
+      return drop(Drop::NonGlobalMappedDestination);
     if (proto::prefix32(ip.header.src) == qual_->prefix) {
       if (PeerEntry* peer = get_or_create(tick, ip.header.src); peer != nullptr && !peer->trusted())
         peer->set_mapped(*pkt.origin);

@@ -81,6 +81,12 @@ class Client {
   proto::Ipv4Addr current_server() const { return using_secondary_ ? config_.server2 : config_.server; }
   /// True when the secondary server showed a different mapping than the primary (symmetric NAT).
   bool symmetric_nat() const { return symmetric_nat_; }
+  /// The instant peer ticks count from (PeerEntry::last_rx/last_tx are ticks since then).
+  TimePoint epoch() const { return epoch_; }
+  /// When the last RA was accepted (the last completed qualification or refresh), if any.
+  std::optional<TimePoint> last_refresh() const { return last_ra_; }
+  /// When the next RS leaves: the retry deadline during a round, else the next refresh.
+  TimePoint next_refresh() const { return round_active_ ? rs_deadline_ : next_refresh_; }
   /// The RS source address (link-local, Miredo's fe80::ffff:ffff:ffff).
   static proto::Ipv6Addr rs_source();
 
@@ -138,6 +144,7 @@ class Client {
   TimePoint rs_deadline_;
   TimePoint next_refresh_;
   TimePoint last_server_rx_;
+  std::optional<TimePoint> last_ra_;
   std::chrono::seconds restart_delay_{0};
 
   PeerTable peers_;

@@ -104,7 +104,8 @@ void Relay::on_tun_packet(TimePoint now, ByteView packet) {
   }
   const proto::TeredoAddress t = proto::parse_teredo_address(dst);
   if (!proto::is_global_unicast(t.server)) return drop(Drop::NonGlobalTeredoServer);
-  if (!proto::is_global_unicast(t.mapped.addr)) return drop(Drop::NonGlobalMappedDestination);
+  // A mapped port of 0 is no endpoint either (and a bubble to it would be sent to port 0).
+  if (!proto::is_global_unicast(t.mapped.addr) || t.mapped.port == 0) return drop(Drop::NonGlobalMappedDestination);
 
   const Tick tick = to_tick(epoch_, now);
   if (PeerEntry* peer = peers_.find(dst);

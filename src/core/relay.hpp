@@ -79,6 +79,8 @@ class Relay {
   bool should_flush() const;
 
   const RelayConfig& config() const { return config_; }
+  /// The instant peer ticks count from (PeerEntry::last_rx/last_tx are ticks since then).
+  TimePoint epoch() const { return epoch_; }
   const proto::DropCounters& drops() const { return drops_; }
   const RelayCounters& counters() const { return counters_; }
   const PeerTable& peers() const { return peers_; }

@@ -99,7 +99,7 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
   }
 
   const proto::TeredoAddress dst = proto::parse_teredo_address(h.dst);
-  if (!proto::is_global_unicast(dst.mapped.addr)) return Drop::NonGlobalMappedDestination;
+  if (!proto::is_global_unicast(dst.mapped.addr) || dst.mapped.port == 0) return Drop::NonGlobalMappedDestination;
   ServerSendUdp send;
   send.from = ServerSocket::Primary;
   send.to = dst.mapped;

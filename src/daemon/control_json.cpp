@@ -12,7 +12,7 @@ namespace teredo::daemon {
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::vector<std::string_view> split(std::string_view line) {
   std::vector<std::string_view> out;
@@ -78,7 +78,7 @@ std::variant<ControlRequest, std::string> parse_control_request(std::string_view
       auto sort = parse_peer_sort(words[++i]);
       if (!sort)
         return "invalid sort field \"" + std::string(words[i].substr(0, 32)) +
-               "\" (expected address, mapped, rx, tx or queued)";
+               "\" (expected address, mapped, rx, tx, queued, packets or bytes)";
       r.query.sort = *sort;
     } else if (w == "--limit" && has_value) {
       const std::string_view v = words[++i];
@@ -102,11 +102,10 @@ json peer_json(const PeerInfo& p) {
               {"last_receive_age_s", optional_number(p.last_rx_age)},
               {"last_send_age_s", p.last_tx_age},
               {"queued_packets", p.queued_packets},
-              // Per-peer traffic counters are not kept by the core yet (PeerEntry is 40 bytes).
-              {"packets_in", nullptr},
-              {"packets_out", nullptr},
-              {"bytes_in", nullptr},
-              {"bytes_out", nullptr}};
+              {"packets_in", p.packets_in},
+              {"packets_out", p.packets_out},
+              {"bytes_in", p.bytes_in},
+              {"bytes_out", p.bytes_out}};
 }
 
 json status_json(const ControlSnapshot& s) {

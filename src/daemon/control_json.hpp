@@ -30,10 +30,10 @@ struct ControlRequest {
 /// Parses one request line (without its newline). On failure returns the error text.
 std::variant<ControlRequest, std::string> parse_control_request(std::string_view line);
 
-nlohmann::json status_json(const ControlSnapshot& s);
-nlohmann::json peers_json(const ControlSnapshot& s);
-nlohmann::json stats_json(const ControlSnapshot& s);
-nlohmann::json peer_json(const PeerInfo& p);
+nlohmann::ordered_json status_json(const ControlSnapshot& s);
+nlohmann::ordered_json peers_json(const ControlSnapshot& s);
+nlohmann::ordered_json stats_json(const ControlSnapshot& s);
+nlohmann::ordered_json peer_json(const PeerInfo& p);
 
 /// Produces a snapshot for a query; nullopt when the data path did not answer in time.
 using SnapshotProvider = std::function<std::optional<ControlSnapshot>(const PeerQuery&)>;

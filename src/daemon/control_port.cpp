@@ -17,30 +17,20 @@ const auto kProcessStartWall = std::chrono::system_clock::now();
 
 double seconds(core::Duration d) { return std::chrono::duration<double>(d).count(); }
 
-// The core's tick epoch: exact when the core exposes it, else the process start (ticks are
-// 10 ms and the core is built within milliseconds of start-up, so ages are off by that much).
 template <class Core>
 core::TimePoint core_epoch(const Core& c) {
-  if constexpr (requires { c.epoch(); })
-    return c.epoch();
-  else
-    return kProcessStart;
+  return c.epoch();
 }
 
-// Client refresh times: reported once the core exposes them (last_refresh(), next_refresh()).
 template <class C>
 std::optional<core::TimePoint> last_refresh_of(const C& c) {
-  if constexpr (requires { c.last_refresh(); })
-    return c.last_refresh();
-  else
-    return std::nullopt;
+  return c.last_refresh();
 }
 template <class C>
 std::optional<core::TimePoint> next_refresh_of(const C& c) {
-  if constexpr (requires { c.next_refresh(); })
-    return c.next_refresh();
-  else
-    return std::nullopt;
+  const core::TimePoint t = c.next_refresh();
+  if (t == core::TimePoint::max()) return std::nullopt;  // nothing scheduled
+  return t;
 }
 
 double tick_seconds(std::uint32_t ticks) {
@@ -71,6 +61,10 @@ void collect_peers(const Core& core, std::uint32_t prefix, core::TimePoint now, 
     if ((e.flags & core::PeerEntry::kHeard) != 0) p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
     p.last_tx_age = tick_seconds(core::tick_age(tick, e.last_tx));
     if (e.queue != core::kNoQueue) p.queued_packets = queue.packets_in(e.queue);
+    p.packets_in = e.rx_packets;
+    p.packets_out = e.tx_packets;
+    p.bytes_in = e.rx_bytes;
+    p.bytes_out = e.tx_bytes;
     return p;
   };
   core.peers().for_each([&](const core::PeerEntry& e) {

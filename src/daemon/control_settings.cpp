@@ -17,7 +17,7 @@ std::string check_metrics_listen(std::string_view value) {
   if (ec != std::errc{} || end != port_text.data() + port_text.size() || port_text.empty())
     return "expected ADDRESS:PORT";
   if (port < 1024 || port > 65535)
-    return "PORT must be 1024 to 65535 (the endpoint is opened after privileges are dropped)";
+    return "PORT must be 1024 to 65535: the endpoint is opened after privileges are dropped";
   if (host == "*") return "";
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     if (!os::parse_ipv6(host.substr(1, host.size() - 2))) return "invalid IPv6 address";

@@ -20,6 +20,8 @@ const char* client_state_name(core::ClientState s) {
 
 std::optional<PeerQuery::Sort> parse_peer_sort(std::string_view name) {
   using S = PeerQuery::Sort;
+  if (name == "packets") return S::Packets;
+  if (name == "bytes") return S::Bytes;
   if (name == "address" || name == "addr") return S::Address;
   if (name == "mapped") return S::Mapped;
   if (name == "rx" || name == "last_receive") return S::LastReceive;
@@ -80,6 +82,14 @@ void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q) {
         break;
       case S::Queued:
         if (a.queued_packets != b.queued_packets) return a.queued_packets > b.queued_packets;
+        break;
+      case S::Packets:
+        if (a.packets_in + a.packets_out != b.packets_in + b.packets_out)
+          return a.packets_in + a.packets_out > b.packets_in + b.packets_out;
+        break;
+      case S::Bytes:
+        if (a.bytes_in + a.bytes_out != b.bytes_in + b.bytes_out)
+          return a.bytes_in + a.bytes_out > b.bytes_in + b.bytes_out;
         break;
       case S::Address: break;
     }

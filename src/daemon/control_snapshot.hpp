@@ -21,7 +21,7 @@ namespace teredo::daemon {
 
 /// Which peers the `peers` command wants (parsed from its request line).
 struct PeerQuery {
-  enum class Sort : std::uint8_t { Address, Mapped, LastReceive, LastSend, Queued };
+  enum class Sort : std::uint8_t { Address, Mapped, LastReceive, LastSend, Queued, Packets, Bytes };
   bool want_peers = false;
   /// Filter: an IPv6 address or prefix (prefix_len 0..128), or the mapped IPv4 address.
   std::optional<proto::Ipv6Addr> addr;
@@ -32,7 +32,7 @@ struct PeerQuery {
   std::size_t limit = 0;  // 0: all
 };
 
-/// Parses "address|mapped|rx|tx|queued" (and the long forms last_receive, last_send).
+/// Parses "address|mapped|rx|tx|queued|packets|bytes" (and the long forms last_receive, last_send).
 std::optional<PeerQuery::Sort> parse_peer_sort(std::string_view name);
 /// Parses the --filter argument into `q` ("2001:0:...", "2001:0:c633:640a::/64", "198.51.100.30").
 bool parse_peer_filter(std::string_view text, PeerQuery& q);
@@ -47,6 +47,11 @@ struct PeerInfo {
   std::optional<double> last_rx_age;  // seconds; nullopt: nothing received yet
   double last_tx_age = 0;             // seconds since the entry was created or last sent to
   std::uint32_t queued_packets = 0;
+  // Data packets and bytes with this peer (bubbles excluded), from core::PeerEntry.
+  std::uint64_t packets_in = 0;
+  std::uint64_t packets_out = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
 };
 
 /// Sorts (and trims to q.limit) a peer list as the query asks.

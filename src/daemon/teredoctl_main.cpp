@@ -24,7 +24,7 @@
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 constexpr const char* kDefaultSocket = "/run/teredod/teredod.sock";
 constexpr const char* kServerSocket = "/run/teredod/teredod-server.sock";
@@ -44,7 +44,7 @@ void usage(std::FILE* out) {
                "  status                 role, state, Teredo address, server, MTU, refresh, relay, uptime\n"
                "  peers                  the peer table; options:\n"
                "      --filter ADDR      IPv6 address, IPv6 prefix (ADDR/LEN) or mapped IPv4 address\n"
-               "      --sort FIELD       address (default), mapped, rx, tx or queued\n"
+               "      --sort FIELD       address (default), mapped, rx, tx, queued, packets or bytes\n"
                "      --reverse          reverse the order\n"
                "      --limit N          at most N peers\n"
                "  stats                  packet, byte and protocol counters, drops by reason\n"
@@ -283,11 +283,13 @@ void print_status(const json& j) {
 void print_peers(const json& j) {
   const json& peers = j["peers"];
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"ADDRESS", "TYPE", "MAPPED", "TRUSTED", "LAST RX", "LAST TX", "QUEUED"});
+  rows.push_back({"ADDRESS", "TYPE", "MAPPED", "TRUSTED", "LAST RX", "LAST TX", "QUEUED", "PKTS IN", "PKTS OUT",
+                  "BYTES IN", "BYTES OUT"});
   for (const json& p : peers) {
     rows.push_back({text(p, "address"), text(p, "type"), text(p, "mapped_address") + ":" + text(p, "mapped_port"),
                     p.value("trusted", false) ? "yes" : "no", age_text(p["last_receive_age_s"]),
-                    age_text(p["last_send_age_s"]), text(p, "queued_packets")});
+                    age_text(p["last_send_age_s"]), text(p, "queued_packets"), text(p, "packets_in"),
+                    text(p, "packets_out"), text(p, "bytes_in"), text(p, "bytes_out")});
   }
   std::vector<std::size_t> width(rows[0].size(), 0);
   for (const auto& r : rows)
@@ -324,7 +326,10 @@ void print_stats(const json& j, bool all) {
     }
     std::printf("  %-*s %12s\n", static_cast<int>(width), k.c_str(), v.dump().c_str());
   }
-  if (zero != 0) std::printf("  (%zu other reasons at 0; --all lists them)\n", zero);
+  if (zero != 0 && zero == j["drops"].size())
+    std::printf("  (all %zu reasons at 0; --all lists them)\n", zero);
+  else if (zero != 0)
+    std::printf("  (%zu other reasons at 0; --all lists them)\n", zero);
 }
 
 }  // namespace

@@ -22,8 +22,6 @@ constexpr const char* kAllowed[] = {
     // sockets that already exist (the performance work may use any member of the family)
     "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "recvmmsg_time64", "getsockname",
     "getpeername", "getsockopt", "setsockopt", "shutdown", "connect", "accept", "accept4",
-    // control socket (issue 6, daemon/control_server.cpp): the control thread accepts teredoctl
-    "accept4",
     // event loops and timers
     "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "epoll_create1", "poll", "ppoll", "select",
     "pselect6", "timerfd_create", "timerfd_settime", "timerfd_gettime", "eventfd2", "clock_gettime",
@@ -71,6 +69,10 @@ OsStatus install_seccomp_filter() {
   }
   if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0); rc != 0)  // no_new_privs is set by the caller
     return errno_error("seccomp_attr_set", -rc);
+  // Apply the filter to every thread of the process, including threads started before it (the
+  // metrics exporter's), not only to the calling one.
+  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_TSYNC, 1); rc != 0)
+    return errno_error("seccomp_attr_set(TSYNC)", -rc);
   if (int rc = seccomp_load(ctx.get()); rc != 0) return errno_error("seccomp_load", -rc);
   return Ok{};
 }

@@ -13,12 +13,8 @@ namespace teredo::proto {
 namespace {
 
 constexpr std::uint8_t kTcpFin = 0x01;
-constexpr std::uint8_t kTcpSyn = 0x02;
-constexpr std::uint8_t kTcpRst = 0x04;
 constexpr std::uint8_t kTcpPsh = 0x08;
 constexpr std::uint8_t kTcpAck = 0x10;
-constexpr std::uint8_t kTcpUrg = 0x20;
-constexpr std::uint8_t kTcpEce = 0x40;
 constexpr std::uint8_t kTcpCwr = 0x80;
 constexpr std::size_t kTcpChecksumOffset = 16;
 constexpr std::size_t kUdpChecksumOffset = 6;
@@ -62,8 +58,9 @@ Result<Segments> segment_super_packet(ByteView super, const OffloadInfo& info, M
   if (info.gso == GsoType::None) {
     if (out.size() < super.size()) return Drop::SendFailed;
     std::memcpy(out.data(), super.data(), super.size());
-    if (info.needs_checksum &&
-        !complete_partial_checksum(out.first(super.size()), info.csum_start, info.csum_offset))
+    // The checksum must lie beyond the IPv6 header: never let the offsets rewrite the header.
+    if (info.needs_checksum && (info.csum_start < kIpv6HeaderSize ||
+                                !complete_partial_checksum(out.first(super.size()), info.csum_start, info.csum_offset)))
       return Drop::UnsupportedOffload;
     return Segments{1, super.size(), super.size()};
   }

@@ -132,6 +132,7 @@ raw_request() {
 
 trap summary EXIT
 lab_setup || { fail "lab setup"; exit 1; }
+trap summary EXIT  # lab_setup installed lab_cleanup as the EXIT trap; summary() calls it
 lab_write_server_conf "ControlSocket $LAB_DIR/server.sock" >/dev/null
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
 lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" "ControlSocket $LAB_DIR/relay.sock" \
@@ -191,10 +192,12 @@ check "client peers --sort rx --reverse --limit 1: one peer" jtrue client "d['co
 
 before="$(ctl relay stats --json)"
 cbefore="$(ctl client stats --json)"
+pbefore="$(ctl relay peers --json)"
 lab_ping "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 10 counted >/dev/null || fail "10 echo requests through the relay"
 sleep 0.3
 after="$(ctl relay stats --json)"
 cafter="$(ctl client stats --json)"
+pafter="$(ctl relay peers --json)"
 deltas="$(python3 -c "
 import json, sys
 b, a, cb, ca = (json.loads(x) for x in sys.argv[1:5])
@@ -203,6 +206,14 @@ print(d(b, a, 'to_native_packets'), d(b, a, 'to_teredo_packets'), d(cb, ca, 'sen
       d(b, a, 'to_native_bytes'))
 " "$before" "$after" "$cbefore" "$cafter")"
 read -r d_native d_teredo d_sent d_delivered d_native_bytes <<<"$deltas"
+peerd="$(python3 -c "
+import json, sys
+b, a = (json.loads(x) for x in sys.argv[1:3])
+pb = {p['address']: p for p in b['peers']}; pa = {p['address']: p for p in a['peers']}
+x, y = pb[sys.argv[3]], pa[sys.argv[3]]
+print(y['packets_in'] - x['packets_in'], y['packets_out'] - x['packets_out'], y['bytes_in'] - x['bytes_in'], y['bytes_out'] - x['bytes_out'])
+" "$pbefore" "$pafter" "$addr" 2>&1)"
+check "relay peer $addr: +10 packets each way, +1040 bytes each way ($peerd)" test "$peerd" == "10 10 1040 1040"
 check "relay counters: +10 to_native_packets ($d_native, $d_native_bytes bytes), +10 to_teredo_packets ($d_teredo)" \
 	test "$d_native" == 10 -a "$d_teredo" == 10
 check "relay to_native_bytes: +10 x 104 (ping -s 56 over IPv6: $d_native_bytes)" test "$d_native_bytes" == 1040
@@ -243,7 +254,7 @@ else fail "HTTP scrape: $(cat "$LAB_DIR/scrape.status" 2>/dev/null) $out"; fi
 
 # ---- human-readable output (also the samples in docs/teredoctl.md) ------------------------------------------------------
 for args in "client status" "client peers" "client stats" "relay status" "relay peers" "relay stats" "server status" \
-	"server stats"; do
+	"server stats" "client status --json" "relay peers --json"; do
 	# shellcheck disable=SC2086  # split on purpose
 	out="$(ctl $args 2>&1)"; rc=$?
 	printf '\n$ teredoctl %s\n%s\n\n' "${args#* }  # ${args%% *}" "$out"

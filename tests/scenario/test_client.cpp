@@ -99,6 +99,20 @@ TEST(ClientScenario, NetworkChangeRequalifiesImmediately) {
   EXPECT_EQ(cl.core->counters().address_changes, 1u);
 }
 
+TEST(ClientScenario, DeadlineIsNeverInThePastWhileARoundRuns) {
+  SimNetwork net;
+  auto c = net.add_client({make_ipv4(10, 0, 0, 2), 40000}, restricted_nat(1), 14);
+  auto& cl = *net.client(c).core;
+  net.server_up = net.server2_up = false;  // the round started below stays unanswered
+  net.advance(20s);
+  cl.on_network_change(net.now);  // a round starts while the refresh is due in a few seconds
+  cl.clear_actions();
+  for (int i = 0; i < 120; ++i) {
+    net.advance(100ms);
+    ASSERT_GT(cl.next_deadline(), net.now) << i;  // a driver arming its timer must not spin
+  }
+}
+
 TEST(ClientScenario, ServerLossFailsOverToSecondaryThenGoesDownAndRecovers) {
   SimNetwork net;
   auto c = net.add_client({make_ipv4(10, 0, 0, 2), 40000}, restricted_nat(1), 5);

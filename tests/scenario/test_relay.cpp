@@ -290,6 +290,10 @@ TEST(RelayScenario, DropsWhatMustNotBeRelayed) {
       proto::build_teredo_address({proto::kTeredoPrefix, kServer, 0, {make_ipv4(192, 168, 1, 1), 1}});
   h.tun(echo(native(1), private_client, 1));
   EXPECT_EQ(h.relay.drops()[Drop::NonGlobalMappedDestination], 1u);
+  const Ipv6Addr port_zero =
+      proto::build_teredo_address({proto::kTeredoPrefix, kServer, 0, {make_ipv4(203, 0, 113, 9), 0}});
+  h.tun(echo(native(1), port_zero, 1));
+  EXPECT_EQ(h.relay.drops()[Drop::NonGlobalMappedDestination], 2u);
   const Ipv6Addr bad_server =
       proto::build_teredo_address({proto::kTeredoPrefix, make_ipv4(10, 0, 0, 1), 0, kClientMapped});
   h.tun(echo(native(1), bad_server, 1));

@@ -304,6 +304,8 @@ TEST_F(ServerTest, NonGlobalDestinationsAreNeverForwarded) {
 TEST_F(ServerTest, TeredoDestinationWithPrivateMappingIsDropped) {
   auto d = bubble_datagram(teredo_of(kClient), teredo_of({make_ipv4(10, 1, 2, 3), 4000}));
   EXPECT_EQ(feed(d).drop(), Drop::NonGlobalMappedDestination);
+  auto port0 = bubble_datagram(teredo_of(kClient), teredo_of({make_ipv4(203, 0, 113, 9), 0}));
+  EXPECT_EQ(feed(port0).drop(), Drop::NonGlobalMappedDestination);
 }
 
 TEST_F(ServerTest, OversizedIcmpv6IsDropped) {

@@ -107,6 +107,10 @@ TEST(ControlPeers, FilterAndSort) {
   s.sort = PeerQuery::Sort::Queued;
   sort_peers(v, s);
   EXPECT_EQ(os::to_string(v[0].addr), "2001::2");
+  v[1].packets_in = 50;  // 2001::1
+  s.sort = PeerQuery::Sort::Packets;
+  sort_peers(v, s);
+  EXPECT_EQ(os::to_string(v[0].addr), "2001::1");
   s.sort = PeerQuery::Sort::LastReceive;
   s.reverse = true;
   s.limit = 2;
@@ -134,11 +138,13 @@ ControlSnapshot client_snapshot() {
   s.drops.add(proto::Drop::NotIpv6);
   s.peer_count = 1;
   s.peers.push_back(peer("2001:db8:100::100", 0.5, 0));
+  s.peers.back().packets_in = 3;
+  s.peers.back().bytes_out = 400;
   return s;
 }
 
 TEST(ControlJson, Status) {
-  const nlohmann::json j = status_json(client_snapshot());
+  const nlohmann::ordered_json j = status_json(client_snapshot());
   EXPECT_EQ(j["ok"], true);
   EXPECT_EQ(j["schema"], 1);
   EXPECT_EQ(j["state"], "qualified");
@@ -154,15 +160,16 @@ TEST(ControlJson, Status) {
 
 TEST(ControlJson, StatsAndPeers) {
   const ControlSnapshot s = client_snapshot();
-  const nlohmann::json st = stats_json(s);
+  const nlohmann::ordered_json st = stats_json(s);
   EXPECT_EQ(st["counters"]["sent_packets"], 10);
   EXPECT_EQ(st["drops"].size(), proto::kDropCount);
   EXPECT_EQ(st["drops"]["not_ipv6"], 1);
   EXPECT_EQ(st["drops_total"], 1);
-  const nlohmann::json p = peers_json(s);
+  const nlohmann::ordered_json p = peers_json(s);
   EXPECT_EQ(p["count"], 1);
   EXPECT_EQ(p["peers"][0]["address"], "2001:db8:100::100");
-  EXPECT_TRUE(p["peers"][0]["packets_in"].is_null());  // not kept by the core yet
+  EXPECT_EQ(p["peers"][0]["packets_in"], 3);
+  EXPECT_EQ(p["peers"][0]["bytes_out"], 400);
 }
 
 TEST(ControlMetrics, TextFormat) {
