@@ -42,6 +42,7 @@ namespace teredo::daemon {
 struct ActiveOffloads {
   os::TunOffloads tun;
   bool tcp_coalescing = false;
+  bool udp_coalescing = false;
   bool udp_gso = false;
   bool udp_gro = false;
 };
@@ -57,6 +58,7 @@ inline std::string describe_offloads(const ActiveOffloads& a) {
     add(t);
   }
   if (a.tcp_coalescing) add("tcp coalescing");
+  if (a.udp_coalescing) add("udp coalescing");
   if (a.udp_gso) add("udp gso");
   if (a.udp_gro) add("udp gro");
   return "offloads: " + (parts.empty() ? std::string("none") : parts);
@@ -97,10 +99,14 @@ class TunnelDataPath {
         udp_recv_(kUdpSlotSize),
         coalesce_buf_(new std::uint8_t[kCoalesceSize]),
         coalescer_(proto::MutableBytes{coalesce_buf_.get(), kCoalesceSize}),
+        udp_coalesce_buf_(new std::uint8_t[kCoalesceSize]),
+        udp_coalescer_(proto::MutableBytes{udp_coalesce_buf_.get(), kCoalesceSize}),
         pending_(new proto::ByteView[kMaxPending]) {
     if (settings.tun) {
       active_.tun = tun_.enable_offloads(true, true);
       active_.tcp_coalescing = true;  // writing GSO packets to a TUN needs no negotiation
+      // UDP (USO) super-packets are only written to a kernel that offered USO itself.
+      active_.udp_coalescing = active_.tun.uso6;
     } else {
       active_.tun = os::TunOffloads{};
     }
@@ -273,17 +279,33 @@ class TunnelDataPath {
   }
 
   void write_tun(proto::ByteView packet) {
+    // A packet either joins its flow's run or ends the runs before it is written, so packets
+    // of one flow keep their order.
     if (active_.tcp_coalescing) {
       if (coalescer_.add(packet)) return;
-      write_coalesced();
+      write_tcp_run();
       if (coalescer_.add(packet)) return;
+    }
+    if (active_.udp_coalescing) {
+      if (udp_coalescer_.add(packet)) return;
+      write_udp_run();
+      if (udp_coalescer_.add(packet)) return;
     }
     write_one(packet, proto::OffloadInfo{});
   }
 
   void write_coalesced() {
+    write_tcp_run();
+    write_udp_run();
+  }
+  void write_tcp_run() {
     if (coalescer_.empty()) return;
     const auto out = coalescer_.take();
+    write_one(out.packet, out.info);
+  }
+  void write_udp_run() {
+    if (udp_coalescer_.empty()) return;
+    const auto out = udp_coalescer_.take();
     write_one(out.packet, out.info);
   }
 
@@ -320,6 +342,8 @@ class TunnelDataPath {
   os::SendBatch udp_send_;
   std::unique_ptr<std::uint8_t[]> coalesce_buf_;
   proto::TcpCoalescer coalescer_;
+  std::unique_ptr<std::uint8_t[]> udp_coalesce_buf_;
+  proto::UdpCoalescer udp_coalescer_;
   std::unique_ptr<proto::ByteView[]> pending_;
   std::size_t pending_count_ = 0;
   ActiveOffloads active_;

@@ -179,4 +179,69 @@ TcpCoalescer::Output TcpCoalescer::take() {
   return o;
 }
 
+namespace {
+constexpr std::size_t kMaxUdpSegments = 64;
+
+// The pseudo-header sum (not complemented) for an L4 length, as NEEDS_CSUM expects.
+std::uint16_t pseudo_header_sum(const std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_header) {
+  std::uint32_t s = checksum_add(0, ByteView{ip + 8, 32});
+  s = checksum_add(s, std::array<std::uint8_t, 8>{0, 0, static_cast<std::uint8_t>(l4_len >> 8),
+                                                    static_cast<std::uint8_t>(l4_len), 0, 0, 0, next_header});
+  std::uint64_t folded = s;
+  while (folded >> 16) folded = (folded & 0xFFFF) + (folded >> 16);
+  return static_cast<std::uint16_t>(folded);
+}
+}  // namespace
+
+bool UdpCoalescer::add(ByteView p) {
+  if (p.size() < kIpv6HeaderSize + 8 || (p[0] >> 4) != 6 || p[6] != kNextHeaderUdp) return false;
+  const std::size_t payload_len = load_be16(p.data() + 4);
+  if (kIpv6HeaderSize + payload_len != p.size()) return false;
+  const std::uint8_t* u = p.data() + kIpv6HeaderSize;
+  if (load_be16(u + 4) != payload_len) return false;
+  const std::size_t data = payload_len - 8;
+  if (data == 0) return false;
+  if (segments_ == 0) {
+    if (p.size() > buf_.size()) return false;
+    std::memcpy(buf_.data(), p.data(), p.size());
+    len_ = p.size();
+    segments_ = 1;
+    size_ = data;
+    closed_ = false;
+    return true;
+  }
+  if (closed_ || data > size_ || segments_ >= kMaxUdpSegments) return false;
+  if (len_ + data > buf_.size() || len_ - kIpv6HeaderSize + data > 0xFFFF) return false;
+  const std::uint8_t* h = buf_.data();
+  if (std::memcmp(h, p.data(), 4) != 0 || std::memcmp(h + 6, p.data() + 6, 34) != 0 ||
+      std::memcmp(h + kIpv6HeaderSize, u, 4) != 0)
+    return false;
+  std::memcpy(buf_.data() + len_, u + 8, data);
+  len_ += data;
+  ++segments_;
+  if (data < size_) closed_ = true;
+  return true;
+}
+
+TcpCoalescer::Output UdpCoalescer::take() {
+  TcpCoalescer::Output o;
+  if (segments_ == 0) return o;
+  std::uint8_t* h = buf_.data();
+  if (segments_ > 1) {
+    const std::size_t l4_len = len_ - kIpv6HeaderSize;
+    store_be16(h + 4, static_cast<std::uint16_t>(l4_len));
+    store_be16(h + kIpv6HeaderSize + 4, static_cast<std::uint16_t>(l4_len));
+    store_be16(h + kIpv6HeaderSize + kUdpChecksumOffset, pseudo_header_sum(h, l4_len, kNextHeaderUdp));
+    o.info.gso = GsoType::UdpV6;
+    o.info.gso_size = static_cast<std::uint16_t>(size_);
+    o.info.needs_checksum = true;
+    o.info.csum_start = static_cast<std::uint16_t>(kIpv6HeaderSize);
+    o.info.csum_offset = static_cast<std::uint16_t>(kUdpChecksumOffset);
+  }
+  o.packet = ByteView{h, len_};
+  segments_ = 0;
+  len_ = 0;
+  return o;
+}
+
 }  // namespace teredo::proto

@@ -74,4 +74,25 @@ class TcpCoalescer {
   bool closed_ = false;
 };
 
+/// Merges consecutive datagrams of one UDP flow into a super-packet to write to the tunnel
+/// interface with gso UdpV6 (USO): same addresses, ports, traffic class, flow label and hop
+/// limit; every datagram as long as the first except a shorter last one; at most 64 datagrams.
+/// Same protocol as TcpCoalescer. Not thread-safe.
+class UdpCoalescer {
+ public:
+  /// `buffer`: at least 65575 bytes.
+  explicit UdpCoalescer(MutableBytes buffer) : buf_(buffer) {}
+  bool add(ByteView packet);
+  bool empty() const { return segments_ == 0; }
+  std::size_t segments() const { return segments_; }
+  TcpCoalescer::Output take();
+
+ private:
+  MutableBytes buf_;
+  std::size_t len_ = 0;
+  std::size_t segments_ = 0;
+  std::size_t size_ = 0;  // payload bytes of the first datagram
+  bool closed_ = false;
+};
+
 }  // namespace teredo::proto

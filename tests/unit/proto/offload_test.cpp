@@ -258,3 +258,70 @@ TEST(Offload, RunStopsBeforeExceedingTheIpv6PayloadLimit) {
 
 }  // namespace
 }  // namespace teredo::proto
+
+namespace teredo::proto {
+namespace {
+
+std::vector<std::uint8_t> udp_packet(std::size_t data_len, std::uint16_t sport = 5000, std::uint8_t fill = 1) {
+  std::vector<std::uint8_t> p(48 + data_len);
+  Writer w(p);
+  Ipv6Header h;
+  h.payload_length = static_cast<std::uint16_t>(8 + data_len);
+  h.next_header = kNextHeaderUdp;
+  h.hop_limit = 64;
+  h.src = kA;
+  h.dst = kB;
+  build_ipv6_header(w, h);
+  w.put16(sport);
+  w.put16(6000);
+  w.put16(static_cast<std::uint16_t>(8 + data_len));
+  w.put16(0);
+  for (std::size_t i = 0; i < data_len; ++i) w.put8(static_cast<std::uint8_t>(fill + i));
+  std::uint16_t c = ipv6_upper_checksum(kA, kB, kNextHeaderUdp, ByteView{p}.subspan(40));
+  store_be16(p.data() + 46, c == 0 ? 0xFFFF : c);
+  return p;
+}
+
+TEST(Offload, UdpDatagramsCoalesceAndSegmentBackIdentically) {
+  std::vector<std::vector<std::uint8_t>> dgrams;
+  for (int i = 0; i < 9; ++i) dgrams.push_back(udp_packet(1200, 5000, static_cast<std::uint8_t>(i)));
+  dgrams.push_back(udp_packet(700, 5000, 99));  // a shorter last one
+  std::vector<std::uint8_t> cbuf(65575);
+  UdpCoalescer c(cbuf);
+  for (const auto& d : dgrams) ASSERT_TRUE(c.add(d));
+  auto o = c.take();
+  ASSERT_EQ(o.info.gso, GsoType::UdpV6);
+  EXPECT_EQ(o.info.gso_size, 1200);
+  // What the kernel does with it: cut it back into datagrams. They must be the originals.
+  std::vector<std::uint8_t> out(20000);
+  auto r = segment_super_packet(o.packet, o.info, out);
+  ASSERT_TRUE(r.ok()) << to_string(r.drop());
+  ASSERT_EQ(r->count, dgrams.size());
+  auto segs = split(ByteView{out}.first(r->total), *r);
+  for (std::size_t i = 0; i < dgrams.size(); ++i)
+    EXPECT_TRUE(std::equal(segs[i].begin(), segs[i].end(), dgrams[i].begin(), dgrams[i].end())) << i;
+}
+
+TEST(Offload, UdpCoalescingRefusesOtherFlowsLongerDatagramsAndTooMany) {
+  std::vector<std::uint8_t> cbuf(65575);
+  UdpCoalescer c(cbuf);
+  ASSERT_TRUE(c.add(udp_packet(100)));
+  EXPECT_FALSE(c.add(udp_packet(100, 5001))) << "another flow";
+  EXPECT_FALSE(c.add(udp_packet(101))) << "longer than the first";
+  EXPECT_FALSE(c.add(tcp_packet({}, 100))) << "not UDP";
+  ASSERT_TRUE(c.add(udp_packet(50)));
+  EXPECT_FALSE(c.add(udp_packet(50))) << "a shorter datagram ends the run";
+  c.take();
+  std::size_t n = 0;
+  while (c.add(udp_packet(10))) ++n;
+  EXPECT_EQ(n, 64u);
+  auto single = udp_packet(10);
+  c.take();
+  ASSERT_TRUE(c.add(single));
+  auto o = c.take();
+  EXPECT_EQ(o.info.gso, GsoType::None);
+  EXPECT_TRUE(std::equal(o.packet.begin(), o.packet.end(), single.begin(), single.end()));
+}
+
+}  // namespace
+}  // namespace teredo::proto
