@@ -22,22 +22,21 @@ constexpr auto kRsTimeout = std::chrono::seconds(4);  // 5.2.1: T = 4 s
 constexpr std::size_t kRsRetries = 3;                 // 5.2.1: N = 3
 constexpr auto kMinRestart = std::chrono::seconds(10);
 constexpr auto kMaxRestart = std::chrono::seconds(120);
-constexpr Tick kPeerValidity = ticks(std::chrono::seconds(30));
-constexpr Tick kBubbleSpacing = ticks(std::chrono::seconds(2));
-constexpr Tick kBubbleWindow = ticks(std::chrono::seconds(300));
-constexpr std::uint8_t kBubbleBudget = 4;
-constexpr Tick kRetryInterval = ticks(std::chrono::seconds(2));
-constexpr std::uint8_t kMaxRetries = 3;
-constexpr Tick kIdleExpiry = ticks(std::chrono::seconds(30));
-constexpr auto kSweepInterval = std::chrono::seconds(1);
-constexpr std::size_t kArenaSize = 64 * 1024;
-constexpr std::size_t kMaxEventOutput = 4096;
-constexpr std::size_t kMaxActions = 1024;
 constexpr std::uint8_t kHopLimit = 64;
 // Packets waiting for a path are copied into slots of this size; larger ones are not held.
 constexpr std::size_t kQueueSlotSize = 4096;
 
 bool reached(Tick now, Tick deadline) { return tick_age(now, deadline) < 0x80000000u; }
+
+TunnelLimits limits_of(const ClientConfig& c) {
+  TunnelLimits l;
+  l.max_peers = c.max_peers;
+  l.queue_packets_per_peer = c.queue_packets_per_peer;
+  l.queue_packets_total = c.queue_packets_total;
+  l.queue_slot_size = kQueueSlotSize;
+  l.icmp_errors_per_second = c.icmp_errors_per_second;
+  return l;
+}
 
 }  // namespace
 
@@ -46,48 +45,18 @@ Ipv6Addr Client::rs_source() {
 }
 
 Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
-    : config_(config),
+    : TunnelBase(limits_of(config), config.secret, now),
+      config_(config),
       random_(random),
-      epoch_(now),
       rs_deadline_(TimePoint::max()),
       next_refresh_(TimePoint::max()),
-      last_server_rx_(now),
-      peers_(config.max_peers, config.secret),
-      queue_(config.queue_packets_total, kQueueSlotSize, config.queue_packets_per_peer),
-      icmp_limit_(config.icmp_errors_per_second, config.icmp_errors_per_second, now),
-      arena_(kArenaSize),
-      next_retry_(TimePoint::max()),
-      next_sweep_(now + kSweepInterval) {
-  actions_.reserve(kMaxActions);
-  pending_release_.reserve(kMaxActions);
+      last_server_rx_(now) {
   start_round(now);
 }
 
-proto::MutableBytes Client::scratch(std::size_t n) {
-  if (arena_.size() - arena_used_ < n) return {};
-  proto::MutableBytes m{arena_.data() + arena_used_, n};
-  arena_used_ += n;
-  return m;
-}
-
 void Client::clear_actions() {
-  actions_.clear();
+  TunnelBase::clear_actions();
   state_changes_.clear();
-  arena_used_ = 0;
-  for (const auto& chain : pending_release_) queue_.release(chain);
-  pending_release_.clear();
-}
-
-bool Client::should_flush() const {
-  return arena_.size() - arena_used_ < kMaxEventOutput ||
-         actions_.size() + 2 * config_.queue_packets_per_peer + 4 > kMaxActions;
-}
-
-void Client::prefetch_tun_packet(ByteView packet) const {
-  if (packet.size() < proto::kIpv6HeaderSize) return;
-  Ipv6Addr dst;
-  std::copy_n(packet.begin() + 24, 16, dst.bytes.begin());
-  peers_.prefetch(dst);
 }
 
 bool Client::from_current_server(Endpoint from) const {
@@ -252,17 +221,7 @@ void Client::on_tick(TimePoint now) {
     start_round(now);
   }
   if (now >= next_retry_) retry_pending(now, tick);
-  if (now >= next_sweep_) {
-    next_sweep_ = now + kSweepInterval;
-    const std::size_t budget = peers_.slot_count() / 30 + 64;
-    peers_.sweep(
-        budget,
-        [&](const PeerEntry& e) {
-          return e.queue == kNoQueue && tick_age(tick, e.last_rx) > kIdleExpiry &&
-                 tick_age(tick, e.last_tx) > kIdleExpiry;
-        },
-        [&](const PeerEntry&) {});
-  }
+  sweep_idle(now, tick);
 }
 
 TimePoint Client::next_deadline() const {
@@ -282,24 +241,16 @@ void Client::on_tun_packet(TimePoint now, ByteView packet) {
   const Ipv6Addr& dst = ip->header.dst;
   if (proto::is_multicast(dst)) return drop(Drop::MulticastDestination);
   if (state_ != ClientState::Qualified || !qual_) {
-    icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, *ip, exact);
+    error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, *ip, exact);
     return drop(Drop::NotQualified);
   }
   if (ip->header.src != qual_->address) {
     if (!proto::is_link_local(ip->header.src))
-      icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAdminProhibited, *ip, exact);
+      error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAdminProhibited, *ip, exact);
     return drop(Drop::NotOurAddress);
   }
   if (exact.size() > qual_->mtu) {
-    if (proto::may_send_icmpv6_error(*ip) && icmp_limit_.allow(now)) {
-      proto::MutableBytes buf = scratch(proto::kMinMtu);
-      if (!buf.empty()) {
-        proto::Writer w(buf);
-        proto::build_icmpv6_error(w, proto::kIcmpv6PacketTooBig, 0, qual_->mtu, exact);
-        actions_.push_back(SendIcmpv6{ip->header.src, w.written()});
-        ++counters_.icmpv6_errors_sent;
-      }
-    }
+    error(now, proto::kIcmpv6PacketTooBig, 0, *ip, exact, qual_->mtu);
     return drop(Drop::PacketTooBig);
   }
   const Tick tick = to_tick(epoch_, now);
@@ -309,42 +260,15 @@ void Client::on_tun_packet(TimePoint now, ByteView packet) {
     to_native(now, tick, *ip, exact);
 }
 
-PeerEntry* Client::get_or_create(Tick tick, const Ipv6Addr& addr) {
-  PeerTable::Insertion ins = peers_.find_or_insert(addr, tick);
-  if (ins.entry == nullptr) {
-    drop(Drop::PeerTableFull);
-    return nullptr;
-  }
-  if (ins.evicted && ins.evicted_queue != kNoQueue) discard_queue(ins.evicted_queue);
-  if (ins.inserted) {
-    // 5.2.6: a new entry has last rx = last tx = now - 30 s and no bubbles.
-    ins.entry->last_rx = tick - kPeerValidity;
-    ins.entry->last_tx = tick - kPeerValidity;
-  }
-  return ins.entry;
-}
+PeerEntry* Client::peer_for(Tick tick, const Ipv6Addr& addr) { return find_or_create(tick, addr).entry; }
 
-bool Client::enqueue(Tick tick, PeerEntry& peer, ByteView packet, std::uint8_t tag, Endpoint from) {
-  if (peer.queue == kNoQueue) {
-    peer.queue = queue_.open_list(peer.addr);
-    if (peer.queue == kNoQueue) {
-      drop(Drop::QueueFull);
-      return false;
-    }
-    PacketQueue::ListInfo& info = queue_.info(peer.queue);
-    info.next_retry = tick + kRetryInterval;
-    next_retry_ = std::min(next_retry_, epoch_ + (tick + kRetryInterval) * kTickLength);
-  }
+bool Client::hold(Tick tick, PeerEntry& peer, ByteView packet, std::uint8_t tag, Endpoint from) {
+  if (!enqueue(tick, peer, packet, counters_.packets_queued, tag)) return false;
   PacketQueue::ListInfo& info = queue_.info(peer.queue);
   if (tag == PacketQueue::kIncoming && info.incoming_addr == 0) {
     info.incoming_addr = from.addr.value;
     info.incoming_port = from.port;
   }
-  if (!queue_.push(peer.queue, packet, tag)) {
-    drop(Drop::QueueFull);
-    return true;
-  }
-  ++counters_.packets_queued;
   return true;
 }
 
@@ -365,20 +289,16 @@ void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteVi
   PeerEntry* peer = peers_.find(ip.header.dst);
   if (peer != nullptr && peer->trusted() && tick_age(tick, peer->last_rx) < kPeerValidity)
     return send_packet(tick, *peer, packet);
-  peer = get_or_create(tick, ip.header.dst);
+  peer = peer_for(tick, ip.header.dst);
   if (peer == nullptr) return;
   if (!peer->trusted()) peer->set_mapped(t.mapped);
-  if (enqueue(tick, *peer, packet, PacketQueue::kOutgoing)) send_bubbles(tick, *peer);
+  if (hold(tick, *peer, packet, PacketQueue::kOutgoing)) send_bubbles(tick, *peer);
 }
 
 void Client::send_bubbles(Tick tick, PeerEntry& peer) {
   // 5.2.6 limits; 5.2.4 case 5 with RFC 5991: a direct bubble to the embedded mapping and an
   // indirect one through the peer's server.
-  if (tick_age(tick, peer.last_tx) < kBubbleSpacing) return;
-  if (peer.bubbles >= kBubbleBudget) {
-    if (tick_age(tick, peer.bubble_window) < kBubbleWindow) return;
-    peer.bubbles = 0;
-  }
+  if (!take_bubble_budget(tick, peer)) return;
   proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
   if (buf.empty()) return drop(Drop::SendFailed);
   proto::Writer w(buf);
@@ -388,9 +308,6 @@ void Client::send_bubbles(Tick tick, PeerEntry& peer) {
   actions_.push_back(SendUdp{Endpoint{t.server, proto::kTeredoPort}, w.written(), {}});
   ++counters_.bubbles_direct_sent;
   ++counters_.bubbles_indirect_sent;
-  if (peer.bubbles == 0) peer.bubble_window = tick;
-  ++peer.bubbles;
-  peer.last_tx = tick;
 }
 
 void Client::to_native(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteView packet) {
@@ -398,11 +315,11 @@ void Client::to_native(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteVi
   PeerEntry* peer = peers_.find(ip.header.dst);
   if (peer != nullptr && peer->trusted() && tick_age(tick, peer->last_rx) < kPeerValidity)
     return send_packet(tick, *peer, packet);
-  peer = get_or_create(tick, ip.header.dst);
+  peer = peer_for(tick, ip.header.dst);
   if (peer == nullptr) return;
   // 5.2.4 case 2: queue, and find the relay with the direct IPv6 connectivity test.
   const bool fresh = peer->queue == kNoQueue;
-  if (!enqueue(tick, *peer, packet, PacketQueue::kOutgoing)) return;
+  if (!hold(tick, *peer, packet, PacketQueue::kOutgoing)) return;
   if (fresh || !queue_.info(peer->queue).testing) send_connectivity_test(tick, *peer);
 }
 
@@ -431,10 +348,7 @@ void Client::send_connectivity_test(Tick tick, PeerEntry& peer) {
 void Client::retry_pending(TimePoint now, Tick tick) {
   next_retry_ = TimePoint::max();
   queue_.for_each_open([&](std::uint32_t id, PacketQueue::ListInfo& info) {
-    if (!reached(tick, info.next_retry)) {
-      next_retry_ = std::min(next_retry_, epoch_ + info.next_retry * kTickLength);
-      return;
-    }
+    if (!reached(tick, info.next_retry)) return note_retry(info.next_retry);
     PeerEntry* peer = peers_.find(info.peer);
     if (peer == nullptr || peer->queue != id) return discard_queue(id);
     if (info.retries >= kMaxRetries || state_ != ClientState::Qualified) {
@@ -446,7 +360,7 @@ void Client::retry_pending(TimePoint now, Tick tick) {
         if (!first || tag != PacketQueue::kOutgoing) return;
         first = false;
         if (auto ip = proto::parse_ipv6(p))
-          icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, *ip, p);
+          error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, *ip, p);
       });
       queue_.release(chain);
       peer->queue = kNoQueue;
@@ -456,7 +370,7 @@ void Client::retry_pending(TimePoint now, Tick tick) {
     }
     ++info.retries;
     info.next_retry = tick + kRetryInterval;
-    next_retry_ = std::min(next_retry_, epoch_ + info.next_retry * kTickLength);
+    note_retry(info.next_retry);
     if (info.testing)
       send_connectivity_test(tick, *peer);
     else
@@ -512,7 +426,7 @@ void Client::from_server(TimePoint now, Tick tick, Endpoint, const proto::Teredo
     if (!proto::is_global_unicast(pkt.origin->addr) || pkt.origin->port == 0)
       return drop(Drop::NonGlobalMappedDestination);
     if (proto::prefix32(ip.header.src) == qual_->prefix) {
-      if (PeerEntry* peer = get_or_create(tick, ip.header.src); peer != nullptr && !peer->trusted())
+      if (PeerEntry* peer = peer_for(tick, ip.header.src); peer != nullptr && !peer->trusted())
         peer->set_mapped(*pkt.origin);
     }
     send_direct_bubble(ip.header.src, *pkt.origin);
@@ -545,16 +459,16 @@ void Client::from_peer(TimePoint, Tick tick, Endpoint from, const proto::TeredoP
         }
       }
       // An unverified relay: hold the packet and verify the relay first (5.2.3 rule 6).
-      if (peer == nullptr) peer = get_or_create(tick, src);
+      if (peer == nullptr) peer = peer_for(tick, src);
       if (peer == nullptr) return;
       const bool fresh = peer->queue == kNoQueue;
-      if (!enqueue(tick, *peer, pkt.ipv6, PacketQueue::kIncoming, from)) return;
+      if (!hold(tick, *peer, pkt.ipv6, PacketQueue::kIncoming, from)) return;
       if (fresh || !queue_.info(peer->queue).testing) send_connectivity_test(tick, *peer);
       return;
     }
     // A Teredo source: its outer source must be the mapping embedded in its address (rule 3).
     if (proto::parse_teredo_address(src).mapped != from) return drop(Drop::SourceMappingMismatch);
-    if (peer == nullptr) peer = get_or_create(tick, src);
+    if (peer == nullptr) peer = peer_for(tick, src);
     if (peer == nullptr) return;
     trust_and_flush(tick, *peer, from);
   }
@@ -578,9 +492,7 @@ void Client::trust_and_flush(Tick tick, PeerEntry& peer, Endpoint mapping) {
   if (peer.queue == kNoQueue) return;
   const PacketQueue::ListInfo info = queue_.info(peer.queue);
   const Endpoint held_from{proto::Ipv4Addr{info.incoming_addr}, info.incoming_port};
-  PacketQueue::SlotList chain = queue_.take(peer.queue);
-  peer.queue = kNoQueue;
-  queue_.for_each_tagged(chain, [&](ByteView p, std::uint8_t tag) {
+  flush_queue(peer, [&](ByteView p, std::uint8_t tag) {
     if (tag == PacketQueue::kOutgoing) {
       send_packet(tick, peer, p);
       ++counters_.packets_flushed;
@@ -595,23 +507,11 @@ void Client::trust_and_flush(Tick tick, PeerEntry& peer, Endpoint mapping) {
       drop(Drop::SourceMappingMismatch);
     }
   });
-  pending_release_.push_back(chain);
 }
 
-void Client::discard_queue(std::uint32_t list) {
-  for (std::uint32_t n = queue_.packets_in(list); n > 0; --n) drop(Drop::PeerUnreachable);
-  queue_.discard(list);
-}
-
-void Client::icmpv6_error(TimePoint now, std::uint8_t type, std::uint8_t code, const proto::Ipv6Packet& offending,
-                          ByteView bytes) {
-  if (!proto::may_send_icmpv6_error(offending) || !icmp_limit_.allow(now)) return;
-  proto::MutableBytes buf = scratch(proto::kMinMtu);
-  if (buf.empty()) return;
-  proto::Writer w(buf);
-  proto::build_icmpv6_error(w, type, code, 0, bytes);
-  actions_.push_back(SendIcmpv6{offending.header.src, w.written()});
-  ++counters_.icmpv6_errors_sent;
+void Client::error(TimePoint now, std::uint8_t type, std::uint8_t code, const proto::Ipv6Packet& offending,
+                   ByteView bytes, std::uint32_t param) {
+  if (icmpv6_error(now, type, code, param, offending, bytes)) ++counters_.icmpv6_errors_sent;
 }
 
 }  // namespace teredo::core

@@ -10,12 +10,10 @@
 #include <vector>
 
 #include "core/client_counters.hpp"
-#include "core/packet_queue.hpp"
-#include "core/peer_table.hpp"
 #include "core/random_source.hpp"
-#include "core/rate_limiter.hpp"
 #include "core/time.hpp"
 #include "core/tunnel_actions.hpp"
+#include "core/tunnel_base.hpp"
 #include "proto/drop.hpp"
 #include "proto/encapsulation.hpp"
 #include "proto/ipv4.hpp"
@@ -55,7 +53,7 @@ struct TunnelStateChange {
   std::optional<Qualification> qualification;  // set when Qualified
 };
 
-class Client {
+class Client : public TunnelBase {
  public:
   /// Starts probing at once: the first RS is among the actions after construction.
   Client(const ClientConfig& config, RandomSource& random, TimePoint now);
@@ -67,13 +65,10 @@ class Client {
   void on_network_change(TimePoint now);
   TimePoint next_deadline() const;
 
-  /// Same contract as Relay: actions accumulate until clear_actions().
-  std::span<const TunnelAction> actions() const { return actions_; }
+  /// Forgets actions and state changes (see TunnelBase::clear_actions()).
+  void clear_actions();
   /// State changes since the last clear_actions(), in order.
   std::span<const TunnelStateChange> state_changes() const { return state_changes_; }
-  void clear_actions();
-  bool should_flush() const;
-  void prefetch_tun_packet(proto::ByteView packet) const;
 
   ClientState state() const { return state_; }
   const std::optional<Qualification>& qualification() const { return qual_; }
@@ -81,8 +76,6 @@ class Client {
   proto::Ipv4Addr current_server() const { return using_secondary_ ? config_.server2 : config_.server; }
   /// True when the secondary server showed a different mapping than the primary (symmetric NAT).
   bool symmetric_nat() const { return symmetric_nat_; }
-  /// The instant peer ticks count from (PeerEntry::last_rx/last_tx are ticks since then).
-  TimePoint epoch() const { return epoch_; }
   /// When the last RA was accepted (the last completed qualification or refresh), if any.
   std::optional<TimePoint> last_refresh() const { return last_ra_; }
   /// When the next RS leaves: the retry deadline during a round, else the next refresh.
@@ -91,10 +84,7 @@ class Client {
   static proto::Ipv6Addr rs_source();
 
   const ClientConfig& config() const { return config_; }
-  const proto::DropCounters& drops() const { return drops_; }
   const ClientCounters& counters() const { return counters_; }
-  const PeerTable& peers() const { return peers_; }
-  const PacketQueue& queue() const { return queue_; }
 
  private:
   // Qualification and maintenance (5.2.1, 5.2.5).
@@ -112,24 +102,20 @@ class Client {
                    const proto::Ipv6Packet& ip);
   void from_peer(TimePoint now, Tick tick, proto::Endpoint from, const proto::TeredoPacket& pkt,
                  const proto::Ipv6Packet& ip);
-  PeerEntry* get_or_create(Tick tick, const proto::Ipv6Addr& addr);
-  bool enqueue(Tick tick, PeerEntry& peer, proto::ByteView packet, std::uint8_t tag, proto::Endpoint from = {});
   void send_bubbles(Tick tick, PeerEntry& peer);
   void send_connectivity_test(Tick tick, PeerEntry& peer);
   void send_direct_bubble(const proto::Ipv6Addr& dst, proto::Endpoint to);
   void trust_and_flush(Tick tick, PeerEntry& peer, proto::Endpoint mapping);
-  void discard_queue(std::uint32_t list);
   void retry_pending(TimePoint now, Tick tick);
-  void icmpv6_error(TimePoint now, std::uint8_t type, std::uint8_t code, const proto::Ipv6Packet& offending,
-                    proto::ByteView bytes);
+  PeerEntry* peer_for(Tick tick, const proto::Ipv6Addr& addr);
+  bool hold(Tick tick, PeerEntry& peer, proto::ByteView packet, std::uint8_t tag, proto::Endpoint from = {});
+  void error(TimePoint now, std::uint8_t type, std::uint8_t code, const proto::Ipv6Packet& offending,
+             proto::ByteView bytes, std::uint32_t param = 0);
   void send_packet(Tick tick, PeerEntry& peer, proto::ByteView packet);
-  proto::MutableBytes scratch(std::size_t n);
-  void drop(proto::Drop d) { drops_.add(d); }
   bool from_current_server(proto::Endpoint from) const;
 
   ClientConfig config_;
   RandomSource& random_;
-  TimePoint epoch_;
   ClientState state_ = ClientState::Probing;
   std::optional<Qualification> qual_;
   bool using_secondary_ = false;
@@ -147,17 +133,7 @@ class Client {
   std::optional<TimePoint> last_ra_;
   std::chrono::seconds restart_delay_{0};
 
-  PeerTable peers_;
-  PacketQueue queue_;
-  TokenBucket icmp_limit_;
-  std::vector<TunnelAction> actions_;
   std::vector<TunnelStateChange> state_changes_;
-  std::vector<std::uint8_t> arena_;
-  std::size_t arena_used_ = 0;
-  std::vector<PacketQueue::SlotList> pending_release_;
-  TimePoint next_retry_;
-  TimePoint next_sweep_;
-  proto::DropCounters drops_;
   ClientCounters counters_;
 };
 

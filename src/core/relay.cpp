@@ -7,10 +7,10 @@
 
 #include <algorithm>
 
+#include "core/keyed_hash.hpp"
 #include "proto/echo.hpp"
 #include "proto/encapsulation.hpp"
 #include "proto/icmpv6_error.hpp"
-#include "proto/ipv6.hpp"
 
 namespace teredo::core {
 
@@ -21,53 +21,23 @@ using proto::Ipv6Addr;
 
 namespace {
 
-constexpr Tick kPeerValidity = ticks(std::chrono::seconds(30));   // 5.2.4: last rx < 30 s
-constexpr Tick kBubbleSpacing = ticks(std::chrono::seconds(2));   // 5.2.6
-constexpr Tick kBubbleWindow = ticks(std::chrono::seconds(300));  // 5.2.6: 4 per 300 s
-constexpr std::uint8_t kBubbleBudget = 4;
-constexpr Tick kRetryInterval = ticks(std::chrono::seconds(2));   // 5.4.1: 2 s, <= 3 repeats
-constexpr std::uint8_t kMaxRetries = 3;
-constexpr Tick kIdleExpiry = ticks(std::chrono::seconds(30));
-constexpr auto kSweepInterval = std::chrono::seconds(1);
-constexpr std::size_t kArenaSize = 64 * 1024;
-constexpr std::size_t kMaxEventOutput = 4096;
-constexpr std::size_t kMaxActions = 1024;
 constexpr std::uint8_t kBubbleHopLimit = 255;
 
 bool reached(Tick now, Tick deadline) { return tick_age(now, deadline) < 0x80000000u; }
 
+TunnelLimits limits_of(const RelayConfig& c) {
+  TunnelLimits l;
+  l.max_peers = c.max_peers;
+  l.queue_packets_per_peer = c.queue_packets_per_peer;
+  l.queue_packets_total = c.queue_packets_total;
+  l.queue_slot_size = c.mtu;
+  l.icmp_errors_per_second = c.icmp_errors_per_second;
+  return l;
+}
+
 }  // namespace
 
-Relay::Relay(const RelayConfig& config, TimePoint now)
-    : config_(config),
-      epoch_(now),
-      peers_(config.max_peers, config.secret),
-      queue_(config.queue_packets_total, config.mtu, config.queue_packets_per_peer),
-      icmp_limit_(config.icmp_errors_per_second, config.icmp_errors_per_second, now),
-      arena_(kArenaSize),
-      next_sweep_(now + kSweepInterval),
-      next_retry_(TimePoint::max()) {
-  actions_.reserve(kMaxActions);
-  pending_release_.reserve(kMaxActions);
-}
-
-proto::MutableBytes Relay::scratch(std::size_t n) {
-  if (arena_.size() - arena_used_ < n) return {};
-  proto::MutableBytes m{arena_.data() + arena_used_, n};
-  arena_used_ += n;
-  return m;
-}
-
-void Relay::clear_actions() {
-  actions_.clear();
-  arena_used_ = 0;
-  for (const auto& chain : pending_release_) queue_.release(chain);
-  pending_release_.clear();
-}
-
-bool Relay::should_flush() const {
-  return arena_.size() - arena_used_ < kMaxEventOutput || actions_.size() + 2 * config_.queue_packets_per_peer + 4 > kMaxActions;
-}
+Relay::Relay(const RelayConfig& config, TimePoint now) : TunnelBase(limits_of(config), config.secret, now), config_(config) {}
 
 Ipv6Addr Relay::bubble_source(const Ipv6Addr& peer) const {
   // fe80::/64 + a keyed hash of the peer's address (u/g bits cleared). A reply bubble swaps
@@ -84,6 +54,18 @@ Ipv6Addr Relay::bubble_source(const Ipv6Addr& peer) const {
   return a;
 }
 
+void Relay::error(TimePoint now, std::uint8_t type, std::uint8_t code, std::uint32_t param,
+                  const proto::Ipv6Packet& offending, ByteView bytes) {
+  if (icmpv6_error(now, type, code, param, offending, bytes)) ++counters_.icmpv6_errors_sent;
+}
+
+PeerEntry* Relay::peer_for(Tick tick, const Ipv6Addr& addr) {
+  const PeerRef ref = find_or_create(tick, addr);
+  if (ref.evicted) ++counters_.peers_evicted;
+  if (ref.created) ++counters_.peers_created;
+  return ref.entry;
+}
+
 void Relay::on_tun_packet(TimePoint now, ByteView packet) {
   ++counters_.tun_packets;
   counters_.tun_bytes += packet.size();
@@ -95,11 +77,11 @@ void Relay::on_tun_packet(TimePoint now, ByteView packet) {
   if (proto::is_multicast(dst)) return drop(Drop::MulticastDestination);
   if (!proto::has_prefix(dst, config_.prefix)) {
     // Only 2001::/32 is routed to us; anything else is misrouted (Miredo: unreachable code 3).
-    icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, 0, *ip, exact);
+    error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, 0, *ip, exact);
     return drop(Drop::NotTeredoDestination);
   }
   if (exact.size() > config_.mtu) {
-    icmpv6_error(now, proto::kIcmpv6PacketTooBig, 0, config_.mtu, *ip, exact);
+    error(now, proto::kIcmpv6PacketTooBig, 0, config_.mtu, *ip, exact);
     return drop(Drop::PacketTooBig);
   }
   const proto::TeredoAddress t = proto::parse_teredo_address(dst);
@@ -115,35 +97,11 @@ void Relay::on_tun_packet(TimePoint now, ByteView packet) {
   }
 
   // 5.4.1 case 3 (cone bit ignored, RFC 5991 3.2): queue, and bubble through the peer's server.
-  PeerTable::Insertion ins = peers_.find_or_insert(dst, tick);
-  if (ins.entry == nullptr) return drop(Drop::PeerTableFull);
-  if (ins.evicted) {
-    ++counters_.peers_evicted;
-    if (ins.evicted_queue != kNoQueue) discard_queue(ins.evicted_queue);
-  }
-  PeerEntry& peer = *ins.entry;
-  if (ins.inserted) {
-    ++counters_.peers_created;
-    peer.set_mapped(t.mapped);
-    peer.last_rx = tick - kPeerValidity;  // 5.2.3(3): a new entry has not been heard from
-    peer.last_tx = tick - kPeerValidity;
-  }
-  if (peer.queue == kNoQueue) {
-    peer.queue = queue_.open_list(dst);
-    if (peer.queue == kNoQueue) {
-      send_bubbles(tick, peer);
-      return drop(Drop::QueueFull);
-    }
-    PacketQueue::ListInfo& info = queue_.info(peer.queue);
-    info.next_retry = tick + kRetryInterval;
-    info.retries = 0;
-    next_retry_ = std::min(next_retry_, epoch_ + (tick + kRetryInterval) * kTickLength);
-  }
-  if (queue_.push(peer.queue, exact))
-    ++counters_.packets_queued;
-  else
-    drop(Drop::QueueFull);
-  send_bubbles(tick, peer);
+  PeerEntry* peer = peer_for(tick, dst);
+  if (peer == nullptr) return;
+  if (!peer->trusted()) peer->set_mapped(t.mapped);
+  enqueue(tick, *peer, exact, counters_.packets_queued);
+  send_bubbles(tick, *peer);
 }
 
 void Relay::send_packet_to_peer(Tick tick, PeerEntry& peer, ByteView packet) {
@@ -156,13 +114,7 @@ void Relay::send_packet_to_peer(Tick tick, PeerEntry& peer, ByteView packet) {
 }
 
 void Relay::send_bubbles(Tick tick, PeerEntry& peer) {
-  // 5.2.6: no bubble within 2 s of the last transmission to this peer, and at most 4 in 300 s
-  // without a direct answer.
-  if (tick_age(tick, peer.last_tx) < kBubbleSpacing) return;
-  if (peer.bubbles >= kBubbleBudget) {
-    if (tick_age(tick, peer.bubble_window) < kBubbleWindow) return;
-    peer.bubbles = 0;
-  }
+  if (!take_bubble_budget(tick, peer)) return;
   proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
   if (buf.empty()) return drop(Drop::SendFailed);
   proto::Writer w(buf);
@@ -175,9 +127,6 @@ void Relay::send_bubbles(Tick tick, PeerEntry& peer) {
     actions_.push_back(SendUdp{peer.mapped(), w.written(), {}});
     ++counters_.bubbles_direct_sent;
   }
-  if (peer.bubbles == 0) peer.bubble_window = tick;
-  ++peer.bubbles;
-  peer.last_tx = tick;
 }
 
 void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
@@ -200,17 +149,8 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
     const bool mapping_ok = proto::parse_teredo_address(h.src).mapped == from;
     const bool answers_our_bubble = bubble && h.dst == bubble_source(h.src);
     if (!mapping_ok && !answers_our_bubble) return drop(Drop::SourceMappingMismatch);
-    if (peer == nullptr) {
-      PeerTable::Insertion ins = peers_.find_or_insert(h.src, tick);
-      if (ins.entry == nullptr) return drop(Drop::PeerTableFull);
-      if (ins.evicted) {
-        ++counters_.peers_evicted;
-        if (ins.evicted_queue != kNoQueue) discard_queue(ins.evicted_queue);
-      }
-      if (ins.inserted) ++counters_.peers_created;
-      peer = ins.entry;
-      peer->last_tx = tick - kPeerValidity;
-    }
+    if (peer == nullptr) peer = peer_for(tick, h.src);
+    if (peer == nullptr) return;
     trust_and_flush(tick, *peer, from);
   }
   peer->last_rx = tick;
@@ -232,31 +172,10 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
 void Relay::trust_and_flush(Tick tick, PeerEntry& peer, Endpoint mapping) {
   peer.set_mapped(mapping);
   peer.flags |= PeerEntry::kTrusted | PeerEntry::kHeard;
-  if (peer.queue == kNoQueue) return;
-  PacketQueue::SlotList chain = queue_.take(peer.queue);
-  peer.queue = kNoQueue;
-  queue_.for_each(chain, [&](ByteView p) {
+  flush_queue(peer, [&](ByteView p, std::uint8_t) {
     send_packet_to_peer(tick, peer, p);
     ++counters_.packets_flushed;
   });
-  pending_release_.push_back(chain);  // the packets are viewed by actions until clear_actions()
-}
-
-void Relay::discard_queue(std::uint32_t list) {
-  for (std::uint32_t n = queue_.packets_in(list); n > 0; --n) drop(Drop::PeerUnreachable);
-  queue_.discard(list);
-}
-
-void Relay::icmpv6_error(TimePoint now, std::uint8_t type, std::uint8_t code, std::uint32_t param,
-                         const proto::Ipv6Packet& offending, ByteView bytes) {
-  if (!proto::may_send_icmpv6_error(offending)) return;
-  if (!icmp_limit_.allow(now)) return;
-  proto::MutableBytes buf = scratch(proto::kMinMtu);
-  if (buf.empty()) return;
-  proto::Writer w(buf);
-  proto::build_icmpv6_error(w, type, code, param, bytes);
-  actions_.push_back(SendIcmpv6{offending.header.src, w.written()});
-  ++counters_.icmpv6_errors_sent;
 }
 
 void Relay::on_tick(TimePoint now) {
@@ -264,15 +183,9 @@ void Relay::on_tick(TimePoint now) {
   if (now >= next_retry_) {
     next_retry_ = TimePoint::max();
     queue_.for_each_open([&](std::uint32_t id, PacketQueue::ListInfo& info) {
-      if (!reached(tick, info.next_retry)) {
-        next_retry_ = std::min(next_retry_, epoch_ + info.next_retry * kTickLength);
-        return;
-      }
+      if (!reached(tick, info.next_retry)) return note_retry(info.next_retry);
       PeerEntry* peer = peers_.find(info.peer);
-      if (peer == nullptr || peer->queue != id) {
-        discard_queue(id);
-        return;
-      }
+      if (peer == nullptr || peer->queue != id) return discard_queue(id);
       if (info.retries >= kMaxRetries) {
         // 5.4.1: no answer after 3 repeats: delete the entry and its queue, and tell the
         // sender the address is unreachable (one error per peer).
@@ -283,7 +196,7 @@ void Relay::on_tick(TimePoint now) {
           if (!first) return;
           first = false;
           if (auto ip = proto::parse_ipv6(p))
-            icmpv6_error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, 0, *ip, p);
+            error(now, proto::kIcmpv6DestinationUnreachable, proto::kUnreachableAddress, 0, *ip, p);
         });
         queue_.release(chain);
         peers_.erase(peer);
@@ -292,22 +205,11 @@ void Relay::on_tick(TimePoint now) {
       }
       ++info.retries;
       info.next_retry = tick + kRetryInterval;
-      next_retry_ = std::min(next_retry_, epoch_ + info.next_retry * kTickLength);
+      note_retry(info.next_retry);
       send_bubbles(tick, *peer);
     });
   }
-  if (now >= next_sweep_) {
-    next_sweep_ = now + kSweepInterval;
-    // Visit the whole table about every 30 s; entries idle that long are no longer valid.
-    const std::size_t budget = peers_.slot_count() / 30 + 64;
-    counters_.peers_expired += peers_.sweep(
-        budget,
-        [&](const PeerEntry& e) {
-          return e.queue == kNoQueue && tick_age(tick, e.last_rx) > kIdleExpiry &&
-                 tick_age(tick, e.last_tx) > kIdleExpiry;
-        },
-        [&](const PeerEntry&) {});
-  }
+  counters_.peers_expired += sweep_idle(now, tick);
 }
 
 TimePoint Relay::next_deadline() const { return std::min(next_sweep_, next_retry_); }

@@ -3,18 +3,15 @@
 // UDP socket, and a tick; the core answers with actions (tunnel_actions.hpp).
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "core/packet_queue.hpp"
-#include "core/peer_table.hpp"
-#include "core/rate_limiter.hpp"
 #include "core/relay_counters.hpp"
 #include "core/time.hpp"
 #include "core/tunnel_actions.hpp"
+#include "core/tunnel_base.hpp"
 #include "proto/drop.hpp"
 #include "proto/ipv6.hpp"
 #include "proto/ipv4.hpp"
@@ -42,8 +39,9 @@ struct RelayConfig {
   std::array<std::uint8_t, 16> secret{};
 };
 
-/// One relay instance. Not thread-safe: one data-path thread owns it.
-class Relay {
+/// One relay instance. Not thread-safe: one data-path thread owns it. The action list, peer
+/// table and queue accessors come from TunnelBase.
+class Relay : public TunnelBase {
  public:
   Relay(const RelayConfig& config, TimePoint now);
 
@@ -55,66 +53,28 @@ class Relay {
   /// must stay valid until clear_actions().
   void on_udp_datagram(TimePoint now, proto::Endpoint from, proto::ByteView payload);
 
-  /// Optional: hints the CPU to load the peer-table slot of a tunnel packet's destination.
-  /// Calling it for a whole receive batch before on_tun_packet() hides memory latency.
-  void prefetch_tun_packet(proto::ByteView packet) const {
-    if (packet.size() >= proto::kIpv6HeaderSize) {
-      proto::Ipv6Addr dst;
-      std::copy_n(packet.begin() + 24, 16, dst.bytes.begin());
-      peers_.prefetch(dst);
-    }
-  }
-
   /// Timers: bubble retransmission, giving up on silent peers, expiry sweep.
   void on_tick(TimePoint now);
 
   /// When on_tick must next be called.
   TimePoint next_deadline() const;
 
-  /// Every action produced since the last clear_actions(), in order.
-  std::span<const TunnelAction> actions() const { return actions_; }
-  /// Forgets the actions and releases the buffers they viewed. Call after carrying them out.
-  void clear_actions();
-  /// True when the action buffers are nearly full: carry out and clear before the next event.
-  bool should_flush() const;
-
   const RelayConfig& config() const { return config_; }
-  /// The instant peer ticks count from (PeerEntry::last_rx/last_tx are ticks since then).
-  TimePoint epoch() const { return epoch_; }
-  const proto::DropCounters& drops() const { return drops_; }
   const RelayCounters& counters() const { return counters_; }
-  const PeerTable& peers() const { return peers_; }
-  const PacketQueue& queue() const { return queue_; }
 
- private:
-  void drop(proto::Drop d) { drops_.add(d); }
-  void send_packet_to_peer(Tick tick, PeerEntry& peer, proto::ByteView packet);
-  void send_bubbles(Tick tick, PeerEntry& peer);
-  void trust_and_flush(Tick tick, PeerEntry& peer, proto::Endpoint mapping);
-  void discard_queue(std::uint32_t list);
-  void icmpv6_error(TimePoint now, std::uint8_t type, std::uint8_t code, std::uint32_t param,
-                    const proto::Ipv6Packet& offending, proto::ByteView bytes);
-
- public:
   /// The link-local source of our bubbles to `peer`: fe80::/64 + keyed hash of its address.
   proto::Ipv6Addr bubble_source(const proto::Ipv6Addr& peer) const;
 
  private:
-  proto::MutableBytes scratch(std::size_t n);
+  void send_packet_to_peer(Tick tick, PeerEntry& peer, proto::ByteView packet);
+  void send_bubbles(Tick tick, PeerEntry& peer);
+  void trust_and_flush(Tick tick, PeerEntry& peer, proto::Endpoint mapping);
+  void error(TimePoint now, std::uint8_t type, std::uint8_t code, std::uint32_t param,
+             const proto::Ipv6Packet& offending, proto::ByteView bytes);
+  PeerEntry* peer_for(Tick tick, const proto::Ipv6Addr& addr);
 
   RelayConfig config_;
-  TimePoint epoch_;
-  PeerTable peers_;
-  PacketQueue queue_;
-  TokenBucket icmp_limit_;
-  std::vector<TunnelAction> actions_;
-  std::vector<std::uint8_t> arena_;
-  std::size_t arena_used_ = 0;
-  std::vector<PacketQueue::SlotList> pending_release_;
-  proto::DropCounters drops_;
   RelayCounters counters_;
-  TimePoint next_sweep_;
-  TimePoint next_retry_;
 };
 
 }  // namespace teredo::core

@@ -35,6 +35,17 @@ void fill_l4_checksum(std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_he
   store_be16(l4 + csum_off, c);
 }
 
+constexpr std::size_t kMaxUdpSegments = 64;
+
+// The pseudo-header sum (not complemented) for an L4 length, as NEEDS_CSUM expects.
+std::uint16_t pseudo_header_sum(const std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_header) {
+  std::uint32_t s = checksum_add(0, ByteView{ip + 8, 32});
+  s = checksum_add(s, std::array<std::uint8_t, 8>{0, 0, static_cast<std::uint8_t>(l4_len >> 8),
+                                                    static_cast<std::uint8_t>(l4_len), 0, 0, 0, next_header});
+  std::uint64_t folded = s;
+  while (folded >> 16) folded = (folded & 0xFFFF) + (folded >> 16);
+  return static_cast<std::uint16_t>(folded);
+}
 }  // namespace
 
 bool complete_partial_checksum(MutableBytes packet, std::uint16_t csum_start, std::uint16_t csum_offset) {
@@ -161,12 +172,7 @@ TcpCoalescer::Output TcpCoalescer::take() {
     store_be16(h + 4, static_cast<std::uint16_t>(l4_len));
     // A partial checksum (pseudo-header sum, not complemented), as the kernel expects with
     // NEEDS_CSUM: it completes or verifies it per segment.
-    std::uint32_t s = checksum_add(0, ByteView{h + 8, 32});
-    s = checksum_add(s, std::array<std::uint8_t, 8>{0, 0, static_cast<std::uint8_t>(l4_len >> 8),
-                                                      static_cast<std::uint8_t>(l4_len), 0, 0, 0, kNextHeaderTcp});
-    std::uint64_t folded = s;
-    while (folded >> 16) folded = (folded & 0xFFFF) + (folded >> 16);
-    store_be16(h + kIpv6HeaderSize + kTcpChecksumOffset, static_cast<std::uint16_t>(folded));
+    store_be16(h + kIpv6HeaderSize + kTcpChecksumOffset, pseudo_header_sum(h, l4_len, kNextHeaderTcp));
     o.info.gso = GsoType::TcpV6;
     o.info.gso_size = static_cast<std::uint16_t>(mss_);
     o.info.needs_checksum = true;
@@ -178,20 +184,6 @@ TcpCoalescer::Output TcpCoalescer::take() {
   len_ = 0;
   return o;
 }
-
-namespace {
-constexpr std::size_t kMaxUdpSegments = 64;
-
-// The pseudo-header sum (not complemented) for an L4 length, as NEEDS_CSUM expects.
-std::uint16_t pseudo_header_sum(const std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_header) {
-  std::uint32_t s = checksum_add(0, ByteView{ip + 8, 32});
-  s = checksum_add(s, std::array<std::uint8_t, 8>{0, 0, static_cast<std::uint8_t>(l4_len >> 8),
-                                                    static_cast<std::uint8_t>(l4_len), 0, 0, 0, next_header});
-  std::uint64_t folded = s;
-  while (folded >> 16) folded = (folded & 0xFFFF) + (folded >> 16);
-  return static_cast<std::uint16_t>(folded);
-}
-}  // namespace
 
 bool UdpCoalescer::add(ByteView p) {
   if (p.size() < kIpv6HeaderSize + 8 || (p[0] >> 4) != 6 || p[6] != kNextHeaderUdp) return false;
