@@ -32,56 +32,17 @@ import struct
 import sys
 import time
 
-NH_UDP = 17
-NH_ICMPV6 = 58
-NH_NONE = 59
-
-
-def inet_sum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-
-def checksum(data):
-    return (~inet_sum(data)) & 0xFFFF
-
-
-def ipv6(src, dst, nh, payload, hlim=64):
-    return struct.pack("!IHBB", 0x60000000, len(payload), nh, hlim) + src + dst + payload
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from teredo_packets import NH_ICMPV6, auth_header, bubble, checksum, icmp6, ipv6, teredo_address, udp6  # noqa: E402
 
 
 def icmpv6(src, dst, typ, code, body, hlim=64):
-    pseudo = src + dst + struct.pack("!IxxxB", 4 + len(body), NH_ICMPV6)
-    msg = struct.pack("!BBH", typ, code, 0) + body
-    c = checksum(pseudo + msg)
-    msg = msg[:2] + struct.pack("!H", c) + msg[4:]
-    return ipv6(src, dst, NH_ICMPV6, msg, hlim)
+    return ipv6(src, dst, NH_ICMPV6, hlim, icmp6(src, dst, typ, code, body))
 
 
 def echo_request(src, dst):
     return icmpv6(src, dst, 128, 0, struct.pack("!HH", random.getrandbits(16), 1) + os.urandom(16))
-
-
-def bubble(src, dst):
-    return ipv6(src, dst, NH_NONE, b"")
-
-
-def udp6(src, dst, sport, dport, data):
-    ln = 8 + len(data)
-    pseudo = src + dst + struct.pack("!IxxxB", ln, NH_UDP)
-    hdr = struct.pack("!HHHH", sport, dport, ln, 0)
-    c = checksum(pseudo + hdr + data) or 0xFFFF
-    return ipv6(src, dst, NH_UDP, struct.pack("!HHHH", sport, dport, ln, c) + data)
-
-
-def teredo_addr(server, flags, ip, port):
-    mapped = bytes(b ^ 0xFF for b in ipaddress.IPv4Address(ip).packed)
-    return (bytes([0x20, 0x01, 0, 0]) + ipaddress.IPv4Address(server).packed +
-            struct.pack("!HH", flags, port ^ 0xFFFF) + mapped)
 
 
 def router_advertisement(server):
@@ -95,10 +56,6 @@ def router_advertisement(server):
     ra = icmpv6(src, dst, 134, 0, body, hlim=255)
     origin = struct.pack("!HH", 0, 3545 ^ 0xFFFF) + bytes(b ^ 0xFF for b in socket.inet_aton("198.51.100.66"))
     return origin, ra
-
-
-def auth_header(nonce):
-    return struct.pack("!BBBB", 0, 1, 0, 0) + nonce + b"\0"
 
 
 def raw_udp4(src, dst, sport, dport, payload):
@@ -176,7 +133,7 @@ def main():
         elif c == "truncated-ipv6":
             udp_from(0).sendto(bytes([0x60]) + os.urandom(random.randrange(1, 39)), dest)
         elif c == "server-unexpected":
-            src = teredo_addr(a.server, 0, "198.51.100.77", 4000)
+            src = teredo_address(a.server, "198.51.100.77", 4000)
             spoof(echo_request(src, victim))
         elif c == "fake-relay":
             src = ipaddress.IPv6Address("2001:db8:dead::1").packed

@@ -39,66 +39,17 @@ import struct
 import sys
 import time
 
-TEREDO_PREFIX = bytes([0x20, 0x01, 0x00, 0x00])
-NH_UDP = 17
-NH_ICMPV6 = 58
-NH_NONE = 59
-FAILED = 0
-
-
-def result(ok, text):
-    global FAILED
-    if not ok:
-        FAILED += 1
-    print(f"RESULT {'PASS' if ok else 'FAIL'} {text}", flush=True)
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import teredo_packets  # noqa: E402
+from teredo_packets import (NH_ICMPV6, NH_UDP, TEREDO_PREFIX, a6, bubble, icmp6, ipv6,  # noqa: E402
+                            result, teredo_address, udp6)
 
 
 # ---------------------------------------------------------------------------------------------- packet building
-def inet_sum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-
-def l4_checksum(src, dst, nh, msg):
-    pseudo = src + dst + struct.pack("!I3xB", len(msg), nh)
-    c = (~inet_sum(pseudo + msg)) & 0xFFFF
-    return c or 0xFFFF
-
-
-def ipv6(src, dst, nh, hlim, payload, plen=None, version=6):
-    if plen is None:
-        plen = len(payload)
-    return struct.pack("!IHBB", version << 28, plen, nh, hlim) + src + dst + payload
-
-
-def udp6(src, dst, sport, dport, data):
-    hdr = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
-    c = l4_checksum(src, dst, NH_UDP, hdr + data)
-    return ipv6(src, dst, NH_UDP, 64, hdr[:6] + struct.pack("!H", c) + data)
-
-
 def echo_request(src, dst, ident=0x4243, seq=1, data=b"hostile-relay"):
-    msg = struct.pack("!BBHHH", 128, 0, 0, ident, seq) + data
-    c = l4_checksum(src, dst, NH_ICMPV6, msg)
-    return ipv6(src, dst, NH_ICMPV6, 64, msg[:2] + struct.pack("!H", c) + msg[4:])
-
-
-def bubble(src, dst):
-    return ipv6(src, dst, NH_NONE, 64, b"")
-
-
-def teredo_address(server, mapped_ip, mapped_port, flags=0):
-    s = ipaddress.IPv4Address(server).packed
-    m = bytes(b ^ 0xFF for b in ipaddress.IPv4Address(mapped_ip).packed)
-    return TEREDO_PREFIX + s + struct.pack("!HH", flags, mapped_port ^ 0xFFFF) + m
-
-
-def a6(text):
-    return ipaddress.IPv6Address(text).packed
+    body = struct.pack("!HH", ident, seq) + data
+    return ipv6(src, dst, NH_ICMPV6, 64, icmp6(src, dst, 128, 0, body, nonzero_checksum=True))
 
 
 def random_global_ipv4(rng):
@@ -110,23 +61,7 @@ def random_global_ipv4(rng):
 
 # ---------------------------------------------------------------------------------------------- stats file
 def read_stats(path, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with open(path) as f:
-                text = f.read()
-            d = {}
-            for line in text.splitlines():
-                parts = line.split()
-                if len(parts) == 2 and parts[1].isdigit():
-                    d[parts[0]] = int(parts[1])
-            if "drops_total" in d and "udp_datagrams" in d:
-                return d
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"hostile_relay.py: cannot read stats file {path}")
-        time.sleep(0.05)
+    return teredo_packets.read_stats(path, "udp_datagrams", timeout)
 
 
 def wait_counters(path, before, targets, timeout=8.0):
@@ -398,7 +333,7 @@ def main():
     args = ap.parse_args()
     {"spoof": cmd_spoof, "bubbles": cmd_bubbles, "malformed": cmd_malformed, "native-flood": cmd_native_flood,
      "listen": cmd_listen}[args.cmd](args)
-    sys.exit(1 if FAILED else 0)
+    sys.exit(1 if teredo_packets.failed else 0)
 
 
 if __name__ == "__main__":

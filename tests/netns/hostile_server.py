@@ -29,78 +29,25 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import teredo_packets  # noqa: E402
+from teredo_packets import (NH_ICMPV6, NH_UDP, TEREDO_PREFIX, a6, auth_header, bubble, icmp6, ipv6,  # noqa: E402
+                            l4_checksum, result, teredo_address)
+
 TEREDO_PORT = 3544
-TEREDO_PREFIX = bytes([0x20, 0x01, 0x00, 0x00])
 ALL_ROUTERS = ipaddress.IPv6Address("ff02::2").packed
 RS_SRC_NONCONE = ipaddress.IPv6Address("fe80::ffff:ffff:ffff").packed  # what Miredo clients send (flags 0)
 RS_SRC_CONE = ipaddress.IPv6Address("fe80::8000:ffff:ffff:fffe").packed  # cone flag set
-NH_ICMPV6 = 58
-NH_NONE = 59
-NH_UDP = 17
-
-RESULTS_FAILED = 0
-
-
-def result(ok, text):
-    global RESULTS_FAILED
-    if not ok:
-        RESULTS_FAILED += 1
-    print(f"RESULT {'PASS' if ok else 'FAIL'} {text}", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------- packet building
-def inet_sum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-
-def icmp6_checksum(src, dst, icmp):
-    pseudo = src + dst + struct.pack("!I3xB", len(icmp), NH_ICMPV6)
-    return (~inet_sum(pseudo + icmp)) & 0xFFFF
-
-
-def ipv6(src, dst, nh, hlim, payload, plen=None):
-    if plen is None:
-        plen = len(payload)
-    return struct.pack("!IHBB", 6 << 28, plen, nh, hlim) + src + dst + payload
-
-
-def icmp6(src, dst, typ, code, body, bad_checksum=False):
-    msg = struct.pack("!BBH", typ, code, 0) + body
-    c = icmp6_checksum(src, dst, msg)
-    if bad_checksum:
-        c ^= 0x5A5A
-    return msg[:2] + struct.pack("!H", c) + msg[4:]
-
-
 def router_solicitation(src=RS_SRC_NONCONE, dst=ALL_ROUTERS, hlim=255, code=0, bad_checksum=False):
     return ipv6(src, dst, NH_ICMPV6, hlim, icmp6(src, dst, 133, code, b"\0\0\0\0", bad_checksum))
 
 
-def auth_header(nonce, confirmation=0, client_id=b"", auth_value=b""):
-    return bytes([0, 1, len(client_id), len(auth_value)]) + client_id + auth_value + nonce + bytes([confirmation])
-
-
 def echo_request(src, dst, ident=0x4242, seq=1, data=b"hostile"):
     return ipv6(src, dst, NH_ICMPV6, 64, icmp6(src, dst, 128, 0, struct.pack("!HH", ident, seq) + data))
-
-
-def bubble(src, dst):
-    return ipv6(src, dst, NH_NONE, 64, b"")
-
-
-def teredo_address(server, mapped_ip, mapped_port, flags=0):
-    s = ipaddress.IPv4Address(server).packed
-    m = bytes(b ^ 0xFF for b in ipaddress.IPv4Address(mapped_ip).packed)
-    return TEREDO_PREFIX + s + struct.pack("!HH", flags, mapped_port ^ 0xFFFF) + m
-
-
-def a6(text):
-    return ipaddress.IPv6Address(text).packed
 
 
 def expected_truncation_reason(data_len, id_len=0, au_len=0):
@@ -123,24 +70,7 @@ def expected_truncation_reason(data_len, id_len=0, au_len=0):
 
 # ---------------------------------------------------------------------------------------------- stats file
 def read_stats(path, timeout=5.0):
-    """Parse the stats file; retries while it is missing or caught mid-rewrite (no drops_total line yet)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with open(path) as f:
-                text = f.read()
-            d = {}
-            for line in text.splitlines():
-                parts = line.split()
-                if len(parts) == 2 and parts[1].isdigit():
-                    d[parts[0]] = int(parts[1])
-            if "drops_total" in d and "received" in d:
-                return d
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"hostile_server.py: cannot read stats file {path}")
-        time.sleep(0.05)
+    return teredo_packets.read_stats(path, "received", timeout)
 
 
 def wait_received(path, target, timeout=6.0):
@@ -383,7 +313,7 @@ def cmd_attack(args):
     if not args.no_spoof:
         a.nonglobal_source()
     print(f"   attack done: {a.total_sent} datagrams sent", flush=True)
-    return 1 if RESULTS_FAILED else 0
+    return 1 if teredo_packets.failed else 0
 
 
 # ---------------------------------------------------------------------------------------------- probe
@@ -423,7 +353,7 @@ def check_ra(ip6, rs_src, server):
         problems.append(f"source {ipaddress.IPv6Address(src)} not link-local")
     if dst != rs_src:
         problems.append(f"destination {ipaddress.IPv6Address(dst)} != RS source {ipaddress.IPv6Address(rs_src)}")
-    if icmp6_checksum(src, dst, icmp) != 0:
+    if l4_checksum(src, dst, NH_ICMPV6, icmp) != 0:
         problems.append("bad ICMPv6 checksum")
     prefix = None
     opts = icmp[16:]

@@ -410,6 +410,20 @@ lab_stat() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }'
 # lab_wait_stats FILE TIMEOUT_S: wait until a teredod stats file has been written (it ends with drops_total).
 lab_wait_stats() { lab_wait_until "$2" "stats file $1" grep -q '^drops_total ' "$1"; }
 
+# lab_wait_stat_settled FILE NAME TRIES INTERVAL_S: read counter NAME of a teredod stats file, then up to TRIES times
+# sleep INTERVAL_S and read it again; true as soon as two consecutive readings are equal (all input processed).
+lab_wait_stat_settled() {
+	local f="$1" k="$2" tries="$3" interval="$4" prev cur _
+	prev="$(lab_stat "$f" "$k")"
+	for _ in $(seq 1 "$tries"); do
+		sleep "$interval"
+		cur="$(lab_stat "$f" "$k")"
+		[[ $cur == "$prev" ]] && return 0
+		prev="$cur"
+	done
+	return 1
+}
+
 # lab_rss_kb PID: VmRSS of PID in kB (0 if gone).
 lab_rss_kb() { awk '/^VmRSS:/ { print $2; f = 1 } END { if (!f) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 

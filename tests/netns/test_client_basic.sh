@@ -14,43 +14,12 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 HOOK=/etc/miredo/client-hook
 
-if [[ $EUID -ne 0 ]]; then
-	echo "### SKIPPED: needs root ($(basename "$0"))"
-	exit 77
-fi
-for tool in ip nft ping miredo python3 ss; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "### SKIPPED: '$tool' not installed"; exit 77; }
-done
+need_root_and_tools ip nft ping miredo python3 ss
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || { echo "FAIL: build teredod and teredod-server first ($BUILD_DIR)"; exit 1; }
-
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-summary() {
-	local rc=$?
-	echo
-	echo "==================== test_client_basic summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		lab_dump_logs
-		echo "RESULT: FAIL"
-		lab_cleanup
-		exit 1
-	fi
-	echo "RESULT: PASS"
-	lab_cleanup
-	exit 0
-}
 
 # proc_field PID FIELD: the value of FIELD ("Uid", "CapEff") in /proc/PID/status.
 proc_field() { awk -v f="$2:" '$1 == f {print $2; exit}' "/proc/$1/status" 2>/dev/null; }
@@ -131,9 +100,7 @@ run_client() {
 	else pass "$name: helper exited"; fi
 }
 
-trap summary EXIT
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT  # lab_setup installs its own cleanup trap; summary() cleans up too
+lab_setup_checked
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
 lab_start_relay || { fail "start miredo relay"; exit 1; }
 

@@ -21,51 +21,13 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 
-skip() {
-	echo "############################################################"
-	echo "### SKIPPED: $* ($(basename "$0"))"
-	echo "############################################################"
-	exit 77
-}
-
-[[ $EUID -eq 0 ]] || skip "needs root"
-for tool in ip nft ping conntrack python3 ss; do
-	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
-done
+need_root_and_tools ip nft ping conntrack python3 ss
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR); build with cmake --build build"
-
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-info() { RESULTS+=("INFO  $*"); echo "INFO: $*"; }
-
-summary() {
-	local rc=$?
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		lab_dump_logs
-		[[ -f ${STATS:-} ]] && { echo "===== client stats ====="; grep -v ' 0$' "$STATS"; }
-	fi
-	local tag="$LAB_TAG"
-	lab_cleanup
-	local left
-	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
-	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
-	echo
-	echo "==================== test_client_faults summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then echo "RESULT: FAIL"; exit 1; fi
-	echo "RESULT: PASS"
-	exit 0
-}
+SUMMARY_NS_CHECK=1
+summary_dump() { [[ -f ${STATS:-} ]] && { echo "===== client stats ====="; grep -v ' 0$' "$STATS"; }; }
 
 # ping_once NS DEST: one echo request, 1 s timeout.
 ping_once() { ip netns exec "$1" ping -6 -n -c1 -W1 "$2" >/dev/null 2>&1; }
@@ -93,8 +55,7 @@ pings_both() {
 
 st() { lab_stat "$STATS" "$1"; }
 
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT  # lab_setup replaced it with lab_cleanup (summary calls lab_cleanup)
+lab_setup_checked
 LAB_SERVER_USER=nobody
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
 lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" || { fail "start teredod relay"; exit 1; }

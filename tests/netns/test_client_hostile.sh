@@ -25,56 +25,19 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 PY=/usr/bin/python3
 HOSTILE="$HERE/hostile_client.py"
 COUNT="${CLIENT_HOSTILE_COUNT:-100}"
 CLIENT_PORT=3545
 ATTACKER_IP=198.51.100.66
 
-skip() {
-	echo "############################################################"
-	echo "### SKIPPED: $* ($(basename "$0"))"
-	echo "############################################################"
-	exit 77
-}
-
-[[ $EUID -eq 0 ]] || skip "needs root"
-for tool in ip nft ping ss "$PY"; do
-	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
-done
+need_root_and_tools ip nft ping ss "$PY"
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR); build with cmake --build build"
-
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
 LAB_NS_ATTACKER="$LAB_TAG-attacker"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-
-summary() {
-	local rc=$?
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		lab_dump_logs
-		[[ -f ${STATS:-} ]] && { echo "===== client stats ====="; grep -v ' 0$' "$STATS"; }
-	fi
-	local tag="$LAB_TAG"
-	lab_cleanup
-	local left
-	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
-	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
-	echo
-	echo "==================== test_client_hostile summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then echo "RESULT: FAIL"; exit 1; fi
-	echo "RESULT: PASS"
-	exit 0
-}
+SUMMARY_NS_CHECK=1
+summary_dump() { [[ -f ${STATS:-} ]] && { echo "===== client stats ====="; grep -v ' 0$' "$STATS"; }; }
 
 st() { lab_stat "$STATS" "$1"; }
 
@@ -87,16 +50,7 @@ snapshot() {
 }
 
 # wait_settled: wait until the stats file has been rewritten twice with udp_datagrams unchanged (all read).
-wait_settled() {
-	local prev="" cur _
-	for _ in $(seq 1 10); do
-		sleep 1.05
-		cur="$(st udp_datagrams)"
-		[[ $cur == "$prev" ]] && return 0
-		prev="$cur"
-	done
-	return 1
-}
+wait_settled() { sleep 1.05; lab_wait_stat_settled "$STATS" udp_datagrams 9 1.05; }
 
 # attack CATEGORY COUNTER [EXTRA COUNTER...]: send COUNT datagrams of CATEGORY; each named counter must grow by exactly
 # the number sent; ra_accepted, qualifications, address_changes and delivered_packets must not move.
@@ -125,8 +79,7 @@ attack() {
 	else fail "$cat: $sent sent:$detail"; fi
 }
 
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT  # lab_setup replaced it with lab_cleanup (summary calls lab_cleanup)
+lab_setup_checked
 lab_ns_add "$LAB_NS_ATTACKER" && lab_link "$LAB_NS_ATTACKER" eth0 br4 atk4 &&
 	ip -n "$LAB_NS_ATTACKER" addr add "$ATTACKER_IP/24" dev eth0 || { fail "attacker namespace"; exit 1; }
 LAB_SERVER_USER=nobody

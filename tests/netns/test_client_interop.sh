@@ -20,48 +20,13 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 IPERF_SECONDS="${CLIENT_INTEROP_IPERF_SECONDS:-3}"
 
-skip() {
-	echo "############################################################"
-	echo "### SKIPPED: $* ($(basename "$0"))"
-	echo "############################################################"
-	exit 77
-}
-
-[[ $EUID -eq 0 ]] || skip "needs root"
-for tool in ip nft ping miredo miredo-server iperf3 python3 ss; do
-	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
-done
+need_root_and_tools ip nft ping miredo miredo-server iperf3 python3 ss
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR); build with cmake --build build"
-
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-
-summary() {
-	local rc=$?
-	[[ $FAILED -eq 0 && $rc -eq 0 ]] || lab_dump_logs
-	local tag="$LAB_TAG"
-	lab_cleanup
-	local left
-	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
-	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
-	echo
-	echo "==================== test_client_interop summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then echo "RESULT: FAIL"; exit 1; fi
-	echo "RESULT: PASS"
-	exit 0
-}
+SUMMARY_NS_CHECK=1
 
 # ping_both LABEL NS_A ADDR_A NS_B ADDR_B: warm up A -> B, then 5 pings A -> B and B -> A.
 ping_both() {
@@ -167,10 +132,8 @@ client_to_client() {
 	stop_and_wait pubmiredo "$LAB_NS_PUBCLIENT"
 }
 
-trap summary EXIT
 T0="$(lab_now_ms)"
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT  # lab_setup replaced it with lab_cleanup (summary calls lab_cleanup)
+lab_setup_checked
 
 run_combo ours ours ours c2c
 run_combo srv-ours ours miredo

@@ -13,42 +13,11 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 
-if [[ $EUID -ne 0 ]]; then
-	echo "### SKIPPED: needs root ($(basename "$0"))"
-	exit 77
-fi
-for tool in ip nft ping python3 ss; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "### SKIPPED: '$tool' not installed"; exit 77; }
-done
+need_root_and_tools ip nft ping python3 ss
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || { echo "FAIL: build teredod and teredod-server first ($BUILD_DIR)"; exit 1; }
-
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-summary() {
-	local rc=$?
-	echo
-	echo "==================== test_daemon_cli summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		lab_dump_logs
-		echo "RESULT: FAIL"
-		lab_cleanup
-		exit 1
-	fi
-	echo "RESULT: PASS"
-	lab_cleanup
-	exit 0
-}
 
 # expect_exit DESC CODE [GREP_PATTERN] -- CMD...: run CMD (stdout+stderr to $LAB_DIR/cli.out), check its exit code and,
 # if a pattern is given, that the output matches it.
@@ -68,9 +37,7 @@ expect_exit() {
 	fi
 }
 
-trap summary EXIT
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT  # lab_setup installs its own cleanup trap; summary() cleans up too
+lab_setup_checked
 
 RELAY_CONF="$(lab_write_relay_conf "BindPort 3545")"  # Miredo's relay file shape: RelayType cone, InterfaceName teredo
 SERVER_CONF="$(lab_write_server_conf)"

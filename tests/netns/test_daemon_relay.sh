@@ -15,55 +15,13 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 
-if [[ $EUID -ne 0 ]]; then
-	echo "### SKIPPED: needs root ($(basename "$0"))"
-	exit 77
-fi
-for tool in ip nft ping python3 ss; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "### SKIPPED: '$tool' not installed"; exit 77; }
-done
+need_root_and_tools ip nft ping python3 ss
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || { echo "FAIL: build teredod and teredod-server first ($BUILD_DIR)"; exit 1; }
 
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-summary() {
-	local rc=$?
-	echo
-	echo "==================== test_daemon_relay summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		lab_dump_logs
-		echo "RESULT: FAIL"
-		lab_cleanup
-		exit 1
-	fi
-	echo "RESULT: PASS"
-	lab_cleanup
-	exit 0
-}
-
 NOBODY_UID="$(id -u nobody)"
-
-# check_proc DESC PID UID CAPEFF SECCOMP ROOT: compare /proc/PID/status and /proc/PID/root (NoNewPrivs must be 1).
-check_proc() {
-	local desc="$1" pid="$2" uid="$3" cap="$4" sc="$5" root="$6" got
-	got="$(lab_proc_summary "$pid")"
-	if [[ $got == "uid=$uid capeff=$cap nnp=1 seccomp=$sc root=$root" ]]; then pass "$desc (pid $pid): $got"
-	else fail "$desc (pid $pid): $got; expected uid=$uid capeff=$cap nnp=1 seccomp=$sc root=$root"; fi
-}
-
-# log_has NAME PATTERN [TIMEOUT]: wait until $LAB_DIR/NAME.log matches PATTERN (grep -E).
-log_has() { lab_wait_until "${3:-5}" "/$2/ in $1.log" grep -qE -- "$2" "$LAB_DIR/$1.log"; }
 
 # reload_and_wait NAME PID COUNT: SIGHUP, then wait until the log has COUNT "Reloading configuration" lines and the
 # supervisor has finished (a line after the reload's own: unchanged / applied / error / previous).
@@ -75,9 +33,7 @@ reload_and_wait() {
 	sleep 0.3
 }
 
-trap summary EXIT
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT  # lab_setup installs its own cleanup trap; summary() cleans up too
+lab_setup_checked
 
 # --- the server, chrooted with -t into a directory of ours -----------------------------------------------------------
 JAIL="$LAB_DIR/jail"

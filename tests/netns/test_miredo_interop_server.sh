@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_miredo_interop_server.sh [SERVER_CMD]: Teredo server interop in a namespace lab.
 #
 # Roles: the SERVER under test (ours or Debian's), Debian `miredo` as cone relay, Debian `miredo` as a client behind
@@ -15,21 +15,10 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 
-if [[ $EUID -ne 0 ]]; then
-	echo "############################################################"
-	echo "### SKIPPED: needs root ($(basename "$0"))"
-	echo "############################################################"
-	exit 77
-fi
-for tool in ip nft ping miredo python3 ss; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "### SKIPPED: '$tool' not installed (run scripts/test, which installs the dependencies)"
-		exit 77
-	fi
-done
+need_root_and_tools ip nft ping miredo python3 ss
 
 if [[ $# -gt 0 ]]; then
 	SERVER_CMD="$*"
@@ -43,38 +32,10 @@ fi
 read -r -a SERVER_ARGV <<<"$SERVER_CMD"
 command -v "${SERVER_ARGV[0]}" >/dev/null 2>&1 || { echo "FAIL: server command not found: ${SERVER_ARGV[0]}"; exit 1; }
 
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-
-summary() {
-	local rc=$?
-	echo
-	echo "==================== test_miredo_interop_server summary ===================="
-	echo "server: $SERVER_CMD"
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		echo "---- logs ----"
-		lab_dump_logs
-		echo "RESULT: FAIL"
-		[[ $rc -ne 0 ]] || rc=1
-	else
-		echo "RESULT: PASS (${#RESULTS[@]} checks)"
-	fi
-	lab_cleanup
-	exit "$rc"
-}
-
-# fatal CHECK: record the failure and stop (later checks depend on it).
-fatal() { fail "$*"; exit 1; }
+summary_header() { echo "server: $SERVER_CMD"; }
 
 echo "== teredod netns interop: server = $SERVER_CMD"
-lab_setup || fatal "lab setup"
-trap summary EXIT
+lab_setup_checked
 pass "lab topology up (7 namespaces)"
 
 lab_start_server "${SERVER_ARGV[@]}" && pass "server bound to $LAB_SERVER_IP1:3544 and $LAB_SERVER_IP2:3544" ||
@@ -100,18 +61,7 @@ check_client() {
 	(( (0x${TEREDO_FLAGS#0x} & 0x0300) == 0 )) && pass "$name flags $TEREDO_FLAGS: multicast/global bits clear" ||
 		fail "$name flags $TEREDO_FLAGS have multicast/global bits set"
 
-	local line
-	if lab_ping_until "$ns" "$LAB_V6HOST_IP6" 15 && line="$(lab_ping "$ns" "$LAB_V6HOST_IP6" 5 "$name-to-v6host")"; then
-		pass "ping6 $name -> v6host: $line"
-	else
-		fail "ping6 $name -> v6host: ${line:-no reply within 15 s}"
-	fi
-	line=""
-	if lab_ping_until "$LAB_NS_V6HOST" "$addr" 15 && line="$(lab_ping "$LAB_NS_V6HOST" "$addr" 5 "v6host-to-$name")"; then
-		pass "ping6 v6host -> $name: $line"
-	else
-		fail "ping6 v6host -> $name: ${line:-no reply within 15 s}"
-	fi
+	check_ping_v6host "$name" "$ns" "$addr"
 }
 
 check_client client "$LAB_NS_CLIENT" "$LAB_NAT_PUBLIC_IP"

@@ -13,42 +13,11 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 
-if [[ $EUID -ne 0 ]]; then
-	echo "### SKIPPED: needs root ($(basename "$0"))"
-	exit 77
-fi
-for tool in ip nft ping iperf3 python3 ss tcpdump; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "### SKIPPED: '$tool' not installed"; exit 77; }
-done
+need_root_and_tools ip nft ping iperf3 python3 ss tcpdump
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || { echo "FAIL: build teredod and teredod-server first ($BUILD_DIR)"; exit 1; }
-
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-summary() {
-	local rc=$?
-	echo
-	echo "==================== test_offload_paths summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		lab_dump_logs
-		echo "RESULT: FAIL"
-		lab_cleanup
-		exit 1
-	fi
-	echo "RESULT: PASS"
-	lab_cleanup
-	exit 0
-}
 
 # sha_transfer SEND_NS RECV_NS DEST_ADDR NAME: 32 MiB of random bytes over TCP port 5301; prints "SENT_SHA RECV_SHA".
 sha_transfer() {
@@ -191,9 +160,7 @@ run_paths() {
 	sleep 0.5
 }
 
-trap summary EXIT
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT
+lab_setup_checked
 lab_start_server "$TEREDOD_SERVER" || { fail "teredod-server started"; exit 1; }
 run_paths on
 run_paths off "Offload no"

@@ -27,8 +27,8 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 PY=/usr/bin/python3
 HOSTILE="$HERE/hostile_relay.py"
 RELAY_BIN="$BUILD_DIR/src/daemon/teredod"
@@ -41,73 +41,15 @@ MAX_LEAK_KB="${RELAY_HOSTILE_MAX_LEAK_KB:-1024}"
 FLOOD_SERVER=198.51.100.99   # no host has it: bubbles to it die in the relay's ARP queue
 SINK_PORT=7777
 
-skip() {
-	echo "############################################################"
-	echo "### SKIPPED: $* ($(basename "$0"))"
-	echo "############################################################"
-	exit 77
-}
-
-[[ $EUID -eq 0 ]] || skip "needs root"
-for tool in ip nft ping miredo ss "$PY"; do
-	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
-done
+need_root_and_tools ip nft ping miredo ss "$PY"
 [[ -x $RELAY_BIN ]] || skip "teredod not built ($RELAY_BIN); build with cmake --build build"
 [[ -x $SERVER_BIN ]] || skip "teredod-server not built ($SERVER_BIN)"
 
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
 LAB_SERVER_USER=nobody
-
-declare -a RESULTS=() FIGURES=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-fatal() { fail "$*"; exit 1; }
-figure() { FIGURES+=("$*"); echo "   $*"; }
-
-summary() {
-	local rc=$?
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		echo "---- logs ----"
-		lab_dump_logs
-		[[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }
-	fi
-	local tag="$LAB_TAG"
-	lab_cleanup
-	local left
-	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
-	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
-	echo
-	echo "==================== test_relay_hostile summary ===================="
-	echo "relay: $RELAY_BIN (RelayType relay, MaxPeers $MAX_PEERS); server: $SERVER_BIN; client: Debian miredo"
-	local r
-	echo "figures:"
-	for r in "${FIGURES[@]}"; do echo "  $r"; done
-	echo "checks:"
-	for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		echo "RESULT: FAIL"
-		[[ $rc -ne 0 ]] || rc=1
-	else
-		echo "RESULT: PASS (${#RESULTS[@]} checks)"
-	fi
-	exit "$rc"
-}
-
-# run_checks NS SUBCOMMAND ARGS...: run hostile_relay.py in NS; turn its RESULT lines into checks.
-run_checks() {
-	local ns="$1"; shift
-	local line n=0
-	while IFS= read -r line; do
-		case "$line" in
-			"RESULT PASS "*) pass "${line#RESULT PASS }"; n=$((n + 1)) ;;
-			"RESULT FAIL "*) fail "${line#RESULT FAIL }"; n=$((n + 1)) ;;
-			*) figure "$line" ;;
-		esac
-	done < <(ip netns exec "$ns" "$PY" "$HOSTILE" "$@" 2>&1)
-	[[ $n -gt 0 ]] || fail "hostile_relay.py $1 produced no result (see output above)"
-}
+SUMMARY_NS_CHECK=1
+RUN_CHECKS_OTHER=figure
+summary_header() { echo "relay: $RELAY_BIN (RelayType relay, MaxPeers $MAX_PEERS); server: $SERVER_BIN; client: Debian miredo"; }
+summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }; }
 
 st() { lab_stat "$STATS" "$1"; }
 
@@ -154,8 +96,7 @@ bgping_loss() {
 }
 
 echo "== teredod netns relay hostile-traffic test: relay = $RELAY_BIN"
-lab_setup || fatal "lab setup"
-trap summary EXIT
+lab_setup_checked
 pass "lab topology up (7 namespaces)"
 
 STATS="$LAB_DIR/relay.stats"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_relay_interop.sh: OUR Teredo relay (teredod, RelayType relay) with Debian miredo clients.
 #
 # Two labs in sequence (topology: see the diagram at the top of lib.sh), each with:
@@ -18,67 +18,21 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 RELAY_BIN="$BUILD_DIR/src/daemon/teredod"
 OUR_SERVER_BIN="$BUILD_DIR/src/daemon/teredod-server"
 CONFIGS="${RELAY_INTEROP_CONFIGS:-ours miredo}"
 IPERF_SECONDS="${RELAY_IPERF_SECONDS:-3}"
 
-skip() {
-	echo "############################################################"
-	echo "### SKIPPED: $* ($(basename "$0"))"
-	echo "############################################################"
-	exit 77
-}
-
-[[ $EUID -eq 0 ]] || skip "needs root"
-for tool in ip nft ping miredo miredo-server iperf3 python3 ss; do
-	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
-done
+need_root_and_tools ip nft ping miredo miredo-server iperf3 python3 ss
 [[ -x $RELAY_BIN ]] || skip "teredod not built ($RELAY_BIN); build with cmake --build build"
 [[ $CONFIGS != *ours* || -x $OUR_SERVER_BIN ]] || skip "teredod-server not built ($OUR_SERVER_BIN)"
 
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=() FIGURES=()
-FAILED=0
-PHASE=""
-pass() { RESULTS+=("PASS  [$PHASE] $*"); echo "PASS: [$PHASE] $*"; }
-fail() { RESULTS+=("FAIL  [$PHASE] $*"); echo "FAIL: [$PHASE] $*"; FAILED=1; }
-figure() { FIGURES+=("[$PHASE] $*"); echo "   $*"; }
-
-summary() {
-	local rc=$?
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		echo "---- logs ----"
-		lab_dump_logs
-		[[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }
-	fi
-	local tag="$LAB_TAG"
-	lab_cleanup
-	local left
-	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
-	PHASE="end"
-	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
-	echo
-	echo "==================== test_relay_interop summary ===================="
-	echo "relay: $RELAY_BIN (RelayType relay); clients: Debian miredo; servers: $CONFIGS"
-	local r
-	echo "figures:"
-	for r in "${FIGURES[@]}"; do echo "  $r"; done
-	echo "checks:"
-	for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		echo "RESULT: FAIL"
-		[[ $rc -ne 0 ]] || rc=1
-	else
-		echo "RESULT: PASS (${#RESULTS[@]} checks)"
-	fi
-	exit "$rc"
-}
-fatal() { fail "$*"; exit 1; }
+PHASE=""  # checks and figures are tagged with the lab they belong to
+SUMMARY_NS_CHECK=1
+summary_header() { echo "relay: $RELAY_BIN (RelayType relay); clients: Debian miredo; servers: $CONFIGS"; }
+summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }; }
 
 # check_client NAME NS EXPECTED_MAPPED_IP: qualify, decode, ping both ways, iperf3 both ways.
 check_client() {
@@ -94,18 +48,7 @@ check_client() {
 		pass "$name qualified: $addr (server $TEREDO_SERVER, mapped $TEREDO_MAPPED_IP:$TEREDO_MAPPED_PORT)" ||
 		fail "$name address $addr: prefix_ok=$TEREDO_PREFIX_OK server=$TEREDO_SERVER mapped=$TEREDO_MAPPED_IP (want $LAB_SERVER_IP1 / $want_ip)"
 
-	line=""
-	if lab_ping_until "$ns" "$LAB_V6HOST_IP6" 15 && line="$(lab_ping "$ns" "$LAB_V6HOST_IP6" 5 "$name-to-v6host")"; then
-		pass "ping6 $name -> v6host: $line"
-	else
-		fail "ping6 $name -> v6host: ${line:-no reply within 15 s}"
-	fi
-	line=""
-	if lab_ping_until "$LAB_NS_V6HOST" "$addr" 15 && line="$(lab_ping "$LAB_NS_V6HOST" "$addr" 5 "v6host-to-$name")"; then
-		pass "ping6 v6host -> $name: $line"
-	else
-		fail "ping6 v6host -> $name: ${line:-no reply within 15 s}"
-	fi
+	check_ping_v6host "$name" "$ns" "$addr"
 
 	if line="$(lab_iperf3 "$LAB_NS_V6HOST" "$ns" "$LAB_V6HOST_IP6" "$IPERF_SECONDS" "$name-to-v6host")"; then
 		pass "iperf3 TCP $name -> v6host: $line"
@@ -127,8 +70,7 @@ run_lab() {
 	PHASE="server=$label"
 	echo
 	echo "== lab $PHASE: server $*, relay $RELAY_BIN, Debian miredo clients"
-	lab_setup || fatal "lab setup"
-	trap summary EXIT
+	lab_setup_checked
 	pass "lab topology up (7 namespaces)"
 	STATS="$LAB_DIR/relay.stats"
 
@@ -166,7 +108,7 @@ run_lab() {
 	lab_cleanup
 	LAB_PID=()
 	local left
-	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
+	left="$(lab_ns_left "$tag")"
 	[[ -z $left ]] && pass "lab removed" || fail "namespaces left after the lab: $left"
 	STATS=""
 	trap summary EXIT

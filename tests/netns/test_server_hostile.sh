@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_server_hostile.sh [SERVER_CMD]: teredod-server under hostile traffic in a namespace lab.
 #
 # Starts OUR Teredo server (TEREDOD_STATS_FILE in the lab directory, -u nobody), then from the public client
@@ -27,8 +27,8 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 PY=/usr/bin/python3
 HOSTILE="$HERE/hostile_server.py"
 RSFLOOD="${HOSTILE_RSFLOOD:-$BUILD_DIR/tools/teredo-rsflood}"
@@ -36,17 +36,7 @@ FLOOD_RATE="${HOSTILE_FLOOD_RATE:-20000}"
 FLOOD_SECONDS="${HOSTILE_FLOOD_SECONDS:-10}"
 MAX_RSS_GROWTH_KB="${HOSTILE_MAX_RSS_GROWTH_KB:-2048}"
 
-skip() {
-	echo "############################################################"
-	echo "### SKIPPED: $* ($(basename "$0"))"
-	echo "############################################################"
-	exit 77
-}
-
-[[ $EUID -eq 0 ]] || skip "needs root"
-for tool in ip nft ping miredo ss "$PY"; do
-	command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not installed (run scripts/test, which installs the dependencies)"
-done
+need_root_and_tools ip nft ping miredo ss "$PY"
 
 if [[ $# -gt 0 ]]; then
 	SERVER_CMD="$*"
@@ -57,59 +47,13 @@ fi
 read -r -a SERVER_ARGV <<<"$SERVER_CMD"
 command -v "${SERVER_ARGV[0]}" >/dev/null 2>&1 || { echo "FAIL: server command not found: ${SERVER_ARGV[0]}"; exit 1; }
 
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
 LAB_SERVER_USER=nobody
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-fatal() { fail "$*"; exit 1; }
-
-summary() {
-	local rc=$?
-	[[ $FAILED -eq 0 ]] || lab_dump_logs_with_stats
-	local tag="$LAB_TAG"
-	lab_cleanup
-	local left
-	left="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$tag-" | tr '\n' ' ')"
-	if [[ -z $left ]]; then pass "no lab namespace left ($tag-*)"; else fail "namespaces left: $left"; fi
-	echo
-	echo "==================== test_server_hostile summary ===================="
-	echo "server: $SERVER_CMD"
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		echo "RESULT: FAIL"
-		[[ $rc -ne 0 ]] || rc=1
-	else
-		echo "RESULT: PASS (${#RESULTS[@]} checks)"
-	fi
-	exit "$rc"
-}
-
-lab_dump_logs_with_stats() {
-	echo "---- logs ----"
-	lab_dump_logs
-	[[ -n ${STATS:-} && -f $STATS ]] && { echo "===== stats file ====="; cat "$STATS"; }
-}
-
-# run_checks NS ARGS...: run hostile_server.py in NS; turn its "RESULT PASS|FAIL text" lines into checks.
-run_checks() {
-	local ns="$1"; shift
-	local line n=0
-	while IFS= read -r line; do
-		case "$line" in
-			"RESULT PASS "*) pass "${line#RESULT PASS }"; n=$((n + 1)) ;;
-			"RESULT FAIL "*) fail "${line#RESULT FAIL }"; n=$((n + 1)) ;;
-			*) echo "$line" ;;
-		esac
-	done < <(ip netns exec "$ns" "$PY" "$HOSTILE" "$@" 2>&1)
-	[[ $n -gt 0 ]] || fail "hostile_server.py $1 produced no result (see output above)"
-}
+SUMMARY_NS_CHECK=1
+summary_header() { echo "server: $SERVER_CMD"; }
+summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== stats file ====="; cat "$STATS"; }; }
 
 # stat_get NAME: current value of counter NAME in the stats file (0 if absent).
-stat_get() { awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$STATS"; }
+stat_get() { lab_stat "$STATS" "$1"; }
 
 # server_pids: every teredod-server process of the lab (the started one and any other in the server namespace).
 server_pids() {
@@ -133,17 +77,7 @@ server_rss_kb() {
 }
 
 # wait_stats_quiet: wait until the "received" counter stops moving (2 consecutive equal readings 1.1 s apart).
-wait_stats_quiet() {
-	local a b
-	a="$(stat_get received)"
-	for _ in $(seq 1 15); do
-		sleep 1.1
-		b="$(stat_get received)"
-		[[ $a == "$b" ]] && return 0
-		a="$b"
-	done
-	return 1
-}
+wait_stats_quiet() { lab_wait_stat_settled "$STATS" received 15 1.1; }
 
 # probe LABEL NS ARGS...: one fresh RS, valid RA within 1 s.
 probe() {
@@ -168,8 +102,7 @@ rs_flood() {
 }
 
 echo "== teredod netns hostile-traffic test: server = $SERVER_CMD"
-lab_setup || fatal "lab setup"
-trap summary EXIT
+lab_setup_checked
 pass "lab topology up (7 namespaces)"
 
 STATS="$LAB_DIR/server.stats"

@@ -17,46 +17,14 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
 TEREDOCTL="$BUILD_DIR/src/daemon/teredoctl"
 METRICS_PORT=9464
 
-if [[ $EUID -ne 0 ]]; then
-	echo "### SKIPPED: needs root ($(basename "$0"))"
-	exit 77
-fi
-for tool in ip nft ping python3 ss curl setpriv; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "### SKIPPED: '$tool' not installed"; exit 77; }
-done
+need_root_and_tools ip nft ping python3 ss curl setpriv
 [[ -x $TEREDOD && -x $TEREDOD_SERVER && -x $TEREDOCTL ]] ||
 	{ echo "FAIL: build teredod, teredod-server and teredoctl first ($BUILD_DIR)"; exit 1; }
-
-# shellcheck source=tests/netns/lib.sh
-source "$HERE/lib.sh"
-
-declare -a RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $*"); echo "PASS: $*"; }
-fail() { RESULTS+=("FAIL  $*"); echo "FAIL: $*"; FAILED=1; }
-check() { local desc="$1"; shift; if "$@"; then pass "$desc"; else fail "$desc"; fi; }
-summary() {
-	local rc=$?
-	echo
-	echo "==================== test_teredoctl summary ===================="
-	local r; for r in "${RESULTS[@]}"; do echo "  $r"; done
-	if [[ $FAILED -ne 0 || $rc -ne 0 ]]; then
-		lab_dump_logs
-		echo "RESULT: FAIL"
-		lab_cleanup
-		exit 1
-	fi
-	echo "RESULT: PASS"
-	lab_cleanup
-	exit 0
-}
 
 # ctl ROLE ARGS...: teredoctl on ROLE's socket ($LAB_DIR/ROLE.sock).
 ctl() { local role="$1"; shift; "$TEREDOCTL" -s "$LAB_DIR/$role.sock" "$@"; }
@@ -130,9 +98,7 @@ raw_request() {
 	PY
 }
 
-trap summary EXIT
-lab_setup || { fail "lab setup"; exit 1; }
-trap summary EXIT  # lab_setup installed lab_cleanup as the EXIT trap; summary() calls it
+lab_setup_checked
 lab_write_server_conf "ControlSocket $LAB_DIR/server.sock" >/dev/null
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
 lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" "ControlSocket $LAB_DIR/relay.sock" \
