@@ -34,7 +34,7 @@ TEREDO_DEB_PACKAGES=(
 	iproute2 nftables conntrack iputils-ping iperf3
 	miredo miredo-server
 	python3-scapy python3-matplotlib procps psmisc
-	prometheus-cpp-dev nlohmann-json3-dev curl
+	prometheus-cpp-dev nlohmann-json3-dev curl tcpdump
 )
 
 # install_deps [extra packages...]: fast no-op when everything is already installed.
