@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <memory>
-#include <new>
 
 #include "daemon/client_helper.hpp"
 #include "daemon/client_worker.hpp"
@@ -17,9 +16,9 @@
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
 #include "daemon/relay_driver.hpp"
+#include "daemon/tunnel_worker_setup.hpp"
 #include "os/net_text.hpp"
 #include "os/netlink.hpp"
-#include "os/random.hpp"
 
 namespace teredo::daemon {
 
@@ -67,20 +66,11 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
       log::warning("Cannot disable IPv6 address generation on {}: {}", tun->name(), st.error().message());
   }
 
-  auto udp = os::UdpSocket::open(settings.bind, os::UdpSocketOptions{});
-  if (!udp) {
-    log::alert("Cannot open UDP socket on {}: {}", os::to_string(settings.bind), udp.error().message());
-    return kExitSetupFailure;
-  }
-  auto icmp = os::RawIcmpv6Socket::open();
-  if (!icmp) {
-    log::alert("Raw ICMPv6 socket not working: {}", icmp.error().message());
-    return kExitSetupFailure;
-  }
-  auto timer = os::TimerFd::open();
+  auto sockets = open_tunnel_sockets(settings.bind);
+  if (!sockets) return kExitSetupFailure;
   auto debounce = os::TimerFd::open();
-  if (!timer || !debounce) {
-    log::alert("Cannot create timer: {}", (timer ? debounce.error() : timer.error()).message());
+  if (!debounce) {
+    log::alert("Cannot create timer: {}", debounce.error().message());
     return kExitSetupFailure;
   }
   auto monitor = os::NetlinkMonitor::open();
@@ -88,10 +78,7 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
     log::alert("Cannot watch network changes: {}", monitor.error().message());
     return kExitSetupFailure;
   }
-  if (auto st = os::fill_random(config.secret); !st) {
-    log::alert("Cannot draw the client secret: {}", st.error().message());
-    return kExitSetupFailure;
-  }
+  if (!draw_secret(config.secret, "client")) return kExitSetupFailure;
   std::optional<StatsFile> stats;
   if (!open_stats_file(stats)) return kExitSetupFailure;
 
@@ -108,26 +95,16 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
   if (!ControlServer::open(settings.control, control)) return kExitSetupFailure;
   if (!ctx.drop_privileges()) return kExitSetupFailure;
 
-  const proto::Endpoint bound = udp->local();
-  std::unique_ptr<ClientWorker> worker;
-  try {
-    auto w = ClientWorker::create(config,
-                                  ClientIo{*tun, ifindex, std::move(*udp), std::move(*icmp), std::move(*timer),
-                                           std::move(*debounce), std::move(*monitor), *signals, *helper, settings.offload},
-                                  stats);
-    if (!w) {
-      log::alert("Cannot create the client data path: {}", w.error().message());
-      return kExitSetupFailure;
-    }
-    worker = std::move(*w);
-  } catch (const std::bad_alloc&) {
-    log::alert("Cannot allocate the peer table for MaxPeers {}", config.max_peers);
-    return kExitSetupFailure;
-  }
-  if (control) worker->attach_control(control->port());                 // control channel (issue 6)
-  if (control && !control->start_metrics()) return kExitSetupFailure;     // MetricsListen: before seccomp
-  if (!ctx.confine()) return kExitSetupFailure;
-  if (control && !control->start()) return kExitSetupFailure;             // control thread: after seccomp
+  const proto::Endpoint bound = sockets->udp.local();
+  std::unique_ptr<ClientWorker> worker = create_tunnel_worker<ClientWorker>("client", config.max_peers, [&] {
+    return ClientWorker::create(config,
+                                ClientIo{*tun, ifindex, std::move(sockets->udp), std::move(sockets->icmp),
+                                         std::move(sockets->timer), std::move(*debounce), std::move(*monitor),
+                                         *signals, *helper, settings.offload},
+                                stats);
+  });
+  if (!worker) return kExitSetupFailure;
+  if (!confine_with_control(control, *worker, ctx)) return kExitSetupFailure;
 
   log::notice("Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, user {}",
               settings.server_name, os::to_string(config.server), os::to_string(config.server2), tun->name(),

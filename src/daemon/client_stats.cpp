@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include "daemon/drop_text.hpp"
+
 namespace teredo::daemon {
 
 ClientStats collect_client_stats(const core::Client& client, const proto::DropCounters& driver_drops) {
@@ -30,8 +32,7 @@ std::string format_client_stats(const ClientStats& s) {
       c.bubble_replies_sent, c.connectivity_tests_sent, c.relays_verified, c.packets_queued, c.packets_flushed,
       c.icmpv6_errors_sent, c.peers_given_up);
   out += fmt::format("state {}\n", static_cast<unsigned>(s.state));
-  for (std::size_t i = 0; i < proto::kDropCount; ++i)
-    out += fmt::format("drop_{} {}\n", proto::kDropNames[i], s.drops.count[i]);
+  append_drop_lines(out, s.drops);
   out += fmt::format("drops_total {}\npeers {}\nqueued_packets {}\n", s.drops.total(), s.peers, s.queued_packets);
   return out;
 }
@@ -43,13 +44,7 @@ std::string summarize_client_stats(const ClientStats& s) {
       "{} qualifications, {} server losses, {} bubbles sent, {} dropped",
       c.tun_packets, c.udp_datagrams, c.sent_packets, c.delivered_packets, c.rs_sent, c.qualifications,
       c.server_losses, c.bubbles_direct_sent + c.bubbles_indirect_sent, s.drops.total());
-  bool first = true;
-  for (std::size_t i = 0; i < proto::kDropCount; ++i) {
-    if (s.drops.count[i] == 0) continue;
-    out += fmt::format("{}{}={}", first ? " (" : ", ", proto::kDropNames[i], s.drops.count[i]);
-    first = false;
-  }
-  if (!first) out += ")";
+  append_drop_summary(out, s.drops);
   return out;
 }
 

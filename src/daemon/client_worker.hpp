@@ -14,6 +14,7 @@
 #include "daemon/client_stats.hpp"
 #include "daemon/stats_file.hpp"
 #include "daemon/tunnel_data_path.hpp"
+#include "daemon/worker_loop.hpp"
 #include "os/epoll.hpp"
 #include "os/netlink_monitor.hpp"
 #include "os/raw_icmpv6_socket.hpp"
@@ -51,7 +52,7 @@ class ClientWorker {
   ClientStats stats() const { return collect_client_stats(client_, path_.drops()); }
 
   /// Control channel (issue 6): answers `port`'s requests from this loop (port.fd() in the epoll set).
-  void attach_control(ControlPort& port);
+  void attach_control(ControlPort& port) { loop_.attach_control(port); }
 
   ClientWorker(const ClientWorker&) = delete;
   ClientWorker& operator=(const ClientWorker&) = delete;
@@ -67,12 +68,10 @@ class ClientWorker {
   KernelRandom random_;
   core::Client client_;
   ClientIo io_;
-  os::Epoll epoll_;
-  std::optional<StatsFile>& stats_file_;
+  WorkerLoop loop_;
   TunnelDataPath<core::Client> path_;
   bool debounce_armed_ = false;
   std::optional<core::Qualification> announced_;  // what the helper was last told is up
-  ControlPort* control_ = nullptr;  // control channel (issue 6)
 };
 
 }  // namespace teredo::daemon

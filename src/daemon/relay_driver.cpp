@@ -15,7 +15,6 @@
 
 #include <any>
 #include <memory>
-#include <new>
 #include <optional>
 #include <string>
 
@@ -28,8 +27,8 @@
 #include "daemon/relay_settings.hpp"
 #include "daemon/relay_worker.hpp"
 #include "daemon/supervisor.hpp"
+#include "daemon/tunnel_worker_setup.hpp"
 #include "os/net_text.hpp"
-#include "os/random.hpp"
 #include "os/signals.hpp"
 
 namespace teredo::daemon {
@@ -99,25 +98,9 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
   auto iface = RelayInterface::create(settings.interface_name, config.mtu, config.prefix);
   if (!iface) return kExitSetupFailure;
 
-  auto udp = os::UdpSocket::open(settings.bind, os::UdpSocketOptions{});
-  if (!udp) {
-    log::alert("Cannot open UDP socket on {}: {}", os::to_string(settings.bind), udp.error().message());
-    return kExitSetupFailure;
-  }
-  auto icmp = os::RawIcmpv6Socket::open();
-  if (!icmp) {
-    log::alert("Raw ICMPv6 socket not working: {}", icmp.error().message());
-    return kExitSetupFailure;
-  }
-  auto timer = os::TimerFd::open();
-  if (!timer) {
-    log::alert("Cannot create timer: {}", timer.error().message());
-    return kExitSetupFailure;
-  }
-  if (auto st = os::fill_random(config.secret); !st) {
-    log::alert("Cannot draw the relay secret: {}", st.error().message());
-    return kExitSetupFailure;
-  }
+  auto sockets = open_tunnel_sockets(settings.bind);
+  if (!sockets) return kExitSetupFailure;
+  if (!draw_secret(config.secret, "relay")) return kExitSetupFailure;
   std::optional<StatsFile> stats;
   if (!open_stats_file(stats)) return kExitSetupFailure;
 
@@ -128,25 +111,14 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
   // at exit deletes the interface with its address and route.
   iface->skip_explicit_cleanup();
 
-  const proto::Endpoint bound = udp->local();
-  std::unique_ptr<RelayWorker> worker;
-  try {
-    auto w = RelayWorker::create(config, RelayIo{iface->tun(), std::move(*udp), std::move(*icmp), std::move(*timer),
-                                                 *signals, settings.offload},
-                                 stats);
-    if (!w) {
-      log::alert("Cannot create the relay data path: {}", w.error().message());
-      return kExitSetupFailure;
-    }
-    worker = std::move(*w);
-  } catch (const std::bad_alloc&) {
-    log::alert("Cannot allocate the peer table for MaxPeers {}", config.max_peers);
-    return kExitSetupFailure;
-  }
-  if (control) worker->attach_control(control->port());                 // control channel (issue 6)
-  if (control && !control->start_metrics()) return kExitSetupFailure;     // MetricsListen: before seccomp
-  if (!ctx.confine()) return kExitSetupFailure;
-  if (control && !control->start()) return kExitSetupFailure;             // control thread: after seccomp
+  const proto::Endpoint bound = sockets->udp.local();
+  std::unique_ptr<RelayWorker> worker = create_tunnel_worker<RelayWorker>("relay", config.max_peers, [&] {
+    return RelayWorker::create(config, RelayIo{iface->tun(), std::move(sockets->udp), std::move(sockets->icmp),
+                                               std::move(sockets->timer), *signals, settings.offload},
+                               stats);
+  });
+  if (!worker) return kExitSetupFailure;
+  if (!confine_with_control(control, *worker, ctx)) return kExitSetupFailure;
 
   log::notice("Teredo relay started: mode {}, interface {} (MTU {}), prefix {}, UDP {}, max peers {}, user {}",
               role_name(settings.role), iface->tun().name(), config.mtu, prefix_text(config.prefix),
@@ -163,12 +135,8 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
 }  // namespace
 
 int run_teredod(const CommandLine& options) {
-  DaemonRole role;
-  role.program = kTeredodProgram;
-  role.default_config = kDefaultTeredodConfig;
-  role.default_pidfile = kDefaultTeredodPidfile;
-  role.default_user = kDefaultTeredodUser;
-  role.default_chroot = kDefaultTeredodChroot;
+  DaemonRole role = daemon_role(kTeredodProgram, kDefaultTeredodConfig, kDefaultTeredodPidfile,
+                                kDefaultTeredodUser, kDefaultTeredodChroot);
   // TUN and rtnetlink (NET_ADMIN), the raw ICMPv6 socket (NET_RAW), a BindPort below 1024
   // (NET_BIND_SERVICE), the drop itself (SETUID, SETGID, SYS_CHROOT, SETPCAP for the bounding
   // set), stopping the worker (KILL).

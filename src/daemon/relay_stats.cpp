@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include "daemon/drop_text.hpp"
+
 namespace teredo::daemon {
 
 RelayStats collect_relay_stats(const core::Relay& relay, const proto::DropCounters& driver_drops) {
@@ -28,7 +30,7 @@ std::string format_relay_stats(const RelayStats& s) {
       c.to_native_packets, c.to_native_bytes, c.bubbles_direct_sent, c.bubbles_indirect_sent, c.bubbles_received,
       c.packets_queued, c.packets_flushed, c.icmpv6_errors_sent, c.peers_created, c.peers_evicted, c.peers_expired,
       c.peers_given_up);
-  for (std::size_t i = 0; i < proto::kDropCount; ++i) out += fmt::format("drop_{} {}\n", proto::kDropNames[i], s.drops.count[i]);
+  append_drop_lines(out, s.drops);
   out += fmt::format("drops_total {}\npeers {}\npeer_slots {}\npeer_table_bytes {}\nqueued_packets {}\n",
                      s.drops.total(), s.peers, s.peer_slots, s.peer_table_bytes, s.queued_packets);
   return out;
@@ -41,13 +43,7 @@ std::string summarize_relay_stats(const RelayStats& s) {
       "{} bubbles sent, {} ICMPv6 errors, {} peers created, {} dropped",
       c.tun_packets, c.udp_datagrams, c.to_teredo_packets, c.to_native_packets,
       c.bubbles_direct_sent + c.bubbles_indirect_sent, c.icmpv6_errors_sent, c.peers_created, s.drops.total());
-  bool first = true;
-  for (std::size_t i = 0; i < proto::kDropCount; ++i) {
-    if (s.drops.count[i] == 0) continue;
-    out += fmt::format("{}{}={}", first ? " (" : ", ", proto::kDropNames[i], s.drops.count[i]);
-    first = false;
-  }
-  if (!first) out += ")";
+  append_drop_summary(out, s.drops);
   return out;
 }
 

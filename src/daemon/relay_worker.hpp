@@ -13,6 +13,7 @@
 #include "daemon/relay_stats.hpp"
 #include "daemon/stats_file.hpp"
 #include "daemon/tunnel_data_path.hpp"
+#include "daemon/worker_loop.hpp"
 #include "os/epoll.hpp"
 #include "os/raw_icmpv6_socket.hpp"
 #include "os/signals.hpp"
@@ -45,7 +46,7 @@ class RelayWorker {
   RelayStats stats() const { return collect_relay_stats(relay_, path_.drops()); }
 
   /// Control channel (issue 6): answers `port`'s requests from this loop (port.fd() in the epoll set).
-  void attach_control(ControlPort& port);
+  void attach_control(ControlPort& port) { loop_.attach_control(port); }
 
   RelayWorker(const RelayWorker&) = delete;
   RelayWorker& operator=(const RelayWorker&) = delete;
@@ -60,10 +61,8 @@ class RelayWorker {
 
   core::Relay relay_;
   RelayIo io_;
-  os::Epoll epoll_;
-  std::optional<StatsFile>& stats_file_;
+  WorkerLoop loop_;
   TunnelDataPath<core::Relay> path_;
-  ControlPort* control_ = nullptr;  // control channel (issue 6)
   bool huge_pages_advised_ = false;
 };
 

@@ -211,12 +211,8 @@ int run_server_worker(const LoadedConfig& loaded, WorkerContext& ctx) {
 }  // namespace
 
 int run_server(const CommandLine& options) {
-  DaemonRole role;
-  role.program = kServerProgram;
-  role.default_config = kDefaultServerConfig;
-  role.default_pidfile = kDefaultServerPidfile;
-  role.default_user = kDefaultServerUser;
-  role.default_chroot = kDefaultServerChroot;
+  DaemonRole role = daemon_role(kServerProgram, kDefaultServerConfig, kDefaultServerPidfile, kDefaultServerUser,
+                                kDefaultServerChroot);
   // Raw IPv6 socket (NET_RAW); the drop itself (SETUID, SETGID, SYS_CHROOT, SETPCAP for the
   // bounding set); stopping the worker (KILL).
   role.supervisor_caps = {CAP_NET_RAW, CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP, CAP_KILL};

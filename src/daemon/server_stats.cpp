@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include "daemon/drop_text.hpp"
+
 namespace teredo::daemon {
 
 std::string format_stats(const ServerStats& s) {
@@ -12,7 +14,7 @@ std::string format_stats(const ServerStats& s) {
       "forwarded_native {}\nbubbles_forwarded {}\necho_forwarded {}\n",
       c.received, c.router_solicitations, c.router_advertisements, c.forwarded_teredo, c.forwarded_native,
       c.bubbles_forwarded, c.echo_forwarded);
-  for (std::size_t i = 0; i < proto::kDropCount; ++i) out += fmt::format("drop_{} {}\n", proto::kDropNames[i], s.drops.count[i]);
+  append_drop_lines(out, s.drops);
   out += fmt::format("drops_total {}\n", s.drops.total());
   return out;
 }
@@ -23,13 +25,7 @@ std::string summarize_stats(const ServerStats& s) {
       "{} packets received, {} router solicitations answered, {} forwarded over UDP, {} forwarded as native "
       "IPv6, {} dropped",
       c.received, c.router_advertisements, c.forwarded_teredo, c.forwarded_native, s.drops.total());
-  bool first = true;
-  for (std::size_t i = 0; i < proto::kDropCount; ++i) {
-    if (s.drops.count[i] == 0) continue;
-    out += fmt::format("{}{}={}", first ? " (" : ", ", proto::kDropNames[i], s.drops.count[i]);
-    first = false;
-  }
-  if (!first) out += ")";
+  append_drop_summary(out, s.drops);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/command_line.hpp"
@@ -86,6 +87,18 @@ struct DaemonRole {
   /// Returns the worker's exit status.
   std::function<int(const LoadedConfig&, WorkerContext&)> run_worker;
 };
+
+/// A role named `program` with the defaults of -c, -p, -u and -t; the caller sets the rest.
+inline DaemonRole daemon_role(const char* program, std::string config, std::string pidfile, std::string user,
+                              std::string chroot) {
+  DaemonRole role;
+  role.program = program;
+  role.default_config = std::move(config);
+  role.default_pidfile = std::move(pidfile);
+  role.default_user = std::move(user);
+  role.default_chroot = std::move(chroot);
+  return role;
+}
 
 /// Runs the daemon until a stop signal; returns the exit code (kExitOk or kExitSetupFailure).
 /// Without -f the launcher exits inside, with status 0 only once the first worker is ready.

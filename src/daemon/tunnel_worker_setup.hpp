@@ -1,0 +1,62 @@
+// Set-up steps shared by teredod's relay and client workers (relay_driver.cpp, client_driver.cpp):
+// the sockets, the secret, creating the worker and starting the control channel around seccomp.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <optional>
+
+#include "daemon/control_server.hpp"
+#include "daemon/log.hpp"
+#include "daemon/supervisor.hpp"
+#include "os/raw_icmpv6_socket.hpp"
+#include "os/timer_fd.hpp"
+#include "os/udp_socket.hpp"
+#include "proto/bytes.hpp"
+#include "proto/ipv4.hpp"
+
+namespace teredo::daemon {
+
+/// What the data path needs besides the TUN device, opened while still root.
+struct TunnelSockets {
+  os::UdpSocket udp;
+  os::RawIcmpv6Socket icmp;
+  os::TimerFd timer;  // the core's next deadline
+};
+
+/// Opens the UDP socket on `bind`, the raw ICMPv6 socket and the timer; nullopt (logged) on failure.
+std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind);
+
+/// Fills the core's secret from the kernel; false (logged "Cannot draw the WHAT secret") on failure.
+bool draw_secret(proto::MutableBytes secret, const char* what);
+
+/// Calls `create` (Worker::create: an OsResult, or std::bad_alloc for the peer table). Logs
+/// "Cannot create the WHAT data path" or "Cannot allocate the peer table"; nullptr then.
+template <class Worker, class Create>
+std::unique_ptr<Worker> create_tunnel_worker(const char* what, std::size_t max_peers, Create create) {
+  try {
+    auto w = create();
+    if (!w) {
+      log::alert("Cannot create the {} data path: {}", what, w.error().message());
+      return nullptr;
+    }
+    return std::move(*w);
+  } catch (const std::bad_alloc&) {
+    log::alert("Cannot allocate the peer table for MaxPeers {}", max_peers);
+    return nullptr;
+  }
+}
+
+/// Attaches the control channel (issue 6) to `worker` and starts its metrics listener, installs
+/// seccomp (ctx.confine), then starts the control thread. false: set-up failure (logged).
+template <class Worker>
+bool confine_with_control(std::unique_ptr<ControlServer>& control, Worker& worker, WorkerContext& ctx) {
+  if (control) worker.attach_control(control->port());     // control channel (issue 6)
+  if (control && !control->start_metrics()) return false;  // MetricsListen: before seccomp
+  if (!ctx.confine()) return false;
+  if (control && !control->start()) return false;  // control thread: after seccomp
+  return true;
+}
+
+}  // namespace teredo::daemon
