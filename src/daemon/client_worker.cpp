@@ -1,7 +1,6 @@
 // Client event loop and state-change handling (miredo-behaviour.md 3, 5.3).
 #include "daemon/client_worker.hpp"
 
-#include <signal.h>
 
 #include "daemon/log.hpp"
 #include "os/net_text.hpp"
@@ -53,13 +52,6 @@ bool ClientWorker::run() {
 
 bool ClientWorker::on_signals() {
   while (auto signo = io_.signals.read()) {
-    if (*signo == SIGHUP) {
-      // TODO(reload issue): re-read the configuration; for now, re-qualify at once.
-      log::notice("Received SIGHUP: configuration reload is not implemented yet; re-qualifying");
-      client_.on_network_change(std::chrono::steady_clock::now());
-      path_.flush();
-      continue;
-    }
     log::notice("Exiting on signal {} ({})", *signo, os::signal_name(*signo));
     return false;
   }

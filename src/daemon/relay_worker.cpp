@@ -3,7 +3,6 @@
 
 #include "os/memory.hpp"
 
-#include <signal.h>
 
 #include "daemon/log.hpp"
 
@@ -38,11 +37,6 @@ bool RelayWorker::run() {
 
 bool RelayWorker::on_signals() {
   while (auto signo = io_.signals.read()) {
-    if (*signo == SIGHUP) {
-      // TODO(reload issue): re-read the configuration and recreate the tunnel.
-      log::notice("Received SIGHUP: configuration reload is not implemented yet; continuing");
-      continue;
-    }
     log::notice("Exiting on signal {} ({})", *signo, os::signal_name(*signo));
     return false;
   }
