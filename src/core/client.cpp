@@ -26,8 +26,6 @@ constexpr std::uint8_t kHopLimit = 64;
 // Packets waiting for a path are copied into slots of this size; larger ones are not held.
 constexpr std::size_t kQueueSlotSize = 4096;
 
-bool reached(Tick now, Tick deadline) { return tick_age(now, deadline) < 0x80000000u; }
-
 TunnelLimits limits_of(const ClientConfig& c) {
   TunnelLimits l;
   l.max_peers = c.max_peers;
@@ -348,7 +346,7 @@ void Client::send_connectivity_test(Tick tick, PeerEntry& peer) {
 void Client::retry_pending(TimePoint now, Tick tick) {
   next_retry_ = TimePoint::max();
   queue_.for_each_open([&](std::uint32_t id, PacketQueue::ListInfo& info) {
-    if (!reached(tick, info.next_retry)) return note_retry(info.next_retry);
+    if (!tick_reached(tick, info.next_retry)) return note_retry(info.next_retry);
     PeerEntry* peer = peers_.find(info.peer);
     if (peer == nullptr || peer->queue != id) return discard_queue(id);
     if (info.retries >= kMaxRetries || state_ != ClientState::Qualified) {

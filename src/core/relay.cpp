@@ -23,8 +23,6 @@ namespace {
 
 constexpr std::uint8_t kBubbleHopLimit = 255;
 
-bool reached(Tick now, Tick deadline) { return tick_age(now, deadline) < 0x80000000u; }
-
 TunnelLimits limits_of(const RelayConfig& c) {
   TunnelLimits l;
   l.max_peers = c.max_peers;
@@ -183,7 +181,7 @@ void Relay::on_tick(TimePoint now) {
   if (now >= next_retry_) {
     next_retry_ = TimePoint::max();
     queue_.for_each_open([&](std::uint32_t id, PacketQueue::ListInfo& info) {
-      if (!reached(tick, info.next_retry)) return note_retry(info.next_retry);
+      if (!tick_reached(tick, info.next_retry)) return note_retry(info.next_retry);
       PeerEntry* peer = peers_.find(info.peer);
       if (peer == nullptr || peer->queue != id) return discard_queue(id);
       if (info.retries >= kMaxRetries) {

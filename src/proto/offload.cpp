@@ -46,6 +46,21 @@ std::uint16_t pseudo_header_sum(const std::uint8_t* ip, std::size_t l4_len, std:
   while (folded >> 16) folded = (folded & 0xFFFF) + (folded >> 16);
   return static_cast<std::uint16_t>(folded);
 }
+// Ends a merged run: the L4 checksum field gets the pseudo-header sum (not complemented), as the
+// kernel expects with NEEDS_CSUM (it completes or verifies it per segment), and the returned
+// OffloadInfo describes the super-packet.
+OffloadInfo finish_run(std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_header, std::size_t csum_offset,
+                       GsoType gso, std::size_t gso_size) {
+  store_be16(ip + kIpv6HeaderSize + csum_offset, pseudo_header_sum(ip, l4_len, next_header));
+  OffloadInfo info;
+  info.gso = gso;
+  info.gso_size = static_cast<std::uint16_t>(gso_size);
+  info.needs_checksum = true;
+  info.csum_start = static_cast<std::uint16_t>(kIpv6HeaderSize);
+  info.csum_offset = static_cast<std::uint16_t>(csum_offset);
+  return info;
+}
+
 }  // namespace
 
 bool complete_partial_checksum(MutableBytes packet, std::uint16_t csum_start, std::uint16_t csum_offset) {
@@ -170,14 +185,7 @@ TcpCoalescer::Output TcpCoalescer::take() {
   if (segments_ > 1) {
     const std::size_t l4_len = len_ - kIpv6HeaderSize;
     store_be16(h + 4, static_cast<std::uint16_t>(l4_len));
-    // A partial checksum (pseudo-header sum, not complemented), as the kernel expects with
-    // NEEDS_CSUM: it completes or verifies it per segment.
-    store_be16(h + kIpv6HeaderSize + kTcpChecksumOffset, pseudo_header_sum(h, l4_len, kNextHeaderTcp));
-    o.info.gso = GsoType::TcpV6;
-    o.info.gso_size = static_cast<std::uint16_t>(mss_);
-    o.info.needs_checksum = true;
-    o.info.csum_start = static_cast<std::uint16_t>(kIpv6HeaderSize);
-    o.info.csum_offset = static_cast<std::uint16_t>(kTcpChecksumOffset);
+    o.info = finish_run(h, l4_len, kNextHeaderTcp, kTcpChecksumOffset, GsoType::TcpV6, mss_);
   }
   o.packet = ByteView{h, len_};
   segments_ = 0;
@@ -223,12 +231,7 @@ TcpCoalescer::Output UdpCoalescer::take() {
     const std::size_t l4_len = len_ - kIpv6HeaderSize;
     store_be16(h + 4, static_cast<std::uint16_t>(l4_len));
     store_be16(h + kIpv6HeaderSize + 4, static_cast<std::uint16_t>(l4_len));
-    store_be16(h + kIpv6HeaderSize + kUdpChecksumOffset, pseudo_header_sum(h, l4_len, kNextHeaderUdp));
-    o.info.gso = GsoType::UdpV6;
-    o.info.gso_size = static_cast<std::uint16_t>(size_);
-    o.info.needs_checksum = true;
-    o.info.csum_start = static_cast<std::uint16_t>(kIpv6HeaderSize);
-    o.info.csum_offset = static_cast<std::uint16_t>(kUdpChecksumOffset);
+    o.info = finish_run(h, l4_len, kNextHeaderUdp, kUdpChecksumOffset, GsoType::UdpV6, size_);
   }
   o.packet = ByteView{h, len_};
   segments_ = 0;
