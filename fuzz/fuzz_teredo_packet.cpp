@@ -1,6 +1,8 @@
 // Fuzzes parse_teredo_packet (RFC 4380 5.1.1 framing) and everything a receiver runs after it.
 // Round trip: the auth header and origin indication are rebuilt and compared with the input
-// prefix; the views must tile the datagram exactly (headers | ipv6 | trailers).
+// prefix; the views must tile the datagram exactly (headers | ipv6 | trailers). The worker
+// steering key (proto/steering.hpp) is read on every input and, for a valid packet, must be its
+// inner source (the same bytes the kernel's steering program reads).
 #include <cstddef>
 #include <cstdint>
 
@@ -8,12 +10,15 @@
 #include "proto/echo.hpp"
 #include "proto/encapsulation.hpp"
 #include "proto/router_discovery.hpp"
+#include "proto/steering.hpp"
 
 using namespace teredo;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const proto::ByteView in(data, size);
   auto r = proto::parse_teredo_packet(in);
+  const auto key = proto::udp_steering_key(in);
+  if (key) FUZZ_CHECK(proto::shard_of(*key, 3) < 3);
   if (!r) {
     FUZZ_CHECK(proto::to_string(r.drop()) != "unknown");
     return 0;
@@ -53,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The IPv6 view must parse, with a payload exactly filling it; then run the ICMPv6 parsers.
   auto ip = proto::parse_ipv6(p.ipv6);
   FUZZ_CHECK(ip.ok());
+  FUZZ_CHECK(key.has_value() && *key == ip->header.src);
   FUZZ_CHECK(ip->payload.size() + proto::kIpv6HeaderSize == p.ipv6.size());
   (void)proto::is_bubble(*ip);
   if (auto rs = proto::parse_router_solicitation(*ip)) (void)rs->option_count;

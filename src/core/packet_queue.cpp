@@ -9,24 +9,32 @@ namespace teredo::core {
 PacketQueue::PacketQueue(std::size_t total_packets, std::size_t slot_size, std::size_t per_list)
     : slot_size_(std::min<std::size_t>(slot_size, 0xFFFF)),
       per_list_(per_list),
-      storage_(new std::uint8_t[std::max<std::size_t>(total_packets, 1) * slot_size_]),
-      lengths_(std::max<std::size_t>(total_packets, 1), 0),
-      tags_(lengths_.size(), 0),
-      next_(lengths_.size(), kNone),
-      lists_(lengths_.size()) {
-  for (std::size_t i = lengths_.size(); i-- > 0;) {
-    next_[i] = free_slot_;
-    free_slot_ = static_cast<std::uint32_t>(i);
-    lists_[i].next_free = free_list_;
-    free_list_ = static_cast<std::uint32_t>(i);
-  }
+      capacity_(std::max<std::size_t>(total_packets, 1)),
+      storage_(new std::uint8_t[capacity_ * slot_size_]) {
+  lengths_.reserve(capacity_);
+  tags_.reserve(capacity_);
+  next_.reserve(capacity_);
+  lists_.reserve(capacity_);
+}
+
+std::uint32_t PacketQueue::fresh_slot() {
+  if (lengths_.size() == capacity_) return kNone;
+  lengths_.push_back(0);
+  tags_.push_back(0);
+  next_.push_back(kNone);
+  return static_cast<std::uint32_t>(lengths_.size() - 1);
 }
 
 std::uint32_t PacketQueue::open_list(const proto::Ipv6Addr& peer) {
-  if (free_list_ == kNone) return kNone;
-  const std::uint32_t id = free_list_;
+  std::uint32_t id = free_list_;
+  if (id != kNone) {
+    free_list_ = lists_[id].next_free;
+  } else {
+    if (lists_.size() == capacity_) return kNone;
+    lists_.emplace_back();
+    id = static_cast<std::uint32_t>(lists_.size() - 1);
+  }
   List& l = lists_[id];
-  free_list_ = l.next_free;
   l = List{};
   l.info.peer = peer;
   l.info.open = true;
@@ -36,9 +44,14 @@ std::uint32_t PacketQueue::open_list(const proto::Ipv6Addr& peer) {
 
 bool PacketQueue::push(std::uint32_t list, proto::ByteView packet, std::uint8_t tag) {
   List& l = lists_[list];
-  if (!l.info.open || l.count >= per_list_ || free_slot_ == kNone || packet.size() > slot_size_) return false;
-  const std::uint32_t s = free_slot_;
-  free_slot_ = next_[s];
+  if (!l.info.open || l.count >= per_list_ || packet.size() > slot_size_) return false;
+  std::uint32_t s = free_slot_;
+  if (s != kNone) {
+    free_slot_ = next_[s];
+  } else {
+    s = fresh_slot();
+    if (s == kNone) return false;
+  }
   std::memcpy(storage_.get() + std::size_t{s} * slot_size_, packet.data(), packet.size());
   lengths_[s] = static_cast<std::uint16_t>(packet.size());
   tags_[s] = tag;

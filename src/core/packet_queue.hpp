@@ -80,7 +80,7 @@ class PacketQueue {
 
   std::size_t packets_queued() const { return used_slots_; }
   std::size_t open_lists() const { return open_lists_; }
-  std::size_t capacity() const { return lengths_.size(); }
+  std::size_t capacity() const { return capacity_; }
 
  private:
   proto::ByteView packet(std::uint32_t slot) const {
@@ -94,9 +94,15 @@ class PacketQueue {
     std::uint32_t next_free = kNone;
   };
 
+  /// A slot (and a list) never used before: the per-slot vectors grow into their reserved
+  /// capacity, so their pages become resident only as far as the queue was ever filled.
+  std::uint32_t fresh_slot();
+
   std::size_t slot_size_;
   std::size_t per_list_;
+  std::size_t capacity_;
   std::unique_ptr<std::uint8_t[]> storage_;  // default-initialised: pages touched on use
+  // Reserved for capacity_ entries at construction (never reallocated), filled on first use.
   std::vector<std::uint16_t> lengths_;
   std::vector<std::uint8_t> tags_;
   std::vector<std::uint32_t> next_;

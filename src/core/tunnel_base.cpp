@@ -23,7 +23,7 @@ TunnelBase::TunnelBase(const TunnelLimits& limits, const HashKey& key, TimePoint
       peers_(limits.max_peers, key),
       queue_(limits.queue_packets_total, limits.queue_slot_size, limits.queue_packets_per_peer),
       icmp_limit_(limits.icmp_errors_per_second, limits.icmp_errors_per_second, now),
-      arena_(kArenaSize),
+      arena_(new std::uint8_t[kArenaSize]),
       next_retry_(TimePoint::max()),
       next_sweep_(now + kSweepInterval),
       per_peer_(limits.queue_packets_per_peer) {
@@ -32,8 +32,8 @@ TunnelBase::TunnelBase(const TunnelLimits& limits, const HashKey& key, TimePoint
 }
 
 proto::MutableBytes TunnelBase::scratch(std::size_t n) {
-  if (arena_.size() - arena_used_ < n) return {};
-  proto::MutableBytes m{arena_.data() + arena_used_, n};
+  if (kArenaSize - arena_used_ < n) return {};
+  proto::MutableBytes m{arena_.get() + arena_used_, n};
   arena_used_ += n;
   return m;
 }
@@ -46,7 +46,7 @@ void TunnelBase::clear_actions() {
 }
 
 bool TunnelBase::should_flush() const {
-  return arena_.size() - arena_used_ < kMaxEventOutput || actions_.size() + 2 * per_peer_ + 4 > kMaxActions;
+  return kArenaSize - arena_used_ < kMaxEventOutput || actions_.size() + 2 * per_peer_ + 4 > kMaxActions;
 }
 
 void TunnelBase::prefetch_tun_packet(proto::ByteView packet) const {

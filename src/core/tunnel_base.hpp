@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <memory>
 #include <vector>
 
 #include "core/packet_queue.hpp"
@@ -103,7 +104,8 @@ class TunnelBase {
   PacketQueue queue_;
   TokenBucket icmp_limit_;
   std::vector<TunnelAction> actions_;
-  std::vector<std::uint8_t> arena_;
+  // Output headers of one batch; allocated, not zeroed: pages become resident as batches reach them.
+  std::unique_ptr<std::uint8_t[]> arena_;
   std::size_t arena_used_ = 0;
   std::vector<PacketQueue::SlotList> pending_release_;
   proto::DropCounters drops_;

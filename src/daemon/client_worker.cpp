@@ -20,7 +20,7 @@ constexpr std::size_t kMaxClientMtu = 65535;
 
 os::OsResult<std::unique_ptr<ClientWorker>> ClientWorker::create(const core::ClientConfig& config, ClientIo io,
                                                                 std::optional<StatsFile>& stats) {
-  auto epoll = open_worker_epoll(io, {{io.monitor.fd(), kTagNetlink}, {io.debounce.fd(), kTagDebounce}});
+  auto epoll = open_worker_epoll(io, io.signals.fd(), {{io.monitor.fd(), kTagNetlink}, {io.debounce.fd(), kTagDebounce}});
   if (!epoll) return epoll.error();
   return std::unique_ptr<ClientWorker>(new ClientWorker(config, std::move(io), std::move(*epoll), stats));
 }

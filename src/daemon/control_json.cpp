@@ -118,6 +118,10 @@ json status_json(const ControlSnapshot& s) {
   if (s.max_peers != 0) j["max_peers"] = s.max_peers;
   if (s.client || s.prefix) j["queued_packets"] = s.queued_packets;
   if (s.prefix) j["prefix"] = prefix_text(*s.prefix);
+  if (!s.worker_peers.empty()) {
+    j["workers"] = s.worker_peers.size();
+    j["worker_peers"] = s.worker_peers;
+  }
   if (s.client) {
     const ClientStatus& c = *s.client;
     j["state"] = client_state_name(c.state);

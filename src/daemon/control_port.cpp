@@ -141,7 +141,7 @@ void ControlPort::note_state(core::ClientState state) {
 }
 
 void ControlPort::serve(const core::Relay& relay, const proto::DropCounters& driver_drops,
-                        const os::TunOffloads& offloads) {
+                        const os::TunOffloads& offloads, std::uint64_t handed_off) {
   auto req = take();
   if (!req) return;
   const core::TimePoint now = std::chrono::steady_clock::now();
@@ -171,7 +171,8 @@ void ControlPort::serve(const core::Relay& relay, const proto::DropCounters& dri
                 {"peers_created", c.peers_created},
                 {"peers_evicted", c.peers_evicted},
                 {"peers_expired", c.peers_expired},
-                {"peers_given_up", c.peers_given_up}};
+                {"peers_given_up", c.peers_given_up},
+                {"handed_off", handed_off}};
   s.drops = relay.drops();
   s.drops += driver_drops;
   s.peer_count = relay.peers().size();

@@ -29,13 +29,17 @@ class ControlPort {
   int fd() const { return event_.get(); }
 
   /// Data-path thread: answers a pending request from the core's current state.
-  void serve(const core::Relay& relay, const proto::DropCounters& driver_drops, const os::TunDevice& tun) {
-    serve(relay, driver_drops, tun.offloads());
+  /// `handed_off`: packets this worker passed to the worker owning their peer (handoff.hpp).
+  void serve(const core::Relay& relay, const proto::DropCounters& driver_drops, const os::TunDevice& tun,
+             std::uint64_t handed_off = 0) {
+    serve(relay, driver_drops, tun.offloads(), handed_off);
   }
-  void serve(const core::Client& client, const proto::DropCounters& driver_drops, const os::TunDevice& tun) {
+  void serve(const core::Client& client, const proto::DropCounters& driver_drops, const os::TunDevice& tun,
+             std::uint64_t /*handed_off: one worker*/ = 0) {
     serve(client, driver_drops, tun.offloads());
   }
-  void serve(const core::Relay& relay, const proto::DropCounters& driver_drops, const os::TunOffloads& offloads);
+  void serve(const core::Relay& relay, const proto::DropCounters& driver_drops, const os::TunOffloads& offloads,
+             std::uint64_t handed_off = 0);
   void serve(const core::Client& client, const proto::DropCounters& driver_drops, const os::TunOffloads& offloads);
   /// Data-path thread (client): a state change the core reported, for "state since".
   void note_state(core::ClientState state);

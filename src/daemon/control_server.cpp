@@ -121,6 +121,15 @@ bool ControlServer::open(const ControlSettings& settings, std::unique_ptr<Contro
     log::alert("Cannot create eventfd: {}", std::strerror(errno));
     return false;
   }
+  if (settings.metrics_listen) {
+    // The HTTP endpoint's module (prometheus-cpp) is loaded now, while the file system is still
+    // visible: the exporter itself starts after the chroot (start_metrics).
+    if (std::string why = MetricsExporter::load_module(); !why.empty()) {
+      log::alert("Cannot serve metrics on {}: {}", *settings.metrics_listen, why);
+      ::unlink(settings.socket_path.c_str());
+      return false;
+    }
+  }
   out.reset(new ControlServer(settings, std::move(std::get<os::Fd>(created)), std::move(stop)));
   log::info("Control socket {} ({})", settings.socket_path,
             settings.group ? "root and group " + *settings.group + ", mode 0660" : std::string("root only, mode 0600"));

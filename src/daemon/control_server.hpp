@@ -4,7 +4,8 @@
 // time: it reads one request line (at most kMaxControlRequest bytes, within 2 s), answers one
 // JSON document (control_json.hpp) and closes. All queries are read-only. The privileged client
 // helper is forked before the socket exists, so it never holds it. Optionally (MetricsListen)
-// prometheus-cpp's Exposer serves the same figures over HTTP.
+// prometheus-cpp's Exposer serves the same figures over HTTP, from the module teredod-metrics.so
+// that open() loads before the privilege drop (metrics_collector.hpp).
 #pragma once
 
 #include <memory>
@@ -23,8 +24,9 @@ class ControlServer {
  public:
   /// As root, before the privilege drop: creates the socket. Returns false (logged) when the
   /// daemon must not start: an explicit ControlSocket that cannot be created, an unknown
-  /// ControlGroup. `out` stays null when the channel is disabled (ControlSocket none) or the
-  /// default path could not be used (logged as a warning).
+  /// ControlGroup, a MetricsListen whose module (teredod-metrics.so) cannot be loaded. `out`
+  /// stays null when the channel is disabled (ControlSocket none) or the default path could not
+  /// be used (logged as a warning).
   static bool open(const ControlSettings& settings, std::unique_ptr<ControlServer>& out);
 
   /// The request slot a relay or client worker serves (created on first use).

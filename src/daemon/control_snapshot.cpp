@@ -102,4 +102,24 @@ void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q) {
   if (q.limit != 0 && peers.size() > q.limit) peers.resize(q.limit);
 }
 
+ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQuery& q) {
+  ControlSnapshot total = std::move(parts.front());
+  total.worker_peers = {total.peer_count.value_or(0)};
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    ControlSnapshot& p = parts[i];
+    // Every worker reports the same counters in the same order.
+    for (std::size_t k = 0; k < total.counters.size() && k < p.counters.size(); ++k)
+      total.counters[k].second += p.counters[k].second;
+    total.drops += p.drops;
+    if (total.peer_count || p.peer_count) total.peer_count = total.peer_count.value_or(0) + p.peer_count.value_or(0);
+    total.worker_peers.push_back(p.peer_count.value_or(0));
+    total.max_peers += p.max_peers;
+    total.queued_packets += p.queued_packets;
+    total.peers.insert(total.peers.end(), std::make_move_iterator(p.peers.begin()),
+                       std::make_move_iterator(p.peers.end()));
+  }
+  if (q.want_peers) sort_peers(total.peers, q);
+  return total;
+}
+
 }  // namespace teredo::daemon

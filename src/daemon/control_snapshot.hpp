@@ -95,9 +95,16 @@ struct ControlSnapshot {
   std::optional<std::size_t> peer_count;  // not for the server (stateless)
   std::size_t max_peers = 0;
   std::size_t queued_packets = 0;
+  /// A relay with several workers: the peers each worker owns, in worker order.
+  std::vector<std::size_t> worker_peers;
   /// Only for the peers command.
   std::vector<PeerInfo> peers;
 };
+
+/// One snapshot from the snapshots of a relay's workers (at least one, same role): counters,
+/// drops, peer and queue figures summed (worker_peers lists each worker's peer count), peers
+/// merged then sorted and trimmed as `q` asks.
+ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQuery& q);
 
 const char* client_state_name(core::ClientState s);
 

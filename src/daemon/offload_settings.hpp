@@ -3,11 +3,15 @@
 //   TunOffload yes|no  TUN checksum/TSO6/USO6 offload and TCP coalescing on the way in
 //   UdpGso yes|no      UDP_SEGMENT sends of equal-size datagram runs
 //   UdpGro yes|no      UDP_GRO receives
+//   Workers auto|N     relay data-path workers (1..64; auto: one per CPU the process may use);
+//                      the client always runs one
 // A finer directive overrides Offload for its offload. Each offload is still probed at start
 // and falls back when the kernel refuses it.
 #pragma once
 
 #include <array>
+#include <charconv>
+#include <string>
 #include <string_view>
 
 #include "daemon/config_file.hpp"
@@ -18,7 +22,10 @@ struct OffloadSettings {
   bool tun = true;
   bool udp_gso = true;
   bool udp_gro = true;
+  unsigned workers = 0;  // 0: auto
 };
+
+inline constexpr unsigned kMaxWorkers = 64;
 
 /// Reads Offload, TunOffload, UdpGso and UdpGro (yes/no, on/off, true/false, 1/0) into `s`.
 inline void load_offload_settings(ConfigFile& config, OffloadSettings& s) {
@@ -31,6 +38,19 @@ inline void load_offload_settings(ConfigFile& config, OffloadSettings& s) {
   if (auto v = get("TunOffload")) s.tun = *v;
   if (auto v = get("UdpGso")) s.udp_gso = *v;
   if (auto v = get("UdpGro")) s.udp_gro = *v;
+  if (auto w = config.get_string("Workers")) {
+    unsigned n = 0;
+    const char* end = w->data() + w->size();
+    if (*w == "auto" || *w == "AUTO") {
+      s.workers = 0;
+    } else if (auto r = std::from_chars(w->data(), end, n); r.ec == std::errc{} && r.ptr == end && n >= 1 &&
+                                                           n <= kMaxWorkers) {
+      s.workers = n;
+    } else {
+      config.add_error("Workers", "invalid value \"" + *w + "\" for Workers (expected auto or a number from 1 to " +
+                                      std::to_string(kMaxWorkers) + ")");
+    }
+  }
 }
 
 }  // namespace teredo::daemon

@@ -9,14 +9,22 @@
 // second and at exit (format_relay_stats). A later issue replaces this with teredoctl.
 #include "daemon/relay_driver.hpp"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
 
+#include <algorithm>
 #include <any>
+#include <cstdlib>
+#include <string_view>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #include "daemon/client_driver.hpp"
 #include "daemon/config_file.hpp"
@@ -28,8 +36,11 @@
 #include "daemon/relay_worker.hpp"
 #include "daemon/supervisor.hpp"
 #include "daemon/tunnel_worker_setup.hpp"
+#include "daemon/handoff.hpp"
+#include "os/event_fd.hpp"
 #include "os/net_text.hpp"
 #include "os/signals.hpp"
+#include "os/steering.hpp"
 
 namespace teredo::daemon {
 
@@ -40,6 +51,9 @@ struct TeredodSettings {
   std::optional<RelaySettings> relay;
   std::optional<ClientSettings> client;
 };
+
+// How long the control thread waits for each worker's answer.
+constexpr std::chrono::milliseconds kWorkerAnswerTimeout{2000};
 
 // Loads and checks the configuration; logs every problem. false: the file has errors.
 bool load_settings(const CommandLine& options, TeredodSettings& out) {
@@ -87,47 +101,179 @@ EffectiveSettings describe(const RelaySettings& s) {
           {"SyslogFacility", facility_text(s.syslog_facility)}};
 }
 
+// Workers: the Workers directive, or one per CPU this process may run on (at most kMaxWorkers).
+unsigned relay_worker_count(const OffloadSettings& s) {
+  if (s.workers != 0) return s.workers;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  unsigned n = 1;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) n = static_cast<unsigned>(CPU_COUNT(&set));
+  return std::clamp(n, 1u, kMaxWorkers);
+}
+
+// A share of a table-wide limit for one of `n` workers (rounded up; at least `floor`).
+std::size_t share(std::size_t total, unsigned n, std::size_t floor) {
+  return std::max<std::size_t>(floor, (total + n - 1) / n);
+}
+
+// The kernel steering programs (os/steering.hpp); without them packets still reach their owner
+// through a handover, so a refusal is a notice, not an error. Test hook: TEREDOD_STEERING=off
+// leaves the kernel's own choice (the handover path then carries every misdirected packet).
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n) {
+  if (const char* env = std::getenv("TEREDOD_STEERING"); env != nullptr && std::string_view(env) == "off") {
+    log::notice("{} workers; steering: off (TEREDOD_STEERING=off), misdirected packets handed over", n);
+    return;
+  }
+  const auto tun_st = os::attach_tun_steering(tun.fd());
+  const auto udp_st = os::attach_udp_steering(first_udp.fd(), n);
+  log::notice("{} workers; steering: TUN queues {}, UDP sockets {}", n,
+              tun_st ? "by destination (eBPF)" : "by flow (" + tun_st.error().message() + "), handed over",
+              udp_st ? "by inner source (cBPF)" : "by 4-tuple (" + udp_st.error().message() + "), handed over");
+}
+
 int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
   core::RelayConfig config = settings.relay;
+  const unsigned n = relay_worker_count(settings.offload);
   auto signals = os::SignalFd::open(os::SignalRole::Worker);
   if (!signals) {
     log::alert("Cannot set up signals: {}", signals.error().message());
     return kExitSetupFailure;
   }
+  auto stop = os::EventFd::open();  // stops the workers after the first
+  if (!stop) {
+    log::alert("Cannot create eventfd: {}", stop.error().message());
+    return kExitSetupFailure;
+  }
 
-  auto iface = RelayInterface::create(settings.interface_name, config.mtu, config.prefix);
+  auto iface = RelayInterface::create(settings.interface_name, config.mtu, config.prefix, n > 1);
   if (!iface) return kExitSetupFailure;
+  std::vector<os::TunDevice> queues;  // the queues of workers 1..n-1
+  for (unsigned i = 1; i < n; ++i) {
+    auto q = iface->tun().open_queue();
+    if (!q) {
+      log::alert("Cannot attach queue {} to {}: {}", i, iface->tun().name(), q.error().message());
+      return kExitSetupFailure;
+    }
+    queues.push_back(std::move(*q));
+  }
 
-  auto sockets = open_tunnel_sockets(settings.bind);
-  if (!sockets) return kExitSetupFailure;
+  std::vector<TunnelSockets> sockets;
+  proto::Endpoint bind = settings.bind;
+  if (n > 1) {  // the workers share the port (SO_REUSEPORT); a port another process holds is an error
+    auto c = os::UdpSocket::claim(bind);
+    if (!c) {
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind), c.error().message());
+      return kExitSetupFailure;
+    }
+    bind = *c;
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    auto s = open_tunnel_sockets(bind, n > 1);
+    if (!s) return kExitSetupFailure;
+    if (i == 0) bind = s->udp.local();  // BindPort 0: the others join the port the kernel chose
+    sockets.push_back(std::move(*s));
+  }
+  const proto::Endpoint bound = bind;
+  if (n > 1) attach_steering(iface->tun(), sockets[0].udp, n);
   if (!draw_secret(config.secret, "relay")) return kExitSetupFailure;
+  // Each worker owns a share of the peers: MaxPeers and the queue limit are divided.
+  config.max_peers = share(config.max_peers, n, kMinMaxPeers);
+  config.queue_packets_total = share(config.queue_packets_total, n, config.queue_packets_per_peer);
+  std::unique_ptr<Shards> shards;
+  if (n > 1) {
+    auto sh = Shards::create(n);
+    if (!sh) {
+      log::alert("Cannot create the workers' wake-up descriptors: {}", sh.error().message());
+      return kExitSetupFailure;
+    }
+    shards = std::move(*sh);
+  }
   std::optional<StatsFile> stats;
   if (!open_stats_file(stats)) return kExitSetupFailure;
 
   std::unique_ptr<ControlServer> control;  // control channel (issue 6): the socket is created as root
   if (!ControlServer::open(settings.control, control)) return kExitSetupFailure;
   if (!ctx.drop_privileges()) return kExitSetupFailure;
-  // Without CAP_NET_ADMIN the explicit netlink removal would fail: closing the TUN descriptor
+  // Without CAP_NET_ADMIN the explicit netlink removal would fail: closing the TUN descriptors
   // at exit deletes the interface with its address and route.
   iface->skip_explicit_cleanup();
 
-  const proto::Endpoint bound = sockets->udp.local();
-  std::unique_ptr<RelayWorker> worker = create_tunnel_worker<RelayWorker>("relay", config.max_peers, [&] {
-    return RelayWorker::create(config, RelayIo{iface->tun(), std::move(sockets->udp), std::move(sockets->icmp),
-                                               std::move(sockets->timer), *signals, settings.offload},
-                               stats);
-  });
-  if (!worker) return kExitSetupFailure;
-  if (!confine_with_control(control, *worker, ctx)) return kExitSetupFailure;
+  std::vector<std::unique_ptr<RelayWorker>> workers;
+  std::optional<StatsFile> no_stats;  // only the first worker writes the stats file
+  for (unsigned i = 0; i < n; ++i) {
+    os::TunDevice& tun = i == 0 ? iface->tun() : queues[i - 1];
+    auto w = create_tunnel_worker<RelayWorker>("relay", config.max_peers, [&] {
+      return RelayWorker::create(config,
+                                 RelayIo{tun, std::move(sockets[i].udp), std::move(sockets[i].icmp),
+                                         std::move(sockets[i].timer), i == 0 ? &*signals : nullptr,
+                                         i == 0 ? signals->fd() : stop->fd(), settings.offload},
+                                 i == 0 ? stats : no_stats, shards.get(), i);
+    });
+    if (!w) return kExitSetupFailure;
+    workers.push_back(std::move(w));
+  }
+  auto total = [&] {  // from the first worker's thread
+    RelayStats t = workers[0]->stats();
+    for (std::size_t i = 1; i < workers.size(); ++i) t += workers[i]->published();
+    return t;
+  };
+  if (n > 1) workers[0]->set_stats_text([&] { return format_relay_stats(total()); });
 
-  log::notice("Teredo relay started: mode {}, interface {} (MTU {}), prefix {}, UDP {}, max peers {}, user {}",
-              role_name(settings.role), iface->tun().name(), config.mtu, prefix_text(config.prefix),
-              os::to_string(bound), config.max_peers, ctx.user().name);
+  std::vector<std::unique_ptr<ControlPort>> ports;  // workers 1..n-1 (the first uses control->port())
+  if (n == 1) {
+    if (!confine_with_control(control, *workers[0], ctx)) return kExitSetupFailure;
+  } else {
+    if (control) {
+      std::vector<ControlPort*> all{&control->port()};
+      for (unsigned i = 1; i < n; ++i) {
+        auto p = ControlPort::create();
+        if (!p) {
+          log::alert("Cannot create the control channel: {}", p.error().message());
+          return kExitSetupFailure;
+        }
+        ports.push_back(std::move(*p));
+        all.push_back(ports.back().get());
+      }
+      for (unsigned i = 0; i < n; ++i) workers[i]->attach_control(*all[i]);
+      if (!control->start_metrics([all](const PeerQuery& q) -> std::optional<ControlSnapshot> {
+            std::vector<ControlSnapshot> parts;
+            for (ControlPort* p : all) {
+              auto s = p->request(q, kWorkerAnswerTimeout);
+              if (!s) return std::nullopt;
+              parts.push_back(std::move(*s));
+            }
+            return merge_snapshots(std::move(parts), q);
+          }))
+        return kExitSetupFailure;
+    }
+    if (!ctx.confine()) return kExitSetupFailure;  // threads inherit the filter
+    if (control && !control->start()) return kExitSetupFailure;
+  }
+  std::vector<std::thread> threads;
+  try {
+    for (unsigned i = 1; i < n; ++i) threads.emplace_back([w = workers[i].get()] { w->run(); });
+  } catch (const std::system_error& e) {
+    log::alert("Cannot start worker thread: {}", e.what());
+    stop->signal();
+    for (auto& t : threads) t.join();
+    return kExitSetupFailure;
+  }
+
+  log::notice(
+      "Teredo relay started: mode {}, interface {} (MTU {}), prefix {}, UDP {}, max peers {}, {} worker{}, user {}",
+      role_name(settings.role), iface->tun().name(), config.mtu, prefix_text(config.prefix), os::to_string(bound),
+      settings.relay.max_peers, n, n == 1 ? "" : "s", ctx.user().name);
   ctx.ready();
 
-  const bool clean = worker->run();
-  log::notice("Totals: {}", summarize_relay_stats(worker->stats()));
-  worker.reset();
+  const bool clean = workers[0]->run();
+  control.reset();  // control channel: stop asking the workers before they go
+  stop->signal();
+  for (auto& t : threads) t.join();
+  RelayStats totals;
+  for (auto& w : workers) totals += w->stats();
+  if (stats && n > 1) stats->write(format_relay_stats(totals));
+  log::notice("Totals: {}", summarize_relay_stats(totals));
+  workers.clear();
   log::notice("Teredo pseudo-tunnel stopped");
   return clean ? kExitOk : kExitSetupFailure;
 }
@@ -139,9 +285,9 @@ int run_teredod(const CommandLine& options) {
                                 kDefaultTeredodUser, kDefaultTeredodChroot);
   // TUN and rtnetlink (NET_ADMIN), the raw ICMPv6 socket (NET_RAW), a BindPort below 1024
   // (NET_BIND_SERVICE), the drop itself (SETUID, SETGID, SYS_CHROOT, SETPCAP for the bounding
-  // set), stopping the worker (KILL).
-  role.supervisor_caps = {CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_SETUID,
-                          CAP_SETGID,    CAP_SYS_CHROOT, CAP_SETPCAP,       CAP_KILL};
+  // set), stopping the worker (KILL), loading the TUN steering program of several workers (BPF).
+  role.supervisor_caps = {CAP_NET_ADMIN,  CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID,
+                          CAP_SYS_CHROOT, CAP_SETPCAP, CAP_KILL,             CAP_BPF};
   role.load = [](const CommandLine& o) -> std::optional<LoadedConfig> {
     TeredodSettings settings;
     if (!load_settings(o, settings)) return std::nullopt;

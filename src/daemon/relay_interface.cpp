@@ -7,8 +7,9 @@
 
 namespace teredo::daemon {
 
-std::optional<RelayInterface> RelayInterface::create(const std::string& name, std::uint32_t mtu, std::uint32_t prefix) {
-  auto tun = os::TunDevice::open(name);
+std::optional<RelayInterface> RelayInterface::create(const std::string& name, std::uint32_t mtu, std::uint32_t prefix,
+                                                     bool multi_queue) {
+  auto tun = os::TunDevice::open(name, multi_queue);
   if (!tun) {
     log::alert("{} tunneling interface creation failure: {}", name, tun.error().message());
     return std::nullopt;

@@ -3,12 +3,42 @@
 
 #include <fmt/core.h>
 
+#include <utility>
+
 #include "daemon/drop_text.hpp"
 
 namespace teredo::daemon {
 
-RelayStats collect_relay_stats(const core::Relay& relay, const proto::DropCounters& driver_drops) {
+RelayStats& operator+=(RelayStats& a, const RelayStats& b) {
+  core::RelayCounters& x = a.counters;
+  const core::RelayCounters& y = b.counters;
+  for (auto [to, from] : {std::pair{&x.tun_packets, y.tun_packets}, {&x.tun_bytes, y.tun_bytes},
+                          {&x.udp_datagrams, y.udp_datagrams}, {&x.udp_bytes, y.udp_bytes},
+                          {&x.to_teredo_packets, y.to_teredo_packets}, {&x.to_teredo_bytes, y.to_teredo_bytes},
+                          {&x.to_native_packets, y.to_native_packets}, {&x.to_native_bytes, y.to_native_bytes},
+                          {&x.bubbles_direct_sent, y.bubbles_direct_sent},
+                          {&x.bubbles_indirect_sent, y.bubbles_indirect_sent},
+                          {&x.bubbles_received, y.bubbles_received}, {&x.packets_queued, y.packets_queued},
+                          {&x.packets_flushed, y.packets_flushed}, {&x.icmpv6_errors_sent, y.icmpv6_errors_sent},
+                          {&x.peers_created, y.peers_created}, {&x.peers_evicted, y.peers_evicted},
+                          {&x.peers_expired, y.peers_expired}, {&x.peers_given_up, y.peers_given_up}})
+    *to += from;
+  static_assert(sizeof(core::RelayCounters) == 18 * sizeof(std::uint64_t), "a counter is missing above");
+  a.drops += b.drops;
+  a.peers += b.peers;
+  a.peer_slots += b.peer_slots;
+  a.peer_table_bytes += b.peer_table_bytes;
+  a.queued_packets += b.queued_packets;
+  a.handed_off += b.handed_off;
+  a.taken_over += b.taken_over;
+  return a;
+}
+
+RelayStats collect_relay_stats(const core::Relay& relay, const proto::DropCounters& driver_drops,
+                               std::uint64_t handed_off, std::uint64_t taken_over) {
   RelayStats s;
+  s.handed_off = handed_off;
+  s.taken_over = taken_over;
   s.counters = relay.counters();
   s.drops = relay.drops();
   s.drops += driver_drops;
@@ -31,8 +61,9 @@ std::string format_relay_stats(const RelayStats& s) {
       c.packets_queued, c.packets_flushed, c.icmpv6_errors_sent, c.peers_created, c.peers_evicted, c.peers_expired,
       c.peers_given_up);
   append_drop_lines(out, s.drops);
-  out += fmt::format("drops_total {}\npeers {}\npeer_slots {}\npeer_table_bytes {}\nqueued_packets {}\n",
-                     s.drops.total(), s.peers, s.peer_slots, s.peer_table_bytes, s.queued_packets);
+  out += fmt::format(
+      "drops_total {}\npeers {}\npeer_slots {}\npeer_table_bytes {}\nqueued_packets {}\nhanded_off {}\ntaken_over {}\n",
+      s.drops.total(), s.peers, s.peer_slots, s.peer_table_bytes, s.queued_packets, s.handed_off, s.taken_over);
   return out;
 }
 

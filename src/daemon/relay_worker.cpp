@@ -9,17 +9,34 @@
 namespace teredo::daemon {
 
 os::OsResult<std::unique_ptr<RelayWorker>> RelayWorker::create(const core::RelayConfig& config, RelayIo io,
-                                                              std::optional<StatsFile>& stats) {
-  auto epoll = open_worker_epoll(io);
+                                                              std::optional<StatsFile>& stats, Shards* shards,
+                                                              unsigned self) {
+  auto epoll = shards ? open_worker_epoll(io, io.stop_fd, {{shards->wake(self).fd(), kTagHandoff}})
+                      : open_worker_epoll(io, io.stop_fd);
   if (!epoll) return epoll.error();
-  return std::unique_ptr<RelayWorker>(new RelayWorker(config, std::move(io), std::move(*epoll), stats));
+  std::unique_ptr<RelayWorker> w(new RelayWorker(config, std::move(io), std::move(*epoll), stats));
+  if (shards) {
+    w->path_.set_shards(*shards, self);
+    w->loop_.wake_every(std::chrono::seconds(1));  // published() stays at most ~1 s old
+  }
+  return w;
 }
 
 RelayWorker::RelayWorker(const core::RelayConfig& config, RelayIo io, os::Epoll epoll, std::optional<StatsFile>& stats)
     : relay_(config, std::chrono::steady_clock::now()),
       io_(std::move(io)),
       loop_(std::move(epoll), stats),
-      path_(relay_, io_.tun, io_.udp, io_.icmp, io_.timer, config.mtu, io_.offloads) {}
+      path_(relay_, io_.tun, io_.udp, io_.icmp, io_.timer, config.mtu, io_.offloads),
+      stats_text_([this] { return format_relay_stats(this->stats()); }) {}
+
+void RelayWorker::maybe_publish() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_publish_) return;
+  next_publish_ = now + std::chrono::seconds(1);
+  RelayStats s = stats();
+  std::lock_guard lock(published_mutex_);
+  published_ = s;
+}
 
 void RelayWorker::maybe_advise_huge_pages() {
   // Huge pages for the peer table: lookups at millions of peers miss the TLB far less. Only
@@ -32,11 +49,16 @@ void RelayWorker::maybe_advise_huge_pages() {
 bool RelayWorker::run() {
   return loop_.run<4>(
       "relay", relay_, path_, io_.tun, [this](std::uint64_t tag) { return tag != kTagSignal || on_signals(); },
-      [this] { maybe_advise_huge_pages(); }, [this] { return format_relay_stats(stats()); });
+      [this] {
+        maybe_advise_huge_pages();
+        maybe_publish();
+      },
+      [this] { return stats_text_(); });
 }
 
 bool RelayWorker::on_signals() {
-  while (auto signo = io_.signals.read()) {
+  if (!io_.signals) return false;  // the stop eventfd: the first worker is stopping
+  while (auto signo = io_.signals->read()) {
     log::notice("Exiting on signal {} ({})", *signo, os::signal_name(*signo));
     return false;
   }

@@ -1,15 +1,21 @@
-// The relay data path (RFC 4380 5.4): one thread, one epoll loop over the TUN device, the UDP
-// service socket, a timerfd armed to the core's next deadline and the signalfd. Batched I/O
+// The relay data path (RFC 4380 5.4): one worker per thread, each an epoll loop over its TUN
+// queue, its UDP socket (SO_REUSEPORT when there are several), a timerfd armed to its core's
+// next deadline, and the signalfd (first worker) or the stop eventfd (the others). Batched I/O
 // (up to 64 TUN reads, recvmmsg/sendmmsg) into buffers allocated once; nothing per packet.
+// With several workers each core owns the peers proto::shard_of gives it (handoff.hpp).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/relay.hpp"
 #include "daemon/control_port.hpp"
+#include "daemon/handoff.hpp"
 #include "daemon/relay_stats.hpp"
 #include "daemon/stats_file.hpp"
 #include "daemon/tunnel_data_path.hpp"
@@ -25,11 +31,12 @@ namespace teredo::daemon {
 
 /// Everything the data path uses, opened by the driver while it still had root privileges.
 struct RelayIo {
-  os::TunDevice& tun;
+  os::TunDevice& tun;  // this worker's queue
   os::UdpSocket udp;
   os::RawIcmpv6Socket icmp;
   os::TimerFd timer;
-  os::SignalFd& signals;
+  os::SignalFd* signals;  // the first worker: the process's signals (stop on SIGINT/TERM/QUIT)
+  int stop_fd;            // readable when the worker must stop: signals->fd() or an eventfd
   OffloadSettings offloads{};
 };
 
@@ -37,13 +44,26 @@ class RelayWorker {
  public:
   /// Builds the core (which allocates its peer table: may throw std::bad_alloc) and the epoll
   /// set. `stats`, when set, is rewritten every second and at the end of run().
+  /// `shards`: several workers, this one is number `self` (the Shards outlive the worker).
   static os::OsResult<std::unique_ptr<RelayWorker>> create(const core::RelayConfig& config, RelayIo io,
-                                                          std::optional<StatsFile>& stats);
+                                                          std::optional<StatsFile>& stats, Shards* shards = nullptr,
+                                                          unsigned self = 0);
 
-  /// Runs until SIGINT, SIGTERM or SIGQUIT (true) or an epoll failure (false).
+  /// Runs until SIGINT, SIGTERM or SIGQUIT (signals) or stop_fd (true), or an epoll failure (false).
   bool run();
 
-  RelayStats stats() const { return collect_relay_stats(relay_, path_.drops()); }
+  /// From the worker's thread (or once run() returned).
+  RelayStats stats() const {
+    return collect_relay_stats(relay_, path_.drops(), path_.handed_off(), path_.taken_over());
+  }
+  /// From any thread: the statistics as published at most a second ago.
+  RelayStats published() const {
+    std::lock_guard lock(published_mutex_);
+    return published_;
+  }
+  /// Replaces what the stats file receives (default: this worker's stats()); several workers:
+  /// the sum over all of them.
+  void set_stats_text(std::function<std::string()> f) { stats_text_ = std::move(f); }
 
   /// Control channel (issue 6): answers `port`'s requests from this loop (port.fd() in the epoll set).
   void attach_control(ControlPort& port) { loop_.attach_control(port); }
@@ -57,6 +77,8 @@ class RelayWorker {
   bool on_signals();
   /// Asks for huge pages on the peer table once it holds kHugePagePeers peers.
   void maybe_advise_huge_pages();
+  /// Once a second: copies stats() where published() reads it.
+  void maybe_publish();
   static constexpr std::size_t kHugePagePeers = 4096;
 
   core::Relay relay_;
@@ -64,6 +86,10 @@ class RelayWorker {
   WorkerLoop loop_;
   TunnelDataPath<core::Relay> path_;
   bool huge_pages_advised_ = false;
+  std::function<std::string()> stats_text_;
+  std::chrono::steady_clock::time_point next_publish_{};
+  mutable std::mutex published_mutex_;  // once a second, never per packet
+  RelayStats published_;
 };
 
 }  // namespace teredo::daemon

@@ -65,6 +65,13 @@ std::vector<WorkerSockets> open_sockets(const core::ServerConfig& config, unsign
   udp.reuse_port = true;
   const proto::Endpoint primary{config.primary, proto::kTeredoPort};
   const proto::Endpoint secondary{config.secondary, proto::kTeredoPort};
+  // The workers' sockets share the ports (SO_REUSEPORT); a port another process holds is an error.
+  for (const proto::Endpoint& e : {primary, secondary}) {
+    if (auto c = os::UdpSocket::claim(e); !c) {
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(e), c.error().message());
+      return {};
+    }
+  }
   for (unsigned i = 0; i < workers; ++i) {
     auto a = os::UdpSocket::open(primary, udp);
     if (!a) {

@@ -3,6 +3,7 @@
 #include "daemon/supervisor.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -86,6 +87,9 @@ void WorkerContext::ready() {
     log::disable_stderr();
   }
   null_.reset();
+  // Hand back to the kernel the heap pages that set-up used and freed (configuration, netlink,
+  // temporary buffers): they would otherwise stay resident for the life of the worker (issue 7).
+  ::malloc_trim(0);
 }
 
 namespace {
@@ -156,6 +160,8 @@ class Supervisor {
     }
     os::Fd read_end(fds[0]);
     os::Fd write_end(fds[1]);
+    // Free heap pages would be copied into the worker as soon as either process writes to them.
+    ::malloc_trim(0);
     const pid_t pid = ::fork();
     if (pid < 0) {
       log::alert("Cannot fork the worker: {}", std::strerror(errno));
@@ -169,6 +175,9 @@ class Supervisor {
 
   // In the forked worker: nothing of the supervisor's survives but stdio and the status pipe.
   [[noreturn]] void run_child(const LoadedConfig& config, os::Fd ready) {
+    // One malloc arena for all the worker's threads: the data-path threads do not allocate per
+    // packet, and each arena of its own would keep pages resident (issue 7: idle memory).
+    (void)::mallopt(M_ARENA_MAX, 1);
     ::closelog();
     constexpr int kReadyFd = 3;
     if (::dup2(ready.get(), kReadyFd) < 0) ::_exit(kExitSetupFailure);
@@ -415,6 +424,7 @@ int run_supervised(const CommandLine& options, const DaemonRole& role) {
   if (!supervisor.start(std::move(*config))) return kExitSetupFailure;
   finish_daemon_setup(daemonizer);
   os::notify_service_manager("READY=1");
+  ::malloc_trim(0);  // the start-up's freed heap pages (issue 7: idle memory)
   return supervisor.run();
 }
 

@@ -61,7 +61,7 @@ class WorkerContext {
   /// the seccomp allow-list. Logs and returns false on failure.
   bool confine();
   /// Tells the supervisor that set-up succeeded; outside -f, moves stdio to /dev/null and stops
-  /// logging to stderr.
+  /// logging to stderr. Then returns the heap pages set-up freed to the kernel (malloc_trim).
   void ready();
 
  private:

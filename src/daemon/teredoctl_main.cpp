@@ -268,6 +268,11 @@ void print_status(const json& j) {
     row("Workers", text(j, "workers"));
   }
   if (j.contains("prefix")) row("Prefix", text(j, "prefix"));
+  if (role != "server" && j.contains("worker_peers")) {
+    std::string w;
+    for (const auto& v : j["worker_peers"]) w += (w.empty() ? "" : ", ") + std::to_string(v.get<std::size_t>());
+    row("Workers", text(j, "workers") + " (peers each: " + w + ")");
+  }
   row("MTU", text(j, "mtu"));
   if (j.contains("offloads")) {
     std::string o;

@@ -12,6 +12,11 @@
 //    through the core one by one; consecutive TCP segments of a flow the core writes to the TUN
 //    are merged back into one super-packet (proto::TcpCoalescer), one write per super-packet.
 // Each is probed at start, can be turned off by configuration, and falls back on refusal.
+//
+// Several workers (relay): each worker has its own TUN queue, UDP socket and core, and owns the
+// peers proto::shard_of assigns to it. A packet whose peer another worker owns (the kernel's
+// steering refused or bypassed) is handed over through a lock-free ring (handoff.hpp) and goes
+// through the owner's core; the owner is woken once per batch.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +32,7 @@
 
 #include "core/time.hpp"
 #include "core/tunnel_actions.hpp"
+#include "daemon/handoff.hpp"
 #include "daemon/log.hpp"
 #include "daemon/offload_settings.hpp"
 #include "os/raw_icmpv6_socket.hpp"
@@ -35,6 +41,7 @@
 #include "os/udp_socket.hpp"
 #include "proto/drop.hpp"
 #include "proto/offload.hpp"
+#include "proto/steering.hpp"
 
 namespace teredo::daemon {
 
@@ -101,7 +108,7 @@ class TunnelDataPath {
         coalescer_(proto::MutableBytes{coalesce_buf_.get(), kCoalesceSize}),
         udp_coalesce_buf_(new std::uint8_t[kCoalesceSize]),
         udp_coalescer_(proto::MutableBytes{udp_coalesce_buf_.get(), kCoalesceSize}),
-        pending_(new proto::ByteView[kMaxPending]) {
+        pending_(new PendingPacket[kMaxPending]) {
     if (settings.tun) {
       active_.tun = tun_.enable_offloads(true, true);
       active_.tcp_coalescing = true;  // writing GSO packets to a TUN needs no negotiation
@@ -122,6 +129,18 @@ class TunnelDataPath {
   TunnelDataPath& operator=(const TunnelDataPath&) = delete;
 
   const ActiveOffloads& offloads() const { return active_; }
+
+  /// Several workers: this path is worker `self` of `shards` (which outlives it).
+  void set_shards(Shards& shards, unsigned self) {
+    shards_ = &shards;
+    self_ = self;
+    wake_pending_.assign(shards.count(), false);
+  }
+
+  /// Packets this worker received for a peer another worker owns, and handed over.
+  std::uint64_t handed_off() const { return handed_off_; }
+  /// Packets other workers handed over to this one.
+  std::uint64_t taken_over() const { return taken_over_; }
 
   /// Called by flush() after the actions were carried out and before clear_actions(): the
   /// place to consume anything else the core accumulated (the client's state changes).
@@ -168,6 +187,7 @@ class TunnelDataPath {
       used += align(len) + align(seg->total);
     }
     process_pending(now);
+    wake_owners();
   }
 
   void on_udp_readable() {
@@ -182,17 +202,36 @@ class TunnelDataPath {
       const proto::Endpoint from = udp_recv_.source(i);
       const std::size_t seg = udp_recv_.segment_size(i);
       if (seg == 0 || seg >= all.size()) {
-        core_.on_udp_datagram(now, from, all);
-        if (core_.should_flush()) flush();
+        on_datagram(now, from, all);
         continue;
       }
-      for (std::size_t off = 0; off < all.size(); off += seg) {
-        core_.on_udp_datagram(now, from, all.subspan(off, std::min(seg, all.size() - off)));
-        if (core_.should_flush()) flush();
-      }
+      for (std::size_t off = 0; off < all.size(); off += seg)
+        on_datagram(now, from, all.subspan(off, std::min(seg, all.size() - off)));
     }
     // Payloads live in udp_recv_ until the next recv_batch: flush before it.
     flush();
+    wake_owners();
+  }
+
+  /// Several workers: other workers handed packets over (this worker's wake-up eventfd).
+  void on_handoff() {
+    if (!shards_) return;
+    shards_->wake(self_).acknowledge();
+    const core::TimePoint now = std::chrono::steady_clock::now();
+    for (unsigned from = 0; from < shards_->count(); ++from) {
+      if (from == self_) continue;
+      HandoffRing& ring = shards_->ring(from, self_);
+      taken_over_ += ring.drain([&](HandoffKind kind, proto::Endpoint source, proto::ByteView data) {
+        if (kind == HandoffKind::Tun)
+          core_.on_tun_packet(now, data);
+        else
+          core_.on_udp_datagram(now, source, data);
+        if (core_.should_flush()) flush();
+      });
+      // The core's actions may view the ring's records: carry them out before giving them back.
+      flush();
+      ring.release();
+    }
   }
 
   void on_timer() {
@@ -259,15 +298,50 @@ class TunnelDataPath {
   static std::size_t align(std::size_t n) { return (n + 63) & ~std::size_t{63}; }
 
   void add_pending(core::TimePoint now, proto::ByteView packet) {
+    if (shards_) {
+      if (auto key = proto::tun_steering_key(packet); key && hand_off(*key, HandoffKind::Tun, {}, packet)) return;
+    }
     if (pending_count_ == kMaxPending) process_packets(now);
-    pending_[pending_count_++] = packet;
+    pending_[pending_count_++] = PendingPacket{packet.data(), packet.size()};
+  }
+
+  void on_datagram(core::TimePoint now, proto::Endpoint from, proto::ByteView payload) {
+    if (shards_) {
+      if (auto key = proto::udp_steering_key(payload); key && hand_off(*key, HandoffKind::Udp, from, payload)) return;
+    }
+    core_.on_udp_datagram(now, from, payload);
+    if (core_.should_flush()) flush();
+  }
+
+  /// True when another worker owns `key`: the packet was pushed to it (or dropped, counted,
+  /// when its ring was full).
+  bool hand_off(const proto::Ipv6Addr& key, HandoffKind kind, proto::Endpoint from, proto::ByteView data) {
+    const unsigned owner = proto::shard_of(key, shards_->count());
+    if (owner == self_) return false;
+    if (shards_->ring(self_, owner).push(kind, from, data)) {
+      ++handed_off_;
+      wake_pending_[owner] = true;
+    } else {
+      drops_.add(proto::Drop::HandoffFull);
+    }
+    return true;
+  }
+
+  /// Wakes every worker this batch handed packets to (one eventfd write each).
+  void wake_owners() {
+    if (!shards_) return;
+    for (unsigned i = 0; i < wake_pending_.size(); ++i) {
+      if (!wake_pending_[i]) continue;
+      wake_pending_[i] = false;
+      shards_->wake(i).signal();
+    }
   }
 
   /// Hands the pending packets to the core (prefetch pass first) and flushes.
   void process_packets(core::TimePoint now) {
-    for (std::size_t i = 0; i < pending_count_; ++i) core_.prefetch_tun_packet(pending_[i]);
+    for (std::size_t i = 0; i < pending_count_; ++i) core_.prefetch_tun_packet({pending_[i].data, pending_[i].size});
     for (std::size_t i = 0; i < pending_count_; ++i) {
-      core_.on_tun_packet(now, pending_[i]);
+      core_.on_tun_packet(now, {pending_[i].data, pending_[i].size});
       if (core_.should_flush()) flush();
     }
     pending_count_ = 0;
@@ -344,13 +418,24 @@ class TunnelDataPath {
   proto::TcpCoalescer coalescer_;
   std::unique_ptr<std::uint8_t[]> udp_coalesce_buf_;
   proto::UdpCoalescer udp_coalescer_;
-  std::unique_ptr<proto::ByteView[]> pending_;
+  // A plain pair (not a span): the array is not initialised, so it costs no memory until used.
+  struct PendingPacket {
+    const std::uint8_t* data;
+    std::size_t size;
+  };
+  std::unique_ptr<PendingPacket[]> pending_;
   std::size_t pending_count_ = 0;
   ActiveOffloads active_;
   proto::DropCounters drops_;
   std::function<void()> before_clear_;
   core::TimePoint armed_ = core::TimePoint::min();
   std::chrono::steady_clock::time_point last_error_log_{};
+  // Several workers (set_shards); null with one.
+  Shards* shards_ = nullptr;
+  unsigned self_ = 0;
+  std::vector<bool> wake_pending_;
+  std::uint64_t handed_off_ = 0;
+  std::uint64_t taken_over_ = 0;
 };
 
 }  // namespace teredo::daemon

@@ -6,8 +6,10 @@
 
 namespace teredo::daemon {
 
-std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind) {
-  auto udp = os::UdpSocket::open(bind, os::UdpSocketOptions{});
+std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind, bool reuse_port) {
+  os::UdpSocketOptions options;
+  options.reuse_port = reuse_port;
+  auto udp = os::UdpSocket::open(bind, options);
   if (!udp) {
     log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind), udp.error().message());
     return std::nullopt;

@@ -25,8 +25,9 @@ struct TunnelSockets {
   os::TimerFd timer;  // the core's next deadline
 };
 
-/// Opens the UDP socket on `bind`, the raw ICMPv6 socket and the timer; nullopt (logged) on failure.
-std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind);
+/// Opens the UDP socket on `bind` (SO_REUSEPORT with `reuse_port`: several workers), the raw
+/// ICMPv6 socket and the timer; nullopt (logged) on failure.
+std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind, bool reuse_port = false);
 
 /// Fills the core's secret from the kernel; false (logged "Cannot draw the WHAT secret") on failure.
 bool draw_secret(proto::MutableBytes secret, const char* what);

@@ -20,18 +20,21 @@
 namespace teredo::daemon {
 
 /// Epoll tags of the descriptors every worker has; a worker numbers its own from kTagWorker.
-enum WorkerTag : std::uint64_t { kTagTun = 0, kTagUdp, kTagTimer, kTagSignal, kTagControl, kTagWorker };
+/// kTagSignal is the signalfd, or for a relay worker other than the first the stop eventfd;
+/// kTagHandoff the eventfd other workers wake (handoff.hpp).
+enum WorkerTag : std::uint64_t { kTagTun = 0, kTagUdp, kTagTimer, kTagSignal, kTagControl, kTagHandoff, kTagWorker };
 
-/// An epoll set with `io`'s TUN, UDP, timer and signal descriptors, plus the worker's `extra` ones.
+/// An epoll set with `io`'s TUN, UDP and timer descriptors, `stop_fd` (kTagSignal), plus the
+/// worker's `extra` ones.
 template <class Io>
-os::OsResult<os::Epoll> open_worker_epoll(const Io& io,
+os::OsResult<os::Epoll> open_worker_epoll(const Io& io, int stop_fd,
                                           std::initializer_list<std::pair<int, std::uint64_t>> extra = {}) {
   auto epoll = os::Epoll::open();
   if (!epoll) return epoll.error();
   for (auto [fd, tag] : {std::pair<int, std::uint64_t>{io.tun.fd(), kTagTun},
                          {io.udp.fd(), kTagUdp},
                          {io.timer.fd(), kTagTimer},
-                         {io.signals.fd(), kTagSignal}}) {
+                         {stop_fd, kTagSignal}}) {
     if (auto st = epoll->add_readable(fd, tag); !st) return st.error();
   }
   for (auto [fd, tag] : extra) {
@@ -59,6 +62,9 @@ class WorkerLoop {
 
   ControlPort* control() const { return control_; }
 
+  /// Wakes the loop at least this often even without events (after_pass then runs).
+  void wake_every(std::chrono::milliseconds interval) { wake_every_ms_ = static_cast<int>(interval.count()); }
+
   /// Runs until `on_tag` (the worker's own tags and kTagSignal) returns false (true, after a last
   /// stats write) or an epoll failure (false; "`what` data path stopped" is logged). `after_pass`
   /// runs after every pass; `stats_text` gives the stats file's contents.
@@ -69,11 +75,12 @@ class WorkerLoop {
     auto next_stats = std::chrono::steady_clock::now() + kStatsInterval;
     std::array<std::uint64_t, kMaxEvents> ready{};
     for (;;) {
-      int timeout = -1;
+      int timeout = wake_every_ms_;
       if (stats_file_) {
         const auto left =
             std::chrono::ceil<std::chrono::milliseconds>(next_stats - std::chrono::steady_clock::now());
         timeout = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1000));
+        if (wake_every_ms_ >= 0) timeout = std::min(timeout, wake_every_ms_);
       }
       auto n = epoll_.wait(ready, timeout);
       if (!n) {
@@ -91,8 +98,11 @@ class WorkerLoop {
           case kTagTimer:
             path.on_timer();
             break;
+          case kTagHandoff:
+            path.on_handoff();
+            break;
           case kTagControl:
-            if (control_) control_->serve(core, path.drops(), tun);
+            if (control_) control_->serve(core, path.drops(), tun, path.handed_off());
             break;
           default:
             if (!on_tag(ready[i])) {
@@ -115,6 +125,7 @@ class WorkerLoop {
   os::Epoll epoll_;
   std::optional<StatsFile>& stats_file_;
   ControlPort* control_ = nullptr;  // control channel (issue 6)
+  int wake_every_ms_ = -1;          // -1: only on events (and stats writes)
 };
 
 }  // namespace teredo::daemon

@@ -20,4 +20,10 @@ void EventFd::signal() {
   (void)!::write(fd_.get(), &one, sizeof one);
 }
 
+void EventFd::acknowledge() {
+  std::uint64_t value = 0;
+  // EAGAIN: nothing was signalled since the last acknowledge().
+  (void)!::read(fd_.get(), &value, sizeof value);
+}
+
 }  // namespace teredo::os

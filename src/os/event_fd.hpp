@@ -13,6 +13,8 @@ class EventFd {
   static OsResult<EventFd> open();
   int fd() const { return fd_.get(); }
   void signal();
+  /// Resets the counter (the descriptor is no longer readable until the next signal()).
+  void acknowledge();
 
  private:
   explicit EventFd(Fd fd) : fd_(std::move(fd)) {}

@@ -4,7 +4,8 @@
 namespace teredo::os {
 
 /// Sends `state` ("READY=1", "RELOADING=1", "STOPPING=1", "STATUS=...") to $NOTIFY_SOCKET if
-/// set. Never fails loudly: returns false if the message could not be sent.
+/// set (sd_notify from libsystemd.so.0, loaded on the first call only when $NOTIFY_SOCKET is set).
+/// Never fails loudly: returns false if the message could not be sent.
 bool notify_service_manager(const char* state);
 
 }  // namespace teredo::os

@@ -55,18 +55,23 @@ proto::OffloadInfo from_vnet(const virtio_net_hdr& h) {
 
 }  // namespace
 
-OsResult<TunDevice> TunDevice::open(const std::string& name) {
+OsResult<TunDevice> TunDevice::open(const std::string& name, bool multi_queue) {
   if (name.empty() || name.size() > kMaxInterfaceName) return errno_error("interface name", EINVAL);
   Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return errno_error("open(/dev/net/tun)");
   ifreq req{};
-  req.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
+  req.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR | (multi_queue ? IFF_MULTI_QUEUE : 0));
   std::memcpy(req.ifr_name, name.data(), name.size());
   if (::ioctl(fd.get(), TUNSETIFF, &req) != 0) return errno_error("ioctl(TUNSETIFF)");
   req.ifr_name[IFNAMSIZ - 1] = '\0';
   int hdr_size = sizeof(virtio_net_hdr);
   if (::ioctl(fd.get(), TUNSETVNETHDRSZ, &hdr_size) != 0) return errno_error("ioctl(TUNSETVNETHDRSZ)");
-  return TunDevice(std::move(fd), std::string(req.ifr_name));
+  return TunDevice(std::move(fd), std::string(req.ifr_name), multi_queue);
+}
+
+OsResult<TunDevice> TunDevice::open_queue() const {
+  if (!multi_queue_) return errno_error("open_queue (single-queue device)", EINVAL);
+  return open(name_, true);
 }
 
 TunOffloads TunDevice::enable_offloads(bool tso6, bool uso6) {

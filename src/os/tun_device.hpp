@@ -40,7 +40,13 @@ class TunDevice {
 
   /// Creates the interface `name` (TUNSETIFF). Fails with EBUSY if an interface of that name
   /// already exists and is not a free TUN device.
-  static OsResult<TunDevice> open(const std::string& name);
+  /// With `multi_queue` (IFF_MULTI_QUEUE) further queues can be attached (open_queue) and the
+  /// kernel spreads outgoing packets over them (by flow, or by a steering program).
+  static OsResult<TunDevice> open(const std::string& name, bool multi_queue = false);
+
+  /// Attaches one more queue to this multi-queue interface (needs CAP_NET_ADMIN): a descriptor
+  /// of its own, same name and flags; offloads are device-wide.
+  OsResult<TunDevice> open_queue() const;
 
   int fd() const { return fd_.get(); }
   /// The name the kernel gave the interface.
@@ -71,9 +77,11 @@ class TunDevice {
   OsStatus write(proto::ByteView packet, const proto::OffloadInfo& info);
 
  private:
-  TunDevice(Fd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}
+  TunDevice(Fd fd, std::string name, bool multi_queue)
+      : fd_(std::move(fd)), name_(std::move(name)), multi_queue_(multi_queue) {}
   Fd fd_;
   std::string name_;
+  bool multi_queue_ = false;
   TunOffloads offloads_;
 };
 

@@ -128,6 +128,15 @@ bool SendBatch::add(proto::Endpoint to, proto::ByteView header, proto::ByteView 
   return true;
 }
 
+OsResult<proto::Endpoint> UdpSocket::claim(proto::Endpoint local) {
+  UdpSocketOptions plain;
+  plain.receive_buffer = 0;
+  plain.send_buffer = 0;
+  auto s = open(local, plain);
+  if (!s) return s.error();
+  return s->local();  // closed on return: the port is free again for the group
+}
+
 OsResult<UdpSocket> UdpSocket::open(proto::Endpoint local, const UdpSocketOptions& options) {
   Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
   if (!fd) return errno_error("socket");

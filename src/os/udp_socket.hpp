@@ -121,12 +121,14 @@ class SendBatch {
   static constexpr std::size_t kControlSize = 24;  // CMSG_SPACE(sizeof(std::uint16_t))
 
   bool gso_ = false;
-  std::array<mmsghdr, kMaxBatch> msgs_{};
-  std::array<sockaddr_in, kMaxBatch> addrs_{};
-  std::array<Run, kMaxBatch> runs_{};
-  alignas(8) std::array<std::array<std::uint8_t, kControlSize>, kMaxBatch> control_{};
-  std::array<iovec, 2 * kMaxSendDatagrams> iov_{};
-  std::array<Datagram, kMaxSendDatagrams> dgrams_{};
+  // Not zeroed (26 KiB per worker that would stay resident at idle): add() fills every field of
+  // an entry before count_/datagrams_ cover it, and nothing reads beyond them.
+  std::array<mmsghdr, kMaxBatch> msgs_;
+  std::array<sockaddr_in, kMaxBatch> addrs_;
+  std::array<Run, kMaxBatch> runs_;
+  alignas(8) std::array<std::array<std::uint8_t, kControlSize>, kMaxBatch> control_;
+  std::array<iovec, 2 * kMaxSendDatagrams> iov_;
+  std::array<Datagram, kMaxSendDatagrams> dgrams_;
   std::size_t count_ = 0;
   std::size_t datagrams_ = 0;
 };
@@ -147,6 +149,12 @@ struct SendReport {
 class UdpSocket {
  public:
   static OsResult<UdpSocket> open(proto::Endpoint local, const UdpSocketOptions& options);
+
+  /// Before opening a SO_REUSEPORT group on `local`: binds a plain socket there and closes it.
+  /// Fails (EADDRINUSE) when any socket already holds the port, so that the group cannot join
+  /// another process's group of the same user. Returns the endpoint (port 0: the port the kernel
+  /// chose, for the whole group).
+  static OsResult<proto::Endpoint> claim(proto::Endpoint local);
 
   int fd() const { return fd_.get(); }
   /// The bound address and port (the kernel's choice when open() asked for port 0).

@@ -65,6 +65,8 @@ enum class Drop : std::uint8_t {
   NonTeredoSource,
   // Offloads (super-packets from the tunnel interface)
   UnsupportedOffload,
+  // Several workers: the ring to the worker that owns the peer was full
+  HandoffFull,
   kCount
 };
 
@@ -119,6 +121,7 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "not_our_address",
     "non_teredo_source",
     "unsupported_offload",
+    "handoff_full",
 };
 
 constexpr std::string_view to_string(Drop d) {

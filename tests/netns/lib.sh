@@ -517,7 +517,8 @@ lab_proc_summary() {
 # lab_ifindex NS IFACE: the interface index of IFACE in NS (empty if absent).
 lab_ifindex() { ip -n "$1" -o link show dev "$2" 2>/dev/null | awk -F: '{print $1; exit}'; }
 
-# The supervisor keeps NET_ADMIN, NET_RAW, NET_BIND_SERVICE, SETUID, SETGID, SYS_CHROOT, SETPCAP and KILL.
-LAB_SUPERVISOR_CAPEFF=00000000000435e0
+# The supervisor keeps NET_ADMIN, NET_RAW, NET_BIND_SERVICE, SETUID, SETGID, SYS_CHROOT, SETPCAP, KILL
+# and BPF (the TUN steering program of several relay workers).
+LAB_SUPERVISOR_CAPEFF=00000080000435e0
 # teredod-server's supervisor: NET_RAW, SETUID, SETGID, SYS_CHROOT, SETPCAP and KILL.
 LAB_SERVER_SUPERVISOR_CAPEFF=00000000000421e0

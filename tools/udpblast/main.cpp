@@ -5,6 +5,11 @@
 //   teredo-udpblast send DEST_V6 PORT PAYLOAD_BYTES SECONDS [gso]   -> "sent PACKETS"
 // With "gso" each message carries up to 64 datagrams (UDP_SEGMENT), as QUIC stacks send.
 //   teredo-udpblast recv PORT SECONDS                          -> "received PACKETS BYTES SECONDS_FIRST_TO_LAST"
+//   teredo-udpblast teredo RELAY_IP RELAY_PORT SERVER_IP LOCAL_IP PEERS DEST_V6 PORT PAYLOAD_BYTES SECONDS
+//                                                               -> "sent PACKETS"
+// The teredo mode plays PEERS Teredo clients with public addresses (no NAT): one UDP socket each
+// on LOCAL_IP, sending IPv6/UDP packets from the Teredo address of its own mapping (server
+// SERVER_IP) to DEST_V6:PORT through the relay, 64 datagrams per sendmmsg, peer after peer.
 // The sink stops SECONDS after its first datagram, or after 2 s without any once it got one, or
 // after SECONDS + 10 s without any at all.
 #include <arpa/inet.h>
@@ -22,6 +27,10 @@
 #include <string>
 #include <vector>
 
+#include "proto/bytes.hpp"
+#include "proto/checksum.hpp"
+#include "proto/teredo_address.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -30,7 +39,9 @@ constexpr std::size_t kBatch = 64;
 int usage() {
   std::fprintf(stderr,
                "usage: teredo-udpblast send DEST_V6 PORT PAYLOAD_BYTES SECONDS\n"
-               "       teredo-udpblast recv PORT SECONDS\n");
+               "       teredo-udpblast recv PORT SECONDS\n"
+               "       teredo-udpblast teredo RELAY_IP RELAY_PORT SERVER_IP LOCAL_IP PEERS DEST_V6 PORT PAYLOAD_BYTES "
+               "SECONDS\n");
   return 2;
 }
 
@@ -118,6 +129,78 @@ int do_recv(int port, double seconds) {
   return 0;
 }
 
+int do_teredo(const char* relay, int relay_port, const char* server, const char* local, int peers, const char* dest,
+              int port, std::size_t size, double seconds) {
+  using namespace teredo;
+  in_addr relay_a{}, server_a{}, local_a{};
+  in6_addr dest_a{};
+  if (::inet_pton(AF_INET, relay, &relay_a) != 1 || ::inet_pton(AF_INET, server, &server_a) != 1 ||
+      ::inet_pton(AF_INET, local, &local_a) != 1 || ::inet_pton(AF_INET6, dest, &dest_a) != 1 || peers < 1 ||
+      size < 1 || size > 1400)
+    return std::fprintf(stderr, "bad arguments\n"), 2;
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(relay_port));
+  to.sin_addr = relay_a;
+  proto::Ipv6Addr dst;
+  std::memcpy(dst.bytes.data(), &dest_a, 16);
+  struct Peer {
+    int fd;
+    std::vector<std::uint8_t> datagram;
+  };
+  std::vector<Peer> all;
+  for (int i = 0; i < peers; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return std::perror("socket"), 1;
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr = local_a;
+    socklen_t len = sizeof sa;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0 ||
+        ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0)
+      return std::perror("bind/connect"), 1;
+    const int sndbuf = 1 << 20;
+    (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    proto::TeredoAddress t;
+    t.server = proto::Ipv4Addr{ntohl(server_a.s_addr)};
+    t.mapped = proto::Endpoint{proto::Ipv4Addr{ntohl(local_a.s_addr)}, ntohs(sa.sin_port)};
+    const proto::Ipv6Addr src = proto::build_teredo_address(t);
+    std::vector<std::uint8_t> d(40 + 8 + size, 0x5a);
+    d[0] = 0x60;
+    proto::store_be16(d.data() + 4, static_cast<std::uint16_t>(8 + size));
+    d[6] = 17;
+    d[7] = 64;
+    std::memcpy(d.data() + 8, src.bytes.data(), 16);
+    std::memcpy(d.data() + 24, dst.bytes.data(), 16);
+    std::uint8_t* udp = d.data() + 40;
+    proto::store_be16(udp, static_cast<std::uint16_t>(40000 + i));
+    proto::store_be16(udp + 2, static_cast<std::uint16_t>(port));
+    proto::store_be16(udp + 4, static_cast<std::uint16_t>(8 + size));
+    proto::store_be16(udp + 6, 0);
+    std::uint16_t c = proto::ipv6_upper_checksum(src, dst, 17, proto::ByteView{udp, 8 + size});
+    proto::store_be16(udp + 6, c == 0 ? 0xffff : c);
+    all.push_back(Peer{fd, std::move(d)});
+  }
+  std::array<iovec, kBatch> iov{};
+  std::array<mmsghdr, kBatch> msgs{};
+  const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  unsigned long long sent = 0;
+  for (std::size_t k = 0; Clock::now() < end; k = (k + 1) % all.size()) {
+    Peer& p = all[k];
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      iov[i] = iovec{p.datagram.data(), p.datagram.size()};
+      msgs[i].msg_hdr = msghdr{};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int n = ::sendmmsg(p.fd, msgs.data(), kBatch, 0);
+    if (n > 0) sent += static_cast<unsigned long long>(n);
+  }
+  std::printf("sent %llu\n", sent);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,5 +210,8 @@ int main(int argc, char** argv) {
     return do_send(argv[2], std::atoi(argv[3]), static_cast<std::size_t>(std::atol(argv[4])), std::atof(argv[5]),
                    argc == 7);
   if (mode == "recv" && argc == 4) return do_recv(std::atoi(argv[2]), std::atof(argv[3]));
+  if (mode == "teredo" && argc == 11)
+    return do_teredo(argv[2], std::atoi(argv[3]), argv[4], argv[5], std::atoi(argv[6]), argv[7], std::atoi(argv[8]),
+                     static_cast<std::size_t>(std::atol(argv[9])), std::atof(argv[10]));
   return usage();
 }

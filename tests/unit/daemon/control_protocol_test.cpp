@@ -30,6 +30,49 @@ ConfigFile parse(std::string_view text) {
   });
 }
 
+// Several relay workers: one snapshot with sums, per-worker peer counts and one sorted peer list.
+TEST(ControlSnapshot, MergesWorkers) {
+  auto part = [](std::size_t peers, std::uint64_t tun, std::initializer_list<std::uint8_t> last_bytes) {
+    ControlSnapshot s;
+    s.role = "cone";
+    s.counters = {{"tun_packets", tun}, {"handed_off", 1}};
+    s.drops.add(proto::Drop::QueueFull);
+    s.peer_count = peers;
+    s.max_peers = 100;
+    s.queued_packets = 2;
+    for (auto b : last_bytes) {
+      PeerInfo p;
+      p.addr.bytes[0] = 0x20;
+      p.addr.bytes[1] = 0x01;
+      p.addr.bytes[15] = b;
+      s.peers.push_back(p);
+    }
+    return s;
+  };
+  PeerQuery q;
+  q.want_peers = true;
+  q.limit = 3;
+  std::vector<ControlSnapshot> parts;
+  parts.push_back(part(2, 10, {9, 1}));
+  parts.push_back(part(3, 5, {4, 2, 7}));
+  const ControlSnapshot m = merge_snapshots(std::move(parts), q);
+  EXPECT_EQ(m.role, "cone");
+  EXPECT_EQ(m.counters[0].second, 15u);
+  EXPECT_EQ(m.counters[1].second, 2u);
+  EXPECT_EQ(m.drops.count[static_cast<std::size_t>(proto::Drop::QueueFull)], 2u);
+  EXPECT_EQ(m.peer_count, 5u);
+  EXPECT_EQ(m.worker_peers, (std::vector<std::size_t>{2, 3}));
+  EXPECT_EQ(m.max_peers, 200u);
+  EXPECT_EQ(m.queued_packets, 4u);
+  ASSERT_EQ(m.peers.size(), 3u);  // sorted by address over both workers, then trimmed
+  EXPECT_EQ(m.peers[0].addr.bytes[15], 1);
+  EXPECT_EQ(m.peers[1].addr.bytes[15], 2);
+  EXPECT_EQ(m.peers[2].addr.bytes[15], 4);
+  const auto j = status_json(m);
+  EXPECT_EQ(j["workers"], 2);
+  EXPECT_EQ(j["worker_peers"], nlohmann::ordered_json::array({2, 3}));
+}
+
 TEST(ControlSettings, Defaults) {
   ConfigFile c = parse("");
   ControlSettings s = load_control_settings(c, kDefaultTeredodControlSocket);

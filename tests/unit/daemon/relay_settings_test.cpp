@@ -137,6 +137,49 @@ TEST(RelaySettings, UnknownDirectiveWarnsWithItsLine) {
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: unknown directive Frobnicate")) << all(c);
 }
 
+TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
+  {
+    ConfigFile c = parse("RelayType relay\n");
+    ASSERT_TRUE(load_relay_settings(c));
+  }
+  for (auto [text, want] : {std::pair{"RelayType relay\nWorkers auto\n", 0u}, {"RelayType relay\nWorkers 1\n", 1u},
+                            {"RelayType relay\nWorkers 64\n", 64u}}) {
+    ConfigFile c = parse(text);
+    auto s = load_relay_settings(c);
+    ASSERT_TRUE(s) << text << all(c);
+    EXPECT_EQ(s->offload.workers, want) << text;
+  }
+  for (const char* v : {"0", "65", "two", "-1", "2x"}) {
+    ConfigFile c = parse(std::string("RelayType relay\nWorkers ") + v + "\n");
+    EXPECT_FALSE(load_relay_settings(c)) << v;
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"" + std::string(v) +
+                                                       "\" for Workers (expected auto or a number from 1 to 64)"))
+        << v << all(c);
+  }
+}
+
+TEST(RelayStats, SumOfWorkersAddsEveryField) {
+  RelayStats a, b;
+  a.counters.tun_packets = 1;
+  b.counters.tun_packets = 2;
+  b.counters.peers_given_up = 5;
+  a.drops.add(proto::Drop::HandoffFull);
+  b.drops.add(proto::Drop::HandoffFull);
+  a.peers = 3;
+  b.peers = 4;
+  a.handed_off = 7;
+  b.taken_over = 7;
+  a += b;
+  EXPECT_EQ(a.counters.tun_packets, 3u);
+  EXPECT_EQ(a.counters.peers_given_up, 5u);
+  EXPECT_EQ(a.drops.count[static_cast<std::size_t>(proto::Drop::HandoffFull)], 2u);
+  EXPECT_EQ(a.peers, 7u);
+  EXPECT_EQ(a.handed_off, 7u);
+  EXPECT_EQ(a.taken_over, 7u);
+  const std::string text = format_relay_stats(a);
+  EXPECT_NE(text.find("handed_off 7\ntaken_over 7\n"), std::string::npos) << text;
+}
+
 TEST(RelayStats, FormatListsCountersDropsAndTables) {
   RelayStats s;
   s.counters.bubbles_indirect_sent = 3;

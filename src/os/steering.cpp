@@ -1,0 +1,135 @@
+// The two steering programs, written as instructions (no BPF toolchain at build time). Offsets
+// and hash: proto/steering.hpp.
+#include "os/steering.hpp"
+
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "os/fd.hpp"
+#include "proto/steering.hpp"
+
+namespace teredo::os {
+
+namespace {
+
+constexpr sock_filter stmt(std::uint16_t code, std::uint32_t k) { return sock_filter{code, 0, 0, k}; }
+constexpr sock_filter jump(std::uint16_t code, std::uint32_t k, std::uint8_t jt, std::uint8_t jf) {
+  return sock_filter{code, jt, jf, k};
+}
+
+constexpr std::uint32_t kSrc = proto::kIpv6SourceOffset;
+
+}  // namespace
+
+OsStatus attach_udp_steering(int fd, unsigned workers) {
+  if (workers == 0) return errno_error("attach_udp_steering", EINVAL);
+  // A = the socket index; X = offset of the IPv6 header in the UDP payload; M[0] keeps X while
+  // M[1] accumulates the hash. A load beyond the datagram ends the program with 0 (worker 0).
+  const std::array<sock_filter, 30> prog = {{
+      stmt(BPF_LDX | BPF_IMM, 0),                        // 0: X = 0
+      stmt(BPF_LD | BPF_H | BPF_ABS, 0),                 // 1: A = bytes 0-1
+      jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 6),          // 2: 00 01: authentication header, else 9
+      stmt(BPF_LD | BPF_B | BPF_ABS, 2),                 // 3: A = ID-len
+      stmt(BPF_MISC | BPF_TAX, 0),                       // 4: X = ID-len
+      stmt(BPF_LD | BPF_B | BPF_ABS, 3),                 // 5: A = AU-len
+      stmt(BPF_ALU | BPF_ADD | BPF_X, 0),                // 6: A += X
+      stmt(BPF_ALU | BPF_ADD | BPF_K, 13),               // 7: A += 13
+      stmt(BPF_MISC | BPF_TAX, 0),                       // 8: X = A (skip it)
+      stmt(BPF_LD | BPF_H | BPF_IND, 0),                 // 9: A = bytes X, X+1
+      jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),          // 10: 00 00: origin indication, else 14
+      stmt(BPF_MISC | BPF_TXA, 0),                       // 11: A = X
+      stmt(BPF_ALU | BPF_ADD | BPF_K, 8),                // 12: A += 8
+      stmt(BPF_MISC | BPF_TAX, 0),                       // 13: X = A (skip it)
+      stmt(BPF_STX, 0),                                  // 14: M[0] = X
+      stmt(BPF_LD | BPF_W | BPF_IND, kSrc),              // 15: A = source word 0
+      stmt(BPF_ST, 1),                                   // 16: M[1] = A
+      stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 4),          // 17: A = word 1
+      stmt(BPF_LDX | BPF_MEM, 1),                        // 18: X = M[1]
+      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // 19: A ^= X
+      stmt(BPF_ST, 1),                                   // 20: M[1] = A
+      stmt(BPF_LDX | BPF_MEM, 0),                        // 21: X = offset
+      stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 8),          // 22: A = word 2
+      stmt(BPF_LDX | BPF_MEM, 1),                        // 23: X = M[1]
+      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // 24: A ^= X
+      stmt(BPF_LDX | BPF_MEM, 0),                        // 25: X = offset
+      stmt(BPF_ST, 1),                                   // 26: M[1] = A
+      stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 12),         // 27: A = word 3
+      stmt(BPF_LDX | BPF_MEM, 1),                        // 28: X = M[1]
+      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // 29: A ^= X: the XOR of the four words
+  }};
+  const std::array<sock_filter, 6> tail = {{
+      stmt(BPF_MISC | BPF_TAX, 0),                       // X = h
+      stmt(BPF_ALU | BPF_RSH | BPF_K, 16),               // A = h >> 16
+      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // A ^= h
+      stmt(BPF_ALU | BPF_AND | BPF_K, 0xffff),           // A &= 0xffff
+      stmt(BPF_ALU | BPF_MOD | BPF_K, workers),          // A %= workers
+      stmt(BPF_RET | BPF_A, 0),                          // the socket index
+  }};
+  std::array<sock_filter, prog.size() + tail.size()> all{};
+  std::copy(prog.begin(), prog.end(), all.begin());
+  std::copy(tail.begin(), tail.end(), all.begin() + prog.size());
+  sock_fprog fprog{static_cast<unsigned short>(all.size()), all.data()};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) != 0)
+    return errno_error("setsockopt(SO_ATTACH_REUSEPORT_CBPF)");
+  return Ok{};
+}
+
+namespace {
+
+constexpr bpf_insn insn(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int32_t imm) {
+  bpf_insn i{};
+  i.code = code;
+  i.dst_reg = dst & 0xf;
+  i.src_reg = src & 0xf;
+  i.off = 0;
+  i.imm = imm;
+  return i;
+}
+
+}  // namespace
+
+OsStatus attach_tun_steering(int fd) {
+  constexpr std::int32_t kDst = proto::kIpv6DestinationOffset;
+  // r6 = skb (LD_ABS reads through it); r7 accumulates the XOR of the destination's words
+  // (LD_ABS loads a big-endian word into r0 in host order; a short packet ends with 0).
+  const std::array<bpf_insn, 14> prog = {{
+      insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0),
+      insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, kDst),
+      insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_7, BPF_REG_0, 0),
+      insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, kDst + 4),
+      insn(BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_7, BPF_REG_0, 0),
+      insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, kDst + 8),
+      insn(BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_7, BPF_REG_0, 0),
+      insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, kDst + 12),
+      insn(BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_7, BPF_REG_0, 0),
+      insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0),
+      insn(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_0, 0, 16),
+      insn(BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_0, BPF_REG_7, 0),
+      insn(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_0, 0, 0xffff),
+      // The kernel keeps the low 16 bits and takes them modulo the number of queues.
+      insn(BPF_JMP | BPF_EXIT, 0, 0, 0),
+  }};
+  static constexpr char kLicense[] = "GPL";  // no helper is called; any string would do
+  bpf_attr attr{};
+  attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+  attr.insn_cnt = static_cast<std::uint32_t>(prog.size());
+  attr.insns = reinterpret_cast<std::uint64_t>(prog.data());
+  attr.license = reinterpret_cast<std::uint64_t>(kLicense);
+  const long prog_fd = ::syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  if (prog_fd < 0) return errno_error("bpf(BPF_PROG_LOAD)");
+  Fd program(static_cast<int>(prog_fd));
+  int pfd = program.get();
+  if (::ioctl(fd, TUNSETSTEERINGEBPF, &pfd) != 0) return errno_error("ioctl(TUNSETSTEERINGEBPF)");
+  return Ok{};  // the device keeps its own reference to the program
+}
+
+}  // namespace teredo::os

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# tests/netns/test_relay_workers.sh: OUR relay with several data-path workers (issue 7): a multi-queue TUN, one
+# SO_REUSEPORT socket per worker, each worker owning the peers proto::shard_of gives it.
+#
+# Lab (lib.sh): teredod-server (ours), teredod relay (ours, BindPort 3545, ControlSocket, TEREDOD_STATS_FILE), a Debian
+# miredo client behind the NAT. Three phases, each with a fresh relay:
+#   steered   Workers 2: the log names both kernel steering programs; the miredo client pings v6host both ways; $SOURCES
+#             Teredo sources (UDP sockets in the pubclient namespace, valid mappings) each send one datagram to v6host
+#             through the relay: all arrive; v6host sends to $NATIVE distinct Teredo addresses (the TUN path): every
+#             worker owns peers, the per-worker counts add up to the total, no address is listed twice, and nothing was
+#             handed over between workers (handed_off = taken_over = 0: the kernel delivered every packet to its owner).
+#   handover  Workers 2 with TEREDOD_STEERING=off (the kernel's own queue and socket choice): the same traffic all
+#             arrives, handed_off > 0 and equals taken_over, the peer table is still consistent (each peer once).
+#   single    Workers 1: one worker, no steering, ping both ways, the status lists no per-worker figures.
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a tool or a teredod binary missing).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
+PY=/usr/bin/python3
+TRAFFIC="$HERE/workers_traffic.py"
+TEREDOCTL="$BUILD_DIR/src/daemon/teredoctl"
+SOURCES="${RELAY_WORKERS_SOURCES:-200}"
+NATIVE="${RELAY_WORKERS_NATIVE:-2000}"
+NATIVE_SERVER=198.51.100.99  # no host has it: the relay's indirect bubbles go nowhere, the peers stay
+SINK_PORT=7777
+
+need_root_and_tools ip nft ping miredo ss "$PY"
+[[ -x $TEREDOD && -x $TEREDOD_SERVER && -x $TEREDOCTL ]] || skip "build teredod, teredod-server and teredoctl first"
+
+PHASE=""
+SUMMARY_NS_CHECK=1
+summary_header() { echo "relay: $TEREDOD with Workers 2 (steered, handed over) and Workers 1; server: ours; client: Debian miredo"; }
+summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }; }
+
+st() { lab_stat "$STATS" "$1"; }
+# jv 'PYTHON EXPR on d' CMD ARGS...: EXPR on the JSON of `teredoctl CMD ARGS --json` against the relay.
+jv() {
+	local expr="$1"; shift
+	"$TEREDOCTL" -s "$LAB_DIR/relay.sock" "$@" --json 2>/dev/null |
+		"$PY" -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
+}
+
+# start_relay WORKERS [ENV...]: a fresh relay with Workers WORKERS.
+start_relay() {
+	local workers="$1"; shift
+	lab_stop relay
+	STATS="$LAB_DIR/relay-$PHASE.stats"
+	rm -f "$LAB_DIR/relay.log"
+	LAB_MIREDO_USER=nobody
+	local f="$LAB_DIR/relay.conf"
+	printf '%s\n' "RelayType relay" "InterfaceName teredo" "BindPort 3545" "Workers $workers" \
+		"ControlSocket $LAB_DIR/relay.sock" >"$f"
+	chmod 644 "$f"
+	lab_start_relay env "TEREDOD_STATS_FILE=$STATS" "$@" "$TEREDOD" && lab_wait_stats "$STATS" 5 &&
+		pass "relay (Workers $workers${1:+, $*}) up" || fatal "relay start (Workers $workers)"
+}
+
+# traffic: the Teredo sources and the native flood; checks delivery and the peer table's consistency.
+traffic() {
+	local out got
+	ip netns exec "$LAB_NS_V6HOST" "$PY" "$TRAFFIC" sink "$SINK_PORT" "$SOURCES" 15 >"$LAB_DIR/sink-$PHASE.log" 2>&1 &
+	local sink=$!
+	lab_wait_until 5 "sink listening" grep -q listening "$LAB_DIR/sink-$PHASE.log"
+	out="$(ip netns exec "$LAB_NS_PUBCLIENT" "$PY" "$TRAFFIC" sources "$LAB_RELAY_IP" 3545 "$LAB_SERVER_IP1" \
+		"$LAB_PUBCLIENT_IP" "$SOURCES" "$LAB_V6HOST_IP6" "$SINK_PORT" 2>&1)"
+	wait "$sink"
+	got="$(awk '/^received/ {print $2}' "$LAB_DIR/sink-$PHASE.log")"
+	[[ ${got:-0} -eq $SOURCES ]] && pass "$SOURCES Teredo sources -> v6host through the relay: ${got} of $SOURCES arrived ($out)" ||
+		fail "Teredo sources -> v6host: ${got:-0} of $SOURCES arrived ($out)"
+
+	out="$(ip netns exec "$LAB_NS_V6HOST" "$PY" "$TRAFFIC" native "$NATIVE_SERVER" "$NATIVE" 9 2>&1)"
+	# Every native destination and every source is a peer (the client and v6host's peers come on top).
+	lab_wait_until 10 "the relay's peers >= $((NATIVE + SOURCES))" \
+		bash -c "(( \$(awk '\$1 == \"peers\" {print \$2}' '$STATS') >= $((NATIVE + SOURCES)) ))" &&
+		pass "native flood ($out): relay peers $(st peers) >= $((NATIVE + SOURCES))" ||
+		fail "native flood ($out): relay peers $(st peers), expected >= $((NATIVE + SOURCES))"
+
+	local workers per total
+	workers="$(jv 'd["workers"]' status)"
+	per="$(jv '" ".join(str(x) for x in d["worker_peers"])' status)"
+	total="$(jv 'd["peers"]' status)"
+	figure "peers per worker: $per (total $total)"
+	[[ $workers == 2 ]] && pass "teredoctl status: workers 2" || fail "teredoctl status: workers '$workers'"
+	local a b
+	read -r a b <<<"$per"
+	[[ ${a:-0} -gt 0 && ${b:-0} -gt 0 ]] && pass "every worker owns peers ($a, $b)" || fail "peers per worker: '$per'"
+	[[ $((a + b)) -eq $total ]] && pass "per-worker peers add up to the total ($a + $b = $total)" ||
+		fail "per-worker peers $a + $b != total $total"
+	local listed unique
+	read -r listed unique <<<"$(jv 'str(len(d["peers"])) + " " + str(len(set(p["address"] for p in d["peers"])))' peers)"
+	[[ -n $listed && $listed == "$unique" && $listed -eq $total ]] &&
+		pass "teredoctl peers lists $listed peers, each once (one owner per peer)" ||
+		fail "teredoctl peers: $listed listed, $unique distinct, total $total"
+	[[ $(st drop_handoff_full) -eq 0 ]] && pass "drop_handoff_full 0" || fail "drop_handoff_full $(st drop_handoff_full)"
+}
+
+lab_setup_checked
+pass "lab topology up (7 namespaces)"
+LAB_SERVER_USER=nobody
+lab_start_server "$TEREDOD_SERVER" && pass "server (teredod-server) up" || fatal "server start"
+
+# ---- steered --------------------------------------------------------------------------------------------------------
+PHASE=steered
+start_relay 2
+log_has relay "2 workers; steering: TUN queues by destination \(eBPF\), UDP sockets by inner source \(cBPF\)" &&
+	pass "log: 2 workers, TUN steering by destination (eBPF), UDP steering by inner source (cBPF)" ||
+	fail "log: steering line missing or a program refused: $(grep -m1 steering "$LAB_DIR/relay.log")"
+[[ $(ip netns exec "$LAB_NS_RELAY" cat /sys/class/net/teredo/tun_flags 2>/dev/null) =~ ^0x ]] &&
+	(( $(ip netns exec "$LAB_NS_RELAY" cat /sys/class/net/teredo/tun_flags) & 0x100 )) &&
+	pass "interface teredo is a multi-queue TUN (IFF_MULTI_QUEUE)" || fail "teredo is not a multi-queue TUN"
+lab_start_client client "$LAB_NS_CLIENT" miredo
+ADDR="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_CLIENT" teredo 15)" || fatal "miredo client not qualified"
+pass "miredo client qualified: $ADDR"
+check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
+traffic
+sleep 2.2  # every worker publishes its counters once a second
+[[ $(st handed_off) -eq 0 && $(st taken_over) -eq 0 ]] &&
+	pass "handed_off 0, taken_over 0: the kernel delivered every packet to the worker owning its peer" ||
+	fail "handed_off $(st handed_off), taken_over $(st taken_over) with steering on"
+figure "steered: tun_packets $(st tun_packets), udp_datagrams $(st udp_datagrams), handed_off $(st handed_off)"
+
+# ---- handover -------------------------------------------------------------------------------------------------------
+PHASE=handover
+start_relay 2 TEREDOD_STEERING=off
+log_has relay "2 workers; steering: off" && pass "log: steering off" || fail "log: no 'steering: off' line"
+check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
+traffic
+sleep 2.2
+ho="$(st handed_off)"; to="$(st taken_over)"
+[[ $ho -gt 0 && $ho -eq $to ]] && pass "handed_off $ho = taken_over $to > 0: misdirected packets reached their owner" ||
+	fail "handed_off $ho, taken_over $to"
+figure "handover: tun_packets $(st tun_packets), udp_datagrams $(st udp_datagrams), handed_off $ho"
+
+# ---- single ---------------------------------------------------------------------------------------------------------
+PHASE=single
+start_relay 1
+log_has relay "Teredo relay started: .* 1 worker, " && pass "log: 1 worker" || fail "log: no '1 worker' in the start line"
+grep -q steering "$LAB_DIR/relay.log" && fail "steering set up with one worker" || pass "no steering with one worker"
+check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
+[[ $(jv '"worker_peers" in d' status) == False ]] && pass "status has no per-worker figures" ||
+	fail "status lists per-worker figures with one worker"
+lab_stop relay
+[[ $(st handed_off) -eq 0 ]] && pass "handed_off 0 with one worker" || fail "handed_off $(st handed_off)"

@@ -1,0 +1,202 @@
+// The kernel steering programs (os/steering.hpp) against the real kernel: in a network namespace
+// of its own (unshare), datagrams and packets for many peers must reach exactly the socket and
+// the TUN queue that proto::shard_of names. Needs root; without it each test says SKIPPED.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "os/netlink.hpp"
+#include "os/steering.hpp"
+#include "os/tun_device.hpp"
+#include "os/udp_socket.hpp"
+#include "proto/steering.hpp"
+
+namespace teredo::os {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+class SteeringTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: the steering tests need root (a network namespace of their own)";
+    // Each test runs in its own process (gtest_discover_tests): the namespace goes with it.
+    ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << std::strerror(errno);
+    auto nl = Netlink::open();
+    ASSERT_TRUE(nl) << nl.error().message();
+    auto lo = nl->ifindex("lo");
+    ASSERT_TRUE(lo);
+    ASSERT_TRUE(nl->set_link_state(*lo, LinkState{true, false}));
+  }
+
+  static proto::Ipv6Addr random_teredo(std::mt19937& rng) {
+    proto::Ipv6Addr a{{0x20, 0x01, 0, 0, 0xcb, 0, 0x71, 0x78}};
+    for (std::size_t i = 8; i < 16; ++i) a.bytes[i] = static_cast<std::uint8_t>(rng());
+    return a;
+  }
+  static Bytes ipv6_packet(const proto::Ipv6Addr& src, const proto::Ipv6Addr& dst) {
+    Bytes h(40, 0);
+    h[0] = 0x60;
+    h[6] = 59;
+    h[7] = 64;
+    std::memcpy(h.data() + 8, src.bytes.data(), 16);
+    std::memcpy(h.data() + 24, dst.bytes.data(), 16);
+    return h;
+  }
+};
+
+TEST_F(SteeringTest, UdpDatagramsReachTheSocketOwningTheirInnerSource) {
+  constexpr unsigned kWorkers = 3;
+  UdpSocketOptions options;
+  options.reuse_port = true;
+  std::vector<UdpSocket> socks;
+  proto::Endpoint at{proto::Ipv4Addr{0x7f000001}, 0};
+  for (unsigned i = 0; i < kWorkers; ++i) {
+    auto s = UdpSocket::open(at, options);
+    ASSERT_TRUE(s) << s.error().message();
+    at = s->local();
+    socks.push_back(std::move(*s));
+  }
+  auto st = attach_udp_steering(socks[0].fd(), kWorkers);
+  ASSERT_TRUE(st) << st.error().message();
+
+  // One sender, one 4-tuple: without the program every datagram would reach one socket.
+  const int tx = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(tx, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(at.port);
+  to.sin_addr.s_addr = htonl(0x7f000001);
+  std::mt19937 rng(7);
+  const proto::Ipv6Addr dst{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  const Bytes origin = {0, 0, 0xef, 0xff, 0x3f, 0xff, 0xfd, 0xfe};
+  const Bytes auth = {0, 1, 2, 1, 'i', 'd', 'v', 1, 2, 3, 4, 5, 6, 7, 8, 0};  // ID-len 2, AU-len 1
+  constexpr int kPeers = 120;
+  for (int i = 0; i < kPeers; ++i) {
+    const Bytes ip = ipv6_packet(random_teredo(rng), dst);
+    Bytes d;
+    if (i % 4 >= 2) d.insert(d.end(), auth.begin(), auth.end());
+    if (i % 2 == 1) d.insert(d.end(), origin.begin(), origin.end());
+    d.insert(d.end(), ip.begin(), ip.end());
+    ASSERT_EQ(::sendto(tx, d.data(), d.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
+              static_cast<ssize_t>(d.size()));
+  }
+  ::close(tx);
+
+  int received = 0;
+  for (unsigned w = 0; w < kWorkers; ++w) {
+    int here = 0;
+    std::array<std::uint8_t, 2048> buf{};
+    for (;;) {
+      const ssize_t n = ::recv(socks[w].fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n < 0) break;
+      auto key = proto::udp_steering_key(proto::ByteView{buf.data(), static_cast<std::size_t>(n)});
+      ASSERT_TRUE(key);
+      EXPECT_EQ(proto::shard_of(*key, kWorkers), w) << "datagram " << received << " on socket " << w;
+      ++here;
+      ++received;
+    }
+    EXPECT_GT(here, 0) << "socket " << w << " received nothing";
+  }
+  EXPECT_EQ(received, kPeers);
+}
+
+TEST_F(SteeringTest, TunPacketsReachTheQueueOwningTheirDestination) {
+  constexpr unsigned kQueues = 3;
+  auto first = TunDevice::open("tsteer0", true);
+  ASSERT_TRUE(first) << first.error().message();
+  std::vector<TunDevice> queues;
+  for (unsigned i = 1; i < kQueues; ++i) {
+    auto q = first->open_queue();
+    ASSERT_TRUE(q) << q.error().message();
+    queues.push_back(std::move(*q));
+  }
+  auto st = attach_tun_steering(first->fd());
+  ASSERT_TRUE(st) << st.error().message();
+  auto nl = Netlink::open();
+  ASSERT_TRUE(nl);
+  auto index = nl->ifindex("tsteer0");
+  ASSERT_TRUE(index);
+  ASSERT_TRUE(nl->disable_ipv6_address_generation(*index));
+  ASSERT_TRUE(nl->set_link_state(*index, LinkState{}));
+  const proto::Ipv6Addr self{{0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  ASSERT_TRUE(nl->add_address(*index, self, 128, true));
+  const proto::Ipv6Addr prefix{{0x20, 0x01, 0x0d, 0xb8}};
+  ASSERT_TRUE(nl->add_route(*index, prefix, 32, 1024));
+
+  const int tx = ::socket(AF_INET6, SOCK_DGRAM, 0);
+  ASSERT_GE(tx, 0);
+  std::mt19937 rng(11);
+  constexpr int kPeers = 120;
+  for (int i = 0; i < kPeers; ++i) {
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    to.sin6_port = htons(9);
+    proto::Ipv6Addr d = prefix;
+    for (std::size_t k = 4; k < 16; ++k) d.bytes[k] = static_cast<std::uint8_t>(rng());
+    std::memcpy(&to.sin6_addr, d.bytes.data(), 16);
+    const char payload[] = "steer";
+    ASSERT_EQ(::sendto(tx, payload, sizeof payload, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
+              static_cast<ssize_t>(sizeof payload))
+        << std::strerror(errno);
+  }
+  ::close(tx);
+
+  int to_us = 0;
+  for (unsigned q = 0; q < kQueues; ++q) {
+    TunDevice& dev = q == 0 ? *first : queues[q - 1];
+    int here = 0;
+    std::array<std::uint8_t, 2048> buf{};
+    for (;;) {
+      auto r = dev.read(proto::MutableBytes{buf.data(), buf.size()});
+      ASSERT_TRUE(r);
+      if (!*r) break;
+      const proto::ByteView pkt{buf.data(), **r};
+      auto key = proto::tun_steering_key(pkt);
+      ASSERT_TRUE(key);
+      // Every packet, ours or the kernel's own (MLD, router solicitations), is steered.
+      EXPECT_EQ(proto::shard_of(*key, kQueues), q);
+      if (key->bytes[0] == 0x20 && key->bytes[1] == 0x01) {
+        ++to_us;
+        ++here;
+      }
+    }
+    EXPECT_GT(here, 0) << "queue " << q << " received nothing";
+  }
+  EXPECT_EQ(to_us, kPeers);
+}
+
+}  // namespace
+}  // namespace teredo::os
+
+namespace teredo::os {
+namespace {
+
+// A SO_REUSEPORT group must not join another process's: claim() refuses a port any socket holds.
+TEST_F(SteeringTest, ClaimRefusesAPortAReusePortGroupHolds) {
+  UdpSocketOptions options;
+  options.reuse_port = true;
+  auto held = UdpSocket::open(proto::Endpoint{proto::Ipv4Addr{0x7f000001}, 0}, options);
+  ASSERT_TRUE(held) << held.error().message();
+  auto again = UdpSocket::claim(held->local());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, std::errc::address_in_use);
+  // Without claim() the same user's SO_REUSEPORT socket would have joined silently.
+  EXPECT_TRUE(UdpSocket::open(held->local(), options));
+  auto fresh = UdpSocket::claim(proto::Endpoint{proto::Ipv4Addr{0x7f000001}, 0});
+  ASSERT_TRUE(fresh);
+  EXPECT_NE(fresh->port, 0);
+  EXPECT_TRUE(UdpSocket::open(*fresh, options));  // free again once claimed
+}
+
+}  // namespace
+}  // namespace teredo::os
