@@ -23,7 +23,7 @@
 namespace teredo::daemon {
 
 EffectiveSettings describe_client_settings(const ClientSettings& s) {
-  return {{"RelayType", "client"},
+  EffectiveSettings e{{"RelayType", "client"},
           {"ServerAddress", s.server_name + " (" + os::to_string(s.client.server) + ")"},
           {"ServerAddress2", os::to_string(s.client.server2)},
           {"InterfaceName", s.interface_name},
@@ -32,6 +32,9 @@ EffectiveSettings describe_client_settings(const ClientSettings& s) {
           {"MaxPeers", std::to_string(s.client.max_peers)},
           {"HookScript", s.hook_script.value_or("")},
           {"SyslogFacility", facility_text(s.syslog_facility)}};
+  append_data_path_settings(e, s.offload);
+  append_control_settings(e, s.control);
+  return e;
 }
 
 int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx) {

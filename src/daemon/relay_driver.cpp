@@ -91,7 +91,7 @@ std::string prefix_text(std::uint32_t prefix) {
 }
 
 EffectiveSettings describe(const RelaySettings& s) {
-  return {{"RelayType", role_name(s.role)},
+  EffectiveSettings e{{"RelayType", role_name(s.role)},
           {"InterfaceName", s.interface_name},
           {"InterfaceMTU", std::to_string(s.relay.mtu)},
           {"Prefix", prefix_text(s.relay.prefix)},
@@ -99,6 +99,9 @@ EffectiveSettings describe(const RelaySettings& s) {
           {"BindPort", std::to_string(s.bind.port)},
           {"MaxPeers", std::to_string(s.relay.max_peers)},
           {"SyslogFacility", facility_text(s.syslog_facility)}};
+  append_data_path_settings(e, s.offload);
+  append_control_settings(e, s.control);
+  return e;
 }
 
 // Workers: the Workers directive, or one per CPU this process may run on (at most kMaxWorkers).

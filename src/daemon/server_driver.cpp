@@ -141,11 +141,13 @@ std::string prefix_text(std::uint32_t prefix) {
 }
 
 EffectiveSettings describe(const ServerSettings& s) {
-  return {{"ServerBindAddress", os::to_string(s.server.primary)},
-          {"ServerBindAddress2", os::to_string(s.server.secondary)},
-          {"Prefix", prefix_text(s.server.prefix)},
-          {"InterfaceMTU", std::to_string(s.server.mtu)},
-          {"SyslogFacility", facility_text(s.syslog_facility)}};
+  EffectiveSettings e{{"ServerBindAddress", os::to_string(s.server.primary)},
+                      {"ServerBindAddress2", os::to_string(s.server.secondary)},
+                      {"Prefix", prefix_text(s.server.prefix)},
+                      {"InterfaceMTU", std::to_string(s.server.mtu)},
+                      {"SyslogFacility", facility_text(s.syslog_facility)}};
+  append_control_settings(e, s.control);
+  return e;
 }
 
 int run_server_worker(const LoadedConfig& loaded, WorkerContext& ctx) {

@@ -18,18 +18,11 @@
 #include <vector>
 
 #include "daemon/command_line.hpp"
+#include "daemon/effective_settings.hpp"
 #include "os/fd.hpp"
 #include "os/privileges.hpp"
 
 namespace teredo::daemon {
-
-/// One effective setting ("BindPort", "3545"), as the worker will use it (defaults applied,
-/// names resolved): what a reload compares.
-struct EffectiveSetting {
-  std::string name;
-  std::string value;
-};
-using EffectiveSettings = std::vector<EffectiveSetting>;
 
 /// "BindPort 3545 -> 3600, MaxPeers 1024 -> 2048" for the settings that differ (added or
 /// removed settings are shown with "(unset)"); empty when the two are the same.

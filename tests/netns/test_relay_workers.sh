@@ -13,6 +13,8 @@
 #   handover  Workers 2 with TEREDOD_STEERING=off (the kernel's own queue and socket choice): the same traffic all
 #             arrives, handed_off > 0 and equals taken_over, the peer table is still consistent (each peer once).
 #   single    Workers 1: one worker, no steering, ping both ways, the status lists no per-worker figures.
+#   reload    the file changed to Workers 2 and SIGHUP: the change is named in the log and applied (a new worker
+#             process with 2 workers and steering), the client still reaches v6host.
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a tool or a teredod binary missing).
 set -uo pipefail
 
@@ -142,5 +144,18 @@ grep -q steering "$LAB_DIR/relay.log" && fail "steering set up with one worker" 
 check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
 [[ $(jv '"worker_peers" in d' status) == False ]] && pass "status has no per-worker figures" ||
 	fail "status lists per-worker figures with one worker"
-lab_stop relay
 [[ $(st handed_off) -eq 0 ]] && pass "handed_off 0 with one worker" || fail "handed_off $(st handed_off)"
+
+# ---- reload ---------------------------------------------------------------------------------------------------------
+PHASE=reload
+sed -i 's/^Workers 1$/Workers 2/' "$LAB_DIR/relay.conf"
+kill -HUP "${LAB_PID[relay]}"
+log_has relay "Workers 1 -> 2" 10 && pass "SIGHUP: the log names the change (Workers 1 -> 2)" ||
+	fail "SIGHUP: no 'Workers 1 -> 2' in the log"
+log_has relay "2 workers; steering: TUN queues by destination" 10 && pass "the new worker runs 2 workers with steering" ||
+	fail "no 2-worker start after the reload"
+lab_wait_until 10 "status with 2 workers" bash -c "[[ \$(\"$TEREDOCTL\" -s '$LAB_DIR/relay.sock' status --json 2>/dev/null |
+	$PY -c 'import json,sys; print(json.load(sys.stdin).get(\"workers\"))') == 2 ]]" &&
+	pass "teredoctl status: workers 2 after the reload" || fail "teredoctl status after the reload: $(jv 'd.get("workers")' status)"
+check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
+lab_stop relay
