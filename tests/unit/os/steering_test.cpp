@@ -83,10 +83,17 @@ TEST_F(SteeringTest, UdpDatagramsReachTheSocketOwningTheirInnerSource) {
   constexpr int kPeers = 120;
   for (int i = 0; i < kPeers; ++i) {
     const Bytes ip = ipv6_packet(random_teredo(rng), dst);
-    Bytes d;
-    if (i % 4 >= 2) d.insert(d.end(), auth.begin(), auth.end());
-    if (i % 2 == 1) d.insert(d.end(), origin.begin(), origin.end());
-    d.insert(d.end(), ip.begin(), ip.end());
+    // [auth] [origin] IPv6, assembled in a fixed buffer.
+    std::array<std::uint8_t, 128> buf{};
+    std::size_t len = 0;
+    auto append = [&](const Bytes& part) {
+      std::memcpy(buf.data() + len, part.data(), part.size());
+      len += part.size();
+    };
+    if (i % 4 >= 2) append(auth);
+    if (i % 2 == 1) append(origin);
+    append(ip);
+    const proto::ByteView d{buf.data(), len};
     ASSERT_EQ(::sendto(tx, d.data(), d.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
               static_cast<ssize_t>(d.size()));
   }
