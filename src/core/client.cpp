@@ -3,6 +3,8 @@
 // IPv6 connectivity test (5.2.9).
 #include "core/client.hpp"
 
+#include <cstring>
+
 #include <algorithm>
 
 #include "proto/echo.hpp"
@@ -49,7 +51,21 @@ Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
       rs_deadline_(TimePoint::max()),
       next_refresh_(TimePoint::max()),
       last_server_rx_(now) {
-  start_round(now);
+  if (!config_.follower) start_round(now);
+}
+
+void Client::adopt(TimePoint now, ClientState state, const std::optional<Qualification>& qualification) {
+  (void)now;
+  if (!config_.follower) return;
+  state_ = state;
+  qual_ = state == ClientState::Qualified ? qualification : std::nullopt;
+}
+
+void Client::adopt(TimePoint now, proto::ByteView record) {
+  ClientStateRecord r;
+  if (record.size() != sizeof r) return;
+  std::memcpy(&r, record.data(), sizeof r);
+  adopt(now, r.state, r.qualified ? std::optional<Qualification>(r.qualification) : std::nullopt);
 }
 
 void Client::clear_actions() {
@@ -204,14 +220,14 @@ void Client::go_down(TimePoint now) {
 }
 
 void Client::on_network_change(TimePoint now) {
-  if (round_active_) return;
+  if (round_active_ || config_.follower) return;
   start_round(now);
 }
 
 void Client::on_tick(TimePoint now) {
   const Tick tick = to_tick(epoch_, now);
   if (round_active_ && now >= rs_deadline_) rs_timeout(now);
-  if (!round_active_ && now >= next_refresh_) {
+  if (!round_active_ && now >= next_refresh_ && !config_.follower) {
     next_refresh_ = TimePoint::max();
     // Each round starts with the primary address again, so a client that failed over returns
     // to it once it answers.

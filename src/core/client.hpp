@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct ClientConfig {
   std::size_t queue_packets_total = 1024;
   std::uint32_t icmp_errors_per_second = 50;
   std::array<std::uint8_t, 16> secret{};
+  /// Several data-path workers: every worker but the first runs a follower. A follower never
+  /// qualifies (no RS, no refresh, no network-change round); it takes the first worker's state
+  /// through adopt() and serves the peers that belong to it.
+  bool follower = false;
 };
 
 enum class ClientState : std::uint8_t { Probing, Qualified, Down };
@@ -46,6 +51,15 @@ struct Qualification {
   std::uint32_t mtu = 1280;
   std::uint32_t prefix = proto::kTeredoPrefix;
 };
+
+/// The first worker's state as a follower takes it (Client::adopt), passed between threads as
+/// bytes: trivially copyable.
+struct ClientStateRecord {
+  ClientState state = ClientState::Probing;
+  bool qualified = false;
+  Qualification qualification;
+};
+static_assert(std::is_trivially_copyable_v<ClientStateRecord>);
 
 /// Reports a state change; the driver configures the interface (or runs the hook).
 struct TunnelStateChange {
@@ -63,6 +77,18 @@ class Client : public TunnelBase {
   void on_tick(TimePoint now);
   /// The local network changed (address or route): re-qualify now instead of at the next refresh.
   void on_network_change(TimePoint now);
+  /// Follower: the first worker's state and qualification (after each of its state changes).
+  void adopt(TimePoint now, ClientState state, const std::optional<Qualification>& qualification);
+  /// adopt() from a ClientStateRecord's bytes (ignored unless exactly one record).
+  void adopt(TimePoint now, proto::ByteView record);
+  /// This client's state as a record for the followers.
+  ClientStateRecord state_record() const {
+    ClientStateRecord r;
+    r.state = state_;
+    r.qualified = qual_.has_value();
+    if (qual_) r.qualification = *qual_;
+    return r;
+  }
   TimePoint next_deadline() const;
 
   /// Forgets actions and state changes (see TunnelBase::clear_actions()).

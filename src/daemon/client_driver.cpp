@@ -6,17 +6,26 @@
 // closed (the interface disappears).
 #include "daemon/client_driver.hpp"
 
+#include <algorithm>
+#include <functional>
+#include <system_error>
+#include <thread>
+#include <vector>
+
 #include <unistd.h>
 
 #include <memory>
 
 #include "daemon/client_helper.hpp"
+#include "daemon/client_follower.hpp"
 #include "daemon/client_worker.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
 #include "daemon/relay_driver.hpp"
+#include "daemon/relay_settings.hpp"
 #include "daemon/tunnel_worker_setup.hpp"
+#include "os/event_fd.hpp"
 #include "os/net_text.hpp"
 #include "os/netlink.hpp"
 
@@ -39,17 +48,33 @@ EffectiveSettings describe_client_settings(const ClientSettings& s) {
 
 int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx) {
   core::ClientConfig config = settings.client;
+  // Workers: a client runs one unless Workers asks for more (auto: one; see docs/decisions.md).
+  const unsigned n = std::max(1u, settings.offload.workers);
   auto signals = os::SignalFd::open(os::SignalRole::Worker);
   if (!signals) {
     log::alert("Cannot set up signals: {}", signals.error().message());
     return kExitSetupFailure;
   }
+  auto stop = os::EventFd::open();  // stops the followers
+  if (!stop) {
+    log::alert("Cannot create eventfd: {}", stop.error().message());
+    return kExitSetupFailure;
+  }
 
   // The tunnel starts down and without addresses; the helper configures it once qualified.
-  auto tun = os::TunDevice::open(settings.interface_name);
+  auto tun = os::TunDevice::open(settings.interface_name, n > 1);
   if (!tun) {
     log::alert("{} tunneling interface creation failure: {}", settings.interface_name, tun.error().message());
     return kExitSetupFailure;
+  }
+  std::vector<os::TunDevice> queues;  // the followers' queues
+  for (unsigned i = 1; i < n; ++i) {
+    auto q = tun->open_queue();
+    if (!q) {
+      log::alert("Cannot attach queue {} to {}: {}", i, tun->name(), q.error().message());
+      return kExitSetupFailure;
+    }
+    queues.push_back(std::move(*q));
   }
   int ifindex = 0;
   {
@@ -69,8 +94,21 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
       log::warning("Cannot disable IPv6 address generation on {}: {}", tun->name(), st.error().message());
   }
 
-  auto sockets = open_tunnel_sockets(settings.bind);
-  if (!sockets) return kExitSetupFailure;
+  // Every worker's socket on one port (SO_REUSEPORT): one NAT mapping, one Teredo address.
+  proto::Endpoint bind = settings.bind;
+  if (n > 1) {
+    auto c = claim_shared_port(bind);
+    if (!c) return kExitSetupFailure;
+    bind = *c;
+  }
+  std::vector<TunnelSockets> sockets;
+  for (unsigned i = 0; i < n; ++i) {
+    auto s = open_tunnel_sockets(bind, n > 1);
+    if (!s) return kExitSetupFailure;
+    if (i == 0) bind = s->udp.local();
+    sockets.push_back(std::move(*s));
+  }
+  if (n > 1) attach_steering(*tun, sockets[0].udp, n, true);
   auto debounce = os::TimerFd::open();
   if (!debounce) {
     log::alert("Cannot create timer: {}", debounce.error().message());
@@ -82,6 +120,11 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
     return kExitSetupFailure;
   }
   if (!draw_secret(config.secret, "client")) return kExitSetupFailure;
+  // Each worker owns a share of the peers: MaxPeers and the queue limit are divided.
+  config.max_peers = worker_share(config.max_peers, n, kMinMaxPeers);
+  config.queue_packets_total = worker_share(config.queue_packets_total, n, config.queue_packets_per_peer);
+  std::unique_ptr<Shards> shards;
+  if (!create_shards(n, shards)) return kExitSetupFailure;
   std::optional<StatsFile> stats;
   if (!open_stats_file(stats)) return kExitSetupFailure;
 
@@ -98,26 +141,67 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
   if (!ControlServer::open(settings.control, control)) return kExitSetupFailure;
   if (!ctx.drop_privileges()) return kExitSetupFailure;
 
-  const proto::Endpoint bound = sockets->udp.local();
+  const proto::Endpoint bound = sockets[0].udp.local();
   std::unique_ptr<ClientWorker> worker = create_tunnel_worker<ClientWorker>("client", config.max_peers, [&] {
     return ClientWorker::create(config,
-                                ClientIo{*tun, ifindex, std::move(sockets->udp), std::move(sockets->icmp),
-                                         std::move(sockets->timer), std::move(*debounce), std::move(*monitor),
+                                ClientIo{*tun, ifindex, std::move(sockets[0].udp), std::move(sockets[0].icmp),
+                                         std::move(sockets[0].timer), std::move(*debounce), std::move(*monitor),
                                          *signals, *helper, settings.offload},
-                                stats);
+                                stats, shards.get());
   });
   if (!worker) return kExitSetupFailure;
-  if (!confine_with_control(control, *worker, ctx)) return kExitSetupFailure;
+  std::vector<std::unique_ptr<ClientFollower>> followers;
+  for (unsigned i = 1; i < n; ++i) {
+    auto f = create_tunnel_worker<ClientFollower>("client", config.max_peers, [&] {
+      return ClientFollower::create(config,
+                                    ClientFollowerIo{queues[i - 1], std::move(sockets[i].udp),
+                                                     std::move(sockets[i].icmp), std::move(sockets[i].timer),
+                                                     stop->fd(), settings.offload},
+                                    *shards, i);
+    });
+    if (!f) return kExitSetupFailure;
+    followers.push_back(std::move(f));
+  }
+  auto total = [&] {  // from the first worker's thread
+    ClientStats t = worker->stats();
+    for (auto& f : followers) t += f->published();
+    return t;
+  };
+  std::vector<std::unique_ptr<ControlPort>> ports;
+  if (n == 1) {
+    if (!confine_with_control(control, *worker, ctx)) return kExitSetupFailure;
+  } else {
+    worker->set_stats_text([&] { return format_client_stats(total()); });
+    std::vector<std::function<void(ControlPort&)>> attach{[&](ControlPort& p) { worker->attach_control(p); }};
+    for (auto& f : followers) attach.push_back([f = f.get()](ControlPort& p) { f->attach_control(p); });
+    if (!confine_with_merged_control(control, ports, attach, ctx)) return kExitSetupFailure;
+  }
+  std::vector<std::thread> threads;
+  try {
+    for (auto& f : followers) threads.emplace_back([f = f.get()] { f->run(); });
+  } catch (const std::system_error& e) {
+    log::alert("Cannot start worker thread: {}", e.what());
+    stop->signal();
+    for (auto& t : threads) t.join();
+    return kExitSetupFailure;
+  }
 
-  log::notice("Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, user {}",
+  log::notice("Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, {} worker{}, user {}",
               settings.server_name, os::to_string(config.server), os::to_string(config.server2), tun->name(),
               os::to_string(bound), settings.hook_script ? "hook " + *settings.hook_script : "netlink configuration",
-              config.max_peers, ctx.user().name);
+              settings.client.max_peers, n, n == 1 ? "" : "s", ctx.user().name);
   ctx.ready();
 
   const bool clean = worker->run();
-  log::notice("Totals: {}", summarize_client_stats(worker->stats()));
+  control.reset();  // stop asking the workers before they go
+  stop->signal();
+  for (auto& t : threads) t.join();
+  ClientStats totals = worker->stats();
+  for (auto& f : followers) totals += f->stats();
+  if (stats && n > 1) stats->write(format_client_stats(totals));
+  log::notice("Totals: {}", summarize_client_stats(totals));
   helper->finish();  // down + destroy while the interface still exists
+  followers.clear();
   worker.reset();
   return clean ? kExitOk : kExitSetupFailure;
 }

@@ -78,8 +78,6 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config, const std
   if (auto p = config.get_unsigned("BindPort", 0, 65535)) s.bind.port = static_cast<std::uint16_t>(*p);
   if (auto n = config.get_unsigned("MaxPeers", kMinMaxPeers, kMaxMaxPeers)) s.client.max_peers = *n;
   load_offload_settings(config, s.offload);
-  if (s.offload.workers > 1)
-    config.add_warning("Workers", "Workers applies to the relay modes: a client runs one data-path worker");
   s.control = load_control_settings(config, kDefaultTeredodControlSocket);
   if (auto hook = config.get_string("HookScript")) {
     if (hook->empty() || hook->front() != '/')

@@ -1,14 +1,20 @@
 // Text forms of client statistics.
 #include "daemon/client_stats.hpp"
 
+#include <array>
+#include <cstring>
+
 #include <fmt/core.h>
 
 #include "daemon/drop_text.hpp"
 
 namespace teredo::daemon {
 
-ClientStats collect_client_stats(const core::Client& client, const proto::DropCounters& driver_drops) {
+ClientStats collect_client_stats(const core::Client& client, const proto::DropCounters& driver_drops,
+                                 std::uint64_t handed_off, std::uint64_t taken_over) {
   ClientStats s;
+  s.handed_off = handed_off;
+  s.taken_over = taken_over;
   s.counters = client.counters();
   s.drops = client.drops();
   s.drops += driver_drops;
@@ -16,6 +22,23 @@ ClientStats collect_client_stats(const core::Client& client, const proto::DropCo
   s.peers = client.peers().size();
   s.queued_packets = client.queue().packets_queued();
   return s;
+}
+
+ClientStats& operator+=(ClientStats& a, const ClientStats& b) {
+  // ClientCounters is a run of std::uint64_t counters: add them as an array.
+  constexpr std::size_t kCount = sizeof(core::ClientCounters) / sizeof(std::uint64_t);
+  static_assert(sizeof(core::ClientCounters) == kCount * sizeof(std::uint64_t));
+  std::array<std::uint64_t, kCount> x{}, y{};
+  std::memcpy(x.data(), &a.counters, sizeof x);
+  std::memcpy(y.data(), &b.counters, sizeof y);
+  for (std::size_t i = 0; i < kCount; ++i) x[i] += y[i];
+  std::memcpy(static_cast<void*>(&a.counters), x.data(), sizeof x);  // counters are plain integers
+  a.drops += b.drops;
+  a.peers += b.peers;
+  a.queued_packets += b.queued_packets;
+  a.handed_off += b.handed_off;
+  a.taken_over += b.taken_over;
+  return a;
 }
 
 std::string format_client_stats(const ClientStats& s) {
@@ -33,7 +56,8 @@ std::string format_client_stats(const ClientStats& s) {
       c.icmpv6_errors_sent, c.peers_given_up);
   out += fmt::format("state {}\n", static_cast<unsigned>(s.state));
   append_drop_lines(out, s.drops);
-  out += fmt::format("drops_total {}\npeers {}\nqueued_packets {}\n", s.drops.total(), s.peers, s.queued_packets);
+  out += fmt::format("drops_total {}\npeers {}\nqueued_packets {}\nhanded_off {}\ntaken_over {}\n", s.drops.total(),
+                     s.peers, s.queued_packets, s.handed_off, s.taken_over);
   return out;
 }
 

@@ -19,10 +19,20 @@ constexpr std::size_t kMaxClientMtu = 65535;
 }  // namespace
 
 os::OsResult<std::unique_ptr<ClientWorker>> ClientWorker::create(const core::ClientConfig& config, ClientIo io,
-                                                                std::optional<StatsFile>& stats) {
-  auto epoll = open_worker_epoll(io, io.signals.fd(), {{io.monitor.fd(), kTagNetlink}, {io.debounce.fd(), kTagDebounce}});
+                                                                std::optional<StatsFile>& stats, Shards* shards) {
+  auto epoll = shards ? open_worker_epoll(io, io.signals.fd(),
+                                          {{io.monitor.fd(), kTagNetlink},
+                                           {io.debounce.fd(), kTagDebounce},
+                                           {shards->wake(0).fd(), kTagHandoff}})
+                      : open_worker_epoll(io, io.signals.fd(),
+                                          {{io.monitor.fd(), kTagNetlink}, {io.debounce.fd(), kTagDebounce}});
   if (!epoll) return epoll.error();
-  return std::unique_ptr<ClientWorker>(new ClientWorker(config, std::move(io), std::move(*epoll), stats));
+  std::unique_ptr<ClientWorker> w(new ClientWorker(config, std::move(io), std::move(*epoll), stats));
+  if (shards) {
+    w->path_.set_shards(*shards, 0, true);
+    w->has_followers_ = true;
+  }
+  return w;
 }
 
 ClientWorker::ClientWorker(const core::ClientConfig& config, ClientIo io, os::Epoll epoll,
@@ -32,6 +42,7 @@ ClientWorker::ClientWorker(const core::ClientConfig& config, ClientIo io, os::Ep
       loop_(std::move(epoll), stats),
       path_(client_, io_.tun, io_.udp, io_.icmp, io_.timer, kMaxClientMtu, io_.offloads) {
   path_.set_before_clear([this] { handle_state_changes(); });
+  stats_text_ = [this] { return format_client_stats(this->stats()); };
 }
 
 bool ClientWorker::run() {
@@ -47,7 +58,7 @@ bool ClientWorker::run() {
         }
         return true;
       },
-      [] {}, [this] { return format_client_stats(stats()); });
+      [] {}, [this] { return stats_text_(); });
 }
 
 bool ClientWorker::on_signals() {
@@ -78,6 +89,10 @@ void ClientWorker::on_debounce() {
 }
 
 void ClientWorker::handle_state_changes() {
+  if (has_followers_ && !client_.state_changes().empty()) {
+    const core::ClientStateRecord r = client_.state_record();
+    path_.broadcast_state(proto::ByteView{reinterpret_cast<const std::uint8_t*>(&r), sizeof r});
+  }
   for (const core::TunnelStateChange& change : client_.state_changes()) {
     if (ControlPort* control = loop_.control()) control->note_state(change.state);  // control channel: "state since"
     if (change.state == core::ClientState::Qualified && change.qualification) {

@@ -4,11 +4,13 @@
 // the privileged helper, which configures the interface.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
 #include "core/client.hpp"
 #include "daemon/control_port.hpp"
+#include "daemon/handoff.hpp"
 #include "daemon/client_helper.hpp"
 #include "daemon/client_random.hpp"
 #include "daemon/client_stats.hpp"
@@ -43,13 +45,19 @@ class ClientWorker {
  public:
   /// Builds the core (its first RS is sent when run() starts) and the epoll set. `stats`, when
   /// set, is rewritten every second and at the end of run().
+  /// `shards`: several workers; this one is worker 0, the only one that qualifies, and it hands
+  /// its state to the followers (client_follower.hpp) after every change.
   static os::OsResult<std::unique_ptr<ClientWorker>> create(const core::ClientConfig& config, ClientIo io,
-                                                           std::optional<StatsFile>& stats);
+                                                           std::optional<StatsFile>& stats, Shards* shards = nullptr);
 
   /// Runs until SIGINT, SIGTERM or SIGQUIT (true) or an epoll failure (false).
   bool run();
 
-  ClientStats stats() const { return collect_client_stats(client_, path_.drops()); }
+  ClientStats stats() const {
+    return collect_client_stats(client_, path_.drops(), path_.handed_off(), path_.taken_over());
+  }
+  /// Replaces what the stats file receives (several workers: the sum over all of them).
+  void set_stats_text(std::function<std::string()> f) { stats_text_ = std::move(f); }
 
   /// Control channel (issue 6): answers `port`'s requests from this loop (port.fd() in the epoll set).
   void attach_control(ControlPort& port) { loop_.attach_control(port); }
@@ -72,6 +80,8 @@ class ClientWorker {
   TunnelDataPath<core::Client> path_;
   bool debounce_armed_ = false;
   std::optional<core::Qualification> announced_;  // what the helper was last told is up
+  bool has_followers_ = false;
+  std::function<std::string()> stats_text_;
 };
 
 }  // namespace teredo::daemon

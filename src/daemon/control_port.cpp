@@ -183,7 +183,7 @@ void ControlPort::serve(const core::Relay& relay, const proto::DropCounters& dri
 }
 
 void ControlPort::serve(const core::Client& client, const proto::DropCounters& driver_drops,
-                        const os::TunOffloads& offloads) {
+                        const os::TunOffloads& offloads, std::uint64_t handed_off) {
   auto req = take();
   const core::TimePoint now = std::chrono::steady_clock::now();
   if (!last_state_) {
@@ -239,7 +239,8 @@ void ControlPort::serve(const core::Client& client, const proto::DropCounters& d
                 {"packets_queued", c.packets_queued},
                 {"packets_flushed", c.packets_flushed},
                 {"icmpv6_errors_sent", c.icmpv6_errors_sent},
-                {"peers_given_up", c.peers_given_up}};
+                {"peers_given_up", c.peers_given_up},
+                {"handed_off", handed_off}};
   s.drops = client.drops();
   s.drops += driver_drops;
   s.peer_count = client.peers().size();

@@ -35,12 +35,13 @@ class ControlPort {
     serve(relay, driver_drops, tun.offloads(), handed_off);
   }
   void serve(const core::Client& client, const proto::DropCounters& driver_drops, const os::TunDevice& tun,
-             std::uint64_t /*handed_off: one worker*/ = 0) {
-    serve(client, driver_drops, tun.offloads());
+             std::uint64_t handed_off = 0) {
+    serve(client, driver_drops, tun.offloads(), handed_off);
   }
   void serve(const core::Relay& relay, const proto::DropCounters& driver_drops, const os::TunOffloads& offloads,
              std::uint64_t handed_off = 0);
-  void serve(const core::Client& client, const proto::DropCounters& driver_drops, const os::TunOffloads& offloads);
+  void serve(const core::Client& client, const proto::DropCounters& driver_drops, const os::TunOffloads& offloads,
+             std::uint64_t handed_off = 0);
   /// Data-path thread (client): a state change the core reported, for "state since".
   void note_state(core::ClientState state);
 

@@ -19,8 +19,9 @@
 
 namespace teredo::daemon {
 
-/// Where a handed-over packet was received: from the TUN (an IPv6 packet) or a UDP socket.
-enum class HandoffKind : std::uint16_t { Tun = 1, Udp = 2 };
+/// Where a handed-over packet was received: from the TUN (an IPv6 packet) or a UDP socket; or
+/// (client) the first worker's new state for a follower (ClientStateRecord).
+enum class HandoffKind : std::uint16_t { Tun = 1, Udp = 2, State = 3 };
 
 /// A byte ring of records [16-byte header][data, padded to 16]. A record that does not fit before
 /// the end leaves a wrap marker and starts at the beginning.

@@ -3,8 +3,8 @@
 //   TunOffload yes|no  TUN checksum/TSO6/USO6 offload and TCP coalescing on the way in
 //   UdpGso yes|no      UDP_SEGMENT sends of equal-size datagram runs
 //   UdpGro yes|no      UDP_GRO receives
-//   Workers auto|N     relay data-path workers (1..64; auto: one per CPU the process may use);
-//                      the client always runs one
+//   Workers auto|N     data-path workers (1..64; auto: a relay runs one per CPU the process may
+//                      use, a client one)
 // A finer directive overrides Offload for its offload. Each offload is still probed at start
 // and falls back when the kernel refuses it.
 #pragma once

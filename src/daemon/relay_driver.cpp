@@ -52,9 +52,6 @@ struct TeredodSettings {
   std::optional<ClientSettings> client;
 };
 
-// How long the control thread waits for each worker's answer.
-constexpr std::chrono::milliseconds kWorkerAnswerTimeout{2000};
-
 // Loads and checks the configuration; logs every problem. false: the file has errors.
 bool load_settings(const CommandLine& options, TeredodSettings& out) {
   const std::string path = options.config_file.value_or(kDefaultTeredodConfig);
@@ -114,26 +111,6 @@ unsigned relay_worker_count(const OffloadSettings& s) {
   return std::clamp(n, 1u, kMaxWorkers);
 }
 
-// A share of a table-wide limit for one of `n` workers (rounded up; at least `floor`).
-std::size_t share(std::size_t total, unsigned n, std::size_t floor) {
-  return std::max<std::size_t>(floor, (total + n - 1) / n);
-}
-
-// The kernel steering programs (os/steering.hpp); without them packets still reach their owner
-// through a handover, so a refusal is a notice, not an error. Test hook: TEREDOD_STEERING=off
-// leaves the kernel's own choice (the handover path then carries every misdirected packet).
-void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n) {
-  if (const char* env = std::getenv("TEREDOD_STEERING"); env != nullptr && std::string_view(env) == "off") {
-    log::notice("{} workers; steering: off (TEREDOD_STEERING=off), misdirected packets handed over", n);
-    return;
-  }
-  const auto tun_st = os::attach_tun_steering(tun.fd());
-  const auto udp_st = os::attach_udp_steering(first_udp.fd(), n);
-  log::notice("{} workers; steering: TUN queues {}, UDP sockets {}", n,
-              tun_st ? "by destination (eBPF)" : "by flow (" + tun_st.error().message() + "), handed over",
-              udp_st ? "by inner source (cBPF)" : "by 4-tuple (" + udp_st.error().message() + "), handed over");
-}
-
 int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
   core::RelayConfig config = settings.relay;
   const unsigned n = relay_worker_count(settings.offload);
@@ -162,12 +139,9 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
 
   std::vector<TunnelSockets> sockets;
   proto::Endpoint bind = settings.bind;
-  if (n > 1) {  // the workers share the port (SO_REUSEPORT); a port another process holds is an error
-    auto c = os::UdpSocket::claim(bind);
-    if (!c) {
-      log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind), c.error().message());
-      return kExitSetupFailure;
-    }
+  if (n > 1) {  // the workers share the port (SO_REUSEPORT)
+    auto c = claim_shared_port(bind);
+    if (!c) return kExitSetupFailure;
     bind = *c;
   }
   for (unsigned i = 0; i < n; ++i) {
@@ -177,20 +151,13 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
     sockets.push_back(std::move(*s));
   }
   const proto::Endpoint bound = bind;
-  if (n > 1) attach_steering(iface->tun(), sockets[0].udp, n);
+  if (n > 1) attach_steering(iface->tun(), sockets[0].udp, n, false);
   if (!draw_secret(config.secret, "relay")) return kExitSetupFailure;
   // Each worker owns a share of the peers: MaxPeers and the queue limit are divided.
-  config.max_peers = share(config.max_peers, n, kMinMaxPeers);
-  config.queue_packets_total = share(config.queue_packets_total, n, config.queue_packets_per_peer);
+  config.max_peers = worker_share(config.max_peers, n, kMinMaxPeers);
+  config.queue_packets_total = worker_share(config.queue_packets_total, n, config.queue_packets_per_peer);
   std::unique_ptr<Shards> shards;
-  if (n > 1) {
-    auto sh = Shards::create(n);
-    if (!sh) {
-      log::alert("Cannot create the workers' wake-up descriptors: {}", sh.error().message());
-      return kExitSetupFailure;
-    }
-    shards = std::move(*sh);
-  }
+  if (!create_shards(n, shards)) return kExitSetupFailure;
   std::optional<StatsFile> stats;
   if (!open_stats_file(stats)) return kExitSetupFailure;
 
@@ -226,31 +193,9 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
   if (n == 1) {
     if (!confine_with_control(control, *workers[0], ctx)) return kExitSetupFailure;
   } else {
-    if (control) {
-      std::vector<ControlPort*> all{&control->port()};
-      for (unsigned i = 1; i < n; ++i) {
-        auto p = ControlPort::create();
-        if (!p) {
-          log::alert("Cannot create the control channel: {}", p.error().message());
-          return kExitSetupFailure;
-        }
-        ports.push_back(std::move(*p));
-        all.push_back(ports.back().get());
-      }
-      for (unsigned i = 0; i < n; ++i) workers[i]->attach_control(*all[i]);
-      if (!control->start_metrics([all](const PeerQuery& q) -> std::optional<ControlSnapshot> {
-            std::vector<ControlSnapshot> parts;
-            for (ControlPort* p : all) {
-              auto s = p->request(q, kWorkerAnswerTimeout);
-              if (!s) return std::nullopt;
-              parts.push_back(std::move(*s));
-            }
-            return merge_snapshots(std::move(parts), q);
-          }))
-        return kExitSetupFailure;
-    }
-    if (!ctx.confine()) return kExitSetupFailure;  // threads inherit the filter
-    if (control && !control->start()) return kExitSetupFailure;
+    std::vector<std::function<void(ControlPort&)>> attach;
+    for (auto& w : workers) attach.push_back([w = w.get()](ControlPort& p) { w->attach_control(p); });
+    if (!confine_with_merged_control(control, ports, attach, ctx)) return kExitSetupFailure;
   }
   std::vector<std::thread> threads;
   try {

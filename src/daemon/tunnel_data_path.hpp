@@ -130,11 +130,28 @@ class TunnelDataPath {
 
   const ActiveOffloads& offloads() const { return active_; }
 
-  /// Several workers: this path is worker `self` of `shards` (which outlives it).
-  void set_shards(Shards& shards, unsigned self) {
+  /// Several workers: this path is worker `self` of `shards` (which outlives it). With
+  /// `auth_to_first` (client) a datagram with an authentication header (a router advertisement)
+  /// belongs to worker 0, which alone qualifies, whatever its inner source.
+  void set_shards(Shards& shards, unsigned self, bool auth_to_first = false) {
     shards_ = &shards;
     self_ = self;
+    auth_to_first_ = auth_to_first;
     wake_pending_.assign(shards.count(), false);
+  }
+
+  /// Worker 0 of a client: hands `record` (a HandoffKind::State record) to every other worker
+  /// and wakes them. A full ring loses the record (counted handoff_full); the next change or
+  /// refresh sends the state again.
+  void broadcast_state(proto::ByteView record) {
+    if (!shards_) return;
+    for (unsigned i = 0; i < shards_->count(); ++i) {
+      if (i == self_) continue;
+      if (shards_->ring(self_, i).push(HandoffKind::State, {}, record))
+        shards_->wake(i).signal();
+      else
+        drops_.add(proto::Drop::HandoffFull);
+    }
   }
 
   /// Packets this worker received for a peer another worker owns, and handed over.
@@ -222,6 +239,10 @@ class TunnelDataPath {
       if (from == self_) continue;
       HandoffRing& ring = shards_->ring(from, self_);
       taken_over_ += ring.drain([&](HandoffKind kind, proto::Endpoint source, proto::ByteView data) {
+        if (kind == HandoffKind::State) {
+          if constexpr (requires { core_.adopt(now, data); }) core_.adopt(now, data);
+          return;
+        }
         if (kind == HandoffKind::Tun)
           core_.on_tun_packet(now, data);
         else
@@ -307,7 +328,12 @@ class TunnelDataPath {
 
   void on_datagram(core::TimePoint now, proto::Endpoint from, proto::ByteView payload) {
     if (shards_) {
-      if (auto key = proto::udp_steering_key(payload); key && hand_off(*key, HandoffKind::Udp, from, payload)) return;
+      if (auth_to_first_ && payload.size() >= 2 && payload[0] == 0 && payload[1] == 1) {
+        if (hand_off_to(0, HandoffKind::Udp, from, payload)) return;
+      } else if (auto key = proto::udp_steering_key(payload);
+                 key && hand_off(*key, HandoffKind::Udp, from, payload)) {
+        return;
+      }
     }
     core_.on_udp_datagram(now, from, payload);
     if (core_.should_flush()) flush();
@@ -316,7 +342,9 @@ class TunnelDataPath {
   /// True when another worker owns `key`: the packet was pushed to it (or dropped, counted,
   /// when its ring was full).
   bool hand_off(const proto::Ipv6Addr& key, HandoffKind kind, proto::Endpoint from, proto::ByteView data) {
-    const unsigned owner = proto::shard_of(key, shards_->count());
+    return hand_off_to(proto::shard_of(key, shards_->count()), kind, from, data);
+  }
+  bool hand_off_to(unsigned owner, HandoffKind kind, proto::Endpoint from, proto::ByteView data) {
     if (owner == self_) return false;
     if (shards_->ring(self_, owner).push(kind, from, data)) {
       ++handed_off_;
@@ -433,6 +461,7 @@ class TunnelDataPath {
   // Several workers (set_shards); null with one.
   Shards* shards_ = nullptr;
   unsigned self_ = 0;
+  bool auth_to_first_ = false;
   std::vector<bool> wake_pending_;
   std::uint64_t handed_off_ = 0;
   std::uint64_t taken_over_ = 0;

@@ -2,16 +2,21 @@
 // the sockets, the secret, creating the worker and starting the control channel around seccomp.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <vector>
 #include <new>
 #include <optional>
 
 #include "daemon/control_server.hpp"
+#include "daemon/handoff.hpp"
 #include "daemon/log.hpp"
 #include "daemon/supervisor.hpp"
 #include "os/raw_icmpv6_socket.hpp"
 #include "os/timer_fd.hpp"
+#include "os/tun_device.hpp"
 #include "os/udp_socket.hpp"
 #include "proto/bytes.hpp"
 #include "proto/ipv4.hpp"
@@ -48,6 +53,34 @@ std::unique_ptr<Worker> create_tunnel_worker(const char* what, std::size_t max_p
     return nullptr;
   }
 }
+
+/// A share of a table-wide limit for one of `n` workers (rounded up; at least `floor`; all of it
+/// for one worker).
+inline std::size_t worker_share(std::size_t total, unsigned n, std::size_t floor) {
+  return n <= 1 ? total : std::max<std::size_t>(floor, (total + n - 1) / n);
+}
+
+/// Several workers (`n` > 1): the rings and wake-up descriptors between them into `out`; false
+/// (logged) on failure. One worker: `out` stays null.
+bool create_shards(unsigned n, std::unique_ptr<Shards>& out);
+
+/// Several workers share the port: claims `bind` first (a port another process holds is an error,
+/// logged) and returns the endpoint to bind them all to (port 0 resolved); nullopt on failure.
+std::optional<proto::Endpoint> claim_shared_port(const proto::Endpoint& bind);
+
+/// Several workers: attaches the kernel steering programs (os/steering.hpp) to the TUN device
+/// and to the reuseport group of `first_udp`, and logs what is in use. `auth_to_first` (client):
+/// datagrams with an authentication header go to worker 0. Refusals are notices (misdirected
+/// packets are then handed over); TEREDOD_STEERING=off (test hook) attaches nothing.
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned workers, bool auth_to_first);
+
+/// Several workers: one control port per worker (`attach[i]` attaches port i to worker i; the first
+/// is control->port()), one merged answer for teredoctl and MetricsListen (merge_snapshots), then
+/// seccomp (ctx.confine), then the control thread. `ports` keeps the extra ports alive. False:
+/// set-up failure (logged).
+bool confine_with_merged_control(std::unique_ptr<ControlServer>& control,
+                                 std::vector<std::unique_ptr<ControlPort>>& ports,
+                                 const std::vector<std::function<void(ControlPort&)>>& attach, WorkerContext& ctx);
 
 /// Attaches the control channel (issue 6) to `worker` and starts its metrics listener, installs
 /// seccomp (ctx.confine), then starts the control thread. false: set-up failure (logged).

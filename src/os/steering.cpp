@@ -13,6 +13,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "os/fd.hpp"
 #include "proto/steering.hpp"
@@ -30,54 +31,58 @@ constexpr std::uint32_t kSrc = proto::kIpv6SourceOffset;
 
 }  // namespace
 
-OsStatus attach_udp_steering(int fd, unsigned workers) {
+OsStatus attach_udp_steering(int fd, unsigned workers, bool auth_to_first) {
   if (workers == 0) return errno_error("attach_udp_steering", EINVAL);
   // A = the socket index; X = offset of the IPv6 header in the UDP payload; M[0] keeps X while
   // M[1] accumulates the hash. A load beyond the datagram ends the program with 0 (worker 0).
-  const std::array<sock_filter, 30> prog = {{
-      stmt(BPF_LDX | BPF_IMM, 0),                        // 0: X = 0
-      stmt(BPF_LD | BPF_H | BPF_ABS, 0),                 // 1: A = bytes 0-1
-      jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 6),          // 2: 00 01: authentication header, else 9
-      stmt(BPF_LD | BPF_B | BPF_ABS, 2),                 // 3: A = ID-len
-      stmt(BPF_MISC | BPF_TAX, 0),                       // 4: X = ID-len
-      stmt(BPF_LD | BPF_B | BPF_ABS, 3),                 // 5: A = AU-len
-      stmt(BPF_ALU | BPF_ADD | BPF_X, 0),                // 6: A += X
-      stmt(BPF_ALU | BPF_ADD | BPF_K, 13),               // 7: A += 13
-      stmt(BPF_MISC | BPF_TAX, 0),                       // 8: X = A (skip it)
-      stmt(BPF_LD | BPF_H | BPF_IND, 0),                 // 9: A = bytes X, X+1
-      jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),          // 10: 00 00: origin indication, else 14
-      stmt(BPF_MISC | BPF_TXA, 0),                       // 11: A = X
-      stmt(BPF_ALU | BPF_ADD | BPF_K, 8),                // 12: A += 8
-      stmt(BPF_MISC | BPF_TAX, 0),                       // 13: X = A (skip it)
-      stmt(BPF_STX, 0),                                  // 14: M[0] = X
-      stmt(BPF_LD | BPF_W | BPF_IND, kSrc),              // 15: A = source word 0
-      stmt(BPF_ST, 1),                                   // 16: M[1] = A
-      stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 4),          // 17: A = word 1
-      stmt(BPF_LDX | BPF_MEM, 1),                        // 18: X = M[1]
-      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // 19: A ^= X
-      stmt(BPF_ST, 1),                                   // 20: M[1] = A
-      stmt(BPF_LDX | BPF_MEM, 0),                        // 21: X = offset
-      stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 8),          // 22: A = word 2
-      stmt(BPF_LDX | BPF_MEM, 1),                        // 23: X = M[1]
-      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // 24: A ^= X
-      stmt(BPF_LDX | BPF_MEM, 0),                        // 25: X = offset
-      stmt(BPF_ST, 1),                                   // 26: M[1] = A
-      stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 12),         // 27: A = word 3
-      stmt(BPF_LDX | BPF_MEM, 1),                        // 28: X = M[1]
-      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // 29: A ^= X: the XOR of the four words
-  }};
-  const std::array<sock_filter, 6> tail = {{
-      stmt(BPF_MISC | BPF_TAX, 0),                       // X = h
-      stmt(BPF_ALU | BPF_RSH | BPF_K, 16),               // A = h >> 16
-      stmt(BPF_ALU | BPF_XOR | BPF_X, 0),                // A ^= h
-      stmt(BPF_ALU | BPF_AND | BPF_K, 0xffff),           // A &= 0xffff
-      stmt(BPF_ALU | BPF_MOD | BPF_K, workers),          // A %= workers
-      stmt(BPF_RET | BPF_A, 0),                          // the socket index
-  }};
-  std::array<sock_filter, prog.size() + tail.size()> all{};
-  std::copy(prog.begin(), prog.end(), all.begin());
-  std::copy(tail.begin(), tail.end(), all.begin() + prog.size());
-  sock_fprog fprog{static_cast<unsigned short>(all.size()), all.data()};
+  std::vector<sock_filter> prog = {
+      stmt(BPF_LDX | BPF_IMM, 0),         // X = 0
+      stmt(BPF_LD | BPF_H | BPF_ABS, 0),  // A = bytes 0-1
+  };
+  if (auth_to_first) {
+    prog.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1));  // 00 01: authentication header:
+    prog.push_back(stmt(BPF_RET | BPF_K, 0));                  //   worker 0 (qualification)
+  } else {
+    prog.insert(prog.end(), {
+                                jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 6),  // 00 01: authentication header
+                                stmt(BPF_LD | BPF_B | BPF_ABS, 2),         // A = ID-len
+                                stmt(BPF_MISC | BPF_TAX, 0),               // X = ID-len
+                                stmt(BPF_LD | BPF_B | BPF_ABS, 3),         // A = AU-len
+                                stmt(BPF_ALU | BPF_ADD | BPF_X, 0),        // A += X
+                                stmt(BPF_ALU | BPF_ADD | BPF_K, 13),       // A += 13
+                                stmt(BPF_MISC | BPF_TAX, 0),               // X = A (skip it)
+                            });
+  }
+  prog.insert(prog.end(), {
+                              stmt(BPF_LD | BPF_H | BPF_IND, 0),         // A = bytes X, X+1
+                              jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),  // 00 00: origin indication
+                              stmt(BPF_MISC | BPF_TXA, 0),               // A = X
+                              stmt(BPF_ALU | BPF_ADD | BPF_K, 8),        // A += 8
+                              stmt(BPF_MISC | BPF_TAX, 0),               // X = A (skip it)
+                              stmt(BPF_STX, 0),                          // M[0] = X
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc),      // A = source word 0
+                              stmt(BPF_ST, 1),                           // M[1] = A
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 4),  // A = word 1
+                              stmt(BPF_LDX | BPF_MEM, 1),                // X = M[1]
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= X
+                              stmt(BPF_ST, 1),                           // M[1] = A
+                              stmt(BPF_LDX | BPF_MEM, 0),                // X = offset
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 8),  // A = word 2
+                              stmt(BPF_LDX | BPF_MEM, 1),                // X = M[1]
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= X
+                              stmt(BPF_LDX | BPF_MEM, 0),                // X = offset
+                              stmt(BPF_ST, 1),                           // M[1] = A
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 12), // A = word 3
+                              stmt(BPF_LDX | BPF_MEM, 1),                // X = M[1]
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= X: the XOR of the four words
+                              stmt(BPF_MISC | BPF_TAX, 0),               // X = h
+                              stmt(BPF_ALU | BPF_RSH | BPF_K, 16),       // A = h >> 16
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= h
+                              stmt(BPF_ALU | BPF_AND | BPF_K, 0xffff),   // A &= 0xffff
+                              stmt(BPF_ALU | BPF_MOD | BPF_K, workers),  // A %= workers
+                              stmt(BPF_RET | BPF_A, 0),                  // the socket index
+                          });
+  sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
   if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) != 0)
     return errno_error("setsockopt(SO_ATTACH_REUSEPORT_CBPF)");
   return Ok{};

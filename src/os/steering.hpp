@@ -11,8 +11,9 @@
 namespace teredo::os {
 
 /// Attaches the UDP steering program for `workers` sockets to the reuseport group of `fd`
-/// (SO_ATTACH_REUSEPORT_CBPF). Socket i of the group is the i-th bound.
-OsStatus attach_udp_steering(int fd, unsigned workers);
+/// (SO_ATTACH_REUSEPORT_CBPF). Socket i of the group is the i-th bound. With `auth_to_first`
+/// (client) a datagram with an authentication header goes to socket 0.
+OsStatus attach_udp_steering(int fd, unsigned workers, bool auth_to_first = false);
 
 /// Loads the TUN steering program (bpf(BPF_PROG_LOAD), a socket filter: needs CAP_BPF or
 /// CAP_SYS_ADMIN unless unprivileged BPF is allowed) and attaches it to the TUN queue `fd`

@@ -119,6 +119,7 @@ pass "miredo client qualified: $ADDR"
 check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
 traffic
 sleep 2.2  # every worker publishes its counters once a second
+grep -q '^handed_off [0-9]' "$STATS" && pass "the stats file reports handed_off" || fail "no handed_off line in $STATS"
 [[ $(st handed_off) -eq 0 && $(st taken_over) -eq 0 ]] &&
 	pass "handed_off 0, taken_over 0: the kernel delivered every packet to the worker owning its peer" ||
 	fail "handed_off $(st handed_off), taken_over $(st taken_over) with steering on"

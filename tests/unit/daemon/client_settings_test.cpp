@@ -231,7 +231,7 @@ TEST(ClientStats, TextIsNumericNameValueLines) {
     ASSERT_NE(space, std::string::npos) << line;
     EXPECT_EQ(line.find_first_not_of("0123456789", space + 1), std::string::npos) << line;
   }
-  EXPECT_EQ(lines, 25u + 1u + proto::kDropCount + 3u);
+  EXPECT_EQ(lines, 25u + 1u + proto::kDropCount + 5u);
 }
 
 }  // namespace

@@ -52,52 +52,63 @@ class SteeringTest : public ::testing::Test {
     std::memcpy(h.data() + 24, dst.bytes.data(), 16);
     return h;
   }
+
+  /// `n` SO_REUSEPORT sockets on one loopback port (`at` receives it), in bind order.
+  static std::vector<UdpSocket> open_group(unsigned n, proto::Endpoint& at) {
+    UdpSocketOptions options;
+    options.reuse_port = true;
+    std::vector<UdpSocket> socks;
+    at = proto::Endpoint{proto::Ipv4Addr{0x7f000001}, 0};
+    for (unsigned i = 0; i < n; ++i) {
+      auto s = UdpSocket::open(at, options);
+      EXPECT_TRUE(s) << s.error().message();
+      if (!s) break;
+      at = s->local();
+      socks.push_back(std::move(*s));
+    }
+    return socks;
+  }
+
+  /// Sends each of `datagrams` from one socket (one 4-tuple) to `at`.
+  static void send_all(const proto::Endpoint& at, const std::vector<Bytes>& datagrams) {
+    const int tx = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(tx, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(at.port);
+    to.sin_addr.s_addr = htonl(at.addr.value);
+    for (const Bytes& d : datagrams)
+      ASSERT_EQ(::sendto(tx, d.data(), d.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
+                static_cast<ssize_t>(d.size()));
+    ::close(tx);
+  }
 };
 
 TEST_F(SteeringTest, UdpDatagramsReachTheSocketOwningTheirInnerSource) {
   constexpr unsigned kWorkers = 3;
-  UdpSocketOptions options;
-  options.reuse_port = true;
-  std::vector<UdpSocket> socks;
-  proto::Endpoint at{proto::Ipv4Addr{0x7f000001}, 0};
-  for (unsigned i = 0; i < kWorkers; ++i) {
-    auto s = UdpSocket::open(at, options);
-    ASSERT_TRUE(s) << s.error().message();
-    at = s->local();
-    socks.push_back(std::move(*s));
-  }
+  proto::Endpoint at;
+  std::vector<UdpSocket> socks = open_group(kWorkers, at);
+  ASSERT_EQ(socks.size(), kWorkers);
   auto st = attach_udp_steering(socks[0].fd(), kWorkers);
   ASSERT_TRUE(st) << st.error().message();
 
   // One sender, one 4-tuple: without the program every datagram would reach one socket.
-  const int tx = ::socket(AF_INET, SOCK_DGRAM, 0);
-  ASSERT_GE(tx, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(at.port);
-  to.sin_addr.s_addr = htonl(0x7f000001);
   std::mt19937 rng(7);
   const proto::Ipv6Addr dst{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
   const Bytes origin = {0, 0, 0xef, 0xff, 0x3f, 0xff, 0xfd, 0xfe};
   const Bytes auth = {0, 1, 2, 1, 'i', 'd', 'v', 1, 2, 3, 4, 5, 6, 7, 8, 0};  // ID-len 2, AU-len 1
   constexpr int kPeers = 120;
+  std::vector<Bytes> datagrams;
   for (int i = 0; i < kPeers; ++i) {
+    Bytes d;
+    d.reserve(64);
+    if (i % 4 >= 2) d.insert(d.end(), auth.begin(), auth.end());
+    if (i % 2 == 1) d.insert(d.end(), origin.begin(), origin.end());
     const Bytes ip = ipv6_packet(random_teredo(rng), dst);
-    // [auth] [origin] IPv6, assembled in a fixed buffer.
-    std::array<std::uint8_t, 128> buf{};
-    std::size_t len = 0;
-    auto append = [&](const Bytes& part) {
-      std::memcpy(buf.data() + len, part.data(), part.size());
-      len += part.size();
-    };
-    if (i % 4 >= 2) append(auth);
-    if (i % 2 == 1) append(origin);
-    append(ip);
-    const proto::ByteView d{buf.data(), len};
-    ASSERT_EQ(::sendto(tx, d.data(), d.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
-              static_cast<ssize_t>(d.size()));
+    d.insert(d.end(), ip.begin(), ip.end());
+    datagrams.push_back(std::move(d));
   }
-  ::close(tx);
+  send_all(at, datagrams);
 
   int received = 0;
   for (unsigned w = 0; w < kWorkers; ++w) {
@@ -203,6 +214,56 @@ TEST_F(SteeringTest, ClaimRefusesAPortAReusePortGroupHolds) {
   ASSERT_TRUE(fresh);
   EXPECT_NE(fresh->port, 0);
   EXPECT_TRUE(UdpSocket::open(*fresh, options));  // free again once claimed
+}
+
+}  // namespace
+}  // namespace teredo::os
+
+namespace teredo::os {
+namespace {
+
+// Client: a datagram with an authentication header (a router advertisement) goes to socket 0, the
+// worker that qualifies, whatever its inner source; the others still go to their owner.
+TEST_F(SteeringTest, ClientAuthenticatedDatagramsReachTheFirstSocket) {
+  constexpr unsigned kWorkers = 2;
+  proto::Endpoint at;
+  std::vector<UdpSocket> socks = open_group(kWorkers, at);
+  ASSERT_EQ(socks.size(), kWorkers);
+  ASSERT_TRUE(attach_udp_steering(socks[0].fd(), kWorkers, true));
+  std::mt19937 rng(5);
+  const proto::Ipv6Addr dst{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+  const Bytes auth = {0, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0};
+  constexpr int kDatagrams = 64;
+  std::vector<Bytes> datagrams;
+  for (int i = 0; i < kDatagrams; ++i) {
+    Bytes d;
+    d.reserve(64);
+    if (i % 2 == 0) d.insert(d.end(), auth.begin(), auth.end());
+    const Bytes ip = ipv6_packet(random_teredo(rng), dst);
+    d.insert(d.end(), ip.begin(), ip.end());
+    datagrams.push_back(std::move(d));
+  }
+  send_all(at, datagrams);
+  int authenticated = 0, plain = 0;
+  for (unsigned w = 0; w < kWorkers; ++w) {
+    std::array<std::uint8_t, 2048> buf{};
+    for (;;) {
+      const ssize_t n = ::recv(socks[w].fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n < 0) break;
+      const proto::ByteView d{buf.data(), static_cast<std::size_t>(n)};
+      if (d[0] == 0 && d[1] == 1) {
+        EXPECT_EQ(w, 0u) << "an authenticated datagram reached socket " << w;
+        ++authenticated;
+      } else {
+        auto key = proto::udp_steering_key(d);
+        ASSERT_TRUE(key);
+        EXPECT_EQ(proto::shard_of(*key, kWorkers), w);
+        ++plain;
+      }
+    }
+  }
+  EXPECT_EQ(authenticated, kDatagrams / 2);
+  EXPECT_EQ(plain, kDatagrams / 2);
 }
 
 }  // namespace

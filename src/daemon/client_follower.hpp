@@ -1,0 +1,76 @@
+// A client data-path worker other than the first (several workers, issue 7): its own TUN queue,
+// UDP socket (SO_REUSEPORT, same port as the first: one NAT mapping), raw ICMPv6 socket, timer
+// and core::Client in follower mode. It serves the peers proto::shard_of gives it; the first
+// worker qualifies, configures the interface and hands its state over (ClientStateRecord).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "core/client.hpp"
+#include "daemon/client_random.hpp"
+#include "daemon/client_stats.hpp"
+#include "daemon/control_port.hpp"
+#include "daemon/handoff.hpp"
+#include "daemon/offload_settings.hpp"
+#include "daemon/stats_file.hpp"
+#include "daemon/tunnel_data_path.hpp"
+#include "daemon/worker_loop.hpp"
+#include "os/raw_icmpv6_socket.hpp"
+#include "os/timer_fd.hpp"
+#include "os/tun_device.hpp"
+#include "os/udp_socket.hpp"
+
+namespace teredo::daemon {
+
+struct ClientFollowerIo {
+  os::TunDevice& tun;  // this worker's queue
+  os::UdpSocket udp;
+  os::RawIcmpv6Socket icmp;
+  os::TimerFd timer;
+  int stop_fd;  // readable when the worker must stop
+  OffloadSettings offloads{};
+};
+
+class ClientFollower {
+ public:
+  /// `config.follower` is set here. `shards` outlive the worker; this one is number `self` (>= 1).
+  static os::OsResult<std::unique_ptr<ClientFollower>> create(core::ClientConfig config, ClientFollowerIo io,
+                                                             Shards& shards, unsigned self);
+
+  /// The thread's body: returns once stop_fd is readable (true) or on an epoll failure (false).
+  bool run();
+
+  /// From the worker's thread (or once run() returned).
+  ClientStats stats() const {
+    return collect_client_stats(client_, path_.drops(), path_.handed_off(), path_.taken_over());
+  }
+  /// From any thread: the statistics as published at most about a second ago.
+  ClientStats published() const {
+    std::lock_guard lock(published_mutex_);
+    return published_;
+  }
+
+  void attach_control(ControlPort& port) { loop_.attach_control(port); }
+
+  ClientFollower(const ClientFollower&) = delete;
+  ClientFollower& operator=(const ClientFollower&) = delete;
+
+ private:
+  ClientFollower(const core::ClientConfig& config, ClientFollowerIo io, os::Epoll epoll);
+  void maybe_publish();
+
+  KernelRandom random_;
+  core::Client client_;
+  ClientFollowerIo io_;
+  std::optional<StatsFile> no_stats_;  // the first worker writes the stats file
+  WorkerLoop loop_;
+  TunnelDataPath<core::Client> path_;
+  std::chrono::steady_clock::time_point next_publish_{};
+  mutable std::mutex published_mutex_;  // once a second, never per packet
+  ClientStats published_;
+};
+
+}  // namespace teredo::daemon
