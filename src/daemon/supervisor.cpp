@@ -160,8 +160,6 @@ class Supervisor {
     }
     os::Fd read_end(fds[0]);
     os::Fd write_end(fds[1]);
-    // Free heap pages would be copied into the worker as soon as either process writes to them.
-    ::malloc_trim(0);
     const pid_t pid = ::fork();
     if (pid < 0) {
       log::alert("Cannot fork the worker: {}", std::strerror(errno));

@@ -4,7 +4,6 @@
 #include <cap-ng.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
-#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -36,9 +35,6 @@ OsResult<HelperProcess> fork_helper(const std::function<int(Fd channel)>& body) 
     parent_end.release();
     if (::close_range(kChildChannelFd + 1, ~0U, 0) != 0) ::_exit(127);
     if (::fcntl(kChildChannelFd, F_SETFD, FD_CLOEXEC) != 0) ::_exit(127);
-    // The parent's free heap pages would become this process's own as soon as either writes to
-    // them (copy on write): hand them back now (idle memory, issue 7).
-    ::malloc_trim(0);
     ::_exit(body(Fd(kChildChannelFd)));
   }
   return HelperProcess{pid, std::move(parent_end)};
