@@ -16,7 +16,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <vector>
 
 #include "core/client.hpp"
@@ -29,17 +28,6 @@ namespace {
 
 constexpr std::size_t kMaxPeers = 64;
 constexpr std::size_t kQueueTotal = 48;
-
-class SeededRandom : public core::RandomSource {
- public:
-  explicit SeededRandom(std::uint64_t seed) : rng_(seed) {}
-  void fill(proto::MutableBytes out) override {
-    for (auto& b : out) b = static_cast<std::uint8_t>(rng_());
-  }
-
- private:
-  std::mt19937_64 rng_;
-};
 
 std::vector<std::uint8_t> synthetic_ra(std::uint8_t control, const fuzz::SentRs& rs) {
   proto::RouterAdvertisement ra;
@@ -95,7 +83,7 @@ struct Checker {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::InputReader in(data, size);
-  SeededRandom random(in.u8());
+  core::SeededRandom random(in.u8());
   core::ClientConfig config;
   config.server = fuzz::kServer;
   config.server2 = fuzz::kServer2;

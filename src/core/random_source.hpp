@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 
 #include "proto/bytes.hpp"
 
@@ -24,6 +25,18 @@ class RandomSource {
     fill(b);
     return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
   }
+};
+
+/// A deterministic source for tests, scenarios and fuzzing (never for the daemon).
+class SeededRandom : public RandomSource {
+ public:
+  explicit SeededRandom(std::uint64_t seed) : rng_(seed) {}
+  void fill(proto::MutableBytes out) override {
+    for (auto& b : out) b = static_cast<std::uint8_t>(rng_());
+  }
+
+ private:
+  std::mt19937_64 rng_;
 };
 
 }  // namespace teredo::core

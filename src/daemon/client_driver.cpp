@@ -67,15 +67,8 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
     log::alert("{} tunneling interface creation failure: {}", settings.interface_name, tun.error().message());
     return kExitSetupFailure;
   }
-  std::vector<os::TunDevice> queues;  // the followers' queues
-  for (unsigned i = 1; i < n; ++i) {
-    auto q = tun->open_queue();
-    if (!q) {
-      log::alert("Cannot attach queue {} to {}: {}", i, tun->name(), q.error().message());
-      return kExitSetupFailure;
-    }
-    queues.push_back(std::move(*q));
-  }
+  auto queues = open_worker_queues(*tun, n);  // the followers' queues
+  if (!queues) return kExitSetupFailure;
   int ifindex = 0;
   {
     auto netlink = os::Netlink::open();
@@ -95,19 +88,8 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
   }
 
   // Every worker's socket on one port (SO_REUSEPORT): one NAT mapping, one Teredo address.
-  proto::Endpoint bind = settings.bind;
-  if (n > 1) {
-    auto c = claim_shared_port(bind);
-    if (!c) return kExitSetupFailure;
-    bind = *c;
-  }
-  std::vector<TunnelSockets> sockets;
-  for (unsigned i = 0; i < n; ++i) {
-    auto s = open_tunnel_sockets(bind, n > 1);
-    if (!s) return kExitSetupFailure;
-    if (i == 0) bind = s->udp.local();
-    sockets.push_back(std::move(*s));
-  }
+  std::vector<TunnelSockets> sockets = open_worker_sockets(settings.bind, n);
+  if (sockets.empty()) return kExitSetupFailure;
   if (n > 1) attach_steering(*tun, sockets[0].udp, n, true);
   auto debounce = os::TimerFd::open();
   if (!debounce) {
@@ -154,7 +136,7 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
   for (unsigned i = 1; i < n; ++i) {
     auto f = create_tunnel_worker<ClientFollower>("client", config.max_peers, [&] {
       return ClientFollower::create(config,
-                                    ClientFollowerIo{queues[i - 1], std::move(sockets[i].udp),
+                                    ClientFollowerIo{(*queues)[i - 1], std::move(sockets[i].udp),
                                                      std::move(sockets[i].icmp), std::move(sockets[i].timer),
                                                      stop->fd(), settings.offload},
                                     *shards, i);

@@ -15,7 +15,7 @@ os::OsResult<std::unique_ptr<ClientFollower>> ClientFollower::create(core::Clien
   if (!epoll) return epoll.error();
   std::unique_ptr<ClientFollower> w(new ClientFollower(config, std::move(io), std::move(*epoll)));
   w->path_.set_shards(shards, self, true);
-  w->loop_.wake_every(std::chrono::seconds(1));  // published() stays at most ~1 s old
+  w->loop_.wake_every(PublishedStats<ClientStats>::kInterval);  // published() stays at most ~1 s old
   return w;
 }
 
@@ -25,19 +25,10 @@ ClientFollower::ClientFollower(const core::ClientConfig& config, ClientFollowerI
       loop_(std::move(epoll), no_stats_),
       path_(client_, io_.tun, io_.udp, io_.icmp, io_.timer, kMaxClientMtu, io_.offloads) {}
 
-void ClientFollower::maybe_publish() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_publish_) return;
-  next_publish_ = now + std::chrono::seconds(1);
-  ClientStats s = stats();
-  std::lock_guard lock(published_mutex_);
-  published_ = s;
-}
-
 bool ClientFollower::run() {
   return loop_.run<4>(
       "client worker", client_, path_, io_.tun, [](std::uint64_t tag) { return tag != kTagSignal; },
-      [this] { maybe_publish(); }, [this] { return format_client_stats(stats()); });
+      [this] { published_.maybe_publish([this] { return stats(); }); }, [this] { return format_client_stats(stats()); });
 }
 
 }  // namespace teredo::daemon

@@ -4,9 +4,7 @@
 // worker qualifies, configures the interface and hands its state over (ClientStateRecord).
 #pragma once
 
-#include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 
 #include "core/client.hpp"
@@ -15,6 +13,7 @@
 #include "daemon/control_port.hpp"
 #include "daemon/handoff.hpp"
 #include "daemon/offload_settings.hpp"
+#include "daemon/published_stats.hpp"
 #include "daemon/stats_file.hpp"
 #include "daemon/tunnel_data_path.hpp"
 #include "daemon/worker_loop.hpp"
@@ -48,10 +47,7 @@ class ClientFollower {
     return collect_client_stats(client_, path_.drops(), path_.handed_off(), path_.taken_over());
   }
   /// From any thread: the statistics as published at most about a second ago.
-  ClientStats published() const {
-    std::lock_guard lock(published_mutex_);
-    return published_;
-  }
+  ClientStats published() const { return published_.get(); }
 
   void attach_control(ControlPort& port) { loop_.attach_control(port); }
 
@@ -60,7 +56,6 @@ class ClientFollower {
 
  private:
   ClientFollower(const core::ClientConfig& config, ClientFollowerIo io, os::Epoll epoll);
-  void maybe_publish();
 
   KernelRandom random_;
   core::Client client_;
@@ -68,9 +63,7 @@ class ClientFollower {
   std::optional<StatsFile> no_stats_;  // the first worker writes the stats file
   WorkerLoop loop_;
   TunnelDataPath<core::Client> path_;
-  std::chrono::steady_clock::time_point next_publish_{};
-  mutable std::mutex published_mutex_;  // once a second, never per packet
-  ClientStats published_;
+  PublishedStats<ClientStats> published_;
 };
 
 }  // namespace teredo::daemon

@@ -1,11 +1,9 @@
 // Text forms of client statistics.
 #include "daemon/client_stats.hpp"
 
-#include <array>
-#include <cstring>
-
 #include <fmt/core.h>
 
+#include "daemon/counter_sum.hpp"
 #include "daemon/drop_text.hpp"
 
 namespace teredo::daemon {
@@ -25,14 +23,7 @@ ClientStats collect_client_stats(const core::Client& client, const proto::DropCo
 }
 
 ClientStats& operator+=(ClientStats& a, const ClientStats& b) {
-  // ClientCounters is a run of std::uint64_t counters: add them as an array.
-  constexpr std::size_t kCount = sizeof(core::ClientCounters) / sizeof(std::uint64_t);
-  static_assert(sizeof(core::ClientCounters) == kCount * sizeof(std::uint64_t));
-  std::array<std::uint64_t, kCount> x{}, y{};
-  std::memcpy(x.data(), &a.counters, sizeof x);
-  std::memcpy(y.data(), &b.counters, sizeof y);
-  for (std::size_t i = 0; i < kCount; ++i) x[i] += y[i];
-  std::memcpy(static_cast<void*>(&a.counters), x.data(), sizeof x);  // counters are plain integers
+  add_counters(a.counters, b.counters);
   a.drops += b.drops;
   a.peers += b.peers;
   a.queued_packets += b.queued_packets;

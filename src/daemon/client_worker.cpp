@@ -28,10 +28,7 @@ os::OsResult<std::unique_ptr<ClientWorker>> ClientWorker::create(const core::Cli
                                           {{io.monitor.fd(), kTagNetlink}, {io.debounce.fd(), kTagDebounce}});
   if (!epoll) return epoll.error();
   std::unique_ptr<ClientWorker> w(new ClientWorker(config, std::move(io), std::move(*epoll), stats));
-  if (shards) {
-    w->path_.set_shards(*shards, 0, true);
-    w->has_followers_ = true;
-  }
+  if (shards) w->path_.set_shards(*shards, 0, true);
   return w;
 }
 
@@ -89,7 +86,7 @@ void ClientWorker::on_debounce() {
 }
 
 void ClientWorker::handle_state_changes() {
-  if (has_followers_ && !client_.state_changes().empty()) {
+  if (path_.sharded() && !client_.state_changes().empty()) {
     const core::ClientStateRecord r = client_.state_record();
     path_.broadcast_state(proto::ByteView{reinterpret_cast<const std::uint8_t*>(&r), sizeof r});
   }

@@ -80,7 +80,6 @@ class ClientWorker {
   TunnelDataPath<core::Client> path_;
   bool debounce_armed_ = false;
   std::optional<core::Qualification> announced_;  // what the helper was last told is up
-  bool has_followers_ = false;
   std::function<std::string()> stats_text_;
 };
 

@@ -16,9 +16,6 @@
 
 #include <algorithm>
 #include <any>
-#include <cstdlib>
-#include <string_view>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,7 +37,6 @@
 #include "os/event_fd.hpp"
 #include "os/net_text.hpp"
 #include "os/signals.hpp"
-#include "os/steering.hpp"
 
 namespace teredo::daemon {
 
@@ -127,30 +123,11 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
 
   auto iface = RelayInterface::create(settings.interface_name, config.mtu, config.prefix, n > 1);
   if (!iface) return kExitSetupFailure;
-  std::vector<os::TunDevice> queues;  // the queues of workers 1..n-1
-  for (unsigned i = 1; i < n; ++i) {
-    auto q = iface->tun().open_queue();
-    if (!q) {
-      log::alert("Cannot attach queue {} to {}: {}", i, iface->tun().name(), q.error().message());
-      return kExitSetupFailure;
-    }
-    queues.push_back(std::move(*q));
-  }
-
-  std::vector<TunnelSockets> sockets;
-  proto::Endpoint bind = settings.bind;
-  if (n > 1) {  // the workers share the port (SO_REUSEPORT)
-    auto c = claim_shared_port(bind);
-    if (!c) return kExitSetupFailure;
-    bind = *c;
-  }
-  for (unsigned i = 0; i < n; ++i) {
-    auto s = open_tunnel_sockets(bind, n > 1);
-    if (!s) return kExitSetupFailure;
-    if (i == 0) bind = s->udp.local();  // BindPort 0: the others join the port the kernel chose
-    sockets.push_back(std::move(*s));
-  }
-  const proto::Endpoint bound = bind;
+  auto queues = open_worker_queues(iface->tun(), n);  // the queues of workers 1..n-1
+  if (!queues) return kExitSetupFailure;
+  std::vector<TunnelSockets> sockets = open_worker_sockets(settings.bind, n);
+  if (sockets.empty()) return kExitSetupFailure;
+  const proto::Endpoint bound = sockets[0].udp.local();
   if (n > 1) attach_steering(iface->tun(), sockets[0].udp, n, false);
   if (!draw_secret(config.secret, "relay")) return kExitSetupFailure;
   // Each worker owns a share of the peers: MaxPeers and the queue limit are divided.
@@ -171,7 +148,7 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
   std::vector<std::unique_ptr<RelayWorker>> workers;
   std::optional<StatsFile> no_stats;  // only the first worker writes the stats file
   for (unsigned i = 0; i < n; ++i) {
-    os::TunDevice& tun = i == 0 ? iface->tun() : queues[i - 1];
+    os::TunDevice& tun = i == 0 ? iface->tun() : (*queues)[i - 1];
     auto w = create_tunnel_worker<RelayWorker>("relay", config.max_peers, [&] {
       return RelayWorker::create(config,
                                  RelayIo{tun, std::move(sockets[i].udp), std::move(sockets[i].icmp),

@@ -3,27 +3,13 @@
 
 #include <fmt/core.h>
 
-#include <utility>
-
+#include "daemon/counter_sum.hpp"
 #include "daemon/drop_text.hpp"
 
 namespace teredo::daemon {
 
 RelayStats& operator+=(RelayStats& a, const RelayStats& b) {
-  core::RelayCounters& x = a.counters;
-  const core::RelayCounters& y = b.counters;
-  for (auto [to, from] : {std::pair{&x.tun_packets, y.tun_packets}, {&x.tun_bytes, y.tun_bytes},
-                          {&x.udp_datagrams, y.udp_datagrams}, {&x.udp_bytes, y.udp_bytes},
-                          {&x.to_teredo_packets, y.to_teredo_packets}, {&x.to_teredo_bytes, y.to_teredo_bytes},
-                          {&x.to_native_packets, y.to_native_packets}, {&x.to_native_bytes, y.to_native_bytes},
-                          {&x.bubbles_direct_sent, y.bubbles_direct_sent},
-                          {&x.bubbles_indirect_sent, y.bubbles_indirect_sent},
-                          {&x.bubbles_received, y.bubbles_received}, {&x.packets_queued, y.packets_queued},
-                          {&x.packets_flushed, y.packets_flushed}, {&x.icmpv6_errors_sent, y.icmpv6_errors_sent},
-                          {&x.peers_created, y.peers_created}, {&x.peers_evicted, y.peers_evicted},
-                          {&x.peers_expired, y.peers_expired}, {&x.peers_given_up, y.peers_given_up}})
-    *to += from;
-  static_assert(sizeof(core::RelayCounters) == 18 * sizeof(std::uint64_t), "a counter is missing above");
+  add_counters(a.counters, b.counters);
   a.drops += b.drops;
   a.peers += b.peers;
   a.peer_slots += b.peer_slots;

@@ -17,7 +17,7 @@ os::OsResult<std::unique_ptr<RelayWorker>> RelayWorker::create(const core::Relay
   std::unique_ptr<RelayWorker> w(new RelayWorker(config, std::move(io), std::move(*epoll), stats));
   if (shards) {
     w->path_.set_shards(*shards, self);
-    w->loop_.wake_every(std::chrono::seconds(1));  // published() stays at most ~1 s old
+    w->loop_.wake_every(PublishedStats<RelayStats>::kInterval);  // published() stays at most ~1 s old
   }
   return w;
 }
@@ -28,15 +28,6 @@ RelayWorker::RelayWorker(const core::RelayConfig& config, RelayIo io, os::Epoll 
       loop_(std::move(epoll), stats),
       path_(relay_, io_.tun, io_.udp, io_.icmp, io_.timer, config.mtu, io_.offloads),
       stats_text_([this] { return format_relay_stats(this->stats()); }) {}
-
-void RelayWorker::maybe_publish() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_publish_) return;
-  next_publish_ = now + std::chrono::seconds(1);
-  RelayStats s = stats();
-  std::lock_guard lock(published_mutex_);
-  published_ = s;
-}
 
 void RelayWorker::maybe_advise_huge_pages() {
   // Huge pages for the peer table: lookups at millions of peers miss the TLB far less. Only
@@ -51,7 +42,7 @@ bool RelayWorker::run() {
       "relay", relay_, path_, io_.tun, [this](std::uint64_t tag) { return tag != kTagSignal || on_signals(); },
       [this] {
         maybe_advise_huge_pages();
-        maybe_publish();
+        if (path_.sharded()) published_.maybe_publish([this] { return stats(); });
       },
       [this] { return stats_text_(); });
 }

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "core/relay.hpp"
 #include "daemon/control_port.hpp"
 #include "daemon/handoff.hpp"
+#include "daemon/published_stats.hpp"
 #include "daemon/relay_stats.hpp"
 #include "daemon/stats_file.hpp"
 #include "daemon/tunnel_data_path.hpp"
@@ -57,10 +57,7 @@ class RelayWorker {
     return collect_relay_stats(relay_, path_.drops(), path_.handed_off(), path_.taken_over());
   }
   /// From any thread: the statistics as published at most a second ago.
-  RelayStats published() const {
-    std::lock_guard lock(published_mutex_);
-    return published_;
-  }
+  RelayStats published() const { return published_.get(); }
   /// Replaces what the stats file receives (default: this worker's stats()); several workers:
   /// the sum over all of them.
   void set_stats_text(std::function<std::string()> f) { stats_text_ = std::move(f); }
@@ -77,8 +74,6 @@ class RelayWorker {
   bool on_signals();
   /// Asks for huge pages on the peer table once it holds kHugePagePeers peers.
   void maybe_advise_huge_pages();
-  /// Once a second: copies stats() where published() reads it.
-  void maybe_publish();
   static constexpr std::size_t kHugePagePeers = 4096;
 
   core::Relay relay_;
@@ -87,9 +82,7 @@ class RelayWorker {
   TunnelDataPath<core::Relay> path_;
   bool huge_pages_advised_ = false;
   std::function<std::string()> stats_text_;
-  std::chrono::steady_clock::time_point next_publish_{};
-  mutable std::mutex published_mutex_;  // once a second, never per packet
-  RelayStats published_;
+  PublishedStats<RelayStats> published_;
 };
 
 }  // namespace teredo::daemon

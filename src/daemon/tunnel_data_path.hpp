@@ -154,6 +154,9 @@ class TunnelDataPath {
     }
   }
 
+  /// True once set_shards() made this path one of several workers.
+  bool sharded() const { return shards_ != nullptr; }
+
   /// Packets this worker received for a peer another worker owns, and handed over.
   std::uint64_t handed_off() const { return handed_off_; }
   /// Packets other workers handed over to this one.

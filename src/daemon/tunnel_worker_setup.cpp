@@ -51,13 +51,36 @@ bool create_shards(unsigned n, std::unique_ptr<Shards>& out) {
   return true;
 }
 
-std::optional<proto::Endpoint> claim_shared_port(const proto::Endpoint& bind) {
-  auto c = os::UdpSocket::claim(bind);
-  if (!c) {
-    log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind), c.error().message());
-    return std::nullopt;
+std::optional<std::vector<os::TunDevice>> open_worker_queues(const os::TunDevice& tun, unsigned n) {
+  std::vector<os::TunDevice> queues;
+  for (unsigned i = 1; i < n; ++i) {
+    auto q = tun.open_queue();
+    if (!q) {
+      log::alert("Cannot attach queue {} to {}: {}", i, tun.name(), q.error().message());
+      return std::nullopt;
+    }
+    queues.push_back(std::move(*q));
   }
-  return *c;
+  return queues;
+}
+
+std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsigned n) {
+  proto::Endpoint at = bind;
+  if (n > 1) {
+    auto c = os::UdpSocket::claim(bind);
+    if (!c) {
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind), c.error().message());
+      return {};
+    }
+    at = *c;
+  }
+  std::vector<TunnelSockets> sockets;
+  for (unsigned i = 0; i < n; ++i) {
+    auto s = open_tunnel_sockets(at, n > 1);
+    if (!s) return {};
+    sockets.push_back(std::move(*s));
+  }
+  return sockets;
 }
 
 void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first) {

@@ -64,9 +64,14 @@ inline std::size_t worker_share(std::size_t total, unsigned n, std::size_t floor
 /// (logged) on failure. One worker: `out` stays null.
 bool create_shards(unsigned n, std::unique_ptr<Shards>& out);
 
-/// Several workers share the port: claims `bind` first (a port another process holds is an error,
-/// logged) and returns the endpoint to bind them all to (port 0 resolved); nullopt on failure.
-std::optional<proto::Endpoint> claim_shared_port(const proto::Endpoint& bind);
+/// The TUN queues of workers 1..n-1, attached to `tun` (multi-queue when n > 1); nullopt (logged)
+/// on failure.
+std::optional<std::vector<os::TunDevice>> open_worker_queues(const os::TunDevice& tun, unsigned n);
+
+/// One set of sockets per worker. Several workers share `bind` (SO_REUSEPORT): the port is claimed
+/// first, so one another process holds is an error, and port 0 becomes one port for all. Empty
+/// (logged) on failure.
+std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsigned n);
 
 /// Several workers: attaches the kernel steering programs (os/steering.hpp) to the TUN device
 /// and to the reuseport group of `first_udp`, and logs what is in use. `auth_to_first` (client):

@@ -7,7 +7,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "core/client.hpp"
@@ -20,16 +19,7 @@
 namespace teredo::test {
 
 /// Deterministic randomness for tests.
-class SeededRandom : public core::RandomSource {
- public:
-  explicit SeededRandom(std::uint64_t seed) : rng_(seed) {}
-  void fill(proto::MutableBytes out) override {
-    for (auto& b : out) b = static_cast<std::uint8_t>(rng_());
-  }
-
- private:
-  std::mt19937_64 rng_;
-};
+using core::SeededRandom;
 
 inline const proto::Ipv4Addr kSimServer = proto::make_ipv4(198, 51, 100, 10);
 inline const proto::Ipv4Addr kSimServer2 = proto::make_ipv4(198, 51, 100, 11);
