@@ -35,6 +35,7 @@ TunnelLimits limits_of(const ClientConfig& c) {
   l.queue_packets_total = c.queue_packets_total;
   l.queue_slot_size = kQueueSlotSize;
   l.icmp_errors_per_second = c.icmp_errors_per_second;
+  l.memory = c.memory;
   return l;
 }
 

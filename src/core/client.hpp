@@ -38,6 +38,8 @@ struct ClientConfig {
   /// qualifies (no RS, no refresh, no network-change round); it takes the first worker's state
   /// through adopt() and serves the peers that belong to it.
   bool follower = false;
+  /// Where the large buffers come from (buffer_memory.hpp); the driver passes its page memory.
+  BufferMemory* memory = &heap_buffer_memory();
 };
 
 enum class ClientState : std::uint8_t { Probing, Qualified, Down };

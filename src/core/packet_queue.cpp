@@ -6,11 +6,16 @@
 
 namespace teredo::core {
 
-PacketQueue::PacketQueue(std::size_t total_packets, std::size_t slot_size, std::size_t per_list)
+PacketQueue::PacketQueue(std::size_t total_packets, std::size_t slot_size, std::size_t per_list,
+                         BufferMemory& memory)
     : slot_size_(std::min<std::size_t>(slot_size, 0xFFFF)),
       per_list_(per_list),
       capacity_(std::max<std::size_t>(total_packets, 1)),
-      storage_(new std::uint8_t[capacity_ * slot_size_]) {
+      storage_(memory, capacity_ * slot_size_),
+      lengths_(&memory),
+      tags_(&memory),
+      next_(&memory),
+      lists_(&memory) {
   lengths_.reserve(capacity_);
   tags_.reserve(capacity_);
   next_.reserve(capacity_);

@@ -6,9 +6,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <memory_resource>
 #include <vector>
 
+#include "core/buffer_memory.hpp"
 #include "core/time.hpp"
 #include "proto/bytes.hpp"
 #include "proto/ipv6_address.hpp"
@@ -43,8 +44,10 @@ class PacketQueue {
   static constexpr std::uint8_t kOutgoing = 0;
   static constexpr std::uint8_t kIncoming = 1;
 
-  /// `total_packets` slots of `slot_size` bytes; at most `per_list` packets in one list.
-  PacketQueue(std::size_t total_packets, std::size_t slot_size, std::size_t per_list);
+  /// `total_packets` slots of `slot_size` bytes; at most `per_list` packets in one list. The
+  /// slots and their bookkeeping come from `memory`.
+  PacketQueue(std::size_t total_packets, std::size_t slot_size, std::size_t per_list,
+              BufferMemory& memory = heap_buffer_memory());
 
   /// Opens a list for `peer`; kNone when every list is in use.
   std::uint32_t open_list(const proto::Ipv6Addr& peer);
@@ -101,13 +104,13 @@ class PacketQueue {
   std::size_t slot_size_;
   std::size_t per_list_;
   std::size_t capacity_;
-  std::unique_ptr<std::uint8_t[]> storage_;  // default-initialised: pages touched on use
+  BufferArray<std::uint8_t> storage_;  // pages touched on use
   // Reserved for capacity_ entries at construction (never reallocated), filled on first use.
-  std::vector<std::uint16_t> lengths_;
-  std::vector<std::uint8_t> tags_;
-  std::vector<std::uint32_t> next_;
+  std::pmr::vector<std::uint16_t> lengths_;
+  std::pmr::vector<std::uint8_t> tags_;
+  std::pmr::vector<std::uint32_t> next_;
   std::uint32_t free_slot_ = kNone;
-  std::vector<List> lists_;
+  std::pmr::vector<List> lists_;
   std::uint32_t free_list_ = kNone;
   std::size_t used_slots_ = 0;
   std::size_t open_lists_ = 0;

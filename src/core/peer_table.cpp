@@ -2,9 +2,6 @@
 // sequences stay short however many peers come and go.
 #include "core/peer_table.hpp"
 
-#include <cstdlib>
-#include <new>
-
 namespace teredo::core {
 
 namespace {
@@ -12,16 +9,12 @@ namespace {
 constexpr std::size_t kEvictionWindow = 32;
 }  // namespace
 
-void PeerTable::Free::operator()(PeerEntry* p) const { std::free(p); }
-
-PeerTable::PeerTable(std::size_t max_peers, const HashKey& key)
-    : max_peers_(max_peers == 0 ? 1 : max_peers), slots_(max_peers_ + max_peers_ / 4 + 1), key_(key) {
-  // calloc: zeroed (= empty) slots, and large blocks come straight from mmap, so pages are only
-  // touched, and counted in RSS, as peers arrive.
-  void* p = std::calloc(slots_, sizeof(PeerEntry));
-  if (p == nullptr) throw std::bad_alloc();
-  table_.reset(static_cast<PeerEntry*>(p));
-}
+PeerTable::PeerTable(std::size_t max_peers, const HashKey& key, BufferMemory& memory)
+    : max_peers_(max_peers == 0 ? 1 : max_peers),
+      slots_(max_peers_ + max_peers_ / 4 + 1),
+      key_(key),
+      // Zero-filled (= empty) slots; their pages are touched, and counted in RSS, as peers arrive.
+      table_(memory, slots_) {}
 
 std::size_t PeerTable::home(const proto::Ipv6Addr& addr) const {
   const std::uint64_t h = table_hash(key_, addr.bytes.data());

@@ -6,8 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
+#include "core/buffer_memory.hpp"
 #include "core/keyed_hash.hpp"
 #include "core/time.hpp"
 #include "proto/ipv4.hpp"
@@ -57,7 +57,8 @@ static_assert(sizeof(PeerEntry) == 64);
 class PeerTable {
  public:
   /// `max_peers` in [1, 3e9]. Slots = max_peers * 5 / 4 (load factor 0.8 at the ceiling).
-  PeerTable(std::size_t max_peers, const HashKey& key);
+  /// The table's memory comes from `memory` (zero-filled = empty slots).
+  PeerTable(std::size_t max_peers, const HashKey& key, BufferMemory& memory = heap_buffer_memory());
 
   /// The entry for `addr`, or nullptr. Pointers stay valid until the next insert or erase.
   PeerEntry* find(const proto::Ipv6Addr& addr);
@@ -105,13 +106,10 @@ class PeerTable {
   std::size_t next(std::size_t i) const { return i + 1 == slots_ ? 0 : i + 1; }
   void erase_at(std::size_t i);
 
-  struct Free {
-    void operator()(PeerEntry* p) const;
-  };
   std::size_t max_peers_;
   std::size_t slots_;
   HashKey key_;
-  std::unique_ptr<PeerEntry[], Free> table_;
+  BufferArray<PeerEntry> table_;
   std::size_t size_ = 0;
   std::size_t cursor_ = 0;
   std::uint64_t evictions_ = 0;

@@ -30,6 +30,7 @@ TunnelLimits limits_of(const RelayConfig& c) {
   l.queue_packets_total = c.queue_packets_total;
   l.queue_slot_size = c.mtu;
   l.icmp_errors_per_second = c.icmp_errors_per_second;
+  l.memory = c.memory;
   return l;
 }
 

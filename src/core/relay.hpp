@@ -37,6 +37,8 @@ struct RelayConfig {
   std::uint32_t icmp_errors_per_second = 50;
   /// Secret for the bubble source identifiers (keyed hash), drawn by the driver from the CSPRNG.
   std::array<std::uint8_t, 16> secret{};
+  /// Where the large buffers come from (buffer_memory.hpp); the driver passes its page memory.
+  BufferMemory* memory = &heap_buffer_memory();
 };
 
 /// One relay instance. Not thread-safe: one data-path thread owns it. The action list, peer

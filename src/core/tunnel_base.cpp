@@ -20,10 +20,12 @@ constexpr std::size_t kMaxActions = 1024;
 
 TunnelBase::TunnelBase(const TunnelLimits& limits, const HashKey& key, TimePoint now)
     : epoch_(now),
-      peers_(limits.max_peers, key),
-      queue_(limits.queue_packets_total, limits.queue_slot_size, limits.queue_packets_per_peer),
+      peers_(limits.max_peers, key, *limits.memory),
+      queue_(limits.queue_packets_total, limits.queue_slot_size, limits.queue_packets_per_peer, *limits.memory),
       icmp_limit_(limits.icmp_errors_per_second, limits.icmp_errors_per_second, now),
-      arena_(new std::uint8_t[kArenaSize]),
+      actions_(limits.memory),
+      arena_(*limits.memory, kArenaSize),
+      pending_release_(limits.memory),
       next_retry_(TimePoint::max()),
       next_sweep_(now + kSweepInterval),
       per_peer_(limits.queue_packets_per_peer) {

@@ -5,9 +5,10 @@
 
 #include <cstdint>
 #include <span>
-#include <memory>
+#include <memory_resource>
 #include <vector>
 
+#include "core/buffer_memory.hpp"
 #include "core/packet_queue.hpp"
 #include "core/peer_table.hpp"
 #include "core/rate_limiter.hpp"
@@ -25,6 +26,8 @@ struct TunnelLimits {
   std::size_t queue_packets_total = 1024;
   std::size_t queue_slot_size = 1280;
   std::uint32_t icmp_errors_per_second = 50;
+  /// Where the peer table, the queue and the action buffers are allocated (buffer_memory.hpp).
+  BufferMemory* memory = &heap_buffer_memory();
 };
 
 class TunnelBase {
@@ -103,11 +106,11 @@ class TunnelBase {
   PeerTable peers_;
   PacketQueue queue_;
   TokenBucket icmp_limit_;
-  std::vector<TunnelAction> actions_;
-  // Output headers of one batch; allocated, not zeroed: pages become resident as batches reach them.
-  std::unique_ptr<std::uint8_t[]> arena_;
+  std::pmr::vector<TunnelAction> actions_;
+  // Output headers of one batch: pages become resident as batches reach them.
+  BufferArray<std::uint8_t> arena_;
   std::size_t arena_used_ = 0;
-  std::vector<PacketQueue::SlotList> pending_release_;
+  std::pmr::vector<PacketQueue::SlotList> pending_release_;
   proto::DropCounters drops_;
   TimePoint next_retry_;
   TimePoint next_sweep_;

@@ -22,6 +22,7 @@
 #include "daemon/control_server.hpp"
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
+#include "daemon/page_memory.hpp"
 #include "daemon/relay_driver.hpp"
 #include "daemon/relay_settings.hpp"
 #include "daemon/tunnel_worker_setup.hpp"
@@ -48,6 +49,7 @@ EffectiveSettings describe_client_settings(const ClientSettings& s) {
 
 int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx) {
   core::ClientConfig config = settings.client;
+  config.memory = &page_memory();  // the cores' large buffers: pages resident only once used
   // Workers: a client runs one unless Workers asks for more (auto: one; see docs/decisions.md).
   const unsigned n = std::max(1u, settings.offload.workers);
   auto signals = os::SignalFd::open(os::SignalRole::Worker);

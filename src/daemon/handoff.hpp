@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/buffer_memory.hpp"
+#include "daemon/page_memory.hpp"
 #include "os/event_fd.hpp"
 #include "os/os_result.hpp"
 #include "proto/bytes.hpp"
@@ -96,8 +98,8 @@ class HandoffRing {
   static_assert(kHeader == 16);
   static std::size_t align(std::size_t n) { return (n + 15) & ~std::size_t{15}; }
 
-  // Allocated, not touched: pages become resident only as far as handovers reach.
-  std::unique_ptr<std::uint8_t[]> buf_{new std::uint8_t[kBytes]};
+  // Page-mapped: pages become resident only as far as handovers reach.
+  core::BufferArray<std::uint8_t> buf_{page_memory(), kBytes};
   alignas(64) std::atomic<std::uint64_t> head_{0};  // written by the consumer
   alignas(64) std::atomic<std::uint64_t> tail_{0};  // written by the producer
   alignas(64) std::uint64_t read_ = 0;              // consumer only

@@ -28,6 +28,7 @@
 #include "daemon/control_server.hpp"
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
+#include "daemon/page_memory.hpp"
 #include "daemon/relay_interface.hpp"
 #include "daemon/relay_settings.hpp"
 #include "daemon/relay_worker.hpp"
@@ -109,6 +110,7 @@ unsigned relay_worker_count(const OffloadSettings& s) {
 
 int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
   core::RelayConfig config = settings.relay;
+  config.memory = &page_memory();  // the cores' large buffers: pages resident only once used
   const unsigned n = relay_worker_count(settings.offload);
   auto signals = os::SignalFd::open(os::SignalRole::Worker);
   if (!signals) {

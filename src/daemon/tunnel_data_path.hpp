@@ -30,11 +30,13 @@
 #include <variant>
 #include <vector>
 
+#include "core/buffer_memory.hpp"
 #include "core/time.hpp"
 #include "core/tunnel_actions.hpp"
 #include "daemon/handoff.hpp"
 #include "daemon/log.hpp"
 #include "daemon/offload_settings.hpp"
+#include "daemon/page_memory.hpp"
 #include "os/raw_icmpv6_socket.hpp"
 #include "os/timer_fd.hpp"
 #include "os/tun_device.hpp"
@@ -102,13 +104,13 @@ class TunnelDataPath {
         icmp_(icmp),
         timer_(timer),
         tun_slot_size_(std::max<std::size_t>(max_mtu, 1500) + kTunSlack),
-        arena_(new std::uint8_t[kArenaSize]),
+        arena_(page_memory(), kArenaSize),
         udp_recv_(kUdpSlotSize),
-        coalesce_buf_(new std::uint8_t[kCoalesceSize]),
+        coalesce_buf_(page_memory(), kCoalesceSize),
         coalescer_(proto::MutableBytes{coalesce_buf_.get(), kCoalesceSize}),
-        udp_coalesce_buf_(new std::uint8_t[kCoalesceSize]),
+        udp_coalesce_buf_(page_memory(), kCoalesceSize),
         udp_coalescer_(proto::MutableBytes{udp_coalesce_buf_.get(), kCoalesceSize}),
-        pending_(new PendingPacket[kMaxPending]) {
+        pending_(page_memory(), kMaxPending) {
     if (settings.tun) {
       active_.tun = tun_.enable_offloads(true, true);
       active_.tcp_coalescing = true;  // writing GSO packets to a TUN needs no negotiation
@@ -442,19 +444,20 @@ class TunnelDataPath {
   std::size_t tun_slot_size_;
   std::size_t read_size_ = 0;  // bytes offered to one TUN read
   std::size_t room_ = 0;       // arena bytes one read may need
-  std::unique_ptr<std::uint8_t[]> arena_;
+  // Page-mapped (page_memory.hpp): resident only as far as the traffic has reached.
+  core::BufferArray<std::uint8_t> arena_;
   os::RecvBatch udp_recv_;
   os::SendBatch udp_send_;
-  std::unique_ptr<std::uint8_t[]> coalesce_buf_;
+  core::BufferArray<std::uint8_t> coalesce_buf_;
   proto::TcpCoalescer coalescer_;
-  std::unique_ptr<std::uint8_t[]> udp_coalesce_buf_;
+  core::BufferArray<std::uint8_t> udp_coalesce_buf_;
   proto::UdpCoalescer udp_coalescer_;
-  // A plain pair (not a span): the array is not initialised, so it costs no memory until used.
+  // A plain pair (not a span): trivial, so the array can be page-mapped.
   struct PendingPacket {
     const std::uint8_t* data;
     std::size_t size;
   };
-  std::unique_ptr<PendingPacket[]> pending_;
+  core::BufferArray<PendingPacket> pending_;
   std::size_t pending_count_ = 0;
   ActiveOffloads active_;
   proto::DropCounters drops_;
