@@ -26,7 +26,8 @@ struct TunnelLimits {
   std::size_t queue_packets_total = 1024;
   std::size_t queue_slot_size = 1280;
   std::uint32_t icmp_errors_per_second = 50;
-  /// Where the peer table, the queue and the action buffers are allocated (buffer_memory.hpp).
+  /// Where the peer table, the queue and the action buffers are allocated (buffer_memory.hpp);
+  /// never null, and it must outlive the core.
   BufferMemory* memory = &heap_buffer_memory();
 };
 
