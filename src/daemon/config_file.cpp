@@ -201,17 +201,31 @@ std::optional<std::uint32_t> ConfigFile::get_prefix32(std::string_view name) {
 std::optional<std::uint32_t> ConfigFile::get_unsigned(std::string_view name, std::uint32_t min, std::uint32_t max) {
   Entry* e = take(name);
   if (e == nullptr) return std::nullopt;
-  const std::string expected = std::to_string(min) + ".." + std::to_string(max);
+  return parse_unsigned(*e, name, min, max, std::to_string(min) + ".." + std::to_string(max));
+}
+
+std::optional<std::uint32_t> ConfigFile::get_unsigned_or(std::string_view name, std::string_view keyword,
+                                                         std::uint32_t keyword_value, std::uint32_t min,
+                                                         std::uint32_t max) {
+  Entry* e = take(name);
+  if (e == nullptr) return std::nullopt;
+  if (iequals(e->value, keyword)) return keyword_value;
+  return parse_unsigned(*e, name, min, max,
+                        std::string(keyword) + " or " + std::to_string(min) + ".." + std::to_string(max));
+}
+
+std::optional<std::uint32_t> ConfigFile::parse_unsigned(const Entry& e, std::string_view name, std::uint32_t min,
+                                                        std::uint32_t max, const std::string& expected) {
   // strtoul accepts leading spaces and signs; a value must start with a digit.
-  if (e->value.empty() || !std::isdigit(static_cast<unsigned char>(e->value.front()))) {
-    invalid(*e, name, expected);
+  if (e.value.empty() || !std::isdigit(static_cast<unsigned char>(e.value.front()))) {
+    invalid(e, name, expected);
     return std::nullopt;
   }
   errno = 0;
   char* end = nullptr;
-  const unsigned long long v = std::strtoull(e->value.c_str(), &end, 0);
+  const unsigned long long v = std::strtoull(e.value.c_str(), &end, 0);
   if (errno != 0 || end == nullptr || *end != '\0' || v < min || v > max) {
-    invalid(*e, name, expected);
+    invalid(e, name, expected);
     return std::nullopt;
   }
   return static_cast<std::uint32_t>(v);

@@ -49,6 +49,9 @@ class ConfigFile {
   std::optional<std::uint32_t> get_prefix32(std::string_view name);
   /// strtoul-style base 0 (0x.. hex, 0.. octal), within [min, max].
   std::optional<std::uint32_t> get_unsigned(std::string_view name, std::uint32_t min, std::uint32_t max);
+  /// The same, or `keyword_value` when the value is `keyword` (case-insensitive), e.g. "Workers auto".
+  std::optional<std::uint32_t> get_unsigned_or(std::string_view name, std::string_view keyword,
+                                               std::uint32_t keyword_value, std::uint32_t min, std::uint32_t max);
   /// One of `choices`, compared case-insensitively; returns the index into `choices`.
   std::optional<std::size_t> get_enum(std::string_view name, std::span<const std::string_view> choices);
 
@@ -79,6 +82,8 @@ class ConfigFile {
   Entry* take(std::string_view name);
   void report(Severity s, unsigned line, std::string message);
   void invalid(const Entry& e, std::string_view name, std::string_view expected);
+  std::optional<std::uint32_t> parse_unsigned(const Entry& e, std::string_view name, std::uint32_t min,
+                                              std::uint32_t max, const std::string& expected);
 
   std::string file_name_;
   Ipv4Resolver resolver_;

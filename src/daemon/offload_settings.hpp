@@ -10,7 +10,6 @@
 #pragma once
 
 #include <array>
-#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -38,19 +37,7 @@ inline void load_offload_settings(ConfigFile& config, OffloadSettings& s) {
   if (auto v = get("TunOffload")) s.tun = *v;
   if (auto v = get("UdpGso")) s.udp_gso = *v;
   if (auto v = get("UdpGro")) s.udp_gro = *v;
-  if (auto w = config.get_string("Workers")) {
-    unsigned n = 0;
-    const char* end = w->data() + w->size();
-    if (*w == "auto" || *w == "AUTO") {
-      s.workers = 0;
-    } else if (auto r = std::from_chars(w->data(), end, n); r.ec == std::errc{} && r.ptr == end && n >= 1 &&
-                                                           n <= kMaxWorkers) {
-      s.workers = n;
-    } else {
-      config.add_error("Workers", "invalid value \"" + *w + "\" for Workers (expected auto or a number from 1 to " +
-                                      std::to_string(kMaxWorkers) + ")");
-    }
-  }
+  if (auto w = config.get_unsigned_or("Workers", "auto", 0, 1, kMaxWorkers)) s.workers = *w;  // 0: auto
 }
 
 }  // namespace teredo::daemon

@@ -143,7 +143,7 @@ TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
     ASSERT_TRUE(load_relay_settings(c));
   }
   for (auto [text, want] : {std::pair{"RelayType relay\nWorkers auto\n", 0u}, {"RelayType relay\nWorkers 1\n", 1u},
-                            {"RelayType relay\nWorkers 64\n", 64u}}) {
+                            {"RelayType relay\nWorkers 64\n", 64u}, {"RelayType relay\nWorkers AUTO\n", 0u}}) {
     ConfigFile c = parse(text);
     auto s = load_relay_settings(c);
     ASSERT_TRUE(s) << text << all(c);
@@ -153,7 +153,7 @@ TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
     ConfigFile c = parse(std::string("RelayType relay\nWorkers ") + v + "\n");
     EXPECT_FALSE(load_relay_settings(c)) << v;
     EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"" + std::string(v) +
-                                                       "\" for Workers (expected auto or a number from 1 to 64)"))
+                                                       "\" for Workers (expected auto or 1..64)"))
         << v << all(c);
   }
 }
