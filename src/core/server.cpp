@@ -27,17 +27,6 @@ ServerSocket other(ServerSocket s) {
 
 }  // namespace
 
-ServerCounters& ServerCounters::operator+=(const ServerCounters& o) {
-  received += o.received;
-  router_solicitations += o.router_solicitations;
-  router_advertisements += o.router_advertisements;
-  forwarded_teredo += o.forwarded_teredo;
-  forwarded_native += o.forwarded_native;
-  bubbles_forwarded += o.bubbles_forwarded;
-  echo_forwarded += o.echo_forwarded;
-  return *this;
-}
-
 Server::Server(const ServerConfig& config)
     : config_(config), link_local_(proto::build_server_link_local(config.primary)) {}
 

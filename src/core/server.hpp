@@ -52,7 +52,6 @@ struct ServerCounters {
   std::uint64_t forwarded_native = 0;
   std::uint64_t bubbles_forwarded = 0;
   std::uint64_t echo_forwarded = 0;
-  ServerCounters& operator+=(const ServerCounters& o);
 };
 
 /// Minimum size of the `out` buffer passed to on_datagram.

@@ -26,6 +26,7 @@
 #include "daemon/relay_driver.hpp"
 #include "daemon/relay_settings.hpp"
 #include "daemon/tunnel_worker_setup.hpp"
+#include "daemon/worker_threads.hpp"
 #include "os/event_fd.hpp"
 #include "os/net_text.hpp"
 #include "os/netlink.hpp"
@@ -160,15 +161,9 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
     for (auto& f : followers) attach.push_back([f = f.get()](ControlPort& p) { f->attach_control(p); });
     if (!confine_with_merged_control(control, ports, attach, ctx)) return kExitSetupFailure;
   }
-  std::vector<std::thread> threads;
-  try {
-    for (auto& f : followers) threads.emplace_back([f = f.get()] { f->run(); });
-  } catch (const std::system_error& e) {
-    log::alert("Cannot start worker thread: {}", e.what());
-    stop->signal();
-    for (auto& t : threads) t.join();
-    return kExitSetupFailure;
-  }
+  WorkerThreads threads(*stop);
+  for (auto& f : followers)
+    if (!threads.start([f = f.get()] { f->run(); })) return kExitSetupFailure;
 
   log::notice("Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, {} worker{}, user {}",
               settings.server_name, os::to_string(config.server), os::to_string(config.server2), tun->name(),
@@ -178,8 +173,7 @@ int run_teredod_client_worker(const ClientSettings& settings, WorkerContext& ctx
 
   const bool clean = worker->run();
   control.reset();  // stop asking the workers before they go
-  stop->signal();
-  for (auto& t : threads) t.join();
+  threads.stop_and_join();
   ClientStats totals = worker->stats();
   for (auto& f : followers) totals += f->stats();
   if (stats && n > 1) stats->write(format_client_stats(totals));

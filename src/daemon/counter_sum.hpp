@@ -1,4 +1,4 @@
-// Sums of counter structs (core::RelayCounters, core::ClientCounters) over several workers.
+// Sums of counter structs (core::RelayCounters, core::ClientCounters, core::ServerCounters) over several workers.
 #pragma once
 
 #include <array>

@@ -34,6 +34,7 @@
 #include "daemon/relay_worker.hpp"
 #include "daemon/supervisor.hpp"
 #include "daemon/tunnel_worker_setup.hpp"
+#include "daemon/worker_threads.hpp"
 #include "daemon/handoff.hpp"
 #include "os/event_fd.hpp"
 #include "os/net_text.hpp"
@@ -176,15 +177,9 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
     for (auto& w : workers) attach.push_back([w = w.get()](ControlPort& p) { w->attach_control(p); });
     if (!confine_with_merged_control(control, ports, attach, ctx)) return kExitSetupFailure;
   }
-  std::vector<std::thread> threads;
-  try {
-    for (unsigned i = 1; i < n; ++i) threads.emplace_back([w = workers[i].get()] { w->run(); });
-  } catch (const std::system_error& e) {
-    log::alert("Cannot start worker thread: {}", e.what());
-    stop->signal();
-    for (auto& t : threads) t.join();
-    return kExitSetupFailure;
-  }
+  WorkerThreads threads(*stop);
+  for (unsigned i = 1; i < n; ++i)
+    if (!threads.start([w = workers[i].get()] { w->run(); })) return kExitSetupFailure;
 
   log::notice(
       "Teredo relay started: mode {}, interface {} (MTU {}), prefix {}, UDP {}, max peers {}, {} worker{}, user {}",
@@ -194,8 +189,7 @@ int run_relay_worker(const RelaySettings& settings, WorkerContext& ctx) {
 
   const bool clean = workers[0]->run();
   control.reset();  // control channel: stop asking the workers before they go
-  stop->signal();
-  for (auto& t : threads) t.join();
+  threads.stop_and_join();
   RelayStats totals;
   for (auto& w : workers) totals += w->stats();
   if (stats && n > 1) stats->write(format_relay_stats(totals));

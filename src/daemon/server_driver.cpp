@@ -32,6 +32,7 @@
 #include "daemon/server_worker.hpp"
 #include "daemon/stats_file.hpp"
 #include "daemon/supervisor.hpp"
+#include "daemon/worker_threads.hpp"
 #include "os/epoll.hpp"
 #include "os/event_fd.hpp"
 #include "os/net_text.hpp"
@@ -190,15 +191,9 @@ int run_server_worker(const LoadedConfig& loaded, WorkerContext& ctx) {
     return kExitSetupFailure;
   // Threads inherit the filter: install it before the first one starts.
   if (!ctx.confine()) return kExitSetupFailure;
-  std::vector<std::thread> threads;
-  try {
-    for (auto& w : workers) threads.emplace_back([worker = w.get()] { worker->run(); });
-  } catch (const std::system_error& e) {
-    log::alert("Cannot start worker thread: {}", e.what());
-    shutdown->signal();
-    for (auto& t : threads) t.join();
-    return kExitSetupFailure;
-  }
+  WorkerThreads threads(*shutdown);
+  for (auto& w : workers)
+    if (!threads.start([worker = w.get()] { worker->run(); })) return kExitSetupFailure;
 
   log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}, MTU {}, user {})",
               os::to_string(config.primary), proto::kTeredoPort, os::to_string(config.secondary), proto::kTeredoPort,
@@ -209,8 +204,7 @@ int run_server_worker(const LoadedConfig& loaded, WorkerContext& ctx) {
   main_loop(*signals, stats, workers);
   control.reset();  // control channel (issue 6): stop before the workers go
 
-  shutdown->signal();
-  for (auto& t : threads) t.join();
+  threads.stop_and_join();
   const ServerStats total = sum(workers);
   if (stats) stats->write(format_stats(total));
   log::notice("Totals: {}", summarize_stats(total));

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/server.hpp"
+#include "daemon/counter_sum.hpp"
 #include "proto/drop.hpp"
 
 namespace teredo::daemon {
@@ -14,7 +15,7 @@ struct ServerStats {
   proto::DropCounters drops;
 
   ServerStats& operator+=(const ServerStats& o) {
-    counters += o.counters;
+    add_counters(counters, o.counters);
     drops += o.drops;
     return *this;
   }
