@@ -18,6 +18,7 @@ BUILD_DIR="${BUILD_DIR:-$REPO/build}"
 TEREDOD="$BUILD_DIR/src/daemon/teredod"
 # shellcheck disable=SC2034  # used by the tests
 TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
+TEREDOCTL="$BUILD_DIR/src/daemon/teredoctl"
 TEST_NAME="$(basename "$0" .sh)"
 
 # shellcheck source=tests/netns/lib.sh
@@ -139,6 +140,14 @@ check_proc() {
 	got="$(lab_proc_summary "$pid")"
 	if [[ $got == "uid=$uid capeff=$cap nnp=1 seccomp=$sc root=$root" ]]; then pass "$desc (pid $pid): $got"
 	else fail "$desc (pid $pid): $got; expected uid=$uid capeff=$cap nnp=1 seccomp=$sc root=$root"; fi
+}
+
+# teredoctl_json ROLE 'PYTHON EXPR on d' CMD ARGS...: EXPR evaluated on the JSON of
+# `teredoctl CMD ARGS --json` against ROLE's control socket ($LAB_DIR/ROLE.sock).
+teredoctl_json() {
+	local role="$1" expr="$2"; shift 2
+	"$TEREDOCTL" -s "$LAB_DIR/$role.sock" "$@" --json 2>/dev/null |
+		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
 }
 
 # log_has NAME PATTERN [TIMEOUT]: wait until $LAB_DIR/NAME.log matches PATTERN (grep -E).

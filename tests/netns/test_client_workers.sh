@@ -15,7 +15,6 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/netns/checks.sh
 source "$HERE/checks.sh"
 PY=/usr/bin/python3
-TEREDOCTL="$BUILD_DIR/src/daemon/teredoctl"
 
 need_root_and_tools ip nft ping iperf3 ss "$PY"
 [[ -x $TEREDOD && -x $TEREDOD_SERVER && -x $TEREDOCTL ]] || skip "build teredod, teredod-server and teredoctl first"
@@ -26,11 +25,7 @@ summary_header() { echo "client: $TEREDOD with Workers 2 behind the NAT; server 
 summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== client stats ====="; cat "$STATS"; }; }
 
 st() { lab_stat "$STATS" "$1"; }
-jv() {
-	local expr="$1"; shift
-	"$TEREDOCTL" -s "$LAB_DIR/client.sock" "$@" --json 2>/dev/null |
-		"$PY" -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
-}
+jv() { teredoctl_json client "$@"; }
 
 # start_client [ENV...]: a fresh client with Workers 2; sets ADDR.
 start_client() {

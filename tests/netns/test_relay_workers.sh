@@ -23,7 +23,6 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/checks.sh"
 PY=/usr/bin/python3
 TRAFFIC="$HERE/workers_traffic.py"
-TEREDOCTL="$BUILD_DIR/src/daemon/teredoctl"
 SOURCES="${RELAY_WORKERS_SOURCES:-200}"
 NATIVE="${RELAY_WORKERS_NATIVE:-2000}"
 NATIVE_SERVER=198.51.100.99  # no host has it: the relay's indirect bubbles go nowhere, the peers stay
@@ -39,11 +38,7 @@ summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats =
 
 st() { lab_stat "$STATS" "$1"; }
 # jv 'PYTHON EXPR on d' CMD ARGS...: EXPR on the JSON of `teredoctl CMD ARGS --json` against the relay.
-jv() {
-	local expr="$1"; shift
-	"$TEREDOCTL" -s "$LAB_DIR/relay.sock" "$@" --json 2>/dev/null |
-		"$PY" -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
-}
+jv() { teredoctl_json relay "$@"; }
 
 # start_relay WORKERS [ENV...]: a fresh relay with Workers WORKERS.
 start_relay() {

@@ -19,7 +19,6 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/netns/checks.sh
 source "$HERE/checks.sh"
-TEREDOCTL="$BUILD_DIR/src/daemon/teredoctl"
 METRICS_PORT=9464
 
 need_root_and_tools ip nft ping python3 ss curl setpriv
@@ -29,10 +28,7 @@ need_root_and_tools ip nft ping python3 ss curl setpriv
 # ctl ROLE ARGS...: teredoctl on ROLE's socket ($LAB_DIR/ROLE.sock).
 ctl() { local role="$1"; shift; "$TEREDOCTL" -s "$LAB_DIR/$role.sock" "$@"; }
 # jv ROLE 'PYTHON EXPR on d' CMD ARGS...: evaluate EXPR on the JSON of `teredoctl ROLE CMD ARGS --json`.
-jv() {
-	local role="$1" expr="$2"; shift 2
-	ctl "$role" "$@" --json 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
-}
+jv() { teredoctl_json "$@"; }
 # jtrue ROLE 'PYTHON CONDITION on d' CMD ARGS...: true when the condition holds.
 jtrue() { [[ $(jv "$@") == True ]]; }
 
