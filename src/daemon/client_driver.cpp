@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 #include <unistd.h>

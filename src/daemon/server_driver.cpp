@@ -18,7 +18,6 @@
 #include <array>
 #include <chrono>
 #include <cstdlib>
-#include <system_error>
 #include <memory>
 #include <optional>
 #include <thread>

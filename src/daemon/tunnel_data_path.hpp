@@ -328,7 +328,7 @@ class TunnelDataPath {
       if (auto key = proto::tun_steering_key(packet); key && hand_off(*key, HandoffKind::Tun, {}, packet)) return;
     }
     if (pending_count_ == kMaxPending) process_packets(now);
-    pending_[pending_count_++] = PendingPacket{packet.data(), packet.size()};
+    pending_[pending_count_++] = packet;
   }
 
   void on_datagram(core::TimePoint now, proto::Endpoint from, proto::ByteView payload) {
@@ -372,9 +372,9 @@ class TunnelDataPath {
 
   /// Hands the pending packets to the core (prefetch pass first) and flushes.
   void process_packets(core::TimePoint now) {
-    for (std::size_t i = 0; i < pending_count_; ++i) core_.prefetch_tun_packet({pending_[i].data, pending_[i].size});
+    for (std::size_t i = 0; i < pending_count_; ++i) core_.prefetch_tun_packet(pending_[i]);
     for (std::size_t i = 0; i < pending_count_; ++i) {
-      core_.on_tun_packet(now, {pending_[i].data, pending_[i].size});
+      core_.on_tun_packet(now, pending_[i]);
       if (core_.should_flush()) flush();
     }
     pending_count_ = 0;
@@ -452,12 +452,7 @@ class TunnelDataPath {
   proto::TcpCoalescer coalescer_;
   core::BufferArray<std::uint8_t> udp_coalesce_buf_;
   proto::UdpCoalescer udp_coalescer_;
-  // A plain pair (not a span): trivial, so the array can be page-mapped.
-  struct PendingPacket {
-    const std::uint8_t* data;
-    std::size_t size;
-  };
-  core::BufferArray<PendingPacket> pending_;
+  core::BufferArray<proto::ByteView> pending_;  // page-mapped too: a span is trivially copyable
   std::size_t pending_count_ = 0;
   ActiveOffloads active_;
   proto::DropCounters drops_;
