@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/config_file.hpp"
+#include "config/config_file.hpp"
 #include "fuzz_common.hpp"
 #include "os/net_text.hpp"
 #include "proto/teredo_address.hpp"
@@ -40,7 +40,7 @@ std::optional<proto::Ipv4Addr> fake_resolve(std::string_view name, std::string& 
 }
 
 struct Checker {
-  daemon::ConfigFile& c;
+  config::ConfigFile& c;
   unsigned lines;
 
   // Runs a getter twice; when the directive is present but the getter returns nothing, it must
@@ -57,7 +57,7 @@ struct Checker {
     if (present && !v) {
       bool found = false;
       for (std::size_t i = before; i < c.diagnostics().size(); ++i)
-        found = found || (c.diagnostics()[i].severity == daemon::Severity::Error && c.diagnostics()[i].line == line);
+        found = found || (c.diagnostics()[i].severity == config::Severity::Error && c.diagnostics()[i].line == line);
       FUZZ_CHECK(found);
     }
     auto again = get();
@@ -74,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < size; ++i) lines += data[i] == '\n';
   if (size > 0 && data[size - 1] != '\n') ++lines;
 
-  daemon::ConfigFile c = daemon::ConfigFile::parse(text, kFileName, fake_resolve);
+  config::ConfigFile c = config::ConfigFile::parse(text, kFileName, fake_resolve);
   Checker k{c, lines};
 
   for (std::string_view n : {"ControlGroup", "ControlSocket", "HookScript", "InterfaceName", "MetricsListen"}) {
@@ -101,12 +101,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t before_finish = c.diagnostics().size();
   c.finish();
   for (std::size_t i = before_finish; i < c.diagnostics().size(); ++i) {
-    FUZZ_CHECK(c.diagnostics()[i].severity == daemon::Severity::Warning);
+    FUZZ_CHECK(c.diagnostics()[i].severity == config::Severity::Warning);
     FUZZ_CHECK(c.diagnostics()[i].message.rfind("unknown directive ", 0) == 0);
   }
   c.add_error("Prefix", "cross-field check");
   c.add_warning("", "whole file");
-  for (const daemon::Diagnostic& d : c.diagnostics()) {
+  for (const config::Diagnostic& d : c.diagnostics()) {
     FUZZ_CHECK(d.file == kFileName);
     FUZZ_CHECK(d.line <= lines);
     FUZZ_CHECK(!d.message.empty());

@@ -7,15 +7,6 @@
 
 namespace teredo::daemon {
 
-void log_diagnostics(const ConfigFile& config) {
-  for (const Diagnostic& d : config.diagnostics()) {
-    if (d.severity == Severity::Error)
-      log::error("{}", d.to_string());
-    else
-      log::warning("{}", d.to_string());
-  }
-}
-
 std::optional<os::TargetUser> lookup_run_user(const std::string& name) {
   auto user = os::lookup_user(name);
   if (!user) {
@@ -47,17 +38,6 @@ std::optional<os::PidFile> take_pidfile(const std::string& path, const char* pro
     return std::nullopt;
   }
   return std::move(pidfile.value());
-}
-
-bool open_stats_file(std::optional<StatsFile>& stats) {
-  auto s = StatsFile::open_from_environment();
-  if (!s) return true;
-  if (!*s) {
-    log::alert("Cannot open TEREDOD_STATS_FILE: {}", s->error().message());
-    return false;
-  }
-  stats.emplace(std::move(s->value()));
-  return true;
 }
 
 void finish_daemon_setup(std::optional<os::Daemonizer>& daemonizer) {

@@ -6,16 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "daemon/config_file.hpp"
-#include "daemon/stats_file.hpp"
 #include "os/daemonize.hpp"
 #include "os/pidfile.hpp"
 #include "os/privileges.hpp"
 
 namespace teredo::daemon {
-
-/// Logs every diagnostic: errors at LOG_ERR, warnings at LOG_WARNING, "FILE:LINE: message".
-void log_diagnostics(const ConfigFile& config);
 
 /// Looks up the -u user (refusing uid 0); logs and returns nullopt on failure.
 std::optional<os::TargetUser> lookup_run_user(const std::string& name);
@@ -26,9 +21,6 @@ bool start_daemon(bool foreground, std::optional<os::Daemonizer>& daemonizer);
 
 /// Takes the pidfile lock; logs "another instance of PROGRAM is already running" when held.
 std::optional<os::PidFile> take_pidfile(const std::string& path, const char* program);
-
-/// Opens $TEREDOD_STATS_FILE when set. False (logged) when it is set but cannot be opened.
-bool open_stats_file(std::optional<StatsFile>& stats);
 
 /// Tells the launcher that set-up succeeded and stops logging to stderr (no-op in -f mode).
 void finish_daemon_setup(std::optional<os::Daemonizer>& daemonizer);

@@ -1,13 +1,10 @@
 // Effective settings: a role's configuration as name/value pairs with defaults applied, compared
-// on SIGHUP to tell an unchanged file from a changed one (supervisor.hpp). Every directive that
-// changes what the worker does must appear here, or a reload would not apply it.
+// on SIGHUP to tell an unchanged file from a changed one (supervisor.hpp). Each role lists its own
+// (config/effective.hpp).
 #pragma once
 
 #include <string>
 #include <vector>
-
-#include "daemon/control_settings.hpp"
-#include "daemon/offload_settings.hpp"
 
 namespace teredo::daemon {
 
@@ -18,21 +15,5 @@ struct EffectiveSetting {
   std::string value;
 };
 using EffectiveSettings = std::vector<EffectiveSetting>;
-
-/// ControlSocket, ControlGroup, MetricsListen.
-inline void append_control_settings(EffectiveSettings& out, const ControlSettings& c) {
-  out.push_back({"ControlSocket", c.socket_path.empty() ? std::string("none") : c.socket_path});
-  out.push_back({"ControlGroup", c.group.value_or("")});
-  out.push_back({"MetricsListen", c.metrics_listen.value_or("")});
-}
-
-/// TunOffload, UdpGso, UdpGro (Offload is folded into them) and Workers.
-inline void append_data_path_settings(EffectiveSettings& out, const OffloadSettings& o) {
-  auto yes_no = [](bool b) { return std::string(b ? "yes" : "no"); };
-  out.push_back({"TunOffload", yes_no(o.tun)});
-  out.push_back({"UdpGso", yes_no(o.udp_gso)});
-  out.push_back({"UdpGro", yes_no(o.udp_gro)});
-  out.push_back({"Workers", o.workers == 0 ? std::string("auto") : std::to_string(o.workers)});
-}
 
 }  // namespace teredo::daemon

@@ -15,10 +15,10 @@
 REPO="$(cd "$HERE/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$REPO/build}"
 # shellcheck disable=SC2034  # used by the tests
-TEREDOD="$BUILD_DIR/src/daemon/teredod"
+TEREDOD="$BUILD_DIR/bin/teredod"
 # shellcheck disable=SC2034  # used by the tests
-TEREDOD_SERVER="$BUILD_DIR/src/daemon/teredod-server"
-TEREDOCTL="$BUILD_DIR/src/daemon/teredoctl"
+TEREDOD_SERVER="$BUILD_DIR/bin/teredod-server"
+TEREDOCTL="$BUILD_DIR/bin/teredoctl"
 TEST_NAME="$(basename "$0" .sh)"
 
 # shellcheck source=tests/netns/lib.sh

@@ -261,7 +261,7 @@ lab_write_client_conf() {
 
 # lab_start_server CMD...: start a Teredo server in the server namespace as
 #   CMD... -f -c $LAB_DIR/server.conf -u $LAB_SERVER_USER -p $LAB_DIR/server.pid
-# (CMD is e.g. "miredo-server" or "$BUILD_DIR/src/daemon/teredod-server", optionally behind a wrapper such as valgrind).
+# (CMD is e.g. "miredo-server" or "$BUILD_DIR/bin/teredod-server", optionally behind a wrapper such as valgrind).
 # Waits until UDP 3544 is bound on both server addresses (10 s); returns 1 if it is not.
 lab_start_server() {
 	[[ $# -gt 0 ]] || set -- miredo-server

@@ -10,7 +10,7 @@
 #   pubclient (.40) --------------+
 #
 # SERVER_CMD (argument or environment): the server command, run as `SERVER_CMD -f -c server.conf -u USER -p PIDFILE`.
-# Default: $BUILD_DIR/src/daemon/teredod-server when it exists, else Debian's miredo-server.
+# Default: $BUILD_DIR/bin/teredod-server when it exists, else Debian's miredo-server.
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
 set -uo pipefail
 
@@ -23,8 +23,8 @@ need_root_and_tools ip nft ping miredo python3 ss
 if [[ $# -gt 0 ]]; then
 	SERVER_CMD="$*"
 elif [[ -z ${SERVER_CMD:-} ]]; then
-	if [[ -x $BUILD_DIR/src/daemon/teredod-server ]]; then
-		SERVER_CMD="$BUILD_DIR/src/daemon/teredod-server"
+	if [[ -x $BUILD_DIR/bin/teredod-server ]]; then
+		SERVER_CMD="$BUILD_DIR/bin/teredod-server"
 	else
 		SERVER_CMD="miredo-server"
 	fi

@@ -20,8 +20,8 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/netns/checks.sh
 source "$HERE/checks.sh"
-RELAY_BIN="$BUILD_DIR/src/daemon/teredod"
-OUR_SERVER_BIN="$BUILD_DIR/src/daemon/teredod-server"
+RELAY_BIN="$BUILD_DIR/bin/teredod"
+OUR_SERVER_BIN="$BUILD_DIR/bin/teredod-server"
 CONFIGS="${RELAY_INTEROP_CONFIGS:-ours miredo}"
 IPERF_SECONDS="${RELAY_IPERF_SECONDS:-3}"
 

@@ -19,7 +19,7 @@
 # VmRSS growth over the flood <= HOSTILE_MAX_RSS_GROWTH_KB (default 2048) compared with the value after start-up
 # and a warm-up flood; the counters add up; a Debian miredo client behind the NAT qualifies; no namespace is left.
 #
-# SERVER_CMD (argument or environment): default $BUILD_DIR/src/daemon/teredod-server.
+# SERVER_CMD (argument or environment): default $BUILD_DIR/bin/teredod-server.
 # Environment: HOSTILE_FLOOD_RATE (RS/s, default 20000), HOSTILE_FLOOD_SECONDS (default 10), HOSTILE_RSFLOOD
 #              (load generator; a missing file selects the python socket flood),
 #              HOSTILE_MAX_RSS_GROWTH_KB (default 2048).
@@ -31,7 +31,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/checks.sh"
 PY=/usr/bin/python3
 HOSTILE="$HERE/hostile_server.py"
-RSFLOOD="${HOSTILE_RSFLOOD:-$BUILD_DIR/tools/teredo-rsflood}"
+RSFLOOD="${HOSTILE_RSFLOOD:-$BUILD_DIR/bin/teredo-rsflood}"
 FLOOD_RATE="${HOSTILE_FLOOD_RATE:-20000}"
 FLOOD_SECONDS="${HOSTILE_FLOOD_SECONDS:-10}"
 MAX_RSS_GROWTH_KB="${HOSTILE_MAX_RSS_GROWTH_KB:-2048}"
@@ -41,7 +41,7 @@ need_root_and_tools ip nft ping miredo ss "$PY"
 if [[ $# -gt 0 ]]; then
 	SERVER_CMD="$*"
 elif [[ -z ${SERVER_CMD:-} ]]; then
-	SERVER_CMD="$BUILD_DIR/src/daemon/teredod-server"
+	SERVER_CMD="$BUILD_DIR/bin/teredod-server"
 	[[ -x $SERVER_CMD ]] || skip "teredod-server not built ($SERVER_CMD); build with cmake --build build"
 fi
 read -r -a SERVER_ARGV <<<"$SERVER_CMD"

@@ -2,7 +2,6 @@
 #include "daemon/supervisor.hpp"
 
 #include <gtest/gtest.h>
-#include <syslog.h>
 
 namespace teredo::daemon {
 namespace {
@@ -27,29 +26,6 @@ TEST(DescribeChanges, AddedAndRemovedSettingsShowUnset) {
 TEST(DescribeChanges, AnEmptyValueCountsAsUnset) {
   EXPECT_EQ(describe_changes({{"HookScript", ""}}, {{"HookScript", ""}}), "");
   EXPECT_EQ(describe_changes({{"HookScript", "/a"}}, {{"HookScript", ""}}), "HookScript /a -> (unset)");
-}
-
-// Data-path and control directives are part of what a reload compares (a change is applied).
-TEST(DescribeChanges, DataPathAndControlDirectivesAreCompared) {
-  EffectiveSettings a, b;
-  OffloadSettings o;
-  ControlSettings c;
-  c.socket_path = "/run/teredod/teredod.sock";
-  append_data_path_settings(a, o);
-  append_control_settings(a, c);
-  EXPECT_EQ(describe_changes(a, a), "");
-  o.workers = 2;
-  o.udp_gro = false;
-  c.metrics_listen = "127.0.0.1:9464";
-  append_data_path_settings(b, o);
-  append_control_settings(b, c);
-  EXPECT_EQ(describe_changes(a, b), "UdpGro yes -> no, Workers auto -> 2, MetricsListen (unset) -> 127.0.0.1:9464");
-}
-
-TEST(FacilityText, NamesKnownFacilities) {
-  EXPECT_EQ(facility_text(LOG_DAEMON), "daemon");
-  EXPECT_EQ(facility_text(LOG_LOCAL3), "local3");
-  EXPECT_EQ(facility_text(12345), "12345");
 }
 
 }  // namespace

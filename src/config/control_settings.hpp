@@ -1,0 +1,37 @@
+// Control channel directives (issue 6), shared by teredod and teredod-server:
+//   ControlSocket PATH|none   the Unix socket teredoctl talks to (default: per program, below)
+//   ControlGroup NAME         group allowed to use it (socket root:NAME, mode 0660); absent: root
+//                             only (root:root, mode 0600)
+//   MetricsListen ADDR:PORT   optional Prometheus HTTP endpoint (/metrics); PORT must be >= 1024
+//                             since it is bound after privileges are dropped
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config_file.hpp"
+#include "config/defaults.hpp"
+
+namespace teredo::config {
+
+struct ControlSettings {
+  /// Empty: no control socket (ControlSocket none).
+  std::string socket_path;
+  /// True when ControlSocket was given: failing to create it is then fatal. With the default path
+  /// a failure (e.g. another instance holds it) is logged and the daemon runs without one.
+  bool socket_explicit = false;
+  std::optional<std::string> group;
+  /// MetricsListen as given ("ADDR:PORT"), checked for syntax; unset: no HTTP endpoint.
+  std::optional<std::string> metrics_listen;
+};
+
+/// Consumes ControlSocket, ControlGroup and MetricsListen (call before config.finish()). Invalid
+/// values are recorded as errors in config.diagnostics().
+ControlSettings load_control_settings(ConfigFile& config, std::string_view default_socket);
+
+/// Checks "IPV4:PORT" (or "[IPV6]:PORT", or "*:PORT"), PORT 1024..65535; returns an error text or "".
+std::string check_metrics_listen(std::string_view value);
+
+}  // namespace teredo::config

@@ -1,0 +1,24 @@
+// The programs' names and default paths: -c, -p, -u and -t defaults, the control sockets. One place,
+// read by the daemons, teredod-checkconf and teredoctl.
+#pragma once
+
+namespace teredo::config {
+
+inline constexpr const char* kTeredodProgram = "teredod";
+inline constexpr const char* kDefaultTeredodConfig = "/etc/teredod/teredod.conf";
+inline constexpr const char* kDefaultTeredodPidfile = "/run/teredod.pid";
+inline constexpr const char* kDefaultTeredodUser = "nobody";
+inline constexpr const char* kDefaultTeredodChroot = "/run/teredod/empty";
+
+inline constexpr const char* kServerProgram = "teredod-server";
+inline constexpr const char* kDefaultServerConfig = "/etc/teredod/teredod-server.conf";
+inline constexpr const char* kDefaultServerPidfile = "/run/teredod-server.pid";
+inline constexpr const char* kDefaultServerUser = "nobody";
+inline constexpr const char* kDefaultServerChroot = "/run/teredod-server/empty";
+
+inline constexpr const char* kCheckconfProgram = "teredod-checkconf";
+
+inline constexpr const char* kDefaultTeredodControlSocket = "/run/teredod/teredod.sock";
+inline constexpr const char* kDefaultServerControlSocket = "/run/teredod/teredod-server.sock";
+
+}  // namespace teredo::config

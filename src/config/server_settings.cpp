@@ -1,0 +1,66 @@
+// Server settings: defaults, SERVER_NAME override and the global-unicast checks.
+#include "config/server_settings.hpp"
+
+#include "daemon/log.hpp"
+#include "os/net_text.hpp"
+
+namespace teredo::config {
+
+namespace log = daemon::log;
+
+std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std::optional<std::string>& server_name) {
+  ServerSettings s;
+  s.syslog_facility = log::default_syslog_facility();
+  std::optional<proto::Ipv4Addr> primary;
+  std::optional<proto::Ipv4Addr> secondary;
+  bool valid = true;
+
+  if (server_name) {
+    // The command line wins over both bind addresses; read them only to report the override.
+    for (const char* name : {"ServerBindAddress", "ServerBindAddress2"}) {
+      if (config.get_string(name))
+        config.add_warning(name, std::string(name) + " ignored: SERVER_NAME given on the command line");
+    }
+    os::Ipv4Resolution r = os::resolve_ipv4(*server_name);
+    if (!r.address) {
+      config.add_error("", "invalid SERVER_NAME \"" + *server_name + "\": " + r.error);
+      valid = false;
+    } else {
+      primary = r.address;
+    }
+  } else {
+    primary = config.get_ipv4("ServerBindAddress");
+    secondary = config.get_ipv4("ServerBindAddress2");
+    if (!primary && !config.has_errors()) {
+      config.add_error("", "ServerBindAddress is required (or give SERVER_NAME on the command line)");
+      valid = false;
+    }
+  }
+  if (primary && !secondary) secondary = proto::Ipv4Addr{primary->value + 1};
+
+  if (auto p = config.get_prefix32("Prefix")) s.server.prefix = *p;
+  if (auto m = config.get_unsigned("InterfaceMTU", 1280, 65535)) s.server.mtu = *m;
+  if (auto f = config.get_enum("SyslogFacility", log::syslog_facility_names()))
+    s.syslog_facility = log::syslog_facility_value(*f);
+  s.control = load_control_settings(config, kDefaultServerControlSocket);
+
+  if (primary && secondary) {
+    if (!proto::is_global_unicast(*primary) || !proto::is_global_unicast(*secondary)) {
+      const char* culprit = proto::is_global_unicast(*primary) ? "ServerBindAddress2" : "ServerBindAddress";
+      config.add_error(server_name ? "" : culprit,
+                       "Server IPv4 addresses must be global unicast (" + os::to_string(*primary) + ", " +
+                           os::to_string(*secondary) + ")");
+      valid = false;
+    } else if (*primary == *secondary) {
+      config.add_error("ServerBindAddress2", "ServerBindAddress2 must differ from ServerBindAddress");
+      valid = false;
+    }
+    s.server.primary = *primary;
+    s.server.secondary = *secondary;
+  }
+  config.finish();
+  if (!valid || config.has_errors()) return std::nullopt;
+  return s;
+}
+
+}  // namespace teredo::config

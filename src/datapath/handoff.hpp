@@ -1,0 +1,139 @@
+// Handing packets to the worker that owns their peer (issue 7; proto/steering.hpp). With the
+// kernel's steering in place nothing crosses; when it is missing or a packet still arrives
+// elsewhere, the receiving worker copies it into a single-producer single-consumer ring towards
+// the owner and wakes the owner's eventfd once per batch. No lock anywhere: each ring has one
+// writer thread and one reader thread, synchronised by two atomic positions.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/buffer_memory.hpp"
+#include "os/page_memory.hpp"
+#include "os/event_fd.hpp"
+#include "os/os_result.hpp"
+#include "proto/bytes.hpp"
+#include "proto/ipv4.hpp"
+
+namespace teredo::datapath {
+
+/// Where a handed-over packet was received: from the TUN (an IPv6 packet) or a UDP socket; or
+/// (client) the first worker's new state for a follower (ClientStateRecord).
+enum class HandoffKind : std::uint16_t { Tun = 1, Udp = 2, State = 3 };
+
+/// A byte ring of records [16-byte header][data, padded to 16]. A record that does not fit before
+/// the end leaves a wrap marker and starts at the beginning.
+class HandoffRing {
+ public:
+  static constexpr std::size_t kBytes = 256 << 10;
+  static constexpr std::size_t kMaxRecord = 65536;
+
+  /// Producer thread. False when the ring has no room (the caller counts a drop) or the
+  /// record is larger than kMaxRecord.
+  bool push(HandoffKind kind, proto::Endpoint from, proto::ByteView data) {
+    if (data.size() > kMaxRecord) return false;
+    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    const std::uint64_t head = head_.load(std::memory_order_acquire);
+    std::size_t pos = tail % kBytes;
+    const std::size_t need = kHeader + align(data.size());
+    std::uint64_t skip = 0;
+    if (pos + need > kBytes) skip = kBytes - pos;
+    if (kBytes - (tail - head) < skip + need) return false;
+    if (skip != 0) {
+      Header wrap{kWrap, 0, 0, 0};
+      std::memcpy(buf_.get() + pos, &wrap, sizeof wrap);
+      pos = 0;
+    }
+    Header h{static_cast<std::uint32_t>(data.size()), static_cast<std::uint16_t>(kind), from.port, from.addr.value};
+    std::memcpy(buf_.get() + pos, &h, sizeof h);
+    if (!data.empty()) std::memcpy(buf_.get() + pos + kHeader, data.data(), data.size());
+    tail_.store(tail + skip + need, std::memory_order_release);
+    return true;
+  }
+
+  /// Consumer thread: calls f(kind, from, data) for every record pushed so far. The views stay
+  /// valid until release(). Returns the number of records.
+  template <class F>
+  std::size_t drain(F&& f) {
+    std::uint64_t at = read_;
+    const std::uint64_t tail = tail_.load(std::memory_order_acquire);
+    std::size_t n = 0;
+    while (at < tail) {
+      const std::size_t pos = at % kBytes;
+      Header h;
+      std::memcpy(&h, buf_.get() + pos, sizeof h);
+      if (h.length == kWrap) {
+        at += kBytes - pos;
+        continue;
+      }
+      const proto::Endpoint from{proto::Ipv4Addr{h.addr}, h.port};
+      f(static_cast<HandoffKind>(h.kind), from, proto::ByteView{buf_.get() + pos + kHeader, h.length});
+      at += kHeader + align(h.length);
+      ++n;
+    }
+    read_ = at;
+    return n;
+  }
+
+  /// Consumer thread: gives the space of everything drained back to the producer.
+  void release() { head_.store(read_, std::memory_order_release); }
+
+  /// Records waiting (approximate from another thread).
+  bool empty() const { return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire); }
+
+ private:
+  struct Header {
+    std::uint32_t length;
+    std::uint16_t kind;
+    std::uint16_t port;
+    std::uint32_t addr;
+    std::uint32_t reserved = 0;
+  };
+  static constexpr std::size_t kHeader = sizeof(Header);
+  static constexpr std::uint32_t kWrap = 0xffffffffu;
+  static_assert(kHeader == 16);
+  static std::size_t align(std::size_t n) { return (n + 15) & ~std::size_t{15}; }
+
+  // Page-mapped: pages become resident only as far as handovers reach.
+  core::BufferArray<std::uint8_t> buf_{os::page_memory(), kBytes};
+  alignas(64) std::atomic<std::uint64_t> head_{0};  // written by the consumer
+  alignas(64) std::atomic<std::uint64_t> tail_{0};  // written by the producer
+  alignas(64) std::uint64_t read_ = 0;              // consumer only
+};
+
+/// The rings between `n` workers (one per ordered pair) and each worker's wake-up eventfd.
+class Shards {
+ public:
+  static os::OsResult<std::unique_ptr<Shards>> create(unsigned n) {
+    std::unique_ptr<Shards> s(new Shards(n));
+    for (unsigned i = 0; i < n; ++i) {
+      auto e = os::EventFd::open();
+      if (!e) return e.error();
+      s->wake_.push_back(std::move(*e));
+    }
+    return s;
+  }
+
+  unsigned count() const { return n_; }
+  /// The ring from worker `from` to worker `to` (from != to).
+  HandoffRing& ring(unsigned from, unsigned to) { return *rings_[from * n_ + to]; }
+  /// Worker `i`'s wake-up descriptor: readable once another worker pushed to it.
+  os::EventFd& wake(unsigned i) { return wake_[i]; }
+
+ private:
+  explicit Shards(unsigned n) : n_(n) {
+    rings_.resize(std::size_t{n} * n);
+    for (unsigned i = 0; i < n; ++i)
+      for (unsigned j = 0; j < n; ++j)
+        if (i != j) rings_[i * n + j] = std::make_unique<HandoffRing>();
+  }
+  unsigned n_;
+  std::vector<std::unique_ptr<HandoffRing>> rings_;
+  std::vector<os::EventFd> wake_;
+};
+
+}  // namespace teredo::datapath

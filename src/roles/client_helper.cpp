@@ -1,0 +1,284 @@
+// The client's privileged helper: request checks, the hook environment, rtnetlink
+// configuration of the tunnel (as Debian's client-hook does it), and the serving loop.
+#include "roles/client_helper.hpp"
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/log.hpp"
+#include "roles/teredod.hpp"
+#include "os/helper_process.hpp"
+#include "os/hook_runner.hpp"
+#include "os/net_text.hpp"
+#include "os/seccomp.hpp"
+#include "os/netlink.hpp"
+
+namespace teredo::roles {
+
+using namespace daemon;    // NOLINT(google-build-using-namespace): rewritten by the one-worker step
+using namespace config;    // NOLINT(google-build-using-namespace)
+using namespace control;   // NOLINT(google-build-using-namespace)
+using namespace datapath;  // NOLINT(google-build-using-namespace)
+
+namespace log = daemon::log;
+
+namespace {
+
+/// fe80::ffff:ffff:ffff, the client's link-local address (Miredo's restricted one).
+constexpr proto::Ipv6Addr kClientLinkLocal{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+/// The default route's metric: above the usual 1024, so Teredo is the last resort (as the hook).
+constexpr std::uint32_t kDefaultRouteMetric = 1029;
+/// The Teredo address gets prefix length 32, so that the whole Teredo prefix is on-link.
+constexpr std::uint8_t kAddressPrefixLength = 32;
+constexpr proto::Ipv6Addr kAnyAddress{};
+
+const char* state_word(HookState::Kind k) {
+  switch (k) {
+    case HookState::Kind::Up: return "up";
+    case HookState::Kind::Down: return "down";
+    case HookState::Kind::Destroy: return "destroy";
+  }
+  return "down";
+}
+
+bool ignorable(const os::OsError& e, std::initializer_list<int> codes) {
+  for (int c : codes)
+    if (e.code.value() == c) return true;
+  return false;
+}
+
+// Configures the tunnel directly through rtnetlink: the same result as Debian's client-hook.
+class NetlinkConfigurator {
+ public:
+  NetlinkConfigurator(os::Netlink netlink, int ifindex, std::string iface)
+      : netlink_(std::move(netlink)), ifindex_(ifindex), iface_(std::move(iface)) {}
+
+  void up(const HookState& now, const HookState& old) {
+    if (old.kind == HookState::Kind::Up && old.address != now.address) remove_address(old.address);
+    check(netlink_.set_mtu(ifindex_, now.mtu), "set MTU");
+    check(netlink_.set_link_state(ifindex_, os::LinkState{true, true}), "bring the link up");
+    check(netlink_.add_address(ifindex_, kClientLinkLocal, 64, true), "add fe80::ffff:ffff:ffff/64");
+    check(netlink_.add_address(ifindex_, now.address, kAddressPrefixLength, true), "add the Teredo address");
+    auto st = netlink_.add_route(ifindex_, kAnyAddress, 0, kDefaultRouteMetric);
+    if (!st && !ignorable(st.error(), {EEXIST})) check(st, "add the default route");
+  }
+
+  void down(const HookState& old) {
+    if (old.kind == HookState::Kind::Up) {
+      auto st = netlink_.remove_route(ifindex_, kAnyAddress, 0, kDefaultRouteMetric);
+      if (!st && !ignorable(st.error(), {ESRCH, ENOENT, ENODEV})) check(st, "remove the default route");
+      remove_address(old.address);
+    }
+    auto st = netlink_.set_link_state(ifindex_, os::LinkState{false, true});
+    if (!st && !ignorable(st.error(), {ENODEV})) check(st, "bring the link down");
+  }
+
+  void destroy() {
+    auto st = netlink_.remove_address(ifindex_, kClientLinkLocal, 64);
+    if (!st && !ignorable(st.error(), {EADDRNOTAVAIL, ENODEV})) check(st, "remove fe80::ffff:ffff:ffff/64");
+  }
+
+ private:
+  void remove_address(const proto::Ipv6Addr& a) {
+    auto st = netlink_.remove_address(ifindex_, a, kAddressPrefixLength);
+    if (!st && !ignorable(st.error(), {EADDRNOTAVAIL, ENODEV})) check(st, "remove the old Teredo address");
+  }
+  void check(const os::OsStatus& st, const char* what) {
+    if (!st) log::error("{} on {}: {}", what, iface_, st.error().message());
+  }
+
+  os::Netlink netlink_;
+  int ifindex_;
+  std::string iface_;
+};
+
+class Helper {
+ public:
+  Helper(const HelperSettings& settings, std::optional<NetlinkConfigurator> netlink)
+      : settings_(settings), netlink_(std::move(netlink)) {}
+
+  void apply(const HookState& next) {
+    if (settings_.hook_script) {
+      run_hook(next);
+    } else if (netlink_) {
+      switch (next.kind) {
+        case HookState::Kind::Up: netlink_->up(next, state_); break;
+        case HookState::Kind::Down: netlink_->down(state_); break;
+        case HookState::Kind::Destroy: netlink_->destroy(); break;
+      }
+    }
+    state_ = next;
+  }
+
+  bool is_up() const { return state_.kind == HookState::Kind::Up; }
+
+ private:
+  void run_hook(const HookState& next) {
+    char name[IF_NAMESIZE] = {};
+    const std::string iface = ::if_indextoname(static_cast<unsigned>(settings_.ifindex), name) != nullptr ? name : "";
+    auto status = os::run_program(*settings_.hook_script, hook_environment(next, state_, iface, settings_.ifindex));
+    if (!status) {
+      log::error("Cannot run the hook {}: {}", *settings_.hook_script, status.error().message());
+      return;
+    }
+    if (*status != 0)
+      log::warning("Hook {} (STATE={}) {}", *settings_.hook_script, state_word(next.kind),
+                   os::describe_wait_status(*status));
+  }
+
+  const HelperSettings& settings_;
+  std::optional<NetlinkConfigurator> netlink_;
+  HookState state_;  // OLD_STATE=down initially
+};
+
+void detach_stdio() {
+  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) return;
+  for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
+  if (null > 2) ::close(null);
+}
+
+}  // namespace
+
+std::optional<std::string> check_helper_request(const HelperRequest& r) {
+  for (std::uint8_t b : r.reserved)
+    if (b != 0) return "reserved bytes set";
+  proto::Ipv6Addr a;
+  std::memcpy(a.bytes.data(), r.address, 16);
+  if (r.state == kHelperDown) {
+    if (!proto::is_unspecified(a) || r.mtu != 0) return "down request with an address or MTU";
+    return std::nullopt;
+  }
+  if (r.state != kHelperUp) return "unknown state " + std::to_string(r.state);
+  if (!proto::is_global_scope(a)) return "address " + os::to_string(a) + " is not a global unicast address";
+  if (r.mtu < 1280 || r.mtu > 65535) return "MTU " + std::to_string(r.mtu) + " outside 1280..65535";
+  return std::nullopt;
+}
+
+std::vector<std::string> hook_environment(const HookState& now, const HookState& old, const std::string& iface,
+                                          int ifindex) {
+  std::vector<std::string> env;
+  env.push_back("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+  env.push_back("IFACE=" + iface);
+  env.push_back("IFINDEX=" + std::to_string(ifindex));
+  env.push_back(std::string("STATE=") + state_word(now.kind));
+  if (now.kind == HookState::Kind::Up) {
+    env.push_back("ADDRESS=" + os::to_string(now.address));
+    env.push_back("LLADDRESS=" + os::to_string(kClientLinkLocal));
+    env.push_back("MTU=" + std::to_string(now.mtu));
+  }
+  env.push_back(std::string("OLD_STATE=") + state_word(old.kind));
+  if (old.kind == HookState::Kind::Up) {
+    env.push_back("OLD_ADDRESS=" + os::to_string(old.address));
+    env.push_back("OLD_LLADDRESS=" + os::to_string(kClientLinkLocal));
+    env.push_back("OLD_MTU=" + std::to_string(old.mtu));
+  }
+  return env;
+}
+
+os::OsResult<ClientHelper> ClientHelper::start(const HelperSettings& settings) {
+  auto p = os::fork_helper([&settings](os::Fd channel) { return run_client_helper(std::move(channel), settings); });
+  if (!p) return p.error();
+  return ClientHelper(p->pid, std::move(p->channel));
+}
+
+bool ClientHelper::send(const HelperRequest& r) {
+  if (!channel_) return false;
+  const ssize_t n = ::send(channel_.get(), &r, sizeof r, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n == static_cast<ssize_t>(sizeof r)) return true;
+  log::error("Cannot reach the privileged helper: {}", n < 0 ? std::strerror(errno) : "short write");
+  return false;
+}
+
+bool ClientHelper::send_up(const proto::Ipv6Addr& address, std::uint32_t mtu) {
+  HelperRequest r;
+  r.state = kHelperUp;
+  r.mtu = mtu;
+  std::memcpy(r.address, address.bytes.data(), 16);
+  return send(r);
+}
+
+bool ClientHelper::send_down() {
+  HelperRequest r;
+  r.state = kHelperDown;
+  return send(r);
+}
+
+void ClientHelper::finish() {
+  channel_.reset();
+  if (pid_ <= 0) return;
+  auto status = os::wait_child(std::exchange(pid_, -1));
+  if (!status)
+    log::error("Cannot wait for the privileged helper: {}", status.error().message());
+  else if (*status != 0)
+    log::warning("Privileged helper {}", os::describe_wait_status(*status));
+}
+
+int run_client_helper(os::Fd channel, const HelperSettings& settings) {
+  // Logging: the syslog descriptor was closed with the others; open it again.
+  log::open(kTeredodProgram, settings.syslog_facility, settings.foreground);
+  if (!settings.foreground) detach_stdio();
+  if (auto st = os::restrict_to_net_admin(); !st) {
+    log::alert("Privileged helper: cannot restrict capabilities: {}", st.error().message());
+    return 1;
+  }
+  std::optional<NetlinkConfigurator> netlink;
+  if (!settings.hook_script) {
+    auto nl = os::Netlink::open();
+    if (!nl) {
+      log::alert("Privileged helper: cannot open rtnetlink: {}", nl.error().message());
+      return 1;
+    }
+    char name[IF_NAMESIZE] = {};
+    const char* iface = ::if_indextoname(static_cast<unsigned>(settings.ifindex), name);
+    netlink.emplace(std::move(*nl), settings.ifindex, iface != nullptr ? iface : "?");
+  }
+  Helper helper(settings, std::move(netlink));
+  // Without a hook the helper only talks rtnetlink on sockets it already has: confine it. A
+  // hook must run arbitrary programs (a filter would be inherited through execve), so in hook
+  // mode the helper relies on CAP_NET_ADMIN-only, no_new_privs and a clean environment.
+  if (!settings.hook_script) {
+    if (auto st = os::install_seccomp_filter(); !st) {
+      log::alert("Privileged helper: cannot install the seccomp filter: {}", st.error().message());
+      return 1;
+    }
+  }
+  // The helper is a fork of the worker: the worker's heap pages that were free at the fork, and
+  // those the helper's own set-up (seccomp) used and freed, would stay resident here as private
+  // copies once the worker writes to its own. Hand them back (issue 7: idle memory, -70 kB).
+  ::malloc_trim(0);
+
+  for (;;) {
+    HelperRequest r;
+    const ssize_t n = ::recv(channel.get(), &r, sizeof r, MSG_TRUNC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the worker closed the channel (or it failed): shut down
+    if (n != static_cast<ssize_t>(sizeof r)) {
+      log::error("Privileged helper: refused a request of {} bytes", n);
+      continue;
+    }
+    if (auto why = check_helper_request(r)) {
+      log::error("Privileged helper: refused a request: {}", *why);
+      continue;
+    }
+    HookState next;
+    if (r.state == kHelperUp) {
+      next.kind = HookState::Kind::Up;
+      std::memcpy(next.address.bytes.data(), r.address, 16);
+      next.mtu = r.mtu;
+    }
+    helper.apply(next);
+  }
+  // As Miredo: a final down, then destroy.
+  helper.apply(HookState{});
+  helper.apply(HookState{HookState::Kind::Destroy, {}, 0});
+  return 0;
+}
+
+}  // namespace teredo::roles

@@ -1,0 +1,158 @@
+// Tests for teredod's client-mode directives (config/client_settings).
+#include "config/client_settings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "daemon/log.hpp"
+#include "config/relay_settings.hpp"
+#include "os/net_text.hpp"
+
+namespace teredo::config {
+namespace {
+
+namespace log = daemon::log;
+
+ConfigFile parse(std::string_view text) {
+  return ConfigFile::parse(text, "c.conf", [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
+    if (name == "teredo.example") return proto::make_ipv4(192, 0, 2, 7);
+    if (auto a = os::parse_ipv4(name)) return a;
+    e = "no DNS in tests";
+    return std::nullopt;
+  });
+}
+
+// RelayType and SyslogFacility first (as run_teredod does), then the client directives.
+std::optional<ClientSettings> load(ConfigFile& c, std::optional<std::string> server_name = std::nullopt) {
+  auto base = load_relay_settings(c);
+  if (!base || base->role != TeredoRole::Client) return std::nullopt;
+  return load_client_settings(c, server_name, base->syslog_facility);
+}
+
+bool has_diagnostic(const ConfigFile& c, Severity s, std::string_view text) {
+  for (const Diagnostic& d : c.diagnostics())
+    if (d.severity == s && d.to_string().find(text) != std::string::npos) return true;
+  return false;
+}
+
+std::string all(const ConfigFile& c) {
+  std::string out;
+  for (const Diagnostic& d : c.diagnostics()) out += d.to_string() + "\n";
+  return out;
+}
+
+TEST(ClientSettings, DefaultsAreMiredos) {
+  ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\n");
+  auto s = load(c);
+  ASSERT_TRUE(s) << all(c);
+  EXPECT_EQ(s->client.server, proto::make_ipv4(198, 51, 100, 10));
+  EXPECT_EQ(s->client.server2, proto::make_ipv4(198, 51, 100, 11));  // primary + 1
+  EXPECT_EQ(s->client.refresh_interval, std::chrono::seconds(30));
+  EXPECT_EQ(s->interface_name, "teredo");
+  EXPECT_EQ(s->bind, (proto::Endpoint{proto::Ipv4Addr{0}, 0}));
+  EXPECT_FALSE(s->hook_script);
+  EXPECT_EQ(s->server_name, "198.51.100.10");
+  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+}
+
+TEST(ClientSettings, AutoclientAndTheDefaultTypeAreClient) {
+  for (std::string_view text : {"RelayType autoclient\nServerAddress 198.51.100.10\n", "ServerAddress 198.51.100.10\n"}) {
+    ConfigFile c = parse(text);
+    EXPECT_TRUE(load(c)) << all(c);
+  }
+}
+
+TEST(ClientSettings, ReadsEveryDirective) {
+  ConfigFile c = parse(
+      "RelayType client\nServerAddress teredo.example\nServerAddress2 198.51.100.99\nBindAddress 10.77.0.2\n"
+      "BindPort 3545\nInterfaceName tun7\nSyslogFacility local3\nHookScript /etc/miredo/client-hook\n"
+      "MaxPeers 1000\n");
+  auto s = load(c);
+  ASSERT_TRUE(s) << all(c);
+  EXPECT_EQ(s->client.server, proto::make_ipv4(192, 0, 2, 7));
+  EXPECT_EQ(s->client.server2, proto::make_ipv4(198, 51, 100, 99));
+  EXPECT_EQ(s->bind, (proto::Endpoint{proto::make_ipv4(10, 77, 0, 2), 3545}));
+  EXPECT_EQ(s->interface_name, "tun7");
+  EXPECT_EQ(s->hook_script, "/etc/miredo/client-hook");
+  EXPECT_EQ(s->client.max_peers, 1000u);
+  EXPECT_NE(s->syslog_facility, log::default_syslog_facility());
+  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+}
+
+TEST(ClientSettings, ServerNameOverridesServerAddress) {
+  ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nServerAddress2 198.51.100.12\n");
+  auto s = load(c, std::string("203.0.113.5"));
+  ASSERT_TRUE(s) << all(c);
+  EXPECT_EQ(s->client.server, proto::make_ipv4(203, 0, 113, 5));
+  EXPECT_EQ(s->client.server2, proto::make_ipv4(203, 0, 113, 6));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:2: ServerAddress ignored: SERVER_NAME")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: ServerAddress2 ignored: SERVER_NAME")) << all(c);
+}
+
+TEST(ClientSettings, ServerNameAloneIsEnough) {
+  ConfigFile c = parse("RelayType client\n");
+  auto s = load(c, std::string("203.0.113.5"));
+  ASSERT_TRUE(s) << all(c);
+  EXPECT_EQ(s->client.server, proto::make_ipv4(203, 0, 113, 5));
+}
+
+TEST(ClientSettings, MissingServerAddressIsAnErrorWithFileAndLine) {
+  ConfigFile c = parse("# client\nRelayType client\n");
+  EXPECT_FALSE(load(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: Server address not specified")) << all(c);
+}
+
+TEST(ClientSettings, MissingServerAddressWithoutRelayTypeNamesTheFile) {
+  ConfigFile c = parse("InterfaceName teredo\n");
+  EXPECT_FALSE(load(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf: Server address not specified")) << all(c);
+}
+
+TEST(ClientSettings, UnresolvableServerIsAnErrorOnItsLine) {
+  ConfigFile c = parse("RelayType client\nServerAddress nowhere.invalid\n");
+  EXPECT_FALSE(load(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: invalid value \"nowhere.invalid\" for ServerAddress"))
+      << all(c);
+}
+
+TEST(ClientSettings, ServerMustBeGlobalUnicast) {
+  ConfigFile c = parse("RelayType client\nServerAddress 10.1.2.3\n");
+  EXPECT_FALSE(load(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: Teredo server has a non global IPv4 address")) << all(c);
+
+  ConfigFile c2 = parse("RelayType client\nServerAddress 198.51.100.10\nServerAddress2 192.168.1.1\n");
+  EXPECT_FALSE(load(c2));
+  EXPECT_TRUE(has_diagnostic(c2, Severity::Error, "c.conf:3:")) << all(c2);
+
+  ConfigFile c3 = parse("RelayType client\n");
+  EXPECT_FALSE(load(c3, std::string("127.0.0.1")));
+  EXPECT_TRUE(has_diagnostic(c3, Severity::Error, "non global")) << all(c3);
+}
+
+TEST(ClientSettings, MtuAndPrefixAreSuperfluous) {
+  ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nInterfaceMTU 1400\nPrefix 3ffe:831f::\n");
+  auto s = load(c);
+  ASSERT_TRUE(s) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: InterfaceMTU is superfluous in client mode")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:4: Prefix is superfluous in client mode")) << all(c);
+}
+
+TEST(ClientSettings, InvalidValuesAreErrors) {
+  for (std::string_view bad : {"HookScript client-hook\n", "InterfaceName a/b\n", "InterfaceName 0123456789abcdef\n",
+                               "BindPort 70000\n", "MaxPeers 3\n"}) {
+    ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\n" + std::string(bad));
+    EXPECT_FALSE(load(c)) << bad;
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:3:")) << bad << all(c);
+  }
+}
+
+TEST(ClientSettings, UnknownDirectivesAreReported) {
+  ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nRefreshInterval 10\n");
+  EXPECT_TRUE(load(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3:")) << all(c);
+}
+
+}  // namespace
+}  // namespace teredo::config

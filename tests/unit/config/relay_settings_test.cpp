@@ -1,0 +1,160 @@
+// Tests for teredod's miredo.conf directives (config/relay_settings).
+#include "config/relay_settings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace teredo::config {
+namespace {
+
+ConfigFile parse(std::string_view text) {
+  return ConfigFile::parse(text, "r.conf", [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
+    if (name == "192.0.2.7") return proto::make_ipv4(192, 0, 2, 7);
+    e = "no DNS in tests";
+    return std::nullopt;
+  });
+}
+
+bool has_diagnostic(const ConfigFile& c, Severity s, std::string_view text) {
+  for (const Diagnostic& d : c.diagnostics())
+    if (d.severity == s && d.to_string().find(text) != std::string::npos) return true;
+  return false;
+}
+
+std::string all(const ConfigFile& c) {
+  std::string out;
+  for (const Diagnostic& d : c.diagnostics()) out += d.to_string() + "\n";
+  return out;
+}
+
+TEST(RelaySettings, DefaultsAreMiredos) {
+  ConfigFile c = parse("RelayType relay\n");
+  auto s = load_relay_settings(c);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->role, TeredoRole::Cone);
+  EXPECT_EQ(s->relay.mode, core::RelayMode::Cone);
+  EXPECT_EQ(s->interface_name, "teredo");
+  EXPECT_EQ(s->relay.mtu, 1280u);
+  EXPECT_EQ(s->relay.prefix, proto::kTeredoPrefix);
+  EXPECT_EQ(s->bind, (proto::Endpoint{proto::Ipv4Addr{0}, 0}));
+  EXPECT_EQ(s->relay.max_peers, 1u << 20);
+  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+}
+
+TEST(RelaySettings, EveryDirectiveIsRead) {
+  ConfigFile c = parse(
+      "RelayType cone\nInterfaceName tered0\nInterfaceMTU 0x578\nPrefix 3ffe:831f::\nBindAddress 192.0.2.7\n"
+      "BindPort 3545\nSyslogFacility LOCAL3\nMaxPeers 1000\n");
+  auto s = load_relay_settings(c);
+  ASSERT_TRUE(s) << all(c);
+  EXPECT_EQ(s->role, TeredoRole::Cone);
+  EXPECT_EQ(s->interface_name, "tered0");
+  EXPECT_EQ(s->relay.mtu, 1400u);
+  EXPECT_EQ(s->relay.prefix, 0x3ffe831fu);
+  EXPECT_EQ(s->bind, (proto::Endpoint{proto::make_ipv4(192, 0, 2, 7), 3545}));
+  EXPECT_EQ(s->relay.max_peers, 1000u);
+  EXPECT_NE(s->syslog_facility, 0);
+  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+}
+
+TEST(RelaySettings, RelayTypeIsCaseInsensitiveAndRelayMeansCone) {
+  for (const char* text : {"relaytype RELAY\n", "RelayType Cone\n"}) {
+    ConfigFile c = parse(text);
+    auto s = load_relay_settings(c);
+    ASSERT_TRUE(s) << text;
+    EXPECT_EQ(s->relay.mode, core::RelayMode::Cone) << text;
+  }
+}
+
+TEST(RelaySettings, RestrictedWarnsThatItIsDeprecated) {
+  ConfigFile c = parse("\nRelayType restricted\n");
+  auto s = load_relay_settings(c);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->relay.mode, core::RelayMode::Restricted);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:2: RelayType restricted is deprecated and STRONGLY DISCOURAGED"))
+      << all(c);
+}
+
+TEST(RelaySettings, InvalidRelayTypeIsAnErrorWithItsLine) {
+  ConfigFile c = parse("# comment\nRelayType router\n");
+  EXPECT_FALSE(load_relay_settings(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"router\" for RelayType")) << all(c);
+}
+
+TEST(RelaySettings, MtuBelow1280IsAnErrorWithFileAndLine) {
+  ConfigFile c = parse("RelayType relay\nInterfaceMTU 1000\n");
+  EXPECT_FALSE(load_relay_settings(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"1000\" for InterfaceMTU (expected 1280..65535)"))
+      << all(c);
+}
+
+TEST(RelaySettings, OutOfRangeValuesAreErrors) {
+  for (const char* text : {"RelayType relay\nInterfaceMTU 65536\n", "RelayType relay\nBindPort 70000\n",
+                           "RelayType relay\nMaxPeers 15\n", "RelayType relay\nInterfaceName abcdefghijklmnop\n",
+                           "RelayType relay\nPrefix ff02::\n", "RelayType relay\nBindAddress nowhere.invalid\n"}) {
+    ConfigFile c = parse(text);
+    EXPECT_FALSE(load_relay_settings(c)) << text;
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: ")) << text << all(c);
+  }
+}
+
+TEST(RelaySettings, FifteenCharacterInterfaceNameIsAccepted) {
+  ConfigFile c = parse("RelayType relay\nInterfaceName abcdefghijklmno\n");
+  auto s = load_relay_settings(c);
+  ASSERT_TRUE(s) << all(c);
+  EXPECT_EQ(s->interface_name, "abcdefghijklmno");
+}
+
+TEST(RelaySettings, AutoclientIsClientAndLeavesClientDirectivesAlone) {
+  ConfigFile c = parse("ServerAddress 192.0.2.7\nRelayType autoclient\n");
+  auto s = load_relay_settings(c);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->role, TeredoRole::Client);
+  EXPECT_EQ(s->role_line, 2u);
+  EXPECT_TRUE(c.diagnostics().empty()) << all(c);  // no superfluous-directive noise
+}
+
+TEST(RelaySettings, ClientIsTheDefaultRelayType) {
+  ConfigFile c = parse("InterfaceName teredo\n");
+  auto s = load_relay_settings(c);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->role, TeredoRole::Client);
+  EXPECT_EQ(s->role_line, 0u);
+}
+
+TEST(RelaySettings, ClientDirectivesAreSuperfluousInRelayMode) {
+  ConfigFile c = parse("RelayType relay\nServerAddress 192.0.2.7\nServerAddress2 192.0.2.8\n");
+  ASSERT_TRUE(load_relay_settings(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:2: ServerAddress is superfluous in relay mode")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: ServerAddress2 is superfluous in relay mode")) << all(c);
+  EXPECT_FALSE(c.has_errors());
+}
+
+TEST(RelaySettings, UnknownDirectiveWarnsWithItsLine) {
+  ConfigFile c = parse("RelayType relay\n\nFrobnicate yes\n");
+  ASSERT_TRUE(load_relay_settings(c));
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: unknown directive Frobnicate")) << all(c);
+}
+
+TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
+  {
+    ConfigFile c = parse("RelayType relay\n");
+    ASSERT_TRUE(load_relay_settings(c));
+  }
+  for (auto [text, want] : {std::pair{"RelayType relay\nWorkers auto\n", 0u}, {"RelayType relay\nWorkers 1\n", 1u},
+                            {"RelayType relay\nWorkers 64\n", 64u}, {"RelayType relay\nWorkers AUTO\n", 0u}}) {
+    ConfigFile c = parse(text);
+    auto s = load_relay_settings(c);
+    ASSERT_TRUE(s) << text << all(c);
+    EXPECT_EQ(s->offload.workers, want) << text;
+  }
+  for (const char* v : {"0", "65", "two", "-1", "2x"}) {
+    ConfigFile c = parse(std::string("RelayType relay\nWorkers ") + v + "\n");
+    EXPECT_FALSE(load_relay_settings(c)) << v;
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"" + std::string(v) +
+                                                       "\" for Workers (expected auto or 1..64)"))
+        << v << all(c);
+  }
+}
+
+}  // namespace
+}  // namespace teredo::config
