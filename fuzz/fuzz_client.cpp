@@ -10,7 +10,7 @@
 // one) before the repairs, so packets get past the source check.
 // Invariants: as for the relay (peers <= max_peers, queue <= total, SendUdp non-empty and
 // parsing, WriteTun exactly one IPv6 packet), plus: Qualified implies a qualification whose
-// address decodes to its fields, and the state last reported through state_changes() is
+// address decodes to its fields, and the state last reported through a StateChange action is
 // Qualified exactly when state() is.
 #include <chrono>
 #include <cstddef>
@@ -60,10 +60,12 @@ struct Checker {
     FUZZ_CHECK(c.peers().size() <= kMaxPeers);
     FUZZ_CHECK(c.queue().packets_queued() <= kQueueTotal);
     fuzz::check_actions(c.actions(), &rs);
-    for (const core::TunnelStateChange& ch : c.state_changes()) {
-      FUZZ_CHECK(ch.state != core::ClientState::Probing);
-      FUZZ_CHECK((ch.state == core::ClientState::Qualified) == ch.qualification.has_value());
-      reported_up = ch.state == core::ClientState::Qualified;
+    const core::StateChange* last = nullptr;
+    for (const core::TunnelAction& a : c.actions()) {
+      if (const auto* ch = std::get_if<core::StateChange>(&a)) {
+        reported_up = ch->state == core::ClientState::Qualified;
+        last = ch;
+      }
     }
     FUZZ_CHECK(reported_up == (c.state() == core::ClientState::Qualified));
     if (c.state() == core::ClientState::Qualified) {
@@ -74,7 +76,7 @@ struct Checker {
       FUZZ_CHECK(q.server == fuzz::kServer || q.server == fuzz::kServer2);
       FUZZ_CHECK(q.mtu >= 1280 && q.mtu <= 65535);
       FUZZ_CHECK((q.flags & ~proto::kFlagRandomMask) == 0);
-      if (!c.state_changes().empty()) FUZZ_CHECK(c.state_changes().back().qualification->address == q.address);
+      if (last != nullptr) FUZZ_CHECK(last->qualification->address == q.address);
     }
   }
 };

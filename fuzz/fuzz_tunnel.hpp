@@ -105,10 +105,13 @@ inline void check_actions(std::span<const core::TunnelAction> actions, SentRs* r
       auto ip = proto::parse_ipv6(t->packet);
       FUZZ_CHECK(ip.ok());
       FUZZ_CHECK(ip->payload.size() + proto::kIpv6HeaderSize == t->packet.size());
+    } else if (const auto* e = std::get_if<core::SendIcmpv6>(&a)) {
+      FUZZ_CHECK(e->message.size() >= 8 && e->message.size() <= 1280 - proto::kIpv6HeaderSize);
+      FUZZ_CHECK(e->message[0] < 128);  // an error message, never an informational one
     } else {
-      const auto& e = std::get<core::SendIcmpv6>(a);
-      FUZZ_CHECK(e.message.size() >= 8 && e.message.size() <= 1280 - proto::kIpv6HeaderSize);
-      FUZZ_CHECK(e.message[0] < 128);  // an error message, never an informational one
+      const auto& ch = std::get<core::StateChange>(a);
+      FUZZ_CHECK(ch.state != core::ClientState::Probing);
+      FUZZ_CHECK((ch.state == core::ClientState::Qualified) == ch.qualification.has_value());
     }
   }
 }

@@ -1,19 +1,14 @@
 // teredod-checkconf: classification, offline resolution and the command line.
 #include "config/checkconf.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <map>
 #include <memory>
 #include <ostream>
 
-#include "config/client_settings.hpp"
 #include "daemon/command_line.hpp"
 #include "config/defaults.hpp"
-#include "config/relay_settings.hpp"
+#include "config/teredod_settings.hpp"
 #include "config/server_settings.hpp"
 #include "os/net_text.hpp"
 
@@ -87,9 +82,7 @@ Ipv4Resolver offline_resolver() {
     if (auto a = os::parse_ipv4(name)) return a;
     if (looks_numeric(name)) {
       // The numeric forms getaddrinfo accepts without DNS (inet_aton: 127.1, 0x7f.1, 2130706433).
-      const std::string s(name);
-      in_addr a{};
-      if (::inet_aton(s.c_str(), &a) != 0) return proto::Ipv4Addr{ntohl(a.s_addr)};
+      if (auto a = os::parse_ipv4_numeric(name)) return a;
       error = "not a valid IPv4 address";
       return std::nullopt;
     }
@@ -117,8 +110,7 @@ CheckResult check_config(ConfigFile config) {
     r.mode = role_name(relay->role);
     if (relay->role == TeredoRole::Client) {
       auto client = load_client_settings(config, std::nullopt, relay->syslog_facility);
-      if (client && client->hook_script && ::access(client->hook_script->c_str(), X_OK) != 0)
-        config.add_error("HookScript", "HookScript " + *client->hook_script + " is not an executable file");
+      if (client) check_hook_script(config, *client);
     }
   }
   r.diagnostics = config.diagnostics();

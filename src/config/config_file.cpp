@@ -5,11 +5,9 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "os/net_text.hpp"
+#include "os/process.hpp"
 
 namespace teredo::config {
 
@@ -59,29 +57,14 @@ ConfigFile ConfigFile::parse(std::string_view text, std::string file_name, Ipv4R
 }
 
 ConfigFile ConfigFile::load(const std::string& path, Ipv4Resolver resolver) {
-  std::string text;
-  int err = 0;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err = errno;
-  } else {
-    char chunk[4096];
-    for (;;) {
-      const ssize_t n = ::read(fd, chunk, sizeof chunk);
-      if (n > 0) { text.append(chunk, static_cast<std::size_t>(n)); continue; }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) err = errno;
-      break;
-    }
-    ::close(fd);
-  }
-  if (err != 0) {
+  auto text = os::read_file(path);
+  if (!text) {
     ConfigFile c(path, std::move(resolver));
     c.readable_ = false;
-    c.report(Severity::Error, 0, std::string("cannot read configuration: ") + std::strerror(err));
+    c.report(Severity::Error, 0, "cannot read configuration: " + text.error().code.message());
     return c;
   }
-  return parse(text, path, std::move(resolver));
+  return parse(*text, path, std::move(resolver));
 }
 
 ConfigFile ConfigFile::empty(std::string file_name, Ipv4Resolver resolver) {

@@ -1,31 +1,31 @@
-// A role's effective settings (daemon/effective_settings.hpp): every directive that changes what
-// the worker does must appear here, or a reload would not apply it.
+// Each role's effective settings (daemon/effective_settings.hpp): every directive that changes
+// what the worker does appears here, with defaults applied and names resolved, or a reload would
+// not apply it.
 #pragma once
 
 #include <string>
 
 #include "config/control_settings.hpp"
 #include "config/datapath_settings.hpp"
+#include "config/server_settings.hpp"
+#include "config/teredod_settings.hpp"
 #include "daemon/effective_settings.hpp"
 
 namespace teredo::config {
 
 using daemon::EffectiveSettings;
 
-/// ControlSocket, ControlGroup, MetricsListen.
-inline void append_control_settings(EffectiveSettings& out, const ControlSettings& c) {
-  out.push_back({"ControlSocket", c.socket_path.empty() ? std::string("none") : c.socket_path});
-  out.push_back({"ControlGroup", c.group.value_or("")});
-  out.push_back({"MetricsListen", c.metrics_listen.value_or("")});
-}
+daemon::EffectiveSettings describe(const RelaySettings& s);
+daemon::EffectiveSettings describe(const ClientSettings& s);
+daemon::EffectiveSettings describe(const TeredodSettings& s);
+daemon::EffectiveSettings describe(const ServerSettings& s);
 
-/// TunOffload, UdpGso, UdpGro (Offload is folded into them) and Workers.
-inline void append_data_path_settings(EffectiveSettings& out, const OffloadSettings& o) {
-  auto yes_no = [](bool b) { return std::string(b ? "yes" : "no"); };
-  out.push_back({"TunOffload", yes_no(o.tun)});
-  out.push_back({"UdpGso", yes_no(o.udp_gso)});
-  out.push_back({"UdpGro", yes_no(o.udp_gro)});
-  out.push_back({"Workers", o.workers == 0 ? std::string("auto") : std::to_string(o.workers)});
-}
+/// ControlSocket, ControlGroup, MetricsListen.
+void append_control_settings(EffectiveSettings& out, const ControlSettings& c);
+/// TunOffload, UdpGso, UdpGro (Offload is folded into them), Workers and Steering.
+void append_data_path_settings(EffectiveSettings& out, const DataPathSettings& d);
+
+/// "daemon", "local0"... for a LOG_* facility value (the number if unknown).
+std::string facility_text(int facility);
 
 }  // namespace teredo::config

@@ -1,8 +1,12 @@
 // Server settings: defaults, SERVER_NAME override and the global-unicast checks.
 #include "config/server_settings.hpp"
 
+#include "config/datapath_settings.hpp"
+#include "config/defaults.hpp"
+#include "config/load.hpp"
 #include "daemon/log.hpp"
 #include "os/net_text.hpp"
+#include "os/system_log.hpp"
 
 namespace teredo::config {
 
@@ -10,7 +14,7 @@ namespace log = daemon::log;
 
 std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std::optional<std::string>& server_name) {
   ServerSettings s;
-  s.syslog_facility = log::default_syslog_facility();
+  s.syslog_facility = os::default_syslog_facility();
   std::optional<proto::Ipv4Addr> primary;
   std::optional<proto::Ipv4Addr> secondary;
   bool valid = true;
@@ -40,9 +44,10 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std
 
   if (auto p = config.get_prefix32("Prefix")) s.server.prefix = *p;
   if (auto m = config.get_unsigned("InterfaceMTU", 1280, 65535)) s.server.mtu = *m;
-  if (auto f = config.get_enum("SyslogFacility", log::syslog_facility_names()))
-    s.syslog_facility = log::syslog_facility_value(*f);
+  if (auto f = config.get_enum("SyslogFacility", os::syslog_facility_names()))
+    s.syslog_facility = os::syslog_facility_value(*f);
   s.control = load_control_settings(config, kDefaultServerControlSocket);
+  load_worker_count(config, s.workers);
 
   if (primary && secondary) {
     if (!proto::is_global_unicast(*primary) || !proto::is_global_unicast(*secondary)) {
@@ -61,6 +66,24 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std
   config.finish();
   if (!valid || config.has_errors()) return std::nullopt;
   return s;
+}
+
+std::optional<ServerSettings> load_server_config(const daemon::CommandLine& options) {
+  const std::string path = options.config_file.value_or(kDefaultServerConfig);
+  ConfigFile config = ConfigFile::load(path);
+  if (!config.readable()) {
+    if (!options.server_name) {
+      log::alert("Loading configuration from {} failed: {}", path, config.diagnostics().front().message);
+      return std::nullopt;
+    }
+    // With SERVER_NAME the file is optional (as in Miredo): defaults apply.
+    log::warning("Loading configuration from {} failed; using defaults", path);
+    config = ConfigFile::empty(path);
+  }
+  auto settings = load_server_settings(config, options.server_name);
+  log_diagnostics(config);
+  if (!settings) log::alert("Fatal configuration error in {}", path);
+  return settings;
 }
 
 }  // namespace teredo::config

@@ -5,9 +5,10 @@
 #include <optional>
 #include <string>
 
-#include "core/server.hpp"
 #include "config/config_file.hpp"
 #include "config/control_settings.hpp"
+#include "core/server.hpp"
+#include "daemon/command_line.hpp"
 
 namespace teredo::config {
 
@@ -15,13 +16,19 @@ struct ServerSettings {
   core::ServerConfig server;  // bind addresses, prefix, MTU
   int syslog_facility = 0;    // LOG_* value
   ControlSettings control;    // ControlSocket, ControlGroup, MetricsListen (control_settings.hpp)
+  unsigned workers = 0;       // Workers: 1..64; 0 (auto): one per CPU the process may use
 };
 
 /// Reads ServerBindAddress (required unless server_name is given), ServerBindAddress2 (default
 /// primary + 1), Prefix (default 2001::), InterfaceMTU (1280..65535, default 1280) and
-/// SyslogFacility (default daemon) from `config`, then calls config.finish(). server_name
+/// SyslogFacility (default daemon), the control directives and Workers (auto or 1..64) from
+/// `config`, then calls config.finish(). server_name
 /// (hostname or dotted quad) replaces both bind addresses. Problems are recorded in
 /// config.diagnostics(); returns nullopt if any of them is an error.
 std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std::optional<std::string>& server_name);
+
+/// The daemon's loader: reads -c FILE (default /etc/teredod/teredod-server.conf; with SERVER_NAME
+/// an unreadable file means the defaults, as in Miredo), logs every diagnostic and the outcome.
+std::optional<ServerSettings> load_server_config(const daemon::CommandLine& options);
 
 }  // namespace teredo::config

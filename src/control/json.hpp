@@ -1,34 +1,22 @@
-// The control protocol (issue 6, docs/teredoctl.md): one request line from teredoctl, one JSON
-// document back. Requests:
-//   status | stats | metrics | peers [--filter ADDR|PREFIX|IPV4] [--sort FIELD] [--reverse] [--limit N]
-// Replies: {"ok":true,"command":...,"schema":1,...} or {"ok":false,"error":"..."}; field names
-// are stable (documented in docs/teredoctl.md).
+// The control protocol's replies (docs/teredoctl.md): one JSON document per request line.
+// {"ok":true,"schema":2,"command":...,"role":...,...} or {"ok":false,"schema":2,"error":"..."}.
+// Field names are stable within a schema; durations are seconds and named *_seconds.
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include <nlohmann/json.hpp>
 
+#include "control/request.hpp"
 #include "control/snapshot.hpp"
 
 namespace teredo::control {
 
-inline constexpr int kControlSchema = 1;
-/// Longest request line accepted (bytes, newline included).
-inline constexpr std::size_t kMaxControlRequest = 1024;
-
-struct ControlRequest {
-  enum class Command : std::uint8_t { Status, Peers, Stats, Metrics };
-  Command command = Command::Status;
-  PeerQuery query;
-};
-
-/// Parses one request line (without its newline). On failure returns the error text.
-std::variant<ControlRequest, std::string> parse_control_request(std::string_view line);
+/// Schema 2: every duration is named *_seconds (schema 1 said *_s).
+inline constexpr int kControlSchema = 2;
 
 nlohmann::ordered_json status_json(const ControlSnapshot& s);
 nlohmann::ordered_json peers_json(const ControlSnapshot& s);

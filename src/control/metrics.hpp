@@ -1,11 +1,9 @@
-// Prometheus exposition of the control snapshots (issue 6): `teredoctl metrics` and the optional
-// MetricsListen HTTP endpoint. Metrics are built on demand from a fresh snapshot at each scrape;
-// nothing is kept between scrapes. The text format is written here; the HTTP endpoint is
-// prometheus-cpp's Exposer (civetweb) in the module teredod-metrics.so (metrics_module.hpp), which
-// the daemon loads only when MetricsListen is set (issue 7: a daemon without it maps none of it).
+// Prometheus exposition of the control snapshots: `teredoctl metrics` and the MetricsListen HTTP
+// endpoint (server.hpp) serve this text. Metrics are built on demand from a fresh snapshot at each
+// scrape; nothing is kept between scrapes. One name per quantity across the roles, labels for its
+// dimension (core/counter_help.hpp), and a HELP that says what is counted and in which unit.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,38 +29,20 @@ struct MetricFamily {
   std::vector<MetricSample> samples;
 };
 
-/// Every figure of the snapshot as metric families: teredod_info, teredod_uptime_seconds,
-/// teredod_<counter>_total, teredod_drops_total{reason=...}, teredod_peers, ... (docs/teredoctl.md).
+/// Every figure of the snapshot as metric families: teredod_build_info, teredod_info,
+/// teredod_uptime_seconds, the counter families of the tables (teredod_<metric>_total),
+/// teredod_drops_total{reason}, teredod_peers{worker}, ... (docs/teredoctl.md).
 std::vector<MetricFamily> metric_families(const ControlSnapshot& s);
 
 /// What one HTTP scrape serves: metric_families() of a fresh snapshot and teredod_up (0 with nothing
 /// else when the data path did not answer).
 std::vector<MetricFamily> scrape_families(const SnapshotProvider& provider);
 
-/// The Prometheus text exposition format (version 0.0.4), as prometheus-cpp's TextSerializer writes it.
+/// The Prometheus text exposition format (version 0.0.4).
 std::string metrics_text(const std::vector<MetricFamily>& families);
 std::string metrics_text(const ControlSnapshot& s);
 
-/// The HTTP endpoint: GET /metrics on `listen` ("IPV4:PORT", "[IPV6]:PORT" or "*:PORT").
-class MetricsExporter {
- public:
-  /// As root, before the chroot: loads teredod-metrics.so (once per process). Returns an empty
-  /// string, or why the module cannot be used.
-  static std::string load_module();
-  /// The module's path: next to the executable as installed (../lib/.../teredod/ from sbin),
-  /// which is also where the build tree puts it.
-  static std::string module_path();
-
-  /// Needs load_module() first. Throws std::runtime_error (with civetweb's reason) if the address
-  /// cannot be bound.
-  MetricsExporter(const std::string& listen, SnapshotProvider provider);
-  ~MetricsExporter();
-  MetricsExporter(const MetricsExporter&) = delete;
-  MetricsExporter& operator=(const MetricsExporter&) = delete;
-
- private:
-  SnapshotProvider provider_;
-  void* exporter_ = nullptr;
-};
+/// The content type of metrics_text().
+inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 }  // namespace teredo::control

@@ -1,46 +1,48 @@
-// The control channel of a teredod process (issue 6): a Unix stream socket, created by root
-// before privileges are dropped (root:root 0600, or root:ControlGroup 0660), whose listening
-// descriptor the unprivileged process keeps. One control thread accepts connections one at a
-// time: it reads one request line (at most kMaxControlRequest bytes, within 2 s), answers one
-// JSON document (control_json.hpp) and closes. All queries are read-only. The privileged client
-// helper is forked before the socket exists, so it never holds it. Optionally (MetricsListen)
-// prometheus-cpp's Exposer serves the same figures over HTTP, from the module teredod-metrics.so
-// that open() loads before the privilege drop (metrics_collector.hpp).
+// The control channel of a teredod or teredod-server process: a Unix stream socket, created by
+// root before privileges are dropped (root:root 0600, or root:ControlGroup 0660), whose listening
+// descriptor the unprivileged process keeps, and optionally (MetricsListen) a TCP endpoint that
+// serves GET /metrics. One control thread serves both with a poll loop: up to kMaxConnections at
+// once, each with its own deadlines, so a slow or silent client holds only its own connection (and
+// loses it to a newcomer once all are taken). A
+// control connection carries one request line (at most kMaxControlRequest bytes, within 2 s) and
+// one JSON reply (json.hpp); an HTTP connection one request head (at most kMaxHttpHead bytes,
+// within 5 s) and one response (http.hpp). All queries are read-only. The client's privileged
+// helper is forked before the socket exists, so it never holds it.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 
-#include "control/json.hpp"
-#include "control/port.hpp"
 #include "config/control_settings.hpp"
-#include "control/metrics.hpp"
-#include "core/server.hpp"
+#include "control/json.hpp"
+#include "os/event_fd.hpp"
 #include "os/fd.hpp"
 
 namespace teredo::control {
 
+/// Connections served at once (control and HTTP together). When all are taken, a new one replaces
+/// the one that has waited longest for its request; when all are being answered, it is closed.
+inline constexpr std::size_t kMaxConnections = 32;
+
 class ControlServer {
  public:
-  /// As root, before the privilege drop: creates the socket. Returns false (logged) when the
-  /// daemon must not start: an explicit ControlSocket that cannot be created, an unknown
-  /// ControlGroup, a MetricsListen whose module (teredod-metrics.so) cannot be loaded. `out`
-  /// stays null when the channel is disabled (ControlSocket none) or the default path could not
-  /// be used (logged as a warning).
-  static bool open(const config::ControlSettings& settings, std::unique_ptr<ControlServer>& out);
+  /// As root, before the privilege drop: creates the control socket. nullopt (logged): the daemon
+  /// must not start (an explicit ControlSocket that cannot be created, an unknown ControlGroup).
+  /// A null server: no channel (ControlSocket none, or the default path could not be used: a
+  /// warning).
+  static std::optional<std::unique_ptr<ControlServer>> open(const config::ControlSettings& settings);
 
-  /// The request slot a relay or client worker serves (created on first use).
-  ControlPort& port();
-
-  /// After the privilege drop and BEFORE the seccomp filter (it opens an IPv4/IPv6 socket):
-  /// sets where snapshots come from (`provider`, or port() when empty) and opens the
-  /// MetricsListen endpoint if configured. False (logged) when it cannot be opened.
-  bool start_metrics(SnapshotProvider provider = {});
+  /// After the privilege drop and BEFORE the seccomp filter (which forbids creating IP sockets):
+  /// sets where snapshots come from and opens the MetricsListen endpoint if configured. False
+  /// (logged) when it cannot be opened.
+  bool listen(SnapshotProvider provider);
   /// AFTER the seccomp filter (the thread inherits it): starts the control thread. False (logged)
   /// when the thread cannot start.
   bool start();
 
-  /// Stops the thread and the exporter; removes the socket file if still permitted.
+  /// Stops the thread; removes the socket file if still permitted.
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -48,27 +50,16 @@ class ControlServer {
   const std::string& path() const { return settings_.socket_path; }
 
  private:
-  ControlServer(config::ControlSettings settings, os::Fd listen, os::Fd stop)
-      : settings_(std::move(settings)), listen_(std::move(listen)), stop_(std::move(stop)) {}
+  ControlServer(config::ControlSettings settings, os::Fd listen, os::EventFd stop)
+      : settings_(std::move(settings)), unix_(std::move(listen)), stop_(std::move(stop)) {}
   void run();
-  void serve_connection(int fd);
 
   config::ControlSettings settings_;
-  os::Fd listen_;
-  os::Fd stop_;  // eventfd: readable once the thread must exit
-  std::unique_ptr<ControlPort> port_;
+  os::Fd unix_;
+  os::Fd http_;  // MetricsListen, when set
+  os::EventFd stop_;  // readable once the thread must exit
   SnapshotProvider provider_;
-  std::unique_ptr<MetricsExporter> metrics_;
   std::thread thread_;
 };
-
-/// Creates and binds a Unix socket at `path`: root:root 0600, or root:`gid` 0660 when `gid` is set
-/// (bound under that effective group: needs CAP_SETGID, not CAP_CHOWN). A stale socket file is replaced; a live one (another process accepts on it) is
-/// an error. Returns the listening descriptor or an error text.
-std::variant<os::Fd, std::string> create_control_socket(const std::string& path, std::optional<unsigned> gid);
-
-/// The server's snapshot: its configuration and the counters summed over its workers.
-ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned workers, const core::ServerCounters& counters,
-                                const proto::DropCounters& drops);
 
 }  // namespace teredo::control

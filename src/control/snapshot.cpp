@@ -1,4 +1,4 @@
-// Peer queries (filter, sort) and state names of the control snapshots.
+// Control snapshots: building them from a core, merging workers, peer queries (filter, sort).
 #include "control/snapshot.hpp"
 
 #include <algorithm>
@@ -6,8 +6,136 @@
 #include <string>
 
 #include "os/net_text.hpp"
+#include "proto/teredo_address.hpp"
 
 namespace teredo::control {
+
+namespace {
+
+const auto kProcessStart = std::chrono::steady_clock::now();
+const auto kProcessStartWall = std::chrono::system_clock::now();
+
+double seconds(core::Duration d) { return std::chrono::duration<double>(d).count(); }
+
+double tick_seconds(std::uint32_t ticks) {
+  return static_cast<double>(ticks) * static_cast<double>(core::kTickLength.count()) / 1000.0;
+}
+
+// What both cores report: their counters, drops, table figures, and the peers `q` asks for.
+// `prefix` tells Teredo peers from native ones; `native_relay` (client) receives the trusted native
+// peer heard most recently.
+template <class Core>
+void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, core::TimePoint now, ControlSnapshot& s,
+                 std::optional<PeerInfo>* native_relay) {
+  append_counters(s.counters, core.counters());
+  s.drops = core.drops();
+  s.peer_count = core.peers().size();
+  s.max_peers = core.peers().max_peers();
+  s.peer_slots = core.peers().slot_count();
+  s.peer_table_bytes = core.peers().memory_bytes();
+  s.queued_packets = core.queue().packets_queued();
+  s.worker_peers = {core.peers().size()};
+  if (!q.want_peers && native_relay == nullptr) return;  // a relay's table may hold millions: skip the walk
+  const core::Tick tick = core::to_tick(core.epoch(), std::max(now, core.epoch()));
+  auto info_of = [&](const core::PeerEntry& e) {
+    PeerInfo p;
+    p.addr = e.addr;
+    p.mapped = e.mapped();
+    p.trusted = e.trusted();
+    p.teredo = proto::prefix32(e.addr) == prefix;
+    if ((e.flags & core::PeerEntry::kHeard) != 0) p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
+    p.last_tx_age = tick_seconds(core::tick_age(tick, e.last_tx));
+    if (e.queue != core::kNoQueue) p.queued_packets = core.queue().packets_in(e.queue);
+    p.packets_in = e.rx_packets;
+    p.packets_out = e.tx_packets;
+    p.bytes_in = e.rx_bytes;
+    p.bytes_out = e.tx_bytes;
+    return p;
+  };
+  core.peers().for_each([&](const core::PeerEntry& e) {
+    if (native_relay != nullptr && e.trusted() && proto::prefix32(e.addr) != prefix) {
+      PeerInfo p = info_of(e);
+      if (p.last_rx_age && (!*native_relay || !(*native_relay)->last_rx_age ||
+                            *p.last_rx_age < *(*native_relay)->last_rx_age))
+        *native_relay = p;
+    }
+    if (!q.want_peers || !peer_matches(q, e.addr, proto::Ipv4Addr{e.mapped_addr})) return;
+    s.peers.push_back(info_of(e));
+  });
+  if (q.want_peers) sort_peers(s.peers, q);
+}
+
+}  // namespace
+
+void fill_process_info(ControlSnapshot& s) {
+  s.uptime = seconds(std::chrono::steady_clock::now() - kProcessStart);
+  s.start_time = std::chrono::duration_cast<std::chrono::seconds>(kProcessStartWall.time_since_epoch()).count();
+}
+
+void StateSince::note(core::ClientState state, core::TimePoint now) {
+  if (state_ == state) return;
+  state_ = state;
+  since_ = now;
+}
+
+double StateSince::age(core::ClientState state, core::TimePoint now) {
+  if (!state_) {
+    // First look: the client starts probing with the process.
+    state_ = state;
+    since_ = state == core::ClientState::Probing ? kProcessStart : now;
+  } else if (state_ != state) {
+    // A transition the core did not report (down -> probing): seen now, time approximate.
+    note(state, now);
+  }
+  return seconds(now - since_);
+}
+
+ControlSnapshot snapshot_of(const core::Relay& relay, const PeerQuery& q, core::TimePoint now) {
+  ControlSnapshot s;
+  fill_process_info(s);
+  const core::RelayConfig& cfg = relay.config();
+  s.role = cfg.mode == core::RelayMode::Restricted ? "restricted" : "cone";
+  s.mtu = cfg.mtu;
+  s.prefix = cfg.prefix;
+  fill_tunnel(relay, cfg.prefix, q, now, s, nullptr);
+  return s;
+}
+
+ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core::TimePoint now, StateSince& since) {
+  ControlSnapshot s;
+  fill_process_info(s);
+  s.role = "client";
+  ClientStatus st;
+  st.state = client.state();
+  st.state_age = since.age(client.state(), now);
+  st.qualification = client.qualification();
+  st.server = client.config().server;
+  st.server_secondary = client.config().server2;
+  st.current_server = client.current_server();
+  st.symmetric_nat = client.symmetric_nat();
+  if (auto t = client.last_refresh(); t && *t != core::TimePoint{} && *t != core::TimePoint::min())
+    st.last_refresh_age = seconds(now - *t);
+  if (const core::TimePoint t = client.next_refresh(); t != core::TimePoint::max())
+    st.next_refresh_in = std::max(0.0, seconds(t - now));
+  if (st.qualification) s.mtu = st.qualification->mtu;
+  const std::uint32_t prefix = st.qualification ? st.qualification->prefix : proto::kTeredoPrefix;
+  fill_tunnel(client, prefix, q, now, s, &st.native_relay);
+  s.client = std::move(st);
+  return s;
+}
+
+ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned workers, const core::ServerCounters& counters,
+                                const proto::DropCounters& drops) {
+  ControlSnapshot s;
+  fill_process_info(s);
+  s.role = "server";
+  s.server = ServerStatus{config.primary, config.secondary, config.prefix, config.mtu};
+  s.mtu = config.mtu;
+  s.workers = workers;
+  append_counters(s.counters, counters);
+  s.drops = drops;
+  return s;
+}
 
 const char* client_state_name(core::ClientState s) {
   switch (s) {
@@ -105,15 +233,18 @@ void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q) {
 ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQuery& q) {
   ControlSnapshot total = std::move(parts.front());
   total.worker_peers = {total.peer_count.value_or(0)};
+  total.workers = static_cast<unsigned>(parts.size());
   for (std::size_t i = 1; i < parts.size(); ++i) {
     ControlSnapshot& p = parts[i];
     // Every worker reports the same counters in the same order.
     for (std::size_t k = 0; k < total.counters.size() && k < p.counters.size(); ++k)
-      total.counters[k].second += p.counters[k].second;
+      total.counters[k].value += p.counters[k].value;
     total.drops += p.drops;
     if (total.peer_count || p.peer_count) total.peer_count = total.peer_count.value_or(0) + p.peer_count.value_or(0);
     total.worker_peers.push_back(p.peer_count.value_or(0));
     total.max_peers += p.max_peers;
+    total.peer_slots += p.peer_slots;
+    total.peer_table_bytes += p.peer_table_bytes;
     total.queued_packets += p.queued_packets;
     total.peers.insert(total.peers.end(), std::make_move_iterator(p.peers.begin()),
                        std::make_move_iterator(p.peers.end()));

@@ -1,7 +1,7 @@
-// What the control channel reports (issue 6): one snapshot of a daemon's state, counters and,
-// when asked, its peers. Filled by the thread that owns the core (control_port.hpp) or from the
-// server workers' published counters; rendered as JSON (control_json.hpp) and as Prometheus
-// metrics (metrics_collector.hpp) by the control thread.
+// What the control channel reports: one snapshot of a daemon's state, counters and, when asked,
+// its peers. Built by the thread that owns the core (snapshot_of, answering through port.hpp) or
+// from the server workers' published counters (server_snapshot); rendered as JSON (json.hpp) and
+// as Prometheus metrics (metrics.hpp) by the control thread.
 #pragma once
 
 #include <chrono>
@@ -9,10 +9,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "core/client.hpp"
+#include "core/counters.hpp"
+#include "core/relay.hpp"
+#include "core/server.hpp"
 #include "proto/drop.hpp"
 #include "proto/ipv4.hpp"
 #include "proto/ipv6_address.hpp"
@@ -59,7 +61,7 @@ void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q);
 
 struct ClientStatus {
   core::ClientState state = core::ClientState::Probing;
-  std::optional<double> state_since_age;  // seconds since the current state was entered
+  std::optional<double> state_age;  // seconds since the current state was entered
   std::optional<core::Qualification> qualification;
   proto::Ipv4Addr server;            // ServerAddress
   proto::Ipv4Addr server_secondary;  // ServerAddress2
@@ -76,32 +78,70 @@ struct ServerStatus {
   proto::Ipv4Addr secondary;
   std::uint32_t prefix = 0;
   std::uint32_t mtu = 0;
-  unsigned workers = 0;
 };
 
+/// One counter's value; `info` points into a counter table (core/counters.hpp).
+struct CounterValue {
+  const core::CounterInfo* info = nullptr;
+  std::uint64_t value = 0;
+};
+
+/// Appends every counter of `c` (its table's order) to `out`.
+template <class Counters>
+void append_counters(std::vector<CounterValue>& out, const Counters& c) {
+  for (const auto& f : core::fields_of<Counters>()) out.push_back(CounterValue{&f.info, c.*f.member});
+}
+
 struct ControlSnapshot {
-  std::string role;  // "client", "cone", "restricted" or "server"
-  double uptime = 0; // seconds since the control channel started (daemon start-up)
-  std::int64_t started_unix = 0;
+  std::string role;    // "client", "cone", "restricted" or "server"
+  double uptime = 0;   // seconds since the daemon started (its worker process)
+  std::int64_t start_time = 0;  // Unix seconds
   std::optional<std::uint32_t> mtu;     // relay: InterfaceMTU; client: the RA's (when qualified)
   std::optional<std::uint32_t> prefix;  // relay: Prefix
   std::vector<std::string> offloads;    // TUN offloads in use ("csum", "tso6", "uso6")
   std::optional<ClientStatus> client;
   std::optional<ServerStatus> server;
 
-  /// Counters in a stable order (the core's field names); all monotonic.
-  std::vector<std::pair<std::string_view, std::uint64_t>> counters;
+  /// Counters in a stable order (the tables'); all monotonic.
+  std::vector<CounterValue> counters;
   proto::DropCounters drops;
   std::optional<std::size_t> peer_count;  // not for the server (stateless)
   std::size_t max_peers = 0;
+  std::size_t peer_slots = 0;        // slots allocated for the peer table
+  std::size_t peer_table_bytes = 0;  // their memory
   std::size_t queued_packets = 0;
-  /// A relay with several workers: the peers each worker owns, in worker order.
+  /// Data-path workers (threads) and, for a relay or client, the peers each owns in worker order.
+  unsigned workers = 1;
   std::vector<std::size_t> worker_peers;
   /// Only for the peers command.
   std::vector<PeerInfo> peers;
 };
 
-/// One snapshot from the snapshots of a relay's workers (at least one, same role): counters,
+/// When the client entered its current state: the worker that qualifies notes each StateChange;
+/// a transition the core does not report (down -> probing) is noticed at the next snapshot.
+class StateSince {
+ public:
+  void note(core::ClientState state, core::TimePoint now);
+  /// Seconds in `state` at `now` (the state the core is in: a change not noted restarts the clock).
+  double age(core::ClientState state, core::TimePoint now);
+
+ private:
+  std::optional<core::ClientState> state_;
+  core::TimePoint since_{};
+};
+
+/// A relay's snapshot (role, MTU, prefix, counters, drops, tables; peers when q asks).
+ControlSnapshot snapshot_of(const core::Relay& relay, const PeerQuery& q, core::TimePoint now);
+/// A client's snapshot; `since` tracks its state changes (the qualifying worker's).
+ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core::TimePoint now, StateSince& since);
+/// The server's snapshot: its configuration and the counters summed over its workers.
+ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned workers, const core::ServerCounters& counters,
+                                const proto::DropCounters& drops);
+
+/// The snapshot parts that need no core: uptime and start time, from the process start.
+void fill_process_info(ControlSnapshot& s);
+
+/// One snapshot from the snapshots of a daemon's workers (at least one, same role): counters,
 /// drops, peer and queue figures summed (worker_peers lists each worker's peer count), peers
 /// merged then sorted and trimmed as `q` asks.
 ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQuery& q);

@@ -41,9 +41,7 @@ TunnelLimits limits_of(const ClientConfig& c) {
 
 }  // namespace
 
-Ipv6Addr Client::rs_source() {
-  return Ipv6Addr{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
-}
+Ipv6Addr Client::rs_source() { return proto::kTeredoLinkLocal; }
 
 Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
     : TunnelBase(limits_of(config), config.secret, now),
@@ -55,23 +53,10 @@ Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
   if (!config_.follower) start_round(now);
 }
 
-void Client::adopt(TimePoint now, ClientState state, const std::optional<Qualification>& qualification) {
-  (void)now;
+void Client::adopt(const StateChange& change) {
   if (!config_.follower) return;
-  state_ = state;
-  qual_ = state == ClientState::Qualified ? qualification : std::nullopt;
-}
-
-void Client::adopt(TimePoint now, proto::ByteView record) {
-  ClientStateRecord r;
-  if (record.size() != sizeof r) return;
-  std::memcpy(&r, record.data(), sizeof r);
-  adopt(now, r.state, r.qualified ? std::optional<Qualification>(r.qualification) : std::nullopt);
-}
-
-void Client::clear_actions() {
-  TunnelBase::clear_actions();
-  state_changes_.clear();
+  state_ = change.state;
+  qual_ = change.state == ClientState::Qualified ? change.qualification : std::nullopt;
 }
 
 bool Client::from_current_server(Endpoint from) const {
@@ -182,7 +167,7 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   state_ = ClientState::Qualified;
   if (!was_up || !same || mtu_changed) {
     if (!was_up) ++counters_.qualifications;
-    state_changes_.push_back(TunnelStateChange{ClientState::Qualified, qual_});
+    actions_.push_back(StateChange{ClientState::Qualified, qual_});
     // After a new address, test the NAT through the server's second address (5.2.1).
     if (!same && config_.server2 != config_.server && proto::is_global_unicast(config_.server2) &&
         !using_secondary_)
@@ -211,7 +196,7 @@ void Client::rs_timeout(TimePoint now) {
 void Client::go_down(TimePoint now) {
   if (state_ == ClientState::Qualified) {
     ++counters_.server_losses;
-    state_changes_.push_back(TunnelStateChange{ClientState::Down, std::nullopt});
+    actions_.push_back(StateChange{ClientState::Down, std::nullopt});
   }
   state_ = ClientState::Down;
   using_secondary_ = false;

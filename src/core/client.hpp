@@ -36,37 +36,10 @@ struct ClientConfig {
   std::array<std::uint8_t, 16> secret{};
   /// Several data-path workers: every worker but the first runs a follower. A follower never
   /// qualifies (no RS, no refresh, no network-change round); it takes the first worker's state
-  /// through adopt() and serves the peers that belong to it.
+  /// changes through adopt() and serves the peers that belong to it.
   bool follower = false;
   /// Where the large buffers come from (buffer_memory.hpp); the driver passes its page memory.
   BufferMemory* memory = &heap_buffer_memory();
-};
-
-enum class ClientState : std::uint8_t { Probing, Qualified, Down };
-
-/// What the client knows once qualified.
-struct Qualification {
-  proto::Ipv6Addr address;
-  proto::Ipv4Addr server;       // the server field of the address (from the RA prefix)
-  proto::Endpoint mapped;       // from the origin indication
-  std::uint16_t flags = 0;
-  std::uint32_t mtu = 1280;
-  std::uint32_t prefix = proto::kTeredoPrefix;
-};
-
-/// The first worker's state as a follower takes it (Client::adopt), passed between threads as
-/// bytes: trivially copyable.
-struct ClientStateRecord {
-  ClientState state = ClientState::Probing;
-  bool qualified = false;
-  Qualification qualification;
-};
-static_assert(std::is_trivially_copyable_v<ClientStateRecord>);
-
-/// Reports a state change; the driver configures the interface (or runs the hook).
-struct TunnelStateChange {
-  ClientState state = ClientState::Down;
-  std::optional<Qualification> qualification;  // set when Qualified
 };
 
 class Client : public TunnelBase {
@@ -79,24 +52,9 @@ class Client : public TunnelBase {
   void on_tick(TimePoint now);
   /// The local network changed (address or route): re-qualify now instead of at the next refresh.
   void on_network_change(TimePoint now);
-  /// Follower: the first worker's state and qualification (after each of its state changes).
-  void adopt(TimePoint now, ClientState state, const std::optional<Qualification>& qualification);
-  /// adopt() from a ClientStateRecord's bytes (ignored unless exactly one record).
-  void adopt(TimePoint now, proto::ByteView record);
-  /// This client's state as a record for the followers.
-  ClientStateRecord state_record() const {
-    ClientStateRecord r;
-    r.state = state_;
-    r.qualified = qual_.has_value();
-    if (qual_) r.qualification = *qual_;
-    return r;
-  }
+  /// Follower: the first worker's state change (its StateChange action), taken over.
+  void adopt(const StateChange& change);
   TimePoint next_deadline() const;
-
-  /// Forgets actions and state changes (see TunnelBase::clear_actions()).
-  void clear_actions();
-  /// State changes since the last clear_actions(), in order.
-  std::span<const TunnelStateChange> state_changes() const { return state_changes_; }
 
   ClientState state() const { return state_; }
   const std::optional<Qualification>& qualification() const { return qual_; }
@@ -161,7 +119,6 @@ class Client : public TunnelBase {
   std::optional<TimePoint> last_ra_;
   std::chrono::seconds restart_delay_{0};
 
-  std::vector<TunnelStateChange> state_changes_;
   ClientCounters counters_;
 };
 

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "proto/bytes.hpp"
+#include "core/server_counters.hpp"
 #include "proto/drop.hpp"
 #include "proto/encapsulation.hpp"
 #include "proto/ipv4.hpp"
@@ -42,17 +43,6 @@ struct SendIpv6 {
 };
 
 using ServerAction = std::variant<ServerSendUdp, SendIpv6>;
-
-/// Packet counters other than drops. Plain integers; one instance per worker.
-struct ServerCounters {
-  std::uint64_t received = 0;
-  std::uint64_t router_solicitations = 0;
-  std::uint64_t router_advertisements = 0;
-  std::uint64_t forwarded_teredo = 0;
-  std::uint64_t forwarded_native = 0;
-  std::uint64_t bubbles_forwarded = 0;
-  std::uint64_t echo_forwarded = 0;
-};
 
 /// Minimum size of the `out` buffer passed to on_datagram.
 inline constexpr std::size_t kServerOutputSize = 256;

@@ -4,11 +4,8 @@
 #include <string_view>
 
 #include "daemon/command_line.hpp"
+#include "daemon/version.hpp"
 
-// The executables' version, defined by the build (CMakeLists.txt).
-#ifndef TEREDOD_VERSION
-#define TEREDOD_VERSION "unknown"
-#endif
 
 namespace teredo::daemon {
 
@@ -18,7 +15,7 @@ struct DaemonMain {
   std::string_view summary;           // first line of --help
   std::string_view server_name_help;  // the SERVER_NAME paragraph of --help
   UsageDefaults defaults;
-  const char* version = "unknown";  // printed by --version
+  const char* version = kVersion;  // printed by --version
   int (*run)(const CommandLine&) = nullptr;
 };
 

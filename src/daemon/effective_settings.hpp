@@ -16,4 +16,8 @@ struct EffectiveSetting {
 };
 using EffectiveSettings = std::vector<EffectiveSetting>;
 
+/// "BindPort 3545 -> 3600, MaxPeers 1024 -> 2048" for the settings that differ (added or
+/// removed settings are shown with "(unset)"); empty when the two are the same.
+std::string describe_changes(const EffectiveSettings& before, const EffectiveSettings& after);
+
 }  // namespace teredo::daemon

@@ -1,23 +1,24 @@
-// Logging to syslog (ident, facility, LOG_PID) and, in the foreground, to stderr as well.
-// fmt-style formatting; thread-safe (syslog(3) and one write per line to stderr).
+// Logging to syslog (ident, facility, LOG_PID) and, in the foreground, to stderr as well
+// (os/system_log.hpp). fmt-style formatting; thread-safe.
 #pragma once
 
 #include <fmt/core.h>
 
-#include <cstddef>
-#include <optional>
-#include <span>
 #include <string_view>
+
+#include "os/system_log.hpp"
 
 namespace teredo::daemon::log {
 
-enum class Level { Debug, Info, Notice, Warning, Error, Alert };
+using Level = os::LogPriority;
 
 /// Opens the syslog connection at once (LOG_NDELAY, so it survives a later chroot). `ident`
 /// must outlive the process (a string literal). Call once from the main thread.
 void open(const char* ident, int facility, bool also_stderr);
 /// Changes the facility (SyslogFacility), keeping ident and stderr choice.
 void set_facility(int facility);
+/// Closes the syslog connection (a forked worker opens its own); messages go to stderr until open().
+void close();
 /// Stops writing to stderr (after stdio was redirected to /dev/null).
 void disable_stderr();
 
@@ -47,13 +48,5 @@ template <class... Args>
 void alert(fmt::format_string<Args...> f, Args&&... args) {
   write(Level::Alert, fmt::format(f, std::forward<Args>(args)...));
 }
-
-/// SyslogFacility names, in the order syslog_facility_value() maps them: auth, authpriv,
-/// cron, daemon, ftp, kern, local0..local7, lpr, mail, news, syslog, user, uucp.
-std::span<const std::string_view> syslog_facility_names();
-/// The LOG_* facility for an index into syslog_facility_names().
-int syslog_facility_value(std::size_t index);
-/// LOG_DAEMON.
-int default_syslog_facility();
 
 }  // namespace teredo::daemon::log

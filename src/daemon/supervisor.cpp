@@ -2,66 +2,31 @@
 // reload (supervisor.hpp).
 #include "daemon/supervisor.hpp"
 
-#include <fcntl.h>
-#include <malloc.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <syslog.h>
-#include <unistd.h>
+#include <csignal>
 
-#include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <deque>
-#include <map>
 #include <thread>
 
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
+#include "os/child.hpp"
 #include "os/daemonize.hpp"
-#include "os/hook_runner.hpp"
 #include "os/notify.hpp"
-#include "os/pidfile.hpp"
+#include "os/poll_set.hpp"
+#include "os/process.hpp"
 #include "os/seccomp.hpp"
 #include "os/signals.hpp"
 
 namespace teredo::daemon {
 
-std::string describe_changes(const EffectiveSettings& before, const EffectiveSettings& after) {
-  std::map<std::string, std::pair<std::string, std::string>> all;
-  for (const auto& s : before) all[s.name].first = s.value;
-  for (const auto& s : after) all[s.name].second = s.value;
-  std::vector<std::string> order;  // the order of `after`, then names only in `before`
-  for (const auto& s : after) order.push_back(s.name);
-  for (const auto& s : before)
-    if (std::find(order.begin(), order.end(), s.name) == order.end()) order.push_back(s.name);
-  std::string out;
-  for (const auto& name : order) {
-    const auto& [old_value, new_value] = all[name];
-    if (old_value == new_value) continue;
-    if (!out.empty()) out += ", ";
-    out += name + " " + (old_value.empty() ? "(unset)" : old_value) + " -> " +
-           (new_value.empty() ? "(unset)" : new_value);
-  }
-  return out;
-}
-
-std::string facility_text(int facility) {
-  const auto names = log::syslog_facility_names();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (log::syslog_facility_value(i) == facility) return std::string(names[i]);
-  return std::to_string(facility);
-}
-
 bool WorkerContext::drop_privileges() {
-  null_ = os::Fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-  if (!null_) {
-    log::alert("Cannot open /dev/null: {}", std::strerror(errno));
+  auto null = os::open_dev_null();
+  if (!null) {
+    log::alert("Cannot open /dev/null: {}", null.error().message());
     return false;
   }
+  null_ = std::move(*null);
   if (auto st = os::drop_privileges(user_, chroot_dir_); !st) {
     log::alert("Cannot drop privileges to user {} in chroot {}: {} (check -u and -t)", user_.name, chroot_dir_,
                st.error().message());
@@ -79,17 +44,16 @@ bool WorkerContext::confine() {
 }
 
 void WorkerContext::ready() {
-  const char ok = 1;
-  if (::write(ready_pipe_.get(), &ok, 1) != 1) log::error("Cannot tell the supervisor that set-up is done");
+  if (!os::send_ready(ready_pipe_, 1)) log::error("Cannot tell the supervisor that set-up is done");
   ready_pipe_.reset();
   if (!options_.foreground && null_) {
-    for (int fd = 0; fd <= 2; ++fd) ::dup2(null_.get(), fd);
+    (void)os::redirect_stdio(null_);
     log::disable_stderr();
   }
   null_.reset();
   // Hand back to the kernel the heap pages that set-up used and freed (configuration, netlink,
-  // temporary buffers): they would otherwise stay resident for the life of the worker (issue 7).
-  ::malloc_trim(0);
+  // temporary buffers): they would otherwise stay resident for the life of the worker.
+  os::trim_heap();
 }
 
 namespace {
@@ -100,11 +64,22 @@ constexpr auto kStopTimeout = std::chrono::seconds(10);
 constexpr auto kRestartDelay = std::chrono::seconds(1);
 constexpr std::size_t kMaxCrashesPerMinute = 5;
 
+const char* sigsys_hint(int signo) {
+  return signo == SIGSYS ? ": it made a system call outside its seccomp allow-list; please report this bug" : "";
+}
+
 class Supervisor {
  public:
-  Supervisor(const CommandLine& options, const DaemonRole& role, os::TargetUser user, std::string chroot,
-             os::SignalFd& signals)
-      : options_(options), role_(role), user_(std::move(user)), chroot_(std::move(chroot)), signals_(signals) {}
+  using Loader = std::function<std::optional<LoadedConfig>(const CommandLine&)>;
+
+  Supervisor(const CommandLine& options, const DaemonIdentity& identity, const Loader& load, os::TargetUser user,
+             std::string chroot, os::SignalFd& signals)
+      : options_(options),
+        identity_(identity),
+        load_(load),
+        user_(std::move(user)),
+        chroot_(std::move(chroot)),
+        signals_(signals) {}
 
   /// Starts the first worker; true once it is ready.
   bool start(LoadedConfig config) {
@@ -114,6 +89,8 @@ class Supervisor {
 
   /// Serves signals until told to stop (or the worker cannot be kept running).
   int run() {
+    os::PollSet poll;
+    poll.add(signals_.fd(), os::PollSet::kReadable);
     for (;;) {
       if (stop_requested_) return stop();
       if (reload_requested_) {
@@ -121,10 +98,8 @@ class Supervisor {
         reload();
         continue;
       }
-      pollfd p{signals_.fd(), POLLIN, 0};
-      const int n = ::poll(&p, 1, -1);
-      if (n < 0 && errno != EINTR) {
-        log::alert("poll: {}", std::strerror(errno));
+      if (auto n = poll.wait(-1); !n) {
+        log::alert("{}", n.error().message());
         return stop();
       }
       if (auto rc = handle_signals()) return *rc;
@@ -153,82 +128,67 @@ class Supervisor {
   }
 
   bool spawn(const LoadedConfig& config) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-      log::alert("Cannot create a pipe: {}", std::strerror(errno));
+    auto child = os::fork_child(os::ChannelKind::ReadyPipe,
+                                [this, &config](os::Fd ready) { return worker_main(config, std::move(ready)); });
+    if (!child) {
+      log::alert("Cannot fork the worker: {}", child.error().message());
       return false;
     }
-    os::Fd read_end(fds[0]);
-    os::Fd write_end(fds[1]);
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      log::alert("Cannot fork the worker: {}", std::strerror(errno));
-      return false;
-    }
-    if (pid == 0) run_child(config, std::move(write_end));  // never returns
-    worker_ = pid;
-    ready_fd_ = std::move(read_end);
+    worker_ = child->pid;
+    ready_fd_ = std::move(child->channel);
     return true;
   }
 
-  // In the forked worker: nothing of the supervisor's survives but stdio and the status pipe.
-  [[noreturn]] void run_child(const LoadedConfig& config, os::Fd ready) {
-    // One malloc arena for all the worker's threads: the data-path threads do not allocate per
-    // packet, and each arena of its own would keep pages resident (issue 7: idle memory).
-    (void)::mallopt(M_ARENA_MAX, 1);
-    ::closelog();
-    constexpr int kReadyFd = 3;
-    if (::dup2(ready.get(), kReadyFd) < 0) ::_exit(kExitSetupFailure);
-    (void)ready.release();
-    if (::close_range(kReadyFd + 1, ~0U, 0) != 0) ::_exit(kExitSetupFailure);
-    (void)::fcntl(kReadyFd, F_SETFD, FD_CLOEXEC);
-    log::open(role_.program, config.syslog_facility, true);
+  // The forked worker's main: nothing of the supervisor's survives but stdio and the ready pipe.
+  int worker_main(const LoadedConfig& config, os::Fd ready) {
+    // One malloc arena for all the worker's threads (idle memory).
+    os::use_one_malloc_arena();
+    log::close();
+    log::open(identity_.program, config.syslog_facility, true);
     if (auto st = os::reset_signals(); !st) {
       log::alert("Cannot reset signals: {}", st.error().message());
-      ::_exit(kExitSetupFailure);
+      return kExitSetupFailure;
     }
-    WorkerContext ctx(options_, user_, chroot_, os::Fd(kReadyFd));
-    int rc = kExitSetupFailure;
+    WorkerContext ctx(options_, user_, chroot_, std::move(ready));
     try {
-      rc = role_.run_worker(config, ctx);
+      return config.run_worker(ctx);
     } catch (const std::exception& e) {
       log::alert("Worker failed: {}", e.what());
     }
-    ::_exit(rc);
+    return kExitSetupFailure;
   }
 
   // Waits for the worker's "ready" byte. false: it exited first (reaped, logged).
   bool wait_ready() {
+    os::PollSet poll;
+    const std::size_t ready = poll.add(ready_fd_.get(), os::PollSet::kReadable);
+    const std::size_t signals = poll.add(signals_.fd(), os::PollSet::kReadable);
     for (;;) {
-      pollfd p[2] = {{ready_fd_.get(), POLLIN, 0}, {signals_.fd(), POLLIN, 0}};
-      if (::poll(p, 2, -1) < 0 && errno != EINTR) {
-        log::alert("poll: {}", std::strerror(errno));
+      if (auto n = poll.wait(-1); !n) {
+        log::alert("{}", n.error().message());
         return false;
       }
-      if (p[0].revents != 0) {
-        char byte = 0;
-        const ssize_t n = ::read(ready_fd_.get(), &byte, 1);
+      if (poll.ready(ready)) {
+        const std::optional<char> byte = os::read_ready(ready_fd_);
         ready_fd_.reset();
-        if (n == 1) return true;
-        const auto status = reap(true);
-        if (status) log_setup_failure(*status);
+        if (byte) return true;
+        if (const auto status = reap(true)) log_setup_failure(*status);
         return false;
       }
-      if (p[1].revents != 0) {
-        while (auto signo = signals_.read()) {
-          if (*signo == SIGHUP) {
-            reload_requested_ = true;
-          } else if (*signo == SIGCHLD) {
-            if (auto status = reap(false)) {
-              ready_fd_.reset();
-              log_setup_failure(*status);
-              return false;
-            }
-          } else {
-            log::notice("Exiting on signal {} ({}) during start-up", *signo, os::signal_name(*signo));
-            stop_requested_ = true;
-            if (worker_ > 0) ::kill(worker_, SIGTERM);
+      if (!poll.ready(signals)) continue;
+      while (auto signo = signals_.read()) {
+        if (*signo == SIGHUP) {
+          reload_requested_ = true;
+        } else if (*signo == SIGCHLD) {
+          if (auto status = reap(false)) {
+            ready_fd_.reset();
+            log_setup_failure(*status);
+            return false;
           }
+        } else {
+          log::notice("Exiting on signal {} ({}) during start-up", *signo, os::signal_name(*signo));
+          stop_requested_ = true;
+          os::signal_process(worker_, SIGTERM);
         }
       }
     }
@@ -236,43 +196,30 @@ class Supervisor {
 
   void log_setup_failure(int status) {
     if (stop_requested_) return;
-    if (WIFSIGNALED(status))
-      log::alert("Worker killed by signal {} ({}) during set-up{}", WTERMSIG(status),
-                 os::signal_name(WTERMSIG(status)), sigsys_hint(WTERMSIG(status)));
+    if (const int signo = os::killing_signal(status); signo != 0)
+      log::alert("Worker killed by signal {} ({}) during set-up{}", signo, os::signal_name(signo), sigsys_hint(signo));
     else
       log::alert("Worker set-up failed (see the messages above)");
   }
 
-  static const char* sigsys_hint(int signo) {
-    return signo == SIGSYS ? ": it made a system call outside its seccomp allow-list; please report this bug" : "";
-  }
-
   // The worker's wait status if it has exited (reaped); nullopt if it still runs.
   std::optional<int> reap(bool block) {
-    if (worker_ <= 0) return std::nullopt;
-    int status = 0;
-    for (;;) {
-      const pid_t r = ::waitpid(worker_, &status, block ? 0 : WNOHANG);
-      if (r == worker_) {
-        worker_ = -1;
-        return status;
-      }
-      if (r < 0 && errno == EINTR) continue;
-      return std::nullopt;
-    }
+    auto status = os::reap_child(worker_, block);
+    if (status) worker_ = -1;
+    return status;
   }
 
   // An exit nobody asked for: a crash is restarted (at most 5 a minute), anything else ends us.
   std::optional<int> on_worker_exit(int status) {
-    if (WIFEXITED(status)) {
-      if (WEXITSTATUS(status) == 0) {
+    if (const int code = os::exit_status(status); code >= 0) {
+      if (code == 0) {
         log::notice("Worker exited; stopping");
         return finish(kExitOk);
       }
-      log::alert("Worker exited with status {}; stopping", WEXITSTATUS(status));
+      log::alert("Worker exited with status {}; stopping", code);
       return finish(kExitSetupFailure);
     }
-    const int signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    const int signo = os::killing_signal(status);
     log::error("Worker killed by signal {} ({}){}", signo, os::signal_name(signo), sigsys_hint(signo));
     const auto now = Clock::now();
     crashes_.push_back(now);
@@ -295,17 +242,18 @@ class Supervisor {
   // SIGTERM, then SIGKILL after kStopTimeout. Returns the worker's wait status (or 0).
   int stop_worker() {
     if (worker_ <= 0) return 0;
-    ::kill(worker_, SIGTERM);
+    os::signal_process(worker_, SIGTERM);
     const auto deadline = Clock::now() + kStopTimeout;
+    os::PollSet poll;
+    poll.add(signals_.fd(), os::PollSet::kReadable);
     for (;;) {
       if (auto status = reap(false)) return *status;
       if (Clock::now() >= deadline) {
         log::error("Worker {} did not stop within {} s; killing it", worker_, kStopTimeout.count());
-        ::kill(worker_, SIGKILL);
+        os::signal_process(worker_, SIGKILL);
         return reap(true).value_or(0);
       }
-      pollfd p{signals_.fd(), POLLIN, 0};
-      (void)::poll(&p, 1, 100);
+      (void)poll.wait(100);
       while (auto signo = signals_.read()) {
         if (*signo == SIGHUP) log::notice("Ignoring SIGHUP: the daemon is stopping or restarting its worker");
       }
@@ -315,7 +263,7 @@ class Supervisor {
   int stop() {
     os::notify_service_manager("STOPPING=1");
     const int status = stop_worker();
-    const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    const bool clean = os::exited_cleanly(status);
     if (!clean) log::error("Worker {}", os::describe_wait_status(status));
     log::info("Terminated with {}.", clean ? "no error" : "error(s)");
     return clean ? kExitOk : kExitSetupFailure;
@@ -323,8 +271,8 @@ class Supervisor {
 
   void reload() {
     os::notify_service_manager("RELOADING=1");
-    const std::string path = options_.config_file.value_or(role_.default_config);
-    std::optional<LoadedConfig> next = role_.load(options_);
+    const std::string path = options_.config_file.value_or(identity_.default_config);
+    std::optional<LoadedConfig> next = load_(options_);
     if (!next) {
       log::error("Configuration error in {} (see the FILE:LINE messages above); keeping the running configuration. "
                  "Fix the file, check it with teredod-checkconf, then reload again.",
@@ -353,7 +301,8 @@ class Supervisor {
   }
 
   const CommandLine& options_;
-  const DaemonRole& role_;
+  const DaemonIdentity& identity_;
+  const Loader& load_;
   os::TargetUser user_;
   std::string chroot_;
   os::SignalFd& signals_;
@@ -366,7 +315,7 @@ class Supervisor {
 };
 
 // -t DIR must be a usable directory; without -t, the role's empty directory is prepared.
-std::optional<std::string> choose_chroot(const CommandLine& options, const DaemonRole& role) {
+std::optional<std::string> choose_chroot(const CommandLine& options, const DaemonIdentity& identity) {
   if (options.chroot_dir) {
     if (auto st = os::check_chroot_dir(*options.chroot_dir); !st) {
       log::alert("Cannot use {} as the chroot directory (-t): {}", *options.chroot_dir, st.error().message());
@@ -374,42 +323,43 @@ std::optional<std::string> choose_chroot(const CommandLine& options, const Daemo
     }
     return *options.chroot_dir;
   }
-  if (auto st = os::prepare_empty_dir(role.default_chroot); !st) {
+  if (auto st = os::prepare_empty_dir(identity.default_chroot); !st) {
     log::alert("Cannot prepare the empty chroot directory {}: {} (it must be an empty directory owned by root, "
                "not writable by others; or choose one with -t DIR)",
-               role.default_chroot, st.error().message());
+               identity.default_chroot, st.error().message());
     return std::nullopt;
   }
-  return role.default_chroot;
+  return identity.default_chroot;
 }
 
 }  // namespace
 
-int run_supervised(const CommandLine& options, const DaemonRole& role) {
-  log::open(role.program, log::default_syslog_facility(), true);
-  if (::geteuid() != 0) {
-    log::alert("{} must be started as root (it drops to user {} itself)", role.program,
-               options.user.value_or(role.default_user));
+int run_supervised(const CommandLine& options, const DaemonIdentity& identity,
+                   const std::function<std::optional<LoadedConfig>(const CommandLine&)>& load) {
+  log::open(identity.program, os::default_syslog_facility(), true);
+  if (!os::is_root()) {
+    log::alert("{} must be started as root (it drops to user {} itself)", identity.program,
+               options.user.value_or(identity.default_user));
     return kExitSetupFailure;
   }
-  std::optional<LoadedConfig> config = role.load(options);
+  std::optional<LoadedConfig> config = load(options);
   if (!config) return kExitSetupFailure;
   log::set_facility(config->syslog_facility);
-  auto user = lookup_run_user(options.user.value_or(role.default_user));
+  auto user = lookup_run_user(options.user.value_or(identity.default_user));
   if (!user) return kExitSetupFailure;
-  auto chroot = choose_chroot(options, role);
+  auto chroot = choose_chroot(options, identity);
   if (!chroot) return kExitSetupFailure;
 
   std::optional<os::Daemonizer> daemonizer;
   if (!start_daemon(options.foreground, daemonizer)) return kExitSetupFailure;
-  auto pidfile = take_pidfile(options.pidfile.value_or(role.default_pidfile), role.program);
+  auto pidfile = take_pidfile(options.pidfile.value_or(identity.default_pidfile), identity.program);
   if (!pidfile) return kExitSetupFailure;
-  if (auto st = os::keep_only_capabilities(role.supervisor_caps); !st) {
+  if (auto st = os::keep_only_capabilities(identity.supervisor_caps); !st) {
     log::alert("Cannot restrict the supervisor's capabilities: {}", st.error().message());
     return kExitSetupFailure;
   }
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    log::alert("Cannot set no_new_privs: {}", std::strerror(errno));
+  if (auto st = os::set_no_new_privs(); !st) {
+    log::alert("Cannot set no_new_privs: {}", st.error().message());
     return kExitSetupFailure;
   }
   auto signals = os::SignalFd::open(os::SignalRole::Supervisor);
@@ -418,11 +368,11 @@ int run_supervised(const CommandLine& options, const DaemonRole& role) {
     return kExitSetupFailure;
   }
 
-  Supervisor supervisor(options, role, std::move(*user), std::move(*chroot), *signals);
+  Supervisor supervisor(options, identity, load, std::move(*user), std::move(*chroot), *signals);
   if (!supervisor.start(std::move(*config))) return kExitSetupFailure;
   finish_daemon_setup(daemonizer);
   os::notify_service_manager("READY=1");
-  ::malloc_trim(0);  // the start-up's freed heap pages (issue 7: idle memory)
+  os::trim_heap();  // the start-up's freed heap pages (idle memory)
   return supervisor.run();
 }
 

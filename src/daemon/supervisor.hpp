@@ -9,9 +9,8 @@
 // remove the pidfile; SIGUSR1/SIGUSR2 are ignored.
 #pragma once
 
-#include <any>
 #include <functional>
-#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,20 +22,6 @@
 #include "os/privileges.hpp"
 
 namespace teredo::daemon {
-
-/// "BindPort 3545 -> 3600, MaxPeers 1024 -> 2048" for the settings that differ (added or
-/// removed settings are shown with "(unset)"); empty when the two are the same.
-std::string describe_changes(const EffectiveSettings& before, const EffectiveSettings& after);
-
-/// "daemon", "local0"... for a LOG_* facility value (the number if unknown).
-std::string facility_text(int facility);
-
-/// A validated configuration of one role.
-struct LoadedConfig {
-  std::any settings;  // the role's settings type
-  EffectiveSettings effective;
-  int syslog_facility = 0;
-};
 
 /// What a worker process gets: its credentials and the calls that mark its set-up stages.
 class WorkerContext {
@@ -54,7 +39,7 @@ class WorkerContext {
   /// the seccomp allow-list. Logs and returns false on failure.
   bool confine();
   /// Tells the supervisor that set-up succeeded; outside -f, moves stdio to /dev/null and stops
-  /// logging to stderr. Then returns the heap pages set-up freed to the kernel (malloc_trim).
+  /// logging to stderr. Then returns the heap pages set-up freed to the kernel.
   void ready();
 
  private:
@@ -65,36 +50,54 @@ class WorkerContext {
   os::Fd null_;  // /dev/null, opened before the chroot
 };
 
-/// One daemon program: its defaults, how to load its configuration, and its worker.
-struct DaemonRole {
+/// A daemon program: its name, the defaults of -c, -p, -u and -t, and what its supervisor keeps.
+struct DaemonIdentity {
   const char* program = "";
   std::string default_config;
   std::string default_pidfile;
   std::string default_user;
   std::string default_chroot;  // an empty directory, created if missing (-t overrides)
-  /// Capabilities the supervisor keeps for its workers' set-up (linux/capability.h numbers).
-  std::vector<unsigned> supervisor_caps;
-  /// Reads and checks the configuration (logging every diagnostic as FILE:LINE); nullopt on error.
-  std::function<std::optional<LoadedConfig>(const CommandLine&)> load;
-  /// The worker process's main: set up, ctx.drop_privileges(), ctx.confine(), ctx.ready(), run.
-  /// Returns the worker's exit status.
-  std::function<int(const LoadedConfig&, WorkerContext&)> run_worker;
+  /// Capabilities the supervisor keeps for its workers' set-up.
+  std::vector<os::Capability> supervisor_caps;
 };
 
-/// A role named `program` with the defaults of -c, -p, -u and -t; the caller sets the rest.
-inline DaemonRole daemon_role(const char* program, std::string config, std::string pidfile, std::string user,
-                              std::string chroot) {
-  DaemonRole role;
-  role.program = program;
-  role.default_config = std::move(config);
-  role.default_pidfile = std::move(pidfile);
-  role.default_user = std::move(user);
-  role.default_chroot = std::move(chroot);
-  return role;
-}
+/// A validated configuration, ready to run: what a reload compares, the log facility, and the
+/// worker process's main bound to the typed settings.
+struct LoadedConfig {
+  EffectiveSettings effective;
+  int syslog_facility = 0;
+  std::function<int(WorkerContext&)> run_worker;
+};
+
+/// One daemon role, typed by its settings.
+template <class Settings>
+struct DaemonRole {
+  DaemonIdentity identity;
+  /// Reads and checks the configuration (logging every diagnostic as FILE:LINE); nullopt on error.
+  std::optional<Settings> (*load)(const CommandLine&) = nullptr;
+  /// The settings as a reload compares them.
+  EffectiveSettings (*describe)(const Settings&) = nullptr;
+  /// The SyslogFacility they name.
+  int (*syslog_facility)(const Settings&) = nullptr;
+  /// The worker process's main: set up, ctx.drop_privileges(), ctx.confine(), ctx.ready(), run.
+  /// Returns the worker's exit status.
+  int (*run_worker)(const Settings&, WorkerContext&) = nullptr;
+};
 
 /// Runs the daemon until a stop signal; returns the exit code (kExitOk or kExitSetupFailure).
 /// Without -f the launcher exits inside, with status 0 only once the first worker is ready.
-int run_supervised(const CommandLine& options, const DaemonRole& role);
+int run_supervised(const CommandLine& options, const DaemonIdentity& identity,
+                   const std::function<std::optional<LoadedConfig>(const CommandLine&)>& load);
+
+template <class Settings>
+int run_supervised(const CommandLine& options, const DaemonRole<Settings>& role) {
+  return run_supervised(options, role.identity, [&role](const CommandLine& o) -> std::optional<LoadedConfig> {
+    std::optional<Settings> loaded = role.load(o);
+    if (!loaded) return std::nullopt;
+    auto settings = std::make_shared<const Settings>(std::move(*loaded));
+    return LoadedConfig{role.describe(*settings), role.syslog_facility(*settings),
+                        [run = role.run_worker, settings](WorkerContext& ctx) { return run(*settings, ctx); }};
+  });
+}
 
 }  // namespace teredo::daemon

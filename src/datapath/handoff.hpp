@@ -1,8 +1,8 @@
-// Handing packets to the worker that owns their peer (issue 7; proto/steering.hpp). With the
-// kernel's steering in place nothing crosses; when it is missing or a packet still arrives
-// elsewhere, the receiving worker copies it into a single-producer single-consumer ring towards
-// the owner and wakes the owner's eventfd once per batch. No lock anywhere: each ring has one
-// writer thread and one reader thread, synchronised by two atomic positions.
+// Handing packets to the worker that owns their peer (proto/steering.hpp). With the kernel's
+// steering in place nothing crosses; when it is missing or a packet still arrives elsewhere, the
+// receiving worker copies it into a single-producer single-consumer ring towards the owner and
+// wakes the owner's eventfd once per batch. No lock anywhere: each ring has one writer thread and
+// one reader thread, synchronised by two atomic positions.
 #pragma once
 
 #include <atomic>
@@ -10,20 +10,25 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/buffer_memory.hpp"
-#include "os/page_memory.hpp"
+#include "core/counters.hpp"
 #include "os/event_fd.hpp"
+#include "os/page_memory.hpp"
 #include "os/os_result.hpp"
 #include "proto/bytes.hpp"
+#include "proto/drop.hpp"
+#include "proto/encapsulation.hpp"
 #include "proto/ipv4.hpp"
+#include "proto/steering.hpp"
 
 namespace teredo::datapath {
 
-/// Where a handed-over packet was received: from the TUN (an IPv6 packet) or a UDP socket; or
-/// (client) the first worker's new state for a follower (ClientStateRecord).
-enum class HandoffKind : std::uint16_t { Tun = 1, Udp = 2, State = 3 };
+/// Where a handed-over packet was received: from the TUN (an IPv6 packet) or a UDP socket.
+enum class HandoffKind : std::uint16_t { Tun = 1, Udp = 2 };
 
 /// A byte ring of records [16-byte header][data, padded to 16]. A record that does not fit before
 /// the end leaves a wrap marker and starts at the beginning.
@@ -105,7 +110,8 @@ class HandoffRing {
   alignas(64) std::uint64_t read_ = 0;              // consumer only
 };
 
-/// The rings between `n` workers (one per ordered pair) and each worker's wake-up eventfd.
+/// The rings between `n` workers (one per ordered pair) and each worker's wake-up eventfd. With
+/// one worker there is no ring.
 class Shards {
  public:
   static os::OsResult<std::unique_ptr<Shards>> create(unsigned n) {
@@ -134,6 +140,105 @@ class Shards {
   unsigned n_;
   std::vector<std::unique_ptr<HandoffRing>> rings_;
   std::vector<os::EventFd> wake_;
+};
+
+/// Packets this worker passed to others, and took over from them.
+struct HandoffCounters {
+  std::uint64_t handed_off = 0;
+  std::uint64_t taken_over = 0;
+};
+
+inline constexpr std::string_view kHandoffHelp =
+    "Packets passed between data-path workers, by direction (out: received for a peer another worker owns "
+    "and passed to it; in: taken over from another worker)";
+inline constexpr core::CounterField<HandoffCounters> kHandoffCounterFields[] = {
+    {&HandoffCounters::handed_off, {"handed_off", "handoff_packets", "direction", "out", kHandoffHelp}},
+    {&HandoffCounters::taken_over, {"taken_over", "handoff_packets", "direction", "in", kHandoffHelp}},
+};
+static_assert(core::covers_every_member(kHandoffCounterFields));
+
+constexpr std::span<const core::CounterField<HandoffCounters>> counter_fields(std::type_identity<HandoffCounters>) {
+  return kHandoffCounterFields;
+}
+
+/// One worker's side of the shards: passes a packet whose peer another worker owns to that
+/// worker, wakes the owners once per batch, and takes over what the others passed to it. Used by
+/// the worker's thread.
+class Handoff {
+ public:
+  /// `auth_to_first` (client): a datagram with an authentication header (a router advertisement)
+  /// belongs to worker 0, which alone qualifies, whatever its inner source. `drops` counts
+  /// handoff_full (the owner's ring was full).
+  Handoff(Shards& shards, unsigned self, bool auth_to_first, proto::DropCounters& drops)
+      : shards_(shards), self_(self), auth_to_first_(auth_to_first), drops_(drops), wake_pending_(shards.count()) {}
+
+  /// True with several workers: packets may belong to another one.
+  bool active() const { return shards_.count() > 1; }
+  unsigned self() const { return self_; }
+  int wake_fd() { return shards_.wake(self_).fd(); }
+
+  /// A packet read from the TUN: true when another worker owns its destination (it was passed on,
+  /// or counted as dropped when the ring was full).
+  bool pass_tun(proto::ByteView packet) {
+    const auto key = proto::tun_steering_key(packet);
+    return key && pass_to(proto::shard_of(*key, shards_.count()), HandoffKind::Tun, {}, packet);
+  }
+  /// A datagram: true when another worker owns its inner source (or it is worker 0's RA).
+  bool pass_udp(proto::Endpoint from, proto::ByteView payload) {
+    if (auth_to_first_ && proto::has_auth_header(payload)) return pass_to(0, HandoffKind::Udp, from, payload);
+    const auto key = proto::udp_steering_key(payload);
+    return key && pass_to(proto::shard_of(*key, shards_.count()), HandoffKind::Udp, from, payload);
+  }
+
+  /// Wakes every worker this batch passed packets to (one eventfd write each).
+  void wake_owners() {
+    for (unsigned i = 0; i < wake_pending_.size(); ++i) {
+      if (!wake_pending_[i]) continue;
+      wake_pending_[i] = false;
+      shards_.wake(i).signal();
+    }
+  }
+  /// Wakes every other worker (a state change they must take).
+  void wake_others() {
+    for (unsigned i = 0; i < shards_.count(); ++i)
+      if (i != self_) shards_.wake(i).signal();
+  }
+
+  /// This worker's wake-up: calls fn(kind, from, data) for every record the others passed to it;
+  /// after each ring, done_with_ring() must carry out whatever views the ring's records, before the
+  /// space is given back.
+  template <class Fn, class Done>
+  void take_over(Fn&& fn, Done&& done_with_ring) {
+    shards_.wake(self_).acknowledge();
+    for (unsigned from = 0; from < shards_.count(); ++from) {
+      if (from == self_) continue;
+      HandoffRing& ring = shards_.ring(from, self_);
+      counters_.taken_over += ring.drain(fn);
+      done_with_ring();
+      ring.release();
+    }
+  }
+
+  const HandoffCounters& counters() const { return counters_; }
+
+ private:
+  bool pass_to(unsigned owner, HandoffKind kind, proto::Endpoint from, proto::ByteView data) {
+    if (owner == self_) return false;
+    if (shards_.ring(self_, owner).push(kind, from, data)) {
+      ++counters_.handed_off;
+      wake_pending_[owner] = true;
+    } else {
+      drops_.add(proto::Drop::HandoffFull);
+    }
+    return true;
+  }
+
+  Shards& shards_;
+  unsigned self_;
+  bool auth_to_first_;
+  proto::DropCounters& drops_;
+  std::vector<bool> wake_pending_;
+  HandoffCounters counters_;
 };
 
 }  // namespace teredo::datapath

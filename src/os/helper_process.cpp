@@ -1,44 +1,13 @@
-// Helper process creation and its capability reduction (libcap-ng).
+// The helper's capability reduction (libcap-ng) and its request channel.
 #include "os/helper_process.hpp"
 
 #include <cap-ng.h>
-#include <fcntl.h>
-#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 
 namespace teredo::os {
-
-namespace {
-
-constexpr int kChildChannelFd = 3;
-
-}  // namespace
-
-OsResult<HelperProcess> fork_helper(const std::function<int(Fd channel)>& body) {
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return errno_error("socketpair");
-  Fd parent_end(sv[0]);
-  Fd child_end(sv[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) return errno_error("fork");
-  if (pid == 0) {
-    // Child: keep stdio and the channel (moved to fd 3), close everything else (TUN, sockets,
-    // pidfile lock, signalfd...). dup2 clears CLOEXEC on the copy, which is harmless: the
-    // helper re-sets it before it executes anything.
-    if (::dup2(child_end.get(), kChildChannelFd) < 0) ::_exit(127);
-    child_end.release();
-    parent_end.release();
-    if (::close_range(kChildChannelFd + 1, ~0U, 0) != 0) ::_exit(127);
-    if (::fcntl(kChildChannelFd, F_SETFD, FD_CLOEXEC) != 0) ::_exit(127);
-    ::_exit(body(Fd(kChildChannelFd)));
-  }
-  return HelperProcess{pid, std::move(parent_end)};
-}
 
 OsStatus restrict_to_net_admin() {
   capng_clear(CAPNG_SELECT_ALL);
@@ -58,11 +27,18 @@ OsStatus restrict_to_net_admin() {
   return Ok{};
 }
 
-OsResult<int> wait_child(pid_t pid) {
-  int status = 0;
+OsStatus send_message(const Fd& channel, proto::ByteView message) {
+  const ssize_t n = ::send(channel.get(), message.data(), message.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n < 0) return errno_error("send");
+  if (static_cast<std::size_t>(n) != message.size()) return errno_error("send (short)", EMSGSIZE);
+  return Ok{};
+}
+
+OsResult<std::size_t> receive_message(const Fd& channel, proto::MutableBytes buf) {
   for (;;) {
-    if (::waitpid(pid, &status, 0) == pid) return status;
-    if (errno != EINTR) return errno_error("waitpid");
+    const ssize_t n = ::recv(channel.get(), buf.data(), buf.size(), MSG_TRUNC);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) return errno_error("recv");
   }
 }
 

@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "os/helper_process.hpp"
+#include "os/child.hpp"
 
 namespace teredo::os {
 
@@ -38,12 +38,6 @@ OsResult<int> run_program(const std::string& path, const std::vector<std::string
     ::_exit(127);
   }
   return wait_child(pid);
-}
-
-std::string describe_wait_status(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "ended with wait status " + std::to_string(status);
 }
 
 }  // namespace teredo::os

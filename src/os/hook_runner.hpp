@@ -16,7 +16,4 @@ namespace teredo::os {
 /// be started.
 OsResult<int> run_program(const std::string& path, const std::vector<std::string>& environment);
 
-/// "exited with status 1", "killed by signal 9" for a wait status.
-std::string describe_wait_status(int status);
-
 }  // namespace teredo::os

@@ -7,12 +7,21 @@
 
 #include <cstring>
 
+#include "proto/bytes.hpp"
+
 namespace teredo::os {
 
 std::optional<proto::Ipv4Addr> parse_ipv4(std::string_view text) {
   const std::string s(text);
   in_addr a{};
   if (::inet_pton(AF_INET, s.c_str(), &a) != 1) return std::nullopt;
+  return proto::Ipv4Addr{ntohl(a.s_addr)};
+}
+
+std::optional<proto::Ipv4Addr> parse_ipv4_numeric(std::string_view text) {
+  const std::string s(text);
+  in_addr a{};
+  if (::inet_aton(s.c_str(), &a) == 0) return std::nullopt;
   return proto::Ipv4Addr{ntohl(a.s_addr)};
 }
 
@@ -38,6 +47,12 @@ std::string to_string(proto::Ipv6Addr a) {
 }
 
 std::string to_string(proto::Endpoint e) { return to_string(e.addr) + ":" + std::to_string(e.port); }
+
+std::string prefix32_to_string(std::uint32_t prefix) {
+  proto::Ipv6Addr a;
+  proto::store_be32(a.bytes.data(), prefix);
+  return to_string(a) + "/32";
+}
 
 Ipv4Resolution resolve_ipv4(std::string_view name) {
   Ipv4Resolution r;

@@ -12,6 +12,8 @@ namespace teredo::os {
 
 /// Dotted-quad only (inet_pton), no host names.
 std::optional<proto::Ipv4Addr> parse_ipv4(std::string_view text);
+/// Every numeric form getaddrinfo accepts without DNS (inet_aton: 127.1, 0x7f.1, 2130706433).
+std::optional<proto::Ipv4Addr> parse_ipv4_numeric(std::string_view text);
 /// Numeric IPv6 (inet_pton).
 std::optional<proto::Ipv6Addr> parse_ipv6(std::string_view text);
 
@@ -19,6 +21,8 @@ std::string to_string(proto::Ipv4Addr a);
 std::string to_string(proto::Ipv6Addr a);
 /// "192.0.2.1:3544"
 std::string to_string(proto::Endpoint e);
+/// A Teredo prefix (its first 32 bits, host order) as "2001::/32".
+std::string prefix32_to_string(std::uint32_t prefix);
 
 /// The outcome of resolve_ipv4: an address, or getaddrinfo's error text.
 struct Ipv4Resolution {

@@ -88,12 +88,23 @@ OsStatus prepare_empty_dir(const std::string& dir) {
   return Ok{};
 }
 
-OsStatus keep_only_capabilities(std::span<const unsigned> caps) {
+static_assert(static_cast<unsigned>(Capability::SetGid) == CAP_SETGID &&
+              static_cast<unsigned>(Capability::SetUid) == CAP_SETUID &&
+              static_cast<unsigned>(Capability::SetPcap) == CAP_SETPCAP &&
+              static_cast<unsigned>(Capability::NetBindService) == CAP_NET_BIND_SERVICE &&
+              static_cast<unsigned>(Capability::NetAdmin) == CAP_NET_ADMIN &&
+              static_cast<unsigned>(Capability::NetRaw) == CAP_NET_RAW &&
+              static_cast<unsigned>(Capability::SysChroot) == CAP_SYS_CHROOT &&
+              static_cast<unsigned>(Capability::Kill) == CAP_KILL && static_cast<unsigned>(Capability::Bpf) == CAP_BPF);
+
+OsStatus keep_only_capabilities(std::span<const Capability> caps) {
   // Keep the wanted capabilities we actually hold (a service manager may have bounded them).
   capng_get_caps_process();
   std::vector<unsigned> kept;
-  for (unsigned cap : caps)
+  for (Capability c : caps) {
+    const auto cap = static_cast<unsigned>(c);
     if (capng_have_capability(CAPNG_PERMITTED, cap) != 0) kept.push_back(cap);
+  }
   capng_clear(CAPNG_SELECT_ALL);
   for (unsigned cap : kept) {
     if (capng_update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),

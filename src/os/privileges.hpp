@@ -38,9 +38,22 @@ OsStatus check_chroot_dir(const std::string& dir);
 /// (EPERM), "mode" (EPERM), "opendir" or "not empty" (ENOTEMPTY).
 OsStatus prepare_empty_dir(const std::string& dir);
 
-/// For a supervisor that stays root: keep only `caps` (linux/capability.h numbers; those not
-/// held to begin with are skipped) in the effective, permitted and bounding sets, clear the
-/// inheritable and ambient sets, and verify.
-OsStatus keep_only_capabilities(std::span<const unsigned> caps);
+/// The capabilities a supervisor may keep for its workers' set-up (linux/capability.h numbers).
+enum class Capability : unsigned {
+  SetGid = 6,          // CAP_SETGID
+  SetUid = 7,          // CAP_SETUID
+  SetPcap = 8,         // CAP_SETPCAP: shrink the bounding set
+  NetBindService = 10, // CAP_NET_BIND_SERVICE
+  NetAdmin = 12,       // CAP_NET_ADMIN
+  NetRaw = 13,         // CAP_NET_RAW
+  SysChroot = 18,      // CAP_SYS_CHROOT
+  Kill = 5,            // CAP_KILL
+  Bpf = 39,            // CAP_BPF
+};
+
+/// For a supervisor that stays root: keep only `caps` (those not held to begin with are skipped)
+/// in the effective, permitted and bounding sets, clear the inheritable and ambient sets, and
+/// verify.
+OsStatus keep_only_capabilities(std::span<const Capability> caps);
 
 }  // namespace teredo::os

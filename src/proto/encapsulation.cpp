@@ -10,7 +10,7 @@ Result<TeredoPacket> parse_teredo_packet(ByteView p) {
   if (p.size() < 2) return Drop::DatagramTooShort;
 
   // Demultiplex on the first two octets: 00 01 auth, 00 00 origin, else IPv6 (5.2.3).
-  if (p[0] == 0x00 && p[1] == 0x01) {
+  if (has_auth_header(p)) {
     if (p.size() < 4) return Drop::TruncatedAuthHeader;
     const std::size_t id_len = p[2];
     const std::size_t au_len = p[3];

@@ -38,6 +38,12 @@ struct TeredoPacket {
   ByteView trailers;
 };
 
+/// True when a UDP payload starts with an authentication header (00 01): what the server's router
+/// advertisements carry (RFC 4380 5.1.1). Looks at the first two bytes only.
+constexpr bool has_auth_header(ByteView udp_payload) {
+  return udp_payload.size() >= 2 && udp_payload[0] == 0x00 && udp_payload[1] == 0x01;
+}
+
 /// Parses a UDP payload. Drops: DatagramTooShort, TruncatedAuthHeader, TruncatedOriginIndication,
 /// NotIpv6, TruncatedIpv6Header, Ipv6PayloadTruncated.
 Result<TeredoPacket> parse_teredo_packet(ByteView udp_payload);

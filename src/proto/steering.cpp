@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "proto/encapsulation.hpp"
+
 namespace teredo::proto {
 
 namespace {
@@ -22,7 +24,7 @@ std::optional<Ipv6Addr> tun_steering_key(ByteView ipv6_packet) {
 
 std::optional<Ipv6Addr> udp_steering_key(ByteView p) {
   std::size_t off = 0;
-  if (p.size() >= 2 && p[0] == 0 && p[1] == 1) {
+  if (has_auth_header(p)) {
     if (p.size() < 4) return std::nullopt;
     off = 13 + std::size_t{p[2]} + std::size_t{p[3]};
   }

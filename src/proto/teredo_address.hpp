@@ -12,6 +12,10 @@ namespace teredo::proto {
 inline constexpr std::uint32_t kTeredoPrefix = 0x20010000;  // 2001:0000::/32
 inline constexpr std::uint16_t kTeredoPort = 3544;
 
+/// fe80::ffff:ffff:ffff: the link-local address of a Teredo tunnel interface (Miredo's, ours) and
+/// the source of a client's Router Solicitations.
+inline constexpr Ipv6Addr kTeredoLinkLocal{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+
 // Flags word (bits 64..79). RFC 5991 3.1 layout: C z Random1(4) U G Random2(8).
 inline constexpr std::uint16_t kFlagCone = 0x8000;
 inline constexpr std::uint16_t kFlagReserved = 0x4000;

@@ -2,22 +2,18 @@
 // configuration of the tunnel (as Debian's client-hook does it), and the serving loop.
 #include "roles/client_helper.hpp"
 
-#include <fcntl.h>
-#include <malloc.h>
-#include <net/if.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
+#include "config/defaults.hpp"
 #include "daemon/log.hpp"
-#include "roles/teredod.hpp"
 #include "os/helper_process.hpp"
 #include "os/hook_runner.hpp"
 #include "os/net_text.hpp"
-#include "os/seccomp.hpp"
 #include "os/netlink.hpp"
+#include "os/process.hpp"
+#include "os/seccomp.hpp"
+#include "proto/teredo_address.hpp"
 
 namespace teredo::roles {
 
@@ -30,8 +26,6 @@ namespace log = daemon::log;
 
 namespace {
 
-/// fe80::ffff:ffff:ffff, the client's link-local address (Miredo's restricted one).
-constexpr proto::Ipv6Addr kClientLinkLocal{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 /// The default route's metric: above the usual 1024, so Teredo is the last resort (as the hook).
 constexpr std::uint32_t kDefaultRouteMetric = 1029;
 /// The Teredo address gets prefix length 32, so that the whole Teredo prefix is on-link.
@@ -63,7 +57,7 @@ class NetlinkConfigurator {
     if (old.kind == HookState::Kind::Up && old.address != now.address) remove_address(old.address);
     check(netlink_.set_mtu(ifindex_, now.mtu), "set MTU");
     check(netlink_.set_link_state(ifindex_, os::LinkState{true, true}), "bring the link up");
-    check(netlink_.add_address(ifindex_, kClientLinkLocal, 64, true), "add fe80::ffff:ffff:ffff/64");
+    check(netlink_.add_address(ifindex_, proto::kTeredoLinkLocal, 64, true), "add fe80::ffff:ffff:ffff/64");
     check(netlink_.add_address(ifindex_, now.address, kAddressPrefixLength, true), "add the Teredo address");
     auto st = netlink_.add_route(ifindex_, kAnyAddress, 0, kDefaultRouteMetric);
     if (!st && !ignorable(st.error(), {EEXIST})) check(st, "add the default route");
@@ -80,7 +74,7 @@ class NetlinkConfigurator {
   }
 
   void destroy() {
-    auto st = netlink_.remove_address(ifindex_, kClientLinkLocal, 64);
+    auto st = netlink_.remove_address(ifindex_, proto::kTeredoLinkLocal, 64);
     if (!st && !ignorable(st.error(), {EADDRNOTAVAIL, ENODEV})) check(st, "remove fe80::ffff:ffff:ffff/64");
   }
 
@@ -120,8 +114,7 @@ class Helper {
 
  private:
   void run_hook(const HookState& next) {
-    char name[IF_NAMESIZE] = {};
-    const std::string iface = ::if_indextoname(static_cast<unsigned>(settings_.ifindex), name) != nullptr ? name : "";
+    const std::string iface = os::interface_name(settings_.ifindex);
     auto status = os::run_program(*settings_.hook_script, hook_environment(next, state_, iface, settings_.ifindex));
     if (!status) {
       log::error("Cannot run the hook {}: {}", *settings_.hook_script, status.error().message());
@@ -138,10 +131,7 @@ class Helper {
 };
 
 void detach_stdio() {
-  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null < 0) return;
-  for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
-  if (null > 2) ::close(null);
+  if (auto null = os::open_dev_null()) (void)os::redirect_stdio(*null);
 }
 
 }  // namespace
@@ -170,29 +160,30 @@ std::vector<std::string> hook_environment(const HookState& now, const HookState&
   env.push_back(std::string("STATE=") + state_word(now.kind));
   if (now.kind == HookState::Kind::Up) {
     env.push_back("ADDRESS=" + os::to_string(now.address));
-    env.push_back("LLADDRESS=" + os::to_string(kClientLinkLocal));
+    env.push_back("LLADDRESS=" + os::to_string(proto::kTeredoLinkLocal));
     env.push_back("MTU=" + std::to_string(now.mtu));
   }
   env.push_back(std::string("OLD_STATE=") + state_word(old.kind));
   if (old.kind == HookState::Kind::Up) {
     env.push_back("OLD_ADDRESS=" + os::to_string(old.address));
-    env.push_back("OLD_LLADDRESS=" + os::to_string(kClientLinkLocal));
+    env.push_back("OLD_LLADDRESS=" + os::to_string(proto::kTeredoLinkLocal));
     env.push_back("OLD_MTU=" + std::to_string(old.mtu));
   }
   return env;
 }
 
 os::OsResult<ClientHelper> ClientHelper::start(const HelperSettings& settings) {
-  auto p = os::fork_helper([&settings](os::Fd channel) { return run_client_helper(std::move(channel), settings); });
+  auto p = os::fork_child(os::ChannelKind::SeqPacket,
+                          [&settings](os::Fd channel) { return run_client_helper(std::move(channel), settings); });
   if (!p) return p.error();
   return ClientHelper(p->pid, std::move(p->channel));
 }
 
 bool ClientHelper::send(const HelperRequest& r) {
   if (!channel_) return false;
-  const ssize_t n = ::send(channel_.get(), &r, sizeof r, MSG_DONTWAIT | MSG_NOSIGNAL);
-  if (n == static_cast<ssize_t>(sizeof r)) return true;
-  log::error("Cannot reach the privileged helper: {}", n < 0 ? std::strerror(errno) : "short write");
+  auto st = os::send_message(channel_, proto::ByteView{reinterpret_cast<const std::uint8_t*>(&r), sizeof r});
+  if (st) return true;
+  log::error("Cannot reach the privileged helper: {}", st.error().message());
   return false;
 }
 
@@ -222,7 +213,7 @@ void ClientHelper::finish() {
 
 int run_client_helper(os::Fd channel, const HelperSettings& settings) {
   // Logging: the syslog descriptor was closed with the others; open it again.
-  log::open(kTeredodProgram, settings.syslog_facility, settings.foreground);
+  log::open(config::kTeredodProgram, settings.syslog_facility, settings.foreground);
   if (!settings.foreground) detach_stdio();
   if (auto st = os::restrict_to_net_admin(); !st) {
     log::alert("Privileged helper: cannot restrict capabilities: {}", st.error().message());
@@ -235,9 +226,8 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
       log::alert("Privileged helper: cannot open rtnetlink: {}", nl.error().message());
       return 1;
     }
-    char name[IF_NAMESIZE] = {};
-    const char* iface = ::if_indextoname(static_cast<unsigned>(settings.ifindex), name);
-    netlink.emplace(std::move(*nl), settings.ifindex, iface != nullptr ? iface : "?");
+    const std::string iface = os::interface_name(settings.ifindex);
+    netlink.emplace(std::move(*nl), settings.ifindex, iface.empty() ? "?" : iface);
   }
   Helper helper(settings, std::move(netlink));
   // Without a hook the helper only talks rtnetlink on sockets it already has: confine it. A
@@ -251,16 +241,15 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
   }
   // The helper is a fork of the worker: the worker's heap pages that were free at the fork, and
   // those the helper's own set-up (seccomp) used and freed, would stay resident here as private
-  // copies once the worker writes to its own. Hand them back (issue 7: idle memory, -70 kB).
-  ::malloc_trim(0);
+  // copies once the worker writes to its own. Hand them back (idle memory, -70 kB).
+  os::trim_heap();
 
   for (;;) {
     HelperRequest r;
-    const ssize_t n = ::recv(channel.get(), &r, sizeof r, MSG_TRUNC);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // the worker closed the channel (or it failed): shut down
-    if (n != static_cast<ssize_t>(sizeof r)) {
-      log::error("Privileged helper: refused a request of {} bytes", n);
+    auto n = os::receive_message(channel, proto::MutableBytes{reinterpret_cast<std::uint8_t*>(&r), sizeof r});
+    if (!n || *n == 0) break;  // the worker closed the channel (or it failed): shut down
+    if (*n != sizeof r) {
+      log::error("Privileged helper: refused a request of {} bytes", *n);
       continue;
     }
     if (auto why = check_helper_request(r)) {

@@ -5,15 +5,14 @@
 // "the tunnel is down", in a fixed 24-byte request. The helper derives everything else itself.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "datapath/client_worker.hpp"
+#include "datapath/tunnel_worker.hpp"
+#include "os/child.hpp"
 #include "os/fd.hpp"
 #include "os/os_result.hpp"
 #include "proto/ipv6_address.hpp"

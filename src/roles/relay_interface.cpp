@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "daemon/log.hpp"
+#include "proto/teredo_address.hpp"
 
 namespace teredo::roles {
 
@@ -63,7 +64,7 @@ bool RelayInterface::configure(std::uint32_t mtu) {
   // A relay is a router on this link: ignore redirects (best effort, as Miredo).
   if (auto st = os::set_ipv6_conf(name, "accept_redirects", "0"); !st)
     log::warning("Cannot disable accept_redirects on {}: {}", name, st.error().message());
-  if (auto st = netlink_.add_address(ifindex_, kRelayLinkLocal, 64, true); !st) {
+  if (auto st = netlink_.add_address(ifindex_, proto::kTeredoLinkLocal, 64, true); !st) {
     log::alert("Cannot add address fe80::ffff:ffff:ffff/64 to {}: {}", name, st.error().message());
     return false;
   }
@@ -82,7 +83,7 @@ RelayInterface::~RelayInterface() {
       log::warning("Cannot remove the Teredo prefix route: {}", st.error().message());
   }
   if (address_added_) {
-    if (auto st = netlink_.remove_address(ifindex_, kRelayLinkLocal, 64); !st)
+    if (auto st = netlink_.remove_address(ifindex_, proto::kTeredoLinkLocal, 64); !st)
       log::warning("Cannot remove fe80::ffff:ffff:ffff/64: {}", st.error().message());
   }
   // Members are destroyed next: closing the TUN descriptor deletes the interface.

@@ -49,8 +49,6 @@ class RelayInterface {
   bool route_added_ = false;
 };
 
-/// fe80::ffff:ffff:ffff, the relay interface's link-local address (as Miredo).
-inline constexpr proto::Ipv6Addr kRelayLinkLocal{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 /// Metric of the Prefix/32 route (as Miredo).
 inline constexpr std::uint32_t kRelayRouteMetric = 1024;
 

@@ -1,14 +1,161 @@
-// teredod-server: the Teredo server daemon (RFC 4380 5.3), compatible with miredo-server.
+// teredod-server: the Teredo server (RFC 4380 5.3), compatible with miredo-server(8). Its
+// supervisor reads the configuration; the worker process opens the sockets as root, drops its
+// privileges into the chroot, installs seccomp and runs one data-path thread per CPU (Workers
+// auto) while its main thread waits for a stop signal (miredo-behaviour.md 1.2, 1.6, 5.13, 6).
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "config/defaults.hpp"
+#include "config/effective.hpp"
+#include "config/server_settings.hpp"
+#include "control/server.hpp"
+#include "control/stats_text.hpp"
 #include "daemon/daemon_main.hpp"
-#include "roles/server.hpp"
+#include "daemon/log.hpp"
+#include "daemon/supervisor.hpp"
+#include "datapath/server_worker.hpp"
+#include "datapath/worker_threads.hpp"
+#include "os/event_fd.hpp"
+#include "os/net_text.hpp"
+#include "os/poll_set.hpp"
+#include "os/process.hpp"
+#include "os/signals.hpp"
+
+namespace {
+
+using namespace teredo;  // NOLINT(google-build-using-namespace): main's file
+namespace log = daemon::log;
+
+// Both addresses' port 3544, shared by the workers' sockets (SO_REUSEPORT); a port another
+// process holds is an error.
+std::vector<datapath::ServerSockets> open_sockets(const core::ServerConfig& config, unsigned workers) {
+  os::UdpSocketOptions udp;
+  udp.reuse_port = true;
+  const proto::Endpoint primary{config.primary, proto::kTeredoPort};
+  const proto::Endpoint secondary{config.secondary, proto::kTeredoPort};
+  for (const proto::Endpoint& e : {primary, secondary}) {
+    if (auto c = os::UdpSocket::claim(e); !c) {
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(e), c.error().message());
+      return {};
+    }
+  }
+  std::vector<datapath::ServerSockets> out;
+  for (unsigned i = 0; i < workers; ++i) {
+    auto a = os::UdpSocket::open(primary, udp);
+    if (!a) {
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(primary), a.error().message());
+      return {};
+    }
+    auto b = os::UdpSocket::open(secondary, udp);
+    if (!b) {
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(secondary), b.error().message());
+      return {};
+    }
+    auto raw = os::RawIpv6Socket::open();
+    if (!raw) {
+      log::alert("Raw IPv6 socket not working: {}", raw.error().message());
+      return {};
+    }
+    out.push_back(datapath::ServerSockets{std::move(*a), std::move(*b), std::move(*raw)});
+  }
+  return out;
+}
+
+datapath::ServerTotals sum(const std::vector<std::unique_ptr<datapath::ServerWorker>>& workers) {
+  datapath::ServerTotals total;
+  for (const auto& w : workers) total += w->published();
+  return total;
+}
+
+// Waits for a stop signal (SIGHUP never arrives: the worker ignores it, the supervisor reloads).
+void wait_for_stop(os::SignalFd& signals) {
+  os::PollSet poll;
+  poll.add(signals.fd(), os::PollSet::kReadable);
+  for (;;) {
+    if (auto n = poll.wait(-1); !n) {
+      log::alert("Cannot wait for signals: {}", n.error().message());
+      return;
+    }
+    while (auto signo = signals.read()) {
+      log::notice("Worker exiting on signal {} ({})", *signo, os::signal_name(*signo));
+      return;
+    }
+  }
+}
+
+int run_server_worker(const config::ServerSettings& settings, daemon::WorkerContext& ctx) {
+  const core::ServerConfig& config = settings.server;
+  auto signals = os::SignalFd::open(os::SignalRole::Worker);
+  if (!signals) {
+    log::alert("Cannot set up signals: {}", signals.error().message());
+    return daemon::kExitSetupFailure;
+  }
+  auto stop = os::EventFd::open();
+  if (!stop) {
+    log::alert("Cannot create eventfd: {}", stop.error().message());
+    return daemon::kExitSetupFailure;
+  }
+  const unsigned n = settings.workers != 0 ? settings.workers : std::min(os::usable_cpus(), config::kMaxWorkers);
+  std::vector<datapath::ServerSockets> sockets = open_sockets(config, n);
+  if (sockets.empty()) return daemon::kExitSetupFailure;
+  auto control = control::ControlServer::open(settings.control);  // the socket is created as root
+  if (!control) return daemon::kExitSetupFailure;
+  if (!ctx.drop_privileges()) return daemon::kExitSetupFailure;
+
+  std::vector<std::unique_ptr<datapath::ServerWorker>> workers;
+  for (auto& s : sockets) workers.push_back(std::make_unique<datapath::ServerWorker>(config, std::move(s), stop->fd()));
+  // MetricsListen's socket: before seccomp, which forbids creating it.
+  if (*control && !(*control)->listen([&](const control::PeerQuery&) {
+        const datapath::ServerTotals t = sum(workers);
+        return std::optional(control::server_snapshot(config, n, t.counters, t.drops));
+      }))
+    return daemon::kExitSetupFailure;
+  if (!ctx.confine()) return daemon::kExitSetupFailure;  // threads inherit the filter
+  datapath::WorkerThreads threads(*stop);
+  for (auto& w : workers)
+    if (!threads.start([worker = w.get()] { worker->run(); })) return daemon::kExitSetupFailure;
+  log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}, MTU {}, user {})",
+              os::to_string(config.primary), proto::kTeredoPort, os::to_string(config.secondary), proto::kTeredoPort, n,
+              os::prefix32_to_string(config.prefix), config.mtu, ctx.user().name);
+  if (*control && !(*control)->start()) log::error("teredoctl will not be answered");
+  ctx.ready();
+
+  wait_for_stop(*signals);
+  control->reset();  // stop asking the workers before they go
+  threads.stop_and_join();
+  const datapath::ServerTotals total = sum(workers);
+  std::vector<control::CounterValue> counters;
+  control::append_counters(counters, total.counters);
+  log::notice("Totals: {}", control::summary_line(counters, total.drops));
+  return daemon::kExitOk;
+}
+
+int run_server(const daemon::CommandLine& options) {
+  using os::Capability;
+  static const daemon::DaemonRole<config::ServerSettings> role{
+      {config::kServerProgram, config::kDefaultServerConfig, config::kDefaultServerPidfile, config::kDefaultServerUser,
+       config::kDefaultServerChroot,
+       // Raw IPv6 socket (NET_RAW); the drop itself (SETUID, SETGID, SYS_CHROOT, SETPCAP for the
+       // bounding set); stopping the worker (KILL).
+       {Capability::NetRaw, Capability::SetUid, Capability::SetGid, Capability::SysChroot, Capability::SetPcap,
+        Capability::Kill}},
+      config::load_server_config,
+      [](const config::ServerSettings& s) { return config::describe(s); },
+      [](const config::ServerSettings& s) { return s.syslog_facility; },
+      run_server_worker};
+  return daemon::run_supervised(options, role);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace teredo;  // NOLINT(google-build-using-namespace)
   return daemon::daemon_main(
       argc, argv,
       daemon::DaemonMain{config::kServerProgram, "Teredo (RFC 4380) server for Linux.",
-                 "SERVER_NAME, if given, is the primary server IPv4 address or host name; it replaces\n"
-                 "ServerBindAddress and ServerBindAddress2 (the secondary becomes primary + 1).",
-                 daemon::UsageDefaults{config::kDefaultServerConfig, config::kDefaultServerPidfile, config::kDefaultServerUser},
-                 TEREDOD_VERSION, roles::run_server});
+                         "SERVER_NAME, if given, is the primary server IPv4 address or host name; it replaces\n"
+                         "ServerBindAddress and ServerBindAddress2 (the secondary becomes primary + 1).",
+                         daemon::UsageDefaults{config::kDefaultServerConfig, config::kDefaultServerPidfile,
+                                               config::kDefaultServerUser},
+                         daemon::kVersion, run_server});
 }

@@ -1,9 +1,5 @@
-// Set-up steps shared by teredod's relay and client workers.
+// The shared steps of the relay and client set-up (tunnel_setup.hpp).
 #include "roles/tunnel_setup.hpp"
-
-#include <chrono>
-#include <cstdlib>
-#include <string_view>
 
 #include "os/net_text.hpp"
 #include "os/random.hpp"
@@ -11,12 +7,12 @@
 
 namespace teredo::roles {
 
-using namespace daemon;    // NOLINT(google-build-using-namespace): rewritten by the one-worker step
-using namespace config;    // NOLINT(google-build-using-namespace)
-using namespace control;   // NOLINT(google-build-using-namespace)
-using namespace datapath;  // NOLINT(google-build-using-namespace)
-
 namespace log = daemon::log;
+
+namespace {
+
+// How long the control thread waits for each worker's answer.
+constexpr std::chrono::milliseconds kWorkerAnswerTimeout{2000};
 
 std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind, bool reuse_port) {
   os::UdpSocketOptions options;
@@ -39,24 +35,7 @@ std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind, bo
   return TunnelSockets{std::move(*udp), std::move(*icmp), std::move(*timer)};
 }
 
-bool draw_secret(proto::MutableBytes secret, const char* what) {
-  if (auto st = os::fill_random(secret); !st) {
-    log::alert("Cannot draw the {} secret: {}", what, st.error().message());
-    return false;
-  }
-  return true;
-}
-
-bool create_shards(unsigned n, std::unique_ptr<Shards>& out) {
-  if (n <= 1) return true;
-  auto sh = Shards::create(n);
-  if (!sh) {
-    log::alert("Cannot create the workers' wake-up descriptors: {}", sh.error().message());
-    return false;
-  }
-  out = std::move(*sh);
-  return true;
-}
+}  // namespace
 
 std::optional<std::vector<os::TunDevice>> open_worker_queues(const os::TunDevice& tun, unsigned n) {
   std::vector<os::TunDevice> queues;
@@ -90,9 +69,9 @@ std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsi
   return sockets;
 }
 
-void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first) {
-  if (const char* env = std::getenv("TEREDOD_STEERING"); env != nullptr && std::string_view(env) == "off") {
-    log::notice("{} workers; steering: off (TEREDOD_STEERING=off), misdirected packets handed over", n);
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first, bool steering) {
+  if (!steering) {
+    log::notice("{} workers; steering: off (Steering no), misdirected packets handed over", n);
     return;
   }
   const auto tun_st = os::attach_tun_steering(tun.fd());
@@ -102,39 +81,52 @@ void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, b
               udp_st ? "by inner source (cBPF)" : "by 4-tuple (" + udp_st.error().message() + "), handed over");
 }
 
-namespace {
-// How long the control thread waits for each worker's answer.
-constexpr std::chrono::milliseconds kWorkerAnswerTimeout{2000};
-}  // namespace
+bool draw_secret(proto::MutableBytes secret, const char* what) {
+  if (auto st = os::fill_random(secret); !st) {
+    log::alert("Cannot draw the {} secret: {}", what, st.error().message());
+    return false;
+  }
+  return true;
+}
 
-bool confine_with_merged_control(std::unique_ptr<ControlServer>& control,
-                                 std::vector<std::unique_ptr<ControlPort>>& ports,
-                                 const std::vector<std::function<void(ControlPort&)>>& attach, WorkerContext& ctx) {
-  if (control) {
-    std::vector<ControlPort*> all{&control->port()};
-    for (std::size_t i = 1; i < attach.size(); ++i) {
-      auto p = ControlPort::create();
+std::unique_ptr<datapath::Shards> create_shards(unsigned n) {
+  auto shards = datapath::Shards::create(n);
+  if (!shards) {
+    log::alert("Cannot create the workers' wake-up descriptors: {}", shards.error().message());
+    return nullptr;
+  }
+  return std::move(*shards);
+}
+
+bool confine_with_control(control::ControlServer* control, std::vector<std::unique_ptr<control::ControlPort>>& ports,
+                          unsigned n, const std::function<void(unsigned, control::ControlPort&)>& attach,
+                          daemon::WorkerContext& ctx) {
+  if (control != nullptr) {
+    std::vector<control::ControlPort*> all;
+    for (unsigned i = 0; i < n; ++i) {
+      auto p = control::ControlPort::create();
       if (!p) {
         log::alert("Cannot create the control channel: {}", p.error().message());
         return false;
       }
+      attach(i, **p);
+      all.push_back(p->get());
       ports.push_back(std::move(*p));
-      all.push_back(ports.back().get());
     }
-    for (std::size_t i = 0; i < attach.size(); ++i) attach[i](*all[i]);
-    if (!control->start_metrics([all](const PeerQuery& q) -> std::optional<ControlSnapshot> {
-          std::vector<ControlSnapshot> parts;
-          for (ControlPort* p : all) {
+    // MetricsListen's socket: before seccomp, which forbids creating it.
+    if (!control->listen([all](const control::PeerQuery& q) -> std::optional<control::ControlSnapshot> {
+          std::vector<control::ControlSnapshot> parts;
+          for (control::ControlPort* p : all) {
             auto s = p->request(q, kWorkerAnswerTimeout);
             if (!s) return std::nullopt;
             parts.push_back(std::move(*s));
           }
-          return merge_snapshots(std::move(parts), q);
+          return control::merge_snapshots(std::move(parts), q);
         }))
       return false;
   }
   if (!ctx.confine()) return false;  // threads inherit the filter
-  if (control && !control->start()) return false;
+  if (control != nullptr && !control->start()) return false;
   return true;
 }
 

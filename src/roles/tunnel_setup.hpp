@@ -1,29 +1,48 @@
-// Set-up steps shared by teredod's relay and client workers (relay_driver.cpp, client_driver.cpp):
-// the sockets, the secret, creating the worker and starting the control channel around seccomp.
+// The set-up of teredod's worker process, one routine for the relay and the client, always in its
+// n-worker form (one worker is n = 1): as root, the signals, the tunnel interface and its queues,
+// one UDP socket per worker on one port (SO_REUSEPORT), the kernel's steering programs, the
+// secret, the rings between the workers, the control socket; then the privilege drop, the
+// workers, seccomp, the control thread, the worker threads, "ready" to the supervisor, and the
+// first worker's loop on this thread; at the end the totals. What differs between the roles is
+// the `Role` (relay.cpp, client.cpp):
+//   const char* what                     "relay" or "client", for the log
+//   unsigned worker_count(const DataPathSettings&)   Workers auto: a relay one per CPU, a client one
+//   bool auth_to_first                   (client) router advertisements go to worker 0
+//   os::TunDevice* open_interface(unsigned n)        as root; nullptr (logged) on failure
+//   bool before_control(WorkerContext&)  as root, before the control socket exists (client: the
+//                                        network watch, the privileged helper)
+//   void after_privilege_drop()          (relay: leave the interface's removal to the kernel)
+//   datapath::ClientParts client_parts(unsigned index)
+//   void log_started(proto::Endpoint bound, unsigned n, const std::string& user)
+//   void before_exit()                   (client: the helper's final down and destroy)
 #pragma once
 
-#include <algorithm>
-#include <cstddef>
+#include <chrono>
 #include <functional>
 #include <memory>
-#include <vector>
 #include <new>
 #include <optional>
+#include <vector>
 
+#include "config/teredod_settings.hpp"
+#include "control/port.hpp"
 #include "control/server.hpp"
-#include "datapath/handoff.hpp"
+#include "control/stats_text.hpp"
+#include "daemon/command_line.hpp"
 #include "daemon/log.hpp"
 #include "daemon/supervisor.hpp"
+#include "datapath/handoff.hpp"
+#include "datapath/tunnel_worker.hpp"
+#include "datapath/worker_threads.hpp"
+#include "os/event_fd.hpp"
+#include "os/page_memory.hpp"
 #include "os/raw_icmpv6_socket.hpp"
+#include "os/signals.hpp"
 #include "os/timer_fd.hpp"
 #include "os/tun_device.hpp"
 #include "os/udp_socket.hpp"
-#include "proto/bytes.hpp"
-#include "proto/ipv4.hpp"
 
 namespace teredo::roles {
-
-namespace log = daemon::log;
 
 /// What the data path needs besides the TUN device, opened while still root.
 struct TunnelSockets {
@@ -32,29 +51,28 @@ struct TunnelSockets {
   os::TimerFd timer;  // the core's next deadline
 };
 
-/// Opens the UDP socket on `bind` (SO_REUSEPORT with `reuse_port`: several workers), the raw
-/// ICMPv6 socket and the timer; nullopt (logged) on failure.
-std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind, bool reuse_port = false);
+// The steps of run_tunnel that need no template, each logging its own failure.
 
-/// Fills the core's secret from the kernel; false (logged "Cannot draw the WHAT secret") on failure.
+/// The TUN queues of workers 1..n-1, attached to `tun` (multi-queue when n > 1); nullopt on failure.
+std::optional<std::vector<os::TunDevice>> open_worker_queues(const os::TunDevice& tun, unsigned n);
+/// One set of sockets per worker. Several workers share `bind` (SO_REUSEPORT): the port is
+/// claimed first, so one another process holds is an error, and port 0 becomes one port for all.
+/// Empty on failure.
+std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsigned n);
+/// Several workers: attaches the kernel steering programs (os/steering.hpp) to the TUN device and
+/// to the reuseport group of `first_udp` unless `steering` is off, and logs what is in use.
+/// Refusals are notices (misdirected packets are then handed over).
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first, bool steering);
+/// Fills the core's secret from the kernel; false on failure.
 bool draw_secret(proto::MutableBytes secret, const char* what);
-
-/// Calls `create` (Worker::create: an OsResult, or std::bad_alloc for the peer table). Logs
-/// "Cannot create the WHAT data path" or "Cannot allocate the peer table"; nullptr then.
-template <class Worker, class Create>
-std::unique_ptr<Worker> create_tunnel_worker(const char* what, std::size_t max_peers, Create create) {
-  try {
-    auto w = create();
-    if (!w) {
-      log::alert("Cannot create the {} data path: {}", what, w.error().message());
-      return nullptr;
-    }
-    return std::move(*w);
-  } catch (const std::bad_alloc&) {
-    log::alert("Cannot allocate the peer table for MaxPeers {}", max_peers);
-    return nullptr;
-  }
-}
+/// The rings and wake-ups between `n` workers; null on failure.
+std::unique_ptr<datapath::Shards> create_shards(unsigned n);
+/// One control port per worker, the merged answer for teredoctl and MetricsListen, the endpoint,
+/// seccomp (ctx.confine), then the control thread. `ports` keeps the ports alive; `attach(i, port)`
+/// attaches port i to worker i. False: set-up failure.
+bool confine_with_control(control::ControlServer* control, std::vector<std::unique_ptr<control::ControlPort>>& ports,
+                          unsigned n, const std::function<void(unsigned, control::ControlPort&)>& attach,
+                          daemon::WorkerContext& ctx);
 
 /// A share of a table-wide limit for one of `n` workers (rounded up; at least `floor`; all of it
 /// for one worker).
@@ -62,42 +80,83 @@ inline std::size_t worker_share(std::size_t total, unsigned n, std::size_t floor
   return n <= 1 ? total : std::max<std::size_t>(floor, (total + n - 1) / n);
 }
 
-/// Several workers (`n` > 1): the rings and wake-up descriptors between them into `out`; false
-/// (logged) on failure. One worker: `out` stays null.
-bool create_shards(unsigned n, std::unique_ptr<datapath::Shards>& out);
+/// Runs the worker process of a relay (Core = core::Relay) or client (core::Client) until a stop
+/// signal; returns its exit status.
+template <class Core, class Role>
+int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
+               const config::TunnelSettings& settings, daemon::WorkerContext& ctx) {
+  namespace log = daemon::log;
+  using Worker = datapath::TunnelWorker<Core>;
+  config.memory = &os::page_memory();  // the cores' large buffers: pages resident only once used
+  const unsigned n = role.worker_count(settings.data_path);
+  auto signals = os::SignalFd::open(os::SignalRole::Worker);
+  if (!signals) {
+    log::alert("Cannot set up signals: {}", signals.error().message());
+    return daemon::kExitSetupFailure;
+  }
+  auto stop = os::EventFd::open();  // stops the workers after the first
+  if (!stop) {
+    log::alert("Cannot create eventfd: {}", stop.error().message());
+    return daemon::kExitSetupFailure;
+  }
+  os::TunDevice* tun = role.open_interface(n);
+  if (tun == nullptr) return daemon::kExitSetupFailure;
+  auto queues = open_worker_queues(*tun, n);  // the queues of workers 1..n-1
+  if (!queues) return daemon::kExitSetupFailure;
+  std::vector<TunnelSockets> sockets = open_worker_sockets(settings.bind, n);
+  if (sockets.empty()) return daemon::kExitSetupFailure;
+  const proto::Endpoint bound = sockets[0].udp.local();
+  if (n > 1) attach_steering(*tun, sockets[0].udp, n, role.auth_to_first, settings.data_path.steering);
+  if (!draw_secret(config.secret, role.what)) return daemon::kExitSetupFailure;
+  // Each worker owns a share of the peers: MaxPeers and the queue limit are divided.
+  const std::size_t max_peers = config.max_peers;
+  config.max_peers = worker_share(config.max_peers, n, config::kMinMaxPeers);
+  config.queue_packets_total = worker_share(config.queue_packets_total, n, config.queue_packets_per_peer);
+  std::unique_ptr<datapath::Shards> shards = create_shards(n);
+  if (!shards) return daemon::kExitSetupFailure;
+  if (!role.before_control(ctx)) return daemon::kExitSetupFailure;
+  auto control = control::ControlServer::open(settings.control);  // the socket is created as root
+  if (!control) return daemon::kExitSetupFailure;
+  if (!ctx.drop_privileges()) return daemon::kExitSetupFailure;
+  role.after_privilege_drop();
 
-/// The TUN queues of workers 1..n-1, attached to `tun` (multi-queue when n > 1); nullopt (logged)
-/// on failure.
-std::optional<std::vector<os::TunDevice>> open_worker_queues(const os::TunDevice& tun, unsigned n);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned i = 0; i < n; ++i) {
+    datapath::WorkerIo io{i == 0 ? *tun : (*queues)[i - 1], std::move(sockets[i].udp), std::move(sockets[i].icmp),
+                          std::move(sockets[i].timer)};
+    const datapath::WorkerPlace place{i, shards.get(), i == 0 ? &*signals : nullptr, stop->fd()};
+    try {
+      auto w = Worker::create(config, std::move(io), place, settings.data_path, role.client_parts(i));
+      if (!w) {
+        log::alert("Cannot create the {} data path: {}", role.what, w.error().message());
+        return daemon::kExitSetupFailure;
+      }
+      workers.push_back(std::move(*w));
+    } catch (const std::bad_alloc&) {
+      log::alert("Cannot allocate the peer table for MaxPeers {}", max_peers);
+      return daemon::kExitSetupFailure;
+    }
+  }
+  std::vector<std::unique_ptr<control::ControlPort>> ports;
+  if (!confine_with_control(
+          control->get(), ports, n, [&](unsigned i, control::ControlPort& p) { workers[i]->attach_control(p); }, ctx))
+    return daemon::kExitSetupFailure;
+  datapath::WorkerThreads threads(*stop);
+  for (unsigned i = 1; i < n; ++i)
+    if (!threads.start([w = workers[i].get()] { w->run(); })) return daemon::kExitSetupFailure;
+  role.log_started(bound, n, ctx.user().name);
+  ctx.ready();
 
-/// One set of sockets per worker. Several workers share `bind` (SO_REUSEPORT): the port is claimed
-/// first, so one another process holds is an error, and port 0 becomes one port for all. Empty
-/// (logged) on failure.
-std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsigned n);
-
-/// Several workers: attaches the kernel steering programs (os/steering.hpp) to the TUN device
-/// and to the reuseport group of `first_udp`, and logs what is in use. `auth_to_first` (client):
-/// datagrams with an authentication header go to worker 0. Refusals are notices (misdirected
-/// packets are then handed over); TEREDOD_STEERING=off (test hook) attaches nothing.
-void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned workers, bool auth_to_first);
-
-/// Several workers: one control port per worker (`attach[i]` attaches port i to worker i; the first
-/// is control->port()), one merged answer for teredoctl and MetricsListen (merge_snapshots), then
-/// seccomp (ctx.confine), then the control thread. `ports` keeps the extra ports alive. False:
-/// set-up failure (logged).
-bool confine_with_merged_control(std::unique_ptr<control::ControlServer>& control,
-                                 std::vector<std::unique_ptr<control::ControlPort>>& ports,
-                                 const std::vector<std::function<void(control::ControlPort&)>>& attach, daemon::WorkerContext& ctx);
-
-/// Attaches the control channel (issue 6) to `worker` and starts its metrics listener, installs
-/// seccomp (ctx.confine), then starts the control thread. false: set-up failure (logged).
-template <class Worker>
-bool confine_with_control(std::unique_ptr<control::ControlServer>& control, Worker& worker, daemon::WorkerContext& ctx) {
-  if (control) worker.attach_control(control->port());     // control channel (issue 6)
-  if (control && !control->start_metrics()) return false;  // MetricsListen: before seccomp
-  if (!ctx.confine()) return false;
-  if (control && !control->start()) return false;  // control thread: after seccomp
-  return true;
+  const bool clean = workers[0]->run();
+  control->reset();  // stop asking the workers before they go
+  threads.stop_and_join();
+  std::vector<control::ControlSnapshot> parts;
+  for (auto& w : workers) parts.push_back(w->snapshot(control::PeerQuery{}));
+  const control::ControlSnapshot totals = control::merge_snapshots(std::move(parts), control::PeerQuery{});
+  log::notice("Totals: {}", control::summary_line(totals.counters, totals.drops));
+  role.before_exit();
+  workers.clear();
+  return clean ? daemon::kExitOk : daemon::kExitSetupFailure;
 }
 
 }  // namespace teredo::roles

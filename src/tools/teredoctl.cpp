@@ -4,11 +4,6 @@
 //   teredoctl [-s|--socket PATH] COMMAND [--json] [options]   (options before or after COMMAND)
 //   COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse] [--limit N] | stats [--all] | metrics
 // Exit: 0 success, 1 daemon not reachable or it answered with an error, 2 usage error.
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -22,12 +17,17 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "config/defaults.hpp"
+#include "daemon/version.hpp"
+#include "os/poll_set.hpp"
+#include "os/stream_socket.hpp"
+
 namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr const char* kDefaultSocket = "/run/teredod/teredod.sock";
-constexpr const char* kServerSocket = "/run/teredod/teredod-server.sock";
+constexpr const char* kDefaultSocket = teredo::config::kDefaultTeredodControlSocket;
+constexpr const char* kServerSocket = teredo::config::kDefaultServerControlSocket;
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
@@ -88,7 +88,7 @@ Options parse_options(int argc, char** argv) {
       usage(stdout);
       std::exit(kExitOk);
     } else if (a == "-V" || a == "--version") {
-      std::printf("teredoctl %s\n", TEREDOD_VERSION);
+      std::printf("teredoctl %s\n", teredo::daemon::kVersion);
       std::exit(kExitOk);
     } else if (a == "-s" || a == "--socket") {
       o.socket = value(a);
@@ -124,85 +124,66 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
+// Why connecting failed, in the user's terms.
+std::string connect_error(const teredo::os::OsError& e) {
+  switch (e.code.value()) {
+    case ENOENT:
+      return "no such socket (is the daemon running? its ControlSocket directive names the path; use -s PATH)";
+    case ECONNREFUSED: return "connection refused (the daemon is not running)";
+    case EACCES:
+    case EPERM: return "permission denied (run as root or as a member of the daemon's ControlGroup)";
+    case ENOTSOCK: return "not a socket";
+    default: return e.code.message();
+  }
+}
+
 // Sends `request` and returns the reply text; on failure prints why and returns nullopt.
 std::optional<std::string> query_daemon(const std::string& path, const std::string& request) {
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  if (path.size() >= sizeof sa.sun_path) {
-    std::fprintf(stderr, "teredoctl: socket path too long: %s\n", path.c_str());
+  namespace os = teredo::os;
+  auto fd = os::connect_unix(path);
+  if (!fd) {
+    std::fprintf(stderr, "teredoctl: cannot connect to %s: %s\n", path.c_str(), connect_error(fd.error()).c_str());
     return std::nullopt;
   }
-  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    std::fprintf(stderr, "teredoctl: socket: %s\n", std::strerror(errno));
-    return std::nullopt;
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
-    const int err = errno;
-    switch (err) {
-      case ENOENT:
-        std::fprintf(stderr,
-                     "teredoctl: cannot connect to %s: no such socket (is the daemon running? its ControlSocket "
-                     "directive names the path; use -s PATH)\n",
-                     path.c_str());
-        break;
-      case ECONNREFUSED:
-        std::fprintf(stderr, "teredoctl: cannot connect to %s: connection refused (the daemon is not running)\n",
-                     path.c_str());
-        break;
-      case EACCES:
-      case EPERM:
-        std::fprintf(stderr,
-                     "teredoctl: cannot connect to %s: permission denied (run as root or as a member of the "
-                     "daemon's ControlGroup)\n",
-                     path.c_str());
-        break;
-      case ENOTSOCK:
-        std::fprintf(stderr, "teredoctl: cannot connect to %s: not a socket\n", path.c_str());
-        break;
-      default:
-        std::fprintf(stderr, "teredoctl: cannot connect to %s: %s\n", path.c_str(), std::strerror(err));
-    }
-    return std::nullopt;
-  }
+  const auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
+  os::PollSet poll;
+  // Waits until `events` or the deadline; false (reported) on timeout.
+  auto wait = [&](short events) {
+    poll.clear();
+    poll.add(fd->get(), events);
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    auto n = poll.wait(static_cast<int>(std::max<std::int64_t>(0, left)));
+    if (n && *n > 0) return true;
+    std::fprintf(stderr, "teredoctl: no reply from %s within %lld s\n", path.c_str(),
+                 static_cast<long long>(kReplyTimeout.count()));
+    return false;
+  };
   const std::string line = request + "\n";
-  std::size_t off = 0;
-  while (off < line.size()) {
-    const ssize_t w = ::send(fd, line.data() + off, line.size() - off, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      std::fprintf(stderr, "teredoctl: sending the request to %s: %s\n", path.c_str(), std::strerror(errno));
+  for (std::size_t off = 0; off < line.size();) {
+    auto w = os::write_some(*fd, std::span<const char>(line).subspan(off));
+    if (!w) {
+      std::fprintf(stderr, "teredoctl: sending the request to %s: %s\n", path.c_str(), w.error().message().c_str());
       return std::nullopt;
     }
-    off += static_cast<std::size_t>(w);
+    if (*w) off += **w;
+    else if (!wait(os::PollSet::kWritable)) return std::nullopt;
   }
-  ::shutdown(fd, SHUT_WR);
+  os::shutdown_write(*fd);
   std::string reply;
   std::vector<char> buf(65536);
-  const auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd p{fd, POLLIN, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::fprintf(stderr, "teredoctl: no reply from %s within %lld s\n", path.c_str(),
-                   static_cast<long long>(kReplyTimeout.count()));
+    auto r = os::read_some(*fd, buf);
+    if (!r) {
+      std::fprintf(stderr, "teredoctl: reading the reply from %s: %s\n", path.c_str(), r.error().message().c_str());
       return std::nullopt;
     }
-    const ssize_t r = ::recv(fd, buf.data(), buf.size(), 0);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      std::fprintf(stderr, "teredoctl: reading the reply from %s: %s\n", path.c_str(), std::strerror(errno));
-      return std::nullopt;
+    if (!*r) {
+      if (!wait(os::PollSet::kReadable)) return std::nullopt;
+      continue;
     }
-    if (r == 0) break;
-    reply.append(buf.data(), static_cast<std::size_t>(r));
+    if (**r == 0) break;
+    reply.append(buf.data(), **r);
     if (reply.size() > kMaxReply) {
       std::fprintf(stderr, "teredoctl: reply from %s too large\n", path.c_str());
       return std::nullopt;
@@ -241,7 +222,7 @@ void print_status(const json& j) {
   const std::string role = text(j, "role");
   row("Role", role == "cone" || role == "restricted" ? "relay (" + role + ")" : role);
   if (j.contains("state")) {
-    row("State", text(j, "state") + " (since " + age_text(j["state_since_age_s"]) + " ago)");
+    row("State", text(j, "state") + " (since " + age_text(j["state_age_seconds"]) + " ago)");
     if (j["teredo_address"].is_string()) {
       row("Teredo address", text(j, "teredo_address"));
       row("  server", text(j, "address_server"));
@@ -253,12 +234,14 @@ void print_status(const json& j) {
     row("Server", text(j, "server") + (j.value("using_secondary", false) ? " (secondary)" : ""));
     row("Servers configured", text(j, "server_primary") + ", secondary " + text(j, "server_secondary"));
     if (j.value("symmetric_nat", false)) row("NAT", "symmetric (mapping differs per server)");
-    row("Last refresh", j["last_refresh_age_s"].is_number() ? age_text(j["last_refresh_age_s"]) + " ago" : "unknown");
-    row("Next refresh", j["next_refresh_in_s"].is_number() ? "in " + age_text(j["next_refresh_in_s"]) : "unknown");
+    row("Last refresh",
+        j["last_refresh_age_seconds"].is_number() ? age_text(j["last_refresh_age_seconds"]) + " ago" : "unknown");
+    row("Next refresh",
+        j["next_refresh_in_seconds"].is_number() ? "in " + age_text(j["next_refresh_in_seconds"]) : "unknown");
     if (j["native_relay"].is_object()) {
       const json& r = j["native_relay"];
       row("Native IPv6 relay", text(r, "relay") + " (via " + text(r, "address") + ", heard " +
-                                   age_text(r["last_receive_age_s"]) + " ago)");
+                                   age_text(r["last_receive_age_seconds"]) + " ago)");
     } else {
       row("Native IPv6 relay", "none yet");
     }
@@ -268,7 +251,7 @@ void print_status(const json& j) {
     row("Workers", text(j, "workers"));
   }
   if (j.contains("prefix")) row("Prefix", text(j, "prefix"));
-  if (role != "server" && j.contains("worker_peers")) {
+  if (role != "server" && j.contains("worker_peers") && j["worker_peers"].size() > 1) {
     std::string w;
     for (const auto& v : j["worker_peers"]) w += (w.empty() ? "" : ", ") + std::to_string(v.get<std::size_t>());
     row("Workers", text(j, "workers") + " (peers each: " + w + ")");
@@ -282,7 +265,8 @@ void print_status(const json& j) {
   if (j.contains("peers"))
     row("Peers", text(j, "peers") + " (max " + text(j, "max_peers") + "), " + text(j, "queued_packets") +
                      " packets queued");
-  row("Uptime", age_text(j["uptime_s"]));
+  row("Version", text(j, "version"));
+  row("Uptime", age_text(j["uptime_seconds"]));
 }
 
 void print_peers(const json& j) {
@@ -292,8 +276,8 @@ void print_peers(const json& j) {
                   "BYTES IN", "BYTES OUT"});
   for (const json& p : peers) {
     rows.push_back({text(p, "address"), text(p, "type"), text(p, "mapped_address") + ":" + text(p, "mapped_port"),
-                    p.value("trusted", false) ? "yes" : "no", age_text(p["last_receive_age_s"]),
-                    age_text(p["last_send_age_s"]), text(p, "queued_packets"), text(p, "packets_in"),
+                    p.value("trusted", false) ? "yes" : "no", age_text(p["last_receive_age_seconds"]),
+                    age_text(p["last_send_age_seconds"]), text(p, "queued_packets"), text(p, "packets_in"),
                     text(p, "packets_out"), text(p, "bytes_in"), text(p, "bytes_out")});
   }
   std::vector<std::size_t> width(rows[0].size(), 0);
@@ -320,7 +304,7 @@ void print_stats(const json& j, bool all) {
   std::size_t width = 0;
   for (const auto& [k, v] : lines) width = std::max(width, k.size());
   for (const auto& [k, v] : j["drops"].items()) width = std::max(width, k.size() + 2);
-  std::printf("Counters (%s, up %s):\n", text(j, "role").c_str(), age_text(j["uptime_s"]).c_str());
+  std::printf("Counters (%s, up %s):\n", text(j, "role").c_str(), age_text(j["uptime_seconds"]).c_str());
   for (const auto& [k, v] : lines) std::printf("  %-*s %12s\n", static_cast<int>(width), k.c_str(), v.c_str());
   std::printf("Drops by reason (total %s):\n", text(j, "drops_total").c_str());
   std::size_t zero = 0;

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2317  # summary() runs from a trap
-# tests/netns/checks.sh: what every tests/netns/test_*.sh shares on top of lib.sh (which it sources): the paths of the
-# built binaries, the skip banner (exit 77), check recording, the EXIT-trap summary ending in "RESULT: PASS|FAIL", and
-# lab setup that keeps that trap.
+# tests/netns/checks.sh: what every tests/netns/test_*.sh shares on top of lib.sh (which it sources, with the paths of
+# the built binaries): the skip banner (exit 77), check recording, the EXIT-trap summary ending in "RESULT: PASS|FAIL",
+# and lab setup with that trap.
 #
 # Usage (HERE = the test's directory):  source "$HERE/checks.sh"; need_root_and_tools ip nft ...; lab_setup_checked
 #
@@ -14,11 +14,6 @@
 
 REPO="$(cd "$HERE/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$REPO/build}"
-# shellcheck disable=SC2034  # used by the tests
-TEREDOD="$BUILD_DIR/bin/teredod"
-# shellcheck disable=SC2034  # used by the tests
-TEREDOD_SERVER="$BUILD_DIR/bin/teredod-server"
-TEREDOCTL="$BUILD_DIR/bin/teredoctl"
 TEST_NAME="$(basename "$0" .sh)"
 
 # shellcheck source=tests/netns/lib.sh
@@ -94,12 +89,11 @@ summary() {
 	exit 0
 }
 
-# lab_setup_checked: lab_setup with summary() as the EXIT trap. lab_setup installs `trap lab_cleanup EXIT`, so the
-# summary trap is installed again afterwards (summary() calls lab_cleanup). A failed setup is a fatal check.
+# lab_setup_checked: lab_setup with summary() as the EXIT trap (summary() calls lab_cleanup). A failed setup is a fatal
+# check.
 lab_setup_checked() {
-	trap summary EXIT
+	LAB_EXIT_TRAP=summary
 	lab_setup || fatal "lab setup"
-	trap summary EXIT
 }
 
 # run_checks NS ARGS...: run "$PY $HOSTILE ARGS..." in NS; each "RESULT PASS|FAIL <text>" line it prints becomes a
@@ -140,14 +134,6 @@ check_proc() {
 	got="$(lab_proc_summary "$pid")"
 	if [[ $got == "uid=$uid capeff=$cap nnp=1 seccomp=$sc root=$root" ]]; then pass "$desc (pid $pid): $got"
 	else fail "$desc (pid $pid): $got; expected uid=$uid capeff=$cap nnp=1 seccomp=$sc root=$root"; fi
-}
-
-# teredoctl_json ROLE 'PYTHON EXPR on d' CMD ARGS...: EXPR evaluated on the JSON of
-# `teredoctl CMD ARGS --json` against ROLE's control socket ($LAB_DIR/ROLE.sock).
-teredoctl_json() {
-	local role="$1" expr="$2"; shift 2
-	"$TEREDOCTL" -s "$LAB_DIR/$role.sock" "$@" --json 2>/dev/null |
-		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
 }
 
 # log_has NAME PATTERN [TIMEOUT]: wait until $LAB_DIR/NAME.log matches PATTERN (grep -E).

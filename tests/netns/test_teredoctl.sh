@@ -25,12 +25,8 @@ need_root_and_tools ip nft ping python3 ss curl setpriv
 [[ -x $TEREDOD && -x $TEREDOD_SERVER && -x $TEREDOCTL ]] ||
 	{ echo "FAIL: build teredod, teredod-server and teredoctl first ($BUILD_DIR)"; exit 1; }
 
-# ctl ROLE ARGS...: teredoctl on ROLE's socket ($LAB_DIR/ROLE.sock).
-ctl() { local role="$1"; shift; "$TEREDOCTL" -s "$LAB_DIR/$role.sock" "$@"; }
-# jv ROLE 'PYTHON EXPR on d' CMD ARGS...: evaluate EXPR on the JSON of `teredoctl ROLE CMD ARGS --json`.
-jv() { teredoctl_json "$@"; }
 # jtrue ROLE 'PYTHON CONDITION on d' CMD ARGS...: true when the condition holds.
-jtrue() { [[ $(jv "$@") == True ]]; }
+jtrue() { [[ $(lab_json "$@") == True ]]; }
 
 # prom_check FILE: validate Prometheus text exposition format 0.0.4 (HELP/TYPE lines, sample syntax, one TYPE per
 # family before its samples, float values). Prints "N families, M samples" or the first error.
@@ -97,10 +93,8 @@ raw_request() {
 lab_setup_checked
 lab_write_server_conf "ControlSocket $LAB_DIR/server.sock" >/dev/null
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
-lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" "ControlSocket $LAB_DIR/relay.sock" \
-	"MetricsListen 127.0.0.1:$METRICS_PORT" || { fail "start teredod relay"; exit 1; }
-lab_start_teredod_client client "$LAB_NS_CLIENT" "$TEREDOD" "$LAB_DIR/client.stats" \
-	"ControlSocket $LAB_DIR/client.sock" "ControlGroup nogroup"
+lab_start_teredod_relay "$TEREDOD" "MetricsListen 127.0.0.1:$METRICS_PORT" || { fail "start teredod relay"; exit 1; }
+lab_start_teredod_client client "$LAB_NS_CLIENT" "$TEREDOD" "ControlGroup nogroup"
 lab_wait_until 5 "client control socket" test -S "$LAB_DIR/client.sock" || true
 
 # ---- the sockets ------------------------------------------------------------------------------------------------------
@@ -110,7 +104,7 @@ check "client socket (ControlGroup nogroup) is root:nogroup mode 660 ($(stat -c 
 	test "$(stat -c '%U:%G %a' "$LAB_DIR/client.sock" 2>&1)" == "root:nogroup 660"
 
 # ---- client state: probing (or already qualified) -> qualified --------------------------------------------------------
-first_state="$(jv client 'd["state"]' status)"
+first_state="$(lab_json client 'd["state"]' status)"
 [[ $first_state == probing || $first_state == qualified ]] && pass "client status answers at once: state $first_state" ||
 	fail "client first state '$first_state'"
 if LAB_WAIT_FOR_PROC=client lab_wait_until 30 "client qualified (teredoctl)" jtrue client 'd["state"] == "qualified"' status
@@ -120,7 +114,7 @@ addr="$(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
 [[ -z $addr ]] && lab_wait_until 5 "address on teredo" bash -c "ip -n $LAB_NS_CLIENT -6 addr show dev teredo | grep -q 2001:0"
 addr="$(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
 eval "$(teredo_decode "$addr")"
-st="$(ctl client status --json)"
+st="$(lab_ctl client status --json)"
 check "status: address $addr, server $TEREDO_SERVER, mapped $TEREDO_MAPPED_IP:$TEREDO_MAPPED_PORT, flags $TEREDO_FLAGS" \
 	python3 -c "
 import ipaddress, json, sys
@@ -128,8 +122,8 @@ d = json.loads(sys.argv[1])
 assert ipaddress.IPv6Address(d['teredo_address']) == ipaddress.IPv6Address(sys.argv[2]), d
 assert d['address_server'] == sys.argv[3] == d['server'] and d['mapped_address'] == sys.argv[4], d
 assert d['mapped_port'] == int(sys.argv[5]) and d['flags'] == sys.argv[6] and d['role'] == 'client', d
-assert d['server_secondary'] == '$LAB_SERVER_IP2' and d['mtu'] == 1280 and d['state_since_age_s'] < 60, d
-assert d['schema'] == 1 and d['ok'] is True and d['uptime_s'] > 0, d
+assert d['server_secondary'] == '$LAB_SERVER_IP2' and d['mtu'] == 1280 and d['state_age_seconds'] < 60, d
+assert d['schema'] == 2 and d['ok'] is True and d['uptime_seconds'] > 0, d
 " "$st" "$addr" "$LAB_SERVER_IP1" "$LAB_NAT_PUBLIC_IP" "$TEREDO_MAPPED_PORT" "$TEREDO_FLAGS"
 check "relay status: role cone, MTU 1280, prefix 2001::/32" jtrue relay \
 	'd["role"] == "cone" and d["mtu"] == 1280 and d["prefix"] == "2001::/32" and d["peers"] == 0' status
@@ -145,21 +139,21 @@ check "client peers: v6host $LAB_V6HOST_IP6 (native) via the relay $LAB_RELAY_IP
 check "client status: native relay $LAB_RELAY_IP:3545" jtrue client \
 	"d['native_relay'] is not None and d['native_relay']['relay'] == '$LAB_RELAY_IP:3545'" status
 check "relay peers: the client $addr (teredo, mapped $LAB_NAT_PUBLIC_IP, trusted)" jtrue relay \
-	"any(p['address'] == '$addr' and p['type'] == 'teredo' and p['mapped_address'] == '$LAB_NAT_PUBLIC_IP' and p['trusted'] and p['last_receive_age_s'] is not None for p in d['peers'])" peers
+	"any(p['address'] == '$addr' and p['type'] == 'teredo' and p['mapped_address'] == '$LAB_NAT_PUBLIC_IP' and p['trusted'] and p['last_receive_age_seconds'] is not None for p in d['peers'])" peers
 check "relay peers --filter $addr: exactly that peer" jtrue relay "d['count'] == 1 and d['peers'][0]['address'] == '$addr'" \
 	peers --filter "$addr"
 check "relay peers --filter 2001:db8::/32: none" jtrue relay "d['count'] == 0" peers --filter 2001:db8::/32
 check "relay peers --filter $LAB_NAT_PUBLIC_IP (mapped): the client" jtrue relay "d['count'] == 1" peers --filter "$LAB_NAT_PUBLIC_IP"
 check "client peers --sort rx --reverse --limit 1: one peer" jtrue client "d['count'] == 1" peers --sort rx --reverse --limit 1
 
-before="$(ctl relay stats --json)"
-cbefore="$(ctl client stats --json)"
-pbefore="$(ctl relay peers --json)"
+before="$(lab_ctl relay stats --json)"
+cbefore="$(lab_ctl client stats --json)"
+pbefore="$(lab_ctl relay peers --json)"
 lab_ping "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 10 counted >/dev/null || fail "10 echo requests through the relay"
 sleep 0.3
-after="$(ctl relay stats --json)"
-cafter="$(ctl client stats --json)"
-pafter="$(ctl relay peers --json)"
+after="$(lab_ctl relay stats --json)"
+cafter="$(lab_ctl client stats --json)"
+pafter="$(lab_ctl relay peers --json)"
 deltas="$(python3 -c "
 import json, sys
 b, a, cb, ca = (json.loads(x) for x in sys.argv[1:5])
@@ -183,11 +177,11 @@ check "client counters: +10 sent_packets ($d_sent), +10 delivered_packets ($d_de
 	test "$d_sent" == 10 -a "$d_delivered" == 10
 
 # ---- known bad packets: drops by reason -------------------------------------------------------------------------------
-before="$(ctl relay stats --json)"
+before="$(lab_ctl relay stats --json)"
 udp_send "$LAB_NS_PUBCLIENT" "$LAB_RELAY_IP" 3545 00 3                                   # 1 byte: datagram_too_short
 udp_send "$LAB_NS_PUBCLIENT" "$LAB_RELAY_IP" 3545 "$(printf '45%.0s' {1..40})" 4          # IPv4 header: not_ipv6
 sleep 0.5
-after="$(ctl relay stats --json)"
+after="$(lab_ctl relay stats --json)"
 drops="$(python3 -c "
 import json, sys
 b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2])
@@ -200,7 +194,7 @@ check "relay drops: +3 datagram_too_short ($d_short), +4 not_ipv6 ($d_notv6), +7
 check "stats --json lists every drop reason ($n_reasons)" test "$n_reasons" -ge 40
 
 # ---- metrics: teredoctl and HTTP --------------------------------------------------------------------------------------
-ctl relay metrics >"$LAB_DIR/metrics.txt" 2>&1
+lab_ctl relay metrics >"$LAB_DIR/metrics.txt" 2>&1
 out="$(prom_check "$LAB_DIR/metrics.txt" 2>&1)" && pass "teredoctl metrics: valid exposition ($out)" ||
 	fail "teredoctl metrics: $out"
 grep -q '^teredod_drops_total{reason="datagram_too_short"} [1-9]' "$LAB_DIR/metrics.txt" &&
@@ -210,7 +204,8 @@ lab_exec "$LAB_NS_RELAY" curl -sS --max-time 5 -o "$LAB_DIR/scrape.txt" -w '%{ht
 	"http://127.0.0.1:$METRICS_PORT/metrics" >"$LAB_DIR/scrape.status" 2>&1
 out="$(prom_check "$LAB_DIR/scrape.txt" 2>&1)"
 if grep -q '^200 text/plain' "$LAB_DIR/scrape.status" && [[ $out == *families* ]] &&
-	grep -q '^teredod_to_native_packets_total [1-9]' "$LAB_DIR/scrape.txt" && grep -q '^teredod_up 1' "$LAB_DIR/scrape.txt"
+	grep -q '^teredod_forwarded_packets_total{direction="decapsulated"} [1-9]' "$LAB_DIR/scrape.txt" &&
+	grep -q '^teredod_up 1' "$LAB_DIR/scrape.txt"
 then pass "HTTP scrape of MetricsListen 127.0.0.1:$METRICS_PORT: $(cat "$LAB_DIR/scrape.status"), $out"
 else fail "HTTP scrape: $(cat "$LAB_DIR/scrape.status" 2>/dev/null) $out"; fi
 
@@ -218,7 +213,7 @@ else fail "HTTP scrape: $(cat "$LAB_DIR/scrape.status" 2>/dev/null) $out"; fi
 for args in "client status" "client peers" "client stats" "relay status" "relay peers" "relay stats" "server status" \
 	"server stats" "client status --json" "relay peers --json"; do
 	# shellcheck disable=SC2086  # split on purpose
-	out="$(ctl $args 2>&1)"; rc=$?
+	out="$(lab_ctl $args 2>&1)"; rc=$?
 	printf '\n$ teredoctl %s\n%s\n\n' "${args#* }  # ${args%% *}" "$out"
 	check "teredoctl ${args#* } (${args%% *}): human output, exit 0" test $rc -eq 0 -a -n "$out"
 done
@@ -252,10 +247,10 @@ lab_alive relay && pass "relay still running" || fail "relay died"
 # ---- expiry and state transitions -------------------------------------------------------------------------------------
 lab_stop server
 if lab_wait_until 75 "client reports down" jtrue client 'd["state"] == "down"' status; then
-	pass "client state down after the server stopped (since $(jv client 'round(d["state_since_age_s"], 1)' status) s)"
-else fail "client never reported down: $(jv client 'd["state"]' status)"; fi
+	pass "client state down after the server stopped (since $(lab_json client 'round(d["state_age_seconds"], 1)' status) s)"
+else fail "client never reported down: $(lab_json client 'd["state"]' status)"; fi
 if lab_wait_until 45 "relay peer expires" jtrue relay 'd["count"] == 0' peers; then
-	pass "relay peer entry expired ($(jv relay 'd["counters"]["peers_expired"]' stats) expired)"
+	pass "relay peer entry expired ($(lab_json relay 'd["counters"]["peers_expired"]' stats) expired)"
 else fail "relay peer entry did not expire"; fi
 msg="$("$TEREDOCTL" -s "$LAB_DIR/server.sock" status 2>&1)"; rc=$?
 check "stopped daemon: exit 1, '$msg'" test $rc -eq 1 -a -n "$msg"

@@ -33,7 +33,7 @@ class SimNetwork {
     std::unique_ptr<SimNat> nat;  // null: the client has a public address
     proto::Endpoint inside;
     std::vector<std::vector<std::uint8_t>> delivered;  // IPv6 packets written to its tunnel
-    std::vector<core::TunnelStateChange> changes;
+    std::vector<core::StateChange> changes;
   };
 
   SimNetwork() : relay_(relay_config(), now), server_(core::ServerConfig{kSimServer, kSimServer2, proto::kTeredoPrefix, 1280}) {}
@@ -124,8 +124,8 @@ class SimNetwork {
 
   void drain_client(std::size_t i) {
     SimClient& c = *clients_[i];
-    for (const auto& ch : c.core->state_changes()) c.changes.push_back(ch);
     for (const auto& a : c.core->actions()) {
+      if (auto* ch = std::get_if<core::StateChange>(&a)) c.changes.push_back(*ch);
       if (auto* s = std::get_if<core::SendUdp>(&a)) send_from_client(i, s->to, join(s->header, s->body));
       if (auto* w = std::get_if<core::WriteTun>(&a)) c.delivered.emplace_back(w->packet.begin(), w->packet.end());
     }

@@ -1,19 +1,16 @@
 // Tests for teredod's client-mode directives (config/client_settings).
-#include "config/client_settings.hpp"
+#include "config/teredod_settings.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
 
-#include "daemon/log.hpp"
-#include "config/relay_settings.hpp"
+#include "os/system_log.hpp"
 #include "os/net_text.hpp"
 
 namespace teredo::config {
 namespace {
-
-namespace log = daemon::log;
 
 ConfigFile parse(std::string_view text) {
   return ConfigFile::parse(text, "c.conf", [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
@@ -77,7 +74,7 @@ TEST(ClientSettings, ReadsEveryDirective) {
   EXPECT_EQ(s->interface_name, "tun7");
   EXPECT_EQ(s->hook_script, "/etc/miredo/client-hook");
   EXPECT_EQ(s->client.max_peers, 1000u);
-  EXPECT_NE(s->syslog_facility, log::default_syslog_facility());
+  EXPECT_NE(s->syslog_facility, os::default_syslog_facility());
   EXPECT_TRUE(c.diagnostics().empty()) << all(c);
 }
 

@@ -6,12 +6,10 @@
 #include <array>
 #include <string>
 
-#include "daemon/log.hpp"
+#include "os/system_log.hpp"
 
 namespace teredo::config {
 namespace {
-
-namespace log = daemon::log;
 
 // A resolver that knows one host name and never touches DNS.
 Ipv4Resolver fake_resolver() {
@@ -140,7 +138,7 @@ TEST(ConfigFile, PrefixRejectsMulticastLinkLocalAndGarbage) {
 }
 
 TEST(ConfigFile, SyslogFacilityNamesAreCaseInsensitive) {
-  const auto names = log::syslog_facility_names();
+  const auto names = os::syslog_facility_names();
   for (const char* v : {"auth", "authpriv", "cron", "daemon", "ftp", "kern", "local0", "local7", "lpr", "mail", "news",
                         "syslog", "user", "uucp", "LOCAL3", "Daemon"}) {
     ConfigFile c = parse(std::string("SyslogFacility ") + v + "\n");
@@ -154,7 +152,7 @@ TEST(ConfigFile, SyslogFacilityNamesAreCaseInsensitive) {
 
 TEST(ConfigFile, UnknownSyslogFacilityIsAnError) {
   ConfigFile c = parse("SyslogFacility local8\n");
-  EXPECT_FALSE(c.get_enum("SyslogFacility", log::syslog_facility_names()));
+  EXPECT_FALSE(c.get_enum("SyslogFacility", os::syslog_facility_names()));
   ASSERT_TRUE(c.has_errors());
   EXPECT_EQ(c.diagnostics()[0].to_string().rfind("test.conf:1: invalid value \"local8\" for SyslogFacility (expected one of auth, ", 0), 0u)
       << c.diagnostics()[0].to_string();

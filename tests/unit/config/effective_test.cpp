@@ -4,18 +4,17 @@
 #include <gtest/gtest.h>
 #include <syslog.h>
 
-#include "daemon/supervisor.hpp"
+#include "daemon/effective_settings.hpp"
 
 namespace teredo::config {
 namespace {
 
 using daemon::describe_changes;
-using daemon::facility_text;
 
 // Data-path and control directives are part of what a reload compares (a change is applied).
 TEST(DescribeChanges, DataPathAndControlDirectivesAreCompared) {
   EffectiveSettings a, b;
-  OffloadSettings o;
+  DataPathSettings o;
   ControlSettings c;
   c.socket_path = "/run/teredod/teredod.sock";
   append_data_path_settings(a, o);
@@ -27,6 +26,18 @@ TEST(DescribeChanges, DataPathAndControlDirectivesAreCompared) {
   append_data_path_settings(b, o);
   append_control_settings(b, c);
   EXPECT_EQ(describe_changes(a, b), "UdpGro yes -> no, Workers auto -> 2, MetricsListen (unset) -> 127.0.0.1:9464");
+}
+
+// A reload compares every directive the worker uses: the server's Workers, the data path's Steering.
+TEST(DescribeChanges, WorkersAndSteeringAreCompared) {
+  ServerSettings a;
+  ServerSettings b = a;
+  b.workers = 2;
+  EXPECT_EQ(describe_changes(describe(a), describe(b)), "Workers auto -> 2");
+  RelaySettings r;
+  RelaySettings q = r;
+  q.data_path.steering = false;
+  EXPECT_EQ(describe_changes(describe(r), describe(q)), "Steering yes -> no");
 }
 
 TEST(FacilityText, NamesKnownFacilities) {

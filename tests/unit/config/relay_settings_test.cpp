@@ -1,5 +1,5 @@
-// Tests for teredod's miredo.conf directives (config/relay_settings).
-#include "config/relay_settings.hpp"
+// Tests for teredod's relay directives (config/teredod_settings).
+#include "config/teredod_settings.hpp"
 
 #include <gtest/gtest.h>
 
@@ -145,7 +145,7 @@ TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
     ConfigFile c = parse(text);
     auto s = load_relay_settings(c);
     ASSERT_TRUE(s) << text << all(c);
-    EXPECT_EQ(s->offload.workers, want) << text;
+    EXPECT_EQ(s->data_path.workers, want) << text;
   }
   for (const char* v : {"0", "65", "two", "-1", "2x"}) {
     ConfigFile c = parse(std::string("RelayType relay\nWorkers ") + v + "\n");

@@ -60,6 +60,17 @@ TEST(ServerSettings, ServerNameReplacesBothBindAddresses) {
   EXPECT_FALSE(c.has_errors());
 }
 
+TEST(ServerSettings, WorkersIsAutoOrOneTo64) {
+  ConfigFile c = ConfigFile::parse("ServerBindAddress 198.51.100.10\nWorkers 3\n", "s.conf");
+  auto s = load_server_settings(c, std::nullopt);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->workers, 3u);
+  ConfigFile d = ConfigFile::parse("ServerBindAddress 198.51.100.10\n", "s.conf");
+  EXPECT_EQ(load_server_settings(d, std::nullopt)->workers, 0u);  // auto: one per CPU
+  ConfigFile bad = ConfigFile::parse("ServerBindAddress 198.51.100.10\nWorkers 100\n", "s.conf");
+  EXPECT_FALSE(load_server_settings(bad, std::nullopt));
+}
+
 TEST(ServerSettings, MtuBelow1280IsAnError) {
   ConfigFile c = ConfigFile::parse("ServerBindAddress 198.51.100.10\nInterfaceMTU 1000\n", "s.conf");
   EXPECT_FALSE(load_server_settings(c, std::nullopt));

@@ -1,7 +1,7 @@
 // Tests for the data path's offload report.
 #include <gtest/gtest.h>
 
-#include "datapath/tunnel_path.hpp"
+#include "datapath/offload_io.hpp"
 
 namespace teredo::datapath {
 namespace {

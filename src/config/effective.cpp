@@ -1,0 +1,82 @@
+// Effective settings of the relay, the client and the server.
+#include "config/effective.hpp"
+
+#include <variant>
+
+#include "os/net_text.hpp"
+#include "os/system_log.hpp"
+
+namespace teredo::config {
+
+namespace {
+
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
+
+}  // namespace
+
+void append_control_settings(EffectiveSettings& out, const ControlSettings& c) {
+  out.push_back({"ControlSocket", c.socket_path.empty() ? std::string("none") : c.socket_path});
+  out.push_back({"ControlGroup", c.group.value_or("")});
+  out.push_back({"MetricsListen", c.metrics_listen.value_or("")});
+}
+
+void append_data_path_settings(EffectiveSettings& out, const DataPathSettings& d) {
+  out.push_back({"TunOffload", yes_no(d.tun)});
+  out.push_back({"UdpGso", yes_no(d.udp_gso)});
+  out.push_back({"UdpGro", yes_no(d.udp_gro)});
+  out.push_back({"Workers", d.workers == 0 ? std::string("auto") : std::to_string(d.workers)});
+  out.push_back({"Steering", yes_no(d.steering)});
+}
+
+std::string facility_text(int facility) {
+  const auto names = os::syslog_facility_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (os::syslog_facility_value(i) == facility) return std::string(names[i]);
+  return std::to_string(facility);
+}
+
+EffectiveSettings describe(const RelaySettings& s) {
+  EffectiveSettings e{{"RelayType", role_name(s.role)},
+                      {"InterfaceName", s.interface_name},
+                      {"InterfaceMTU", std::to_string(s.relay.mtu)},
+                      {"Prefix", os::prefix32_to_string(s.relay.prefix)},
+                      {"BindAddress", os::to_string(s.bind.addr)},
+                      {"BindPort", std::to_string(s.bind.port)},
+                      {"MaxPeers", std::to_string(s.relay.max_peers)},
+                      {"SyslogFacility", facility_text(s.syslog_facility)}};
+  append_data_path_settings(e, s.data_path);
+  append_control_settings(e, s.control);
+  return e;
+}
+
+EffectiveSettings describe(const ClientSettings& s) {
+  EffectiveSettings e{{"RelayType", "client"},
+                      {"ServerAddress", s.server_name + " (" + os::to_string(s.client.server) + ")"},
+                      {"ServerAddress2", os::to_string(s.client.server2)},
+                      {"InterfaceName", s.interface_name},
+                      {"BindAddress", os::to_string(s.bind.addr)},
+                      {"BindPort", std::to_string(s.bind.port)},
+                      {"MaxPeers", std::to_string(s.client.max_peers)},
+                      {"HookScript", s.hook_script.value_or("")},
+                      {"SyslogFacility", facility_text(s.syslog_facility)}};
+  append_data_path_settings(e, s.data_path);
+  append_control_settings(e, s.control);
+  return e;
+}
+
+EffectiveSettings describe(const TeredodSettings& s) {
+  return std::visit([](const auto& role) { return describe(role); }, s);
+}
+
+EffectiveSettings describe(const ServerSettings& s) {
+  EffectiveSettings e{{"ServerBindAddress", os::to_string(s.server.primary)},
+                      {"ServerBindAddress2", os::to_string(s.server.secondary)},
+                      {"Prefix", os::prefix32_to_string(s.server.prefix)},
+                      {"InterfaceMTU", std::to_string(s.server.mtu)},
+                      {"SyslogFacility", facility_text(s.syslog_facility)},
+                      {"Workers", s.workers == 0 ? std::string("auto") : std::to_string(s.workers)}};
+  append_control_settings(e, s.control);
+  return e;
+}
+
+}  // namespace teredo::config

@@ -1,0 +1,108 @@
+// fork with a channel, run_child, ready handshake, and child reaping.
+#include "os/child.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+namespace teredo::os {
+
+namespace {
+
+constexpr int kChildChannelFd = 3;
+
+}  // namespace
+
+OsResult<ForkSide> fork_with_channel(ChannelKind kind) {
+  int fds[2];
+  if (kind == ChannelKind::ReadyPipe) {
+    if (::pipe2(fds, O_CLOEXEC) != 0) return errno_error("pipe2");
+  } else if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
+    return errno_error("socketpair");
+  }
+  // A pipe's read end (0) is the parent's, its write end (1) the child's.
+  Fd parent_end(fds[0]);
+  Fd child_end(fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) return errno_error("fork");
+  if (pid == 0) return ForkSide{0, std::move(child_end)};
+  return ForkSide{pid, std::move(parent_end)};
+}
+
+void run_child(Fd channel, const std::function<int(Fd channel)>& body) {
+  // Keep stdio and the channel (moved to descriptor 3), close everything else (TUN, sockets,
+  // pidfile lock, signalfd...). dup2 clears close-on-exec on the copy: set it again.
+  if (channel.get() != kChildChannelFd) {
+    if (::dup2(channel.get(), kChildChannelFd) < 0) exit_now(127);
+    (void)channel.release();  // closed by close_range below unless it is descriptor 3
+  }
+  if (::close_range(kChildChannelFd + 1, ~0U, 0) != 0) exit_now(127);
+  if (::fcntl(kChildChannelFd, F_SETFD, FD_CLOEXEC) != 0) exit_now(127);
+  exit_now(body(Fd(kChildChannelFd)));
+}
+
+OsResult<ForkSide> fork_child(ChannelKind kind, const std::function<int(Fd channel)>& body) {
+  auto side = fork_with_channel(kind);
+  if (!side) return side.error();
+  if (side->in_child()) run_child(std::move(side->channel), body);
+  return side;
+}
+
+OsStatus send_ready(const Fd& channel, char status) {
+  if (::write(channel.get(), &status, 1) != 1) return errno_error("write(ready pipe)");
+  return Ok{};
+}
+
+std::optional<char> read_ready(const Fd& channel) {
+  char status = 0;
+  ssize_t n;
+  do {
+    n = ::read(channel.get(), &status, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return std::nullopt;
+  return status;
+}
+
+void signal_process(pid_t pid, int signo) {
+  if (pid > 0) ::kill(pid, signo);
+}
+
+OsResult<int> wait_child(pid_t pid) {
+  int status = 0;
+  for (;;) {
+    if (::waitpid(pid, &status, 0) == pid) return status;
+    if (errno != EINTR) return errno_error("waitpid");
+  }
+}
+
+std::optional<int> reap_child(pid_t pid, bool block) {
+  if (pid <= 0) return std::nullopt;
+  int status = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, block ? 0 : WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno == EINTR) continue;
+    return std::nullopt;
+  }
+}
+
+void exit_now(int status) { ::_exit(status); }
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "ended with wait status " + std::to_string(status);
+}
+
+bool exited_cleanly(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+
+int killing_signal(int status) { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
+
+int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+}  // namespace teredo::os
