@@ -401,6 +401,21 @@ int main(int argc, char** argv) {
   write("config", "bad_values", text(bad_conf));
   write("config", "prefix_host_bits", text("Prefix 2001:0:0:0:0:0:0:1\nPrefix fe80::\n"));
 
+  // control: byte 0 bit 0 picks HTTP, else a control request line.
+  auto line = [](std::uint8_t kind, std::string_view t) {
+    Bytes b{kind};
+    b.insert(b.end(), t.begin(), t.end());
+    return b;
+  };
+  write("control", "status", line(0, "status"));
+  write("control", "peers_all_options", line(0, "peers --filter 2001:0:c633:640a::/64 --sort rx --reverse --limit 5"));
+  write("control", "peers_mapped", line(0, "peers --filter 198.51.100.30 --sort bytes"));
+  write("control", "bad_command", line(0, "reboot now"));
+  write("control", "http_get", line(1, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9464\r\nAccept: */*\r\n\r\n"));
+  write("control", "http_head_query", line(1, "HEAD /metrics?x=1 HTTP/1.0\n\n"));
+  write("control", "http_other", line(1, "POST /other HTTP/1.1\r\n\r\n"));
+  write("control", "http_partial", line(1, "GET /metrics HTTP/1.1\r\nHost: x"));
+
   std::printf("corpus written under %s\n", g_root.c_str());
   return 0;
 }

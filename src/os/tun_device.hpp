@@ -44,6 +44,11 @@ class TunDevice {
   /// kernel spreads outgoing packets over them (by flow, or by a steering program).
   static OsResult<TunDevice> open(const std::string& name, bool multi_queue = false);
 
+  /// A device over a descriptor that already speaks this framing (a virtio_net_hdr before every
+  /// packet, one packet per read and write), e.g. one end of a SOCK_SEQPACKET socketpair standing
+  /// in for /dev/net/tun in the data path's tests. No offload can be enabled on it.
+  static TunDevice adopt(Fd fd, std::string name) { return TunDevice(std::move(fd), std::move(name), false); }
+
   /// Attaches one more queue to this multi-queue interface (needs CAP_NET_ADMIN): a descriptor
   /// of its own, same name and flags; offloads are device-wide.
   OsResult<TunDevice> open_queue() const;

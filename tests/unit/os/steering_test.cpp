@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "os/tun_device.hpp"
 #include "os/udp_socket.hpp"
 #include "proto/steering.hpp"
+#include "support/netns.hpp"
 
 namespace teredo::os {
 namespace {
@@ -28,14 +30,12 @@ using Bytes = std::vector<std::uint8_t>;
 class SteeringTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: the steering tests need root (a network namespace of their own)";
-    // Each test runs in its own process (gtest_discover_tests): the namespace goes with it.
-    ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << std::strerror(errno);
-    auto nl = Netlink::open();
-    ASSERT_TRUE(nl) << nl.error().message();
-    auto lo = nl->ifindex("lo");
-    ASSERT_TRUE(lo);
-    ASSERT_TRUE(nl->set_link_state(*lo, LinkState{true, false}));
+    // Loading BPF programs needs root (CAP_BPF), which a user namespace does not give.
+    if (::geteuid() != 0) {
+      std::fprintf(stderr, "### SKIPPED: the steering tests need root (BPF programs)\n");
+      GTEST_SKIP() << "the steering tests need root (BPF programs)";
+    }
+    TEREDO_NETNS_OR_SKIP();
   }
 
   static proto::Ipv6Addr random_teredo(std::mt19937& rng) {
