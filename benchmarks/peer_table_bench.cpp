@@ -19,7 +19,9 @@ using teredo::proto::Ipv6Addr;
 Ipv6Addr peer_address(std::uint32_t n) {
   // Teredo addresses of distinct mapped endpoints behind one server.
   return teredo::proto::build_teredo_address(
-      {teredo::proto::kTeredoPrefix, teredo::proto::make_ipv4(198, 51, 100, 10), static_cast<std::uint16_t>(n * 7919),
+      {teredo::proto::kTeredoPrefix,
+       teredo::proto::make_ipv4(198, 51, 100, 10),
+       static_cast<std::uint16_t>(n * 7919),
        {teredo::proto::Ipv4Addr{0xCB000000u | (n >> 8)}, static_cast<std::uint16_t>(1024 + (n & 0xFF))}});
 }
 
@@ -33,7 +35,8 @@ Filled& filled(std::size_t peers) {
   auto it = cache.find(peers);
   if (it != cache.end()) return it->second;
   Filled f;
-  f.table = std::make_unique<PeerTable>(peers, teredo::core::HashKey{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+  f.table = std::make_unique<PeerTable>(
+      peers, teredo::core::HashKey{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
   // As the relay daemon does: transparent huge pages for the table.
   teredo::os::advise_huge_pages(f.table->storage(), f.table->memory_bytes());
   for (std::uint32_t i = 0; i < peers; ++i) {

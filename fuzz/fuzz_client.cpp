@@ -34,8 +34,8 @@ std::vector<std::uint8_t> synthetic_ra(std::uint8_t control, const fuzz::SentRs&
   ra.retrans_timer = 2000;
   proto::PrefixInformation pio;
   proto::store_be32(pio.prefix.bytes.data(), proto::kTeredoPrefix);
-  const proto::Ipv4Addr named = (control & 0x20) ? (rs.to.addr == fuzz::kServer ? fuzz::kServer2 : fuzz::kServer)
-                                                 : rs.to.addr;
+  const proto::Ipv4Addr named =
+      (control & 0x20) ? (rs.to.addr == fuzz::kServer ? fuzz::kServer2 : fuzz::kServer) : rs.to.addr;
   proto::store_be32(pio.prefix.bytes.data() + 4, named.value);
   ra.prefix = pio;
   if (control & 0x10) ra.mtu = 1400;
@@ -46,7 +46,8 @@ std::vector<std::uint8_t> synthetic_ra(std::uint8_t control, const fuzz::SentRs&
   proto::Writer w(buf);
   proto::build_auth_header(w, nonce, 0);
   if (!(control & 0x80)) proto::build_origin_indication(w, origin);
-  proto::build_router_advertisement(w, proto::build_server_link_local(rs.to.addr), core::Client::rs_source(), ra);
+  proto::build_router_advertisement(w, proto::build_server_link_local(rs.to.addr), core::Client::rs_source(),
+                                    ra);
   FUZZ_CHECK(w.ok());
   buf.resize(w.size());
   return buf;
@@ -93,7 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.queue_packets_per_peer = 4;
   config.queue_packets_total = kQueueTotal;
   config.icmp_errors_per_second = 10;
-  for (std::size_t i = 0; i < config.secret.size(); ++i) config.secret[i] = static_cast<std::uint8_t>(i * 5 + 3);
+  for (std::size_t i = 0; i < config.secret.size(); ++i)
+    config.secret[i] = static_cast<std::uint8_t>(i * 5 + 3);
   core::TimePoint now{std::chrono::hours(1)};
   core::Client client(config, random, now);
   Checker checker;

@@ -3,9 +3,9 @@
 // checksum and reach the option parsers.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -14,8 +14,8 @@
 #include "proto/checksum.hpp"
 #include "proto/ipv6.hpp"
 
-#define FUZZ_CHECK(cond)     \
-  do {                       \
+#define FUZZ_CHECK(cond)           \
+  do {                             \
     if (!(cond)) __builtin_trap(); \
   } while (0)
 
@@ -38,8 +38,8 @@ inline std::vector<std::uint8_t> icmpv6_input(const std::uint8_t* data, std::siz
   if (size == 0) return {};
   std::vector<std::uint8_t> pkt(data + 1, data + size);
   if ((data[0] & kFixChecksum) && pkt.size() >= proto::kIpv6HeaderSize + 4) {
-    const std::size_t plen = std::min<std::size_t>(proto::load_be16(pkt.data() + 4),
-                                                   pkt.size() - proto::kIpv6HeaderSize);
+    const std::size_t plen =
+        std::min<std::size_t>(proto::load_be16(pkt.data() + 4), pkt.size() - proto::kIpv6HeaderSize);
     proto::Ipv6Addr src, dst;
     std::memcpy(src.bytes.data(), pkt.data() + 8, 16);
     std::memcpy(dst.bytes.data(), pkt.data() + 24, 16);
@@ -62,7 +62,6 @@ inline bool within(proto::ByteView inner, proto::ByteView outer) {
   if (inner.empty()) return true;
   return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
 }
-
 
 /// Reads an input as a sequence of fields; reads past the end yield zeros / empty views.
 class InputReader {
@@ -96,10 +95,14 @@ class InputReader {
 /// Offset of the L4 checksum field for TCP/UDP/ICMPv6, or 0 for other next headers.
 inline std::size_t l4_checksum_offset(std::uint8_t next_header) {
   switch (next_header) {
-    case proto::kNextHeaderTcp: return 16;
-    case proto::kNextHeaderUdp: return 6;
-    case proto::kNextHeaderIcmpv6: return 2;
-    default: return 0;
+    case proto::kNextHeaderTcp:
+      return 16;
+    case proto::kNextHeaderUdp:
+      return 6;
+    case proto::kNextHeaderIcmpv6:
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -109,7 +112,8 @@ inline std::size_t l4_checksum_offset(std::uint8_t next_header) {
 inline void fix_ipv6(std::uint8_t* pkt, std::size_t size, bool length, bool checksum) {
   if (size < proto::kIpv6HeaderSize) return;
   if (length)
-    proto::store_be16(pkt + 4, static_cast<std::uint16_t>(std::min<std::size_t>(size - proto::kIpv6HeaderSize, 0xFFFF)));
+    proto::store_be16(
+        pkt + 4, static_cast<std::uint16_t>(std::min<std::size_t>(size - proto::kIpv6HeaderSize, 0xFFFF)));
   if (!checksum) return;
   const std::size_t plen = std::min<std::size_t>(proto::load_be16(pkt + 4), size - proto::kIpv6HeaderSize);
   const std::uint8_t nh = pkt[6];

@@ -23,11 +23,12 @@ namespace {
 
 const std::string kFileName = "fuzz.conf";
 
-constexpr std::array<std::string_view, 5> kRelayTypes = {"client", "autoclient", "relay", "cone", "restricted"};
+constexpr std::array<std::string_view, 5> kRelayTypes = {"client", "autoclient", "relay", "cone",
+                                                         "restricted"};
 // As daemon/log.cpp's syslog_facility_names() (the harness does not link the logger).
 constexpr std::array<std::string_view, 20> kFacilities = {
-    "auth",   "authpriv", "cron",   "daemon", "ftp",  "kern", "local0", "local1", "local2", "local3",
-    "local4", "local5",   "local6", "local7", "lpr",  "mail", "news",   "syslog", "user",   "uucp",
+    "auth",   "authpriv", "cron",   "daemon", "ftp", "kern", "local0", "local1", "local2", "local3",
+    "local4", "local5",   "local6", "local7", "lpr", "mail", "news",   "syslog", "user",   "uucp",
 };
 
 std::optional<proto::Ipv4Addr> fake_resolve(std::string_view name, std::string& error) {
@@ -57,7 +58,8 @@ struct Checker {
     if (present && !v) {
       bool found = false;
       for (std::size_t i = before; i < c.diagnostics().size(); ++i)
-        found = found || (c.diagnostics()[i].severity == config::Severity::Error && c.diagnostics()[i].line == line);
+        found = found ||
+                (c.diagnostics()[i].severity == config::Severity::Error && c.diagnostics()[i].line == line);
       FUZZ_CHECK(found);
     }
     auto again = get();
@@ -77,11 +79,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config::ConfigFile c = config::ConfigFile::parse(text, kFileName, fake_resolve);
   Checker k{c, lines};
 
-  for (std::string_view n : {"ControlGroup", "ControlSocket", "HookScript", "InterfaceName", "MetricsListen"}) {
+  for (std::string_view n :
+       {"ControlGroup", "ControlSocket", "HookScript", "InterfaceName", "MetricsListen"}) {
     auto s = k.read(n, [&] { return c.get_string(n); });
     if (s) FUZZ_CHECK(!s->empty());
   }
-  for (std::string_view n : {"BindAddress", "ServerAddress", "ServerAddress2", "ServerBindAddress", "ServerBindAddress2"})
+  for (std::string_view n :
+       {"BindAddress", "ServerAddress", "ServerAddress2", "ServerBindAddress", "ServerBindAddress2"})
     k.read(n, [&] { return c.get_ipv4(n); });
   if (auto p = k.read("Prefix", [&] { return c.get_prefix32("Prefix"); })) FUZZ_CHECK(*p != 0);
   struct Bounds {

@@ -57,7 +57,8 @@ void fuzz_http(std::string_view data) {
     called = true;
     return control::http_response(200, "text/plain", "teredod_up 1\n", head_only);
   });
-  FUZZ_CHECK(called == ((request.method == "GET" || request.method == "HEAD") && request.target == "/metrics"));
+  FUZZ_CHECK(called ==
+             ((request.method == "GET" || request.method == "HEAD") && request.target == "/metrics"));
   check_response(reply, request.method == "HEAD" && request.target == "/metrics");
 }
 

@@ -40,10 +40,13 @@ proto::Ipv6Addr addr_at(const std::uint8_t* p) {
 
 bool l4_checksum_ok(proto::ByteView seg) {
   const std::uint8_t* p = seg.data();
-  return proto::ipv6_upper_checksum(addr_at(p + 8), addr_at(p + 24), p[6], seg.subspan(proto::kIpv6HeaderSize)) == 0;
+  return proto::ipv6_upper_checksum(addr_at(p + 8), addr_at(p + 24), p[6],
+                                    seg.subspan(proto::kIpv6HeaderSize)) == 0;
 }
 
-std::size_t tcp_header_len(const std::uint8_t* ip) { return std::size_t{ip[proto::kIpv6HeaderSize + 12]} >> 4 << 2; }
+std::size_t tcp_header_len(const std::uint8_t* ip) {
+  return std::size_t{ip[proto::kIpv6HeaderSize + 12]} >> 4 << 2;
+}
 
 // Splits `out[0, total)` into its IPv6 packets; traps unless they tile it exactly.
 std::vector<proto::ByteView> split_segments(proto::ByteView out, const proto::Segments& s) {
@@ -70,14 +73,16 @@ bool repair_super(Packet& p, proto::OffloadInfo& info) {
   const std::uint8_t nh = p[6];
   if (nh != proto::kNextHeaderTcp && nh != proto::kNextHeaderUdp) return false;
   const std::size_t plen = proto::load_be16(p.data() + 4);
-  if (plen + proto::kIpv6HeaderSize != p.size() || plen < (nh == proto::kNextHeaderTcp ? 20u : 8u)) return false;
+  if (plen + proto::kIpv6HeaderSize != p.size() || plen < (nh == proto::kNextHeaderTcp ? 20u : 8u))
+    return false;
   if (!info.needs_checksum) return true;
   // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum, not complemented.
   const std::size_t off = fuzz::l4_checksum_offset(nh);
   info.csum_start = static_cast<std::uint16_t>(proto::kIpv6HeaderSize);
   info.csum_offset = static_cast<std::uint16_t>(off);
   std::uint32_t s = proto::checksum_add(0, proto::ByteView(p.data() + 8, 32));
-  const std::uint8_t tail[8] = {0, 0, static_cast<std::uint8_t>(plen >> 8), static_cast<std::uint8_t>(plen), 0, 0, 0, nh};
+  const std::uint8_t tail[8] = {
+      0, 0, static_cast<std::uint8_t>(plen >> 8), static_cast<std::uint8_t>(plen), 0, 0, 0, nh};
   s = proto::checksum_add(s, tail);
   const std::uint16_t partial = static_cast<std::uint16_t>(~proto::checksum_finish(s));
   proto::store_be16(p.data() + proto::kIpv6HeaderSize + off, partial);
@@ -105,7 +110,8 @@ void check_segmentation(const Packet& super, const proto::OffloadInfo& info, boo
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const proto::ByteView seg = segs[i];
     FUZZ_CHECK(seg.size() >= headers && seg[6] == super[6]);
-    FUZZ_CHECK(std::memcmp(seg.data(), super.data(), 4) == 0 && std::memcmp(seg.data() + 6, super.data() + 6, 34) == 0);
+    FUZZ_CHECK(std::memcmp(seg.data(), super.data(), 4) == 0 &&
+               std::memcmp(seg.data() + 6, super.data() + 6, 34) == 0);
     const std::size_t chunk = seg.size() - headers;
     FUZZ_CHECK(chunk <= info.gso_size);
     FUZZ_CHECK(i + 1 == segs.size() || chunk == info.gso_size);
@@ -170,14 +176,16 @@ class CoalescerCheck {
                  o.info.csum_start == proto::kIpv6HeaderSize && o.info.csum_offset == 16);
       std::size_t total = 0;
       for (const auto& a : absorbed_) total += a.size();
-      FUZZ_CHECK(o.info.gso_size == absorbed_[0].size() - proto::kIpv6HeaderSize - tcp_header_len(absorbed_[0].data()));
+      FUZZ_CHECK(o.info.gso_size ==
+                 absorbed_[0].size() - proto::kIpv6HeaderSize - tcp_header_len(absorbed_[0].data()));
       std::vector<std::uint8_t> again(total);
       auto r = proto::segment_super_packet(o.packet, o.info, again);
       FUZZ_CHECK(r.ok() && r->count == absorbed_.size() && r->total == total);
       std::size_t pos = 0;
       for (const auto& a : absorbed_) {
         const std::uint8_t* g = again.data() + pos;
-        FUZZ_CHECK(std::memcmp(g, a.data(), 56) == 0 && std::memcmp(g + 58, a.data() + 58, a.size() - 58) == 0);
+        FUZZ_CHECK(std::memcmp(g, a.data(), 56) == 0 &&
+                   std::memcmp(g + 58, a.data() + 58, a.size() - 58) == 0);
         FUZZ_CHECK(l4_checksum_ok(proto::ByteView(g, a.size())));
         pos += a.size();
       }
@@ -197,7 +205,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::InputReader in(data, size);
   const std::uint8_t control = in.u8();
   proto::OffloadInfo info;
-  info.gso = (control & 3) == 1 ? proto::GsoType::TcpV6 : (control & 3) == 2 ? proto::GsoType::UdpV6 : proto::GsoType::None;
+  info.gso = (control & 3) == 1   ? proto::GsoType::TcpV6
+             : (control & 3) == 2 ? proto::GsoType::UdpV6
+                                  : proto::GsoType::None;
   info.needs_checksum = (control & 0x04) != 0;
   info.gso_size = in.u16();
   info.csum_start = in.u16();
@@ -237,10 +247,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Packet p;
     if ((flags & 0x04) && prev.size() >= proto::kIpv6HeaderSize + 20) {
       // The next in-order segment of `prev`: its headers, seq advanced past its data, new data.
-      const std::size_t thl = std::clamp<std::size_t>(tcp_header_len(prev.data()), 20, prev.size() - proto::kIpv6HeaderSize);
+      const std::size_t thl =
+          std::clamp<std::size_t>(tcp_header_len(prev.data()), 20, prev.size() - proto::kIpv6HeaderSize);
       const std::size_t prev_data = prev.size() - proto::kIpv6HeaderSize - thl;
       p.assign(prev.begin(), prev.begin() + static_cast<std::ptrdiff_t>(proto::kIpv6HeaderSize + thl));
-      proto::store_be32(p.data() + 44, proto::load_be32(p.data() + 44) + static_cast<std::uint32_t>(prev_data));
+      proto::store_be32(p.data() + 44,
+                        proto::load_be32(p.data() + 44) + static_cast<std::uint32_t>(prev_data));
       p.insert(p.end(), bytes.begin(), bytes.end());
     } else {
       p.assign(bytes.begin(), bytes.end());

@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.queue_packets_per_peer = 4;
   config.queue_packets_total = kQueueTotal;
   config.icmp_errors_per_second = 10;
-  for (std::size_t i = 0; i < config.secret.size(); ++i) config.secret[i] = static_cast<std::uint8_t>(i * 7 + 1);
+  for (std::size_t i = 0; i < config.secret.size(); ++i)
+    config.secret[i] = static_cast<std::uint8_t>(i * 7 + 1);
   core::TimePoint now{std::chrono::hours(1)};
   core::Relay relay(config, now);
   check_state(relay);

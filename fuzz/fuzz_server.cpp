@@ -23,9 +23,15 @@ constexpr proto::Ipv4Addr kPrimary = proto::make_ipv4(198, 51, 100, 10);
 constexpr proto::Ipv4Addr kSecondary = proto::make_ipv4(198, 51, 100, 11);
 
 constexpr proto::Ipv4Addr kSources[] = {
-    proto::make_ipv4(192, 0, 2, 45),    proto::make_ipv4(203, 0, 113, 7), proto::make_ipv4(8, 8, 8, 8),
-    proto::make_ipv4(10, 1, 2, 3),      proto::make_ipv4(192, 168, 1, 10), proto::make_ipv4(100, 64, 0, 1),
-    kPrimary,                           kSecondary,                        proto::make_ipv4(127, 0, 0, 1),
+    proto::make_ipv4(192, 0, 2, 45),
+    proto::make_ipv4(203, 0, 113, 7),
+    proto::make_ipv4(8, 8, 8, 8),
+    proto::make_ipv4(10, 1, 2, 3),
+    proto::make_ipv4(192, 168, 1, 10),
+    proto::make_ipv4(100, 64, 0, 1),
+    kPrimary,
+    kSecondary,
+    proto::make_ipv4(127, 0, 0, 1),
     proto::make_ipv4(224, 0, 0, 253),
 };
 constexpr std::uint16_t kPorts[] = {40000, 3544, 1, 65535, 4096, 8192, 4095, 53};
@@ -54,9 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::uint8_t out[core::kServerOutputSize];
   auto r = server.on_datagram(on, from, payload, out);
   const proto::ByteView outv(out, sizeof out);
-  FUZZ_CHECK(server.counters().received ==
-             server.drops().total() + server.counters().forwarded_teredo + server.counters().forwarded_native +
-                 server.counters().router_advertisements);
+  FUZZ_CHECK(server.counters().received == server.drops().total() + server.counters().forwarded_teredo +
+                                               server.counters().forwarded_native +
+                                               server.counters().router_advertisements);
   if (!r) {
     FUZZ_CHECK(proto::to_string(r.drop()) != "unknown");
     return 0;

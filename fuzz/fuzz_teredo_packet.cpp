@@ -62,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(ip->payload.size() + proto::kIpv6HeaderSize == p.ipv6.size());
   (void)proto::is_bubble(*ip);
   if (auto rs = proto::parse_router_solicitation(*ip)) (void)rs->option_count;
-  if (auto ra = proto::parse_router_advertisement(*ip)) FUZZ_CHECK(ra->prefix.has_value() == (ra->prefix_count > 0));
+  if (auto ra = proto::parse_router_advertisement(*ip))
+    FUZZ_CHECK(ra->prefix.has_value() == (ra->prefix_count > 0));
   if (auto e = proto::parse_echo(*ip)) FUZZ_CHECK(fuzz::within(e->data, p.ipv6));
   return 0;
 }

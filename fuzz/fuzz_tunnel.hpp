@@ -36,11 +36,21 @@ inline constexpr proto::Ipv4Addr kServer = proto::make_ipv4(198, 51, 100, 10);
 inline constexpr proto::Ipv4Addr kServer2 = proto::make_ipv4(198, 51, 100, 11);
 
 inline constexpr proto::Ipv4Addr kSourceAddrs[16] = {
-    proto::make_ipv4(192, 0, 2, 45),   proto::make_ipv4(203, 0, 113, 7),  proto::make_ipv4(8, 8, 8, 8),
-    proto::make_ipv4(10, 1, 2, 3),     proto::make_ipv4(192, 168, 1, 10), proto::make_ipv4(100, 64, 0, 1),
-    kServer,                           kServer2,                          proto::make_ipv4(127, 0, 0, 1),
-    proto::make_ipv4(224, 0, 0, 253),  proto::make_ipv4(198, 51, 100, 20), proto::make_ipv4(0, 0, 0, 0),
-    proto::make_ipv4(192, 0, 2, 46),   proto::make_ipv4(255, 255, 255, 255), proto::make_ipv4(65, 54, 227, 120),
+    proto::make_ipv4(192, 0, 2, 45),
+    proto::make_ipv4(203, 0, 113, 7),
+    proto::make_ipv4(8, 8, 8, 8),
+    proto::make_ipv4(10, 1, 2, 3),
+    proto::make_ipv4(192, 168, 1, 10),
+    proto::make_ipv4(100, 64, 0, 1),
+    kServer,
+    kServer2,
+    proto::make_ipv4(127, 0, 0, 1),
+    proto::make_ipv4(224, 0, 0, 253),
+    proto::make_ipv4(198, 51, 100, 20),
+    proto::make_ipv4(0, 0, 0, 0),
+    proto::make_ipv4(192, 0, 2, 46),
+    proto::make_ipv4(255, 255, 255, 255),
+    proto::make_ipv4(65, 54, 227, 120),
     proto::make_ipv4(203, 0, 113, 8),
 };
 inline constexpr std::uint16_t kSourcePorts[4] = {40000, 3544, 1, 65535};
@@ -95,8 +105,8 @@ inline void check_actions(std::span<const core::TunnelAction> actions, SentRs* r
       FUZZ_CHECK(p.ok());
       auto ip = proto::parse_ipv6(p->ipv6);
       FUZZ_CHECK(ip.ok());
-      if (rs != nullptr && p->auth && ip->header.next_header == proto::kNextHeaderIcmpv6 && !ip->payload.empty() &&
-          ip->payload[0] == 133 && s->to.port == proto::kTeredoPort) {
+      if (rs != nullptr && p->auth && ip->header.next_header == proto::kNextHeaderIcmpv6 &&
+          !ip->payload.empty() && ip->payload[0] == 133 && s->to.port == proto::kTeredoPort) {
         rs->valid = true;
         rs->to = s->to;
         rs->nonce = p->auth->nonce;

@@ -73,7 +73,8 @@ Bytes l4_packet(bool tcp, std::size_t data_len, std::uint8_t tcp_flags, std::uin
   proto::store_be16(p.data() + 4, static_cast<std::uint16_t>(l4h + data_len));
   p[6] = tcp ? proto::kNextHeaderTcp : proto::kNextHeaderUdp;
   p[7] = 64;
-  const proto::Ipv6Addr src = test::ipv6("2001:db8::1"), dst = test::ipv6("2001:0:c633:640a:0:63bf:3fff:fdd2");
+  const proto::Ipv6Addr src = test::ipv6("2001:db8::1"),
+                        dst = test::ipv6("2001:0:c633:640a:0:63bf:3fff:fdd2");
   std::copy(src.bytes.begin(), src.bytes.end(), p.begin() + 8);
   std::copy(dst.bytes.begin(), dst.bytes.end(), p.begin() + 24);
   std::uint8_t* l4 = p.data() + 40;
@@ -93,8 +94,8 @@ Bytes l4_packet(bool tcp, std::size_t data_len, std::uint8_t tcp_flags, std::uin
 }
 
 // Offload input: control, gso_size, csum_start, csum_offset, out limit, super length, super, records.
-Bytes offload_input(std::uint8_t control, std::uint16_t gso_size, std::uint16_t csum_start, std::uint16_t csum_offset,
-                    std::uint16_t out_limit, const Bytes& super) {
+Bytes offload_input(std::uint8_t control, std::uint16_t gso_size, std::uint16_t csum_start,
+                    std::uint16_t csum_offset, std::uint16_t out_limit, const Bytes& super) {
   Bytes b{control};
   put16(b, gso_size);
   put16(b, csum_start);
@@ -111,7 +112,9 @@ void rec_seg(Bytes& b, std::uint8_t flags, const Bytes& bytes) {
   b.insert(b.end(), bytes.begin(), bytes.end());
 }
 
-Bytes prefix_of(const Bytes& b, std::size_t n) { return Bytes(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(std::min(n, b.size()))); }
+Bytes prefix_of(const Bytes& b, std::size_t n) {
+  return Bytes(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(std::min(n, b.size())));
+}
 
 void write_truncations(const std::string& harness, const std::string& name, const Bytes& b,
                        std::initializer_list<std::size_t> cuts) {
@@ -120,7 +123,9 @@ void write_truncations(const std::string& harness, const std::string& name, cons
     if (n < b.size()) write(harness, name + "_trunc_" + std::to_string(n), prefix_of(b, n));
 }
 
-Bytes text(std::string_view t) { return Bytes(t.begin(), t.end()); }
+Bytes text(std::string_view t) {
+  return Bytes(t.begin(), t.end());
+}
 
 }  // namespace
 
@@ -159,12 +164,14 @@ int main(int argc, char** argv) {
   const Bytes echo_req = test::build_echo_vector_packet();
   const Bytes echo_rep = test::build_echo_vector_packet(proto::kIcmpv6EchoReply);
   const Bytes bubble = test::from_hex(test::kBubbleVectorHex);
-  const Bytes bubble_ab = test::build([&](proto::Writer& w) { proto::build_bubble(w, teredo_a, teredo_b, 255); });
-  const Bytes bubble_foreign = test::build([&](proto::Writer& w) { proto::build_bubble(w, teredo_a, foreign, 255); });
+  const Bytes bubble_ab =
+      test::build([&](proto::Writer& w) { proto::build_bubble(w, teredo_a, teredo_b, 255); });
+  const Bytes bubble_foreign =
+      test::build([&](proto::Writer& w) { proto::build_bubble(w, teredo_a, foreign, 255); });
   Bytes bubble_trailer = bubble;
   for (std::uint8_t b : {0x01, 0x04, 0xde, 0xad, 0xbe, 0xef}) bubble_trailer.push_back(b);
-  const Bytes origin_bubble =
-      test::concat({test::build([&](proto::Writer& w) { proto::build_origin_indication(w, client); }), bubble});
+  const Bytes origin_bubble = test::concat(
+      {test::build([&](proto::Writer& w) { proto::build_origin_indication(w, client); }), bubble});
   const Bytes echo_to_native = test::build([&](proto::Writer& w) {
     static constexpr std::uint8_t kData[] = {1, 2, 3, 4, 5, 6, 7, 8};
     proto::Echo e;
@@ -174,17 +181,26 @@ int main(int argc, char** argv) {
 
   // teredo_packet: whole UDP payloads.
   const std::vector<std::pair<std::string, Bytes>> datagrams = {
-      {"rs_auth", rs_vector},        {"rs_noauth", rs_noauth},       {"rs_cone", rs_cone},
-      {"rs_long_auth", rs_long_auth}, {"ra", ra},                     {"echo_request", echo_req},
-      {"echo_reply", echo_rep},      {"bubble", bubble},             {"bubble_trailer", bubble_trailer},
-      {"origin_bubble", origin_bubble}, {"bubble_ab", bubble_ab},     {"echo_to_native", echo_to_native},
+      {"rs_auth", rs_vector},
+      {"rs_noauth", rs_noauth},
+      {"rs_cone", rs_cone},
+      {"rs_long_auth", rs_long_auth},
+      {"ra", ra},
+      {"echo_request", echo_req},
+      {"echo_reply", echo_rep},
+      {"bubble", bubble},
+      {"bubble_trailer", bubble_trailer},
+      {"origin_bubble", origin_bubble},
+      {"bubble_ab", bubble_ab},
+      {"echo_to_native", echo_to_native},
   };
   for (const auto& [name, d] : datagrams) {
     write("teredo_packet", name, d);
     write("ipv6", name, ipv6_of(d));
   }
   for (std::size_t n : {0, 1, 2, 3, 12, 13, 14, 20, 52, 60}) {
-    write("teredo_packet", "rs_auth_trunc_" + std::to_string(n), Bytes(rs_vector.begin(), rs_vector.begin() + static_cast<std::ptrdiff_t>(n)));
+    write("teredo_packet", "rs_auth_trunc_" + std::to_string(n),
+          Bytes(rs_vector.begin(), rs_vector.begin() + static_cast<std::ptrdiff_t>(n)));
   }
   write("ipv6", "trunc_39", Bytes(bubble.begin(), bubble.begin() + 39));
   write("ipv6", "rs_trunc_47", Bytes(rs_noauth.begin(), rs_noauth.end() - 1));
@@ -205,10 +221,11 @@ int main(int argc, char** argv) {
   write("router_advertisement", "ra_fix", with_control(1, ra_pkt));
   proto::RouterAdvertisement bare;
   bare.router_lifetime = 1800;
-  write("router_advertisement", "ra_bare",
-        with_control(0, test::build([&](proto::Writer& w) {
-          proto::build_router_advertisement(w, proto::build_server_link_local(server), ll_c0, bare);
-        })));
+  write("router_advertisement", "ra_bare", with_control(0, test::build([&](proto::Writer& w) {
+                                                          proto::build_router_advertisement(
+                                                              w, proto::build_server_link_local(server),
+                                                              ll_c0, bare);
+                                                        })));
   Bytes ra_two_pio = ra_pkt;  // duplicate the PIO: second one must only be counted
   ra_two_pio.insert(ra_two_pio.end(), ra_pkt.begin() + 56, ra_pkt.begin() + 88);
   proto::store_be16(ra_two_pio.data() + 4, static_cast<std::uint16_t>(ra_two_pio.size() - 40));
@@ -282,17 +299,18 @@ int main(int argc, char** argv) {
     e.data = kData;
     proto::build_echo(w, teredo_b, native, 64, e);
   });
-  const Bytes bubble_from_b = test::build([&](proto::Writer& w) { proto::build_bubble(w, teredo_b, native, 255); });
+  const Bytes bubble_from_b =
+      test::build([&](proto::Writer& w) { proto::build_bubble(w, teredo_b, native, 255); });
   {
     Bytes b{0x00};
-    rec_tun(b, 0x00, native_to_b);                 // queued, bubbles sent
+    rec_tun(b, 0x00, native_to_b);  // queued, bubbles sent
     rec_tun(b, 0x00, native_to_b);
-    rec_udp(b, 0x42, 0x01, bubble_from_b);         // answers our bubble: trusted, flushed
-    rec_tun(b, 0x00, native_to_b);                 // sent directly
-    rec_udp(b, 0x02, 0x01, b_to_native);           // written to the tunnel
-    rec2(b, 0x84, 5);                              // 5 s
-    rec2(b, 0x05, 0);                              // next deadline
-    rec2(b, 0xC4, 255);                            // 127 min: peers expire
+    rec_udp(b, 0x42, 0x01, bubble_from_b);  // answers our bubble: trusted, flushed
+    rec_tun(b, 0x00, native_to_b);          // sent directly
+    rec_udp(b, 0x02, 0x01, b_to_native);    // written to the tunnel
+    rec2(b, 0x84, 5);                       // 5 s
+    rec2(b, 0x05, 0);                       // next deadline
+    rec2(b, 0xC4, 255);                     // 127 min: peers expire
     write_truncations("relay", "session", b, {1, 5, 60, 200});
     b[0] = 0x01;
     write("relay", "session_restricted", b);
@@ -307,7 +325,8 @@ int main(int argc, char** argv) {
     Bytes b{0x00};
     for (std::uint16_t i = 0; i < 80; ++i) {  // more peers than max_peers
       const proto::Ipv6Addr dst = proto::build_teredo_address(
-          {proto::kTeredoPrefix, server, 0, proto::Endpoint{proto::make_ipv4(192, 0, 2, 1), static_cast<std::uint16_t>(1000 + i)}});
+          {proto::kTeredoPrefix, server, 0,
+           proto::Endpoint{proto::make_ipv4(192, 0, 2, 1), static_cast<std::uint16_t>(1000 + i)}});
       rec_tun(b, 0x00, test::build([&](proto::Writer& w) { proto::build_bubble(w, native, dst, 64); }));
     }
     write("relay", "many_peers", b);
@@ -325,17 +344,17 @@ int main(int argc, char** argv) {
   // client: seed byte, then records; op 7 answers the last RS with a synthetic RA.
   {
     Bytes b{0x01};
-    rec2(b, 0x07, 0x10);                   // RA: qualified (MTU 1400), then the NAT probe RS
-    rec2(b, 0x07, 0x00);                   // RA answering the probe through server2
-    rec_tun(b, 0x70, native_to_b);         // from our address to a Teredo peer: bubbles
-    rec_udp(b, 0x32, 0x01, b_to_native);   // from the peer
-    rec_tun(b, 0x70, b_to_native);         // to a native host: connectivity test
+    rec2(b, 0x07, 0x10);                  // RA: qualified (MTU 1400), then the NAT probe RS
+    rec2(b, 0x07, 0x00);                  // RA answering the probe through server2
+    rec_tun(b, 0x70, native_to_b);        // from our address to a Teredo peer: bubbles
+    rec_udp(b, 0x32, 0x01, b_to_native);  // from the peer
+    rec_tun(b, 0x70, b_to_native);        // to a native host: connectivity test
     rec2(b, 0x84, 10);
     rec2(b, 0x05, 0);
-    rec2(b, 0x05, 0);                      // refresh: a new RS
+    rec2(b, 0x05, 0);  // refresh: a new RS
     rec2(b, 0x07, 0x00);
-    rec2(b, 0x06, 0);                      // network change
-    rec2(b, 0x07, 0x03);                   // a different mapping: new address
+    rec2(b, 0x06, 0);     // network change
+    rec2(b, 0x07, 0x03);  // a different mapping: new address
     write_truncations("client", "qualify", b, {1, 3, 5, 40});
   }
   {
@@ -408,10 +427,12 @@ int main(int argc, char** argv) {
     return b;
   };
   write("control", "status", line(0, "status"));
-  write("control", "peers_all_options", line(0, "peers --filter 2001:0:c633:640a::/64 --sort rx --reverse --limit 5"));
+  write("control", "peers_all_options",
+        line(0, "peers --filter 2001:0:c633:640a::/64 --sort rx --reverse --limit 5"));
   write("control", "peers_mapped", line(0, "peers --filter 198.51.100.30 --sort bytes"));
   write("control", "bad_command", line(0, "reboot now"));
-  write("control", "http_get", line(1, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9464\r\nAccept: */*\r\n\r\n"));
+  write("control", "http_get",
+        line(1, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9464\r\nAccept: */*\r\n\r\n"));
   write("control", "http_head_query", line(1, "HEAD /metrics?x=1 HTTP/1.0\n\n"));
   write("control", "http_other", line(1, "POST /other HTTP/1.1\r\n\r\n"));
   write("control", "http_partial", line(1, "GET /metrics HTTP/1.1\r\nHost: x"));

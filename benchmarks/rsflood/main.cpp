@@ -133,10 +133,17 @@ Snapshot snapshot(const std::vector<Counters>& cs) {
 }
 
 Snapshot operator-(const Snapshot& a, const Snapshot& b) {
-  return Snapshot{a.sent - b.sent,           a.valid - b.valid,           a.invalid - b.invalid,
-                  a.stale - b.stale,         a.lost - b.lost,             a.send_errors - b.send_errors,
-                  a.bad_source - b.bad_source, a.bad_teredo - b.bad_teredo, a.bad_nonce - b.bad_nonce,
-                  a.bad_origin - b.bad_origin, a.bad_ra - b.bad_ra};
+  return Snapshot{a.sent - b.sent,
+                  a.valid - b.valid,
+                  a.invalid - b.invalid,
+                  a.stale - b.stale,
+                  a.lost - b.lost,
+                  a.send_errors - b.send_errors,
+                  a.bad_source - b.bad_source,
+                  a.bad_teredo - b.bad_teredo,
+                  a.bad_nonce - b.bad_nonce,
+                  a.bad_origin - b.bad_origin,
+                  a.bad_ra - b.bad_ra};
 }
 
 void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
@@ -276,7 +283,8 @@ class Worker {
   void run() {
     const bool closed_loop = opt_.rate <= 0.0;
     const double rate = closed_loop ? 0.0 : opt_.rate / opt_.threads;
-    const double burst = std::min(std::max(double(opt_.batch), rate * 0.003), double(opt_.batch) * double(socks_.size()));
+    const double burst =
+        std::min(std::max(double(opt_.batch), rate * 0.003), double(opt_.batch) * double(socks_.size()));
     const auto loss_timeout = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double, std::milli>(opt_.loss_timeout_ms));
     double tokens = closed_loop ? 0.0 : burst;
@@ -394,7 +402,8 @@ class Worker {
       if (r <= 0) return;
       std::uint64_t valid = 0;
       for (std::size_t i = 0; i < static_cast<std::size_t>(r); ++i) {
-        const ByteView dgram(&rbufs_[i * kRecvBufSize], std::min<std::size_t>(rmsg_[i].msg_len, kRecvBufSize));
+        const ByteView dgram(&rbufs_[i * kRecvBufSize],
+                             std::min<std::size_t>(rmsg_[i].msg_len, kRecvBufSize));
         if (check_reply(s, from_sockaddr(rfrom_[i]), dgram)) ++valid;
       }
       if (valid > 0) {
@@ -410,8 +419,7 @@ class Worker {
     auto pkt = parse_teredo_packet(dgram);
     if (!pkt || !pkt->auth) return invalid(c_.bad_teredo);
     const Nonce& n = pkt->auth->nonce;
-    const std::uint64_t v =
-        ((std::uint64_t{load_be32(n.data())} << 32) | load_be32(n.data() + 4)) ^ key_;
+    const std::uint64_t v = ((std::uint64_t{load_be32(n.data())} << 32) | load_be32(n.data() + 4)) ^ key_;
     const std::uint64_t seq = v & kSeqMask;
     if ((v >> 48) != s.index || seq >= s.next_seq) return invalid(c_.bad_nonce);
     if (!pkt->origin || pkt->origin->port != s.local.port ||
@@ -477,14 +485,19 @@ unsigned parse_count(const char* s, const char* name, unsigned min, unsigned max
 Options parse_options(int argc, char** argv) {
   Options o;
   enum { kServer = 256, kBind, kPorts, kDuration, kWarmup, kRate, kWindow, kLoss, kBatch, kThreads, kJson };
-  static const option longopts[] = {
-      {"server", required_argument, nullptr, kServer},   {"bind", required_argument, nullptr, kBind},
-      {"ports", required_argument, nullptr, kPorts},     {"duration", required_argument, nullptr, kDuration},
-      {"warmup", required_argument, nullptr, kWarmup},   {"rate", required_argument, nullptr, kRate},
-      {"window", required_argument, nullptr, kWindow},   {"loss-timeout", required_argument, nullptr, kLoss},
-      {"batch", required_argument, nullptr, kBatch},     {"threads", required_argument, nullptr, kThreads},
-      {"json", no_argument, nullptr, kJson},             {"help", no_argument, nullptr, 'h'},
-      {nullptr, 0, nullptr, 0}};
+  static const option longopts[] = {{"server", required_argument, nullptr, kServer},
+                                    {"bind", required_argument, nullptr, kBind},
+                                    {"ports", required_argument, nullptr, kPorts},
+                                    {"duration", required_argument, nullptr, kDuration},
+                                    {"warmup", required_argument, nullptr, kWarmup},
+                                    {"rate", required_argument, nullptr, kRate},
+                                    {"window", required_argument, nullptr, kWindow},
+                                    {"loss-timeout", required_argument, nullptr, kLoss},
+                                    {"batch", required_argument, nullptr, kBatch},
+                                    {"threads", required_argument, nullptr, kThreads},
+                                    {"json", no_argument, nullptr, kJson},
+                                    {"help", no_argument, nullptr, 'h'},
+                                    {nullptr, 0, nullptr, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "h", longopts, nullptr)) != -1) {
     switch (c) {
@@ -495,17 +508,38 @@ Options parse_options(int argc, char** argv) {
       case kBind:
         if (!parse_ipv4(optarg, o.bind)) usage_error("bad --bind address", optarg);
         break;
-      case kPorts: o.ports = parse_count(optarg, "--ports", 1, 65535); break;
-      case kDuration: o.duration = parse_number(optarg, "--duration", 0.1, 86400); break;
-      case kWarmup: o.warmup = parse_number(optarg, "--warmup", 0, 3600); break;
-      case kRate: o.rate = parse_number(optarg, "--rate", 0, 1e9); break;
-      case kWindow: o.window = parse_count(optarg, "--window", 1, 65536); break;
-      case kLoss: o.loss_timeout_ms = parse_number(optarg, "--loss-timeout", 1, 60000); break;
-      case kBatch: o.batch = parse_count(optarg, "--batch", 1, 1024); break;
-      case kThreads: o.threads = parse_count(optarg, "--threads", 1, 256); break;
-      case kJson: o.json = true; break;
-      case 'h': std::fputs(kUsage, stdout); std::exit(0);
-      default: usage_error("bad option", nullptr);
+      case kPorts:
+        o.ports = parse_count(optarg, "--ports", 1, 65535);
+        break;
+      case kDuration:
+        o.duration = parse_number(optarg, "--duration", 0.1, 86400);
+        break;
+      case kWarmup:
+        o.warmup = parse_number(optarg, "--warmup", 0, 3600);
+        break;
+      case kRate:
+        o.rate = parse_number(optarg, "--rate", 0, 1e9);
+        break;
+      case kWindow:
+        o.window = parse_count(optarg, "--window", 1, 65536);
+        break;
+      case kLoss:
+        o.loss_timeout_ms = parse_number(optarg, "--loss-timeout", 1, 60000);
+        break;
+      case kBatch:
+        o.batch = parse_count(optarg, "--batch", 1, 1024);
+        break;
+      case kThreads:
+        o.threads = parse_count(optarg, "--threads", 1, 256);
+        break;
+      case kJson:
+        o.json = true;
+        break;
+      case 'h':
+        std::fputs(kUsage, stdout);
+        std::exit(0);
+      default:
+        usage_error("bad option", nullptr);
     }
   }
   if (optind < argc) usage_error("unexpected argument", argv[optind]);
@@ -605,20 +639,20 @@ int main(int argc, char** argv) {
         "\"sent_per_s\":%.1f,\"answered_rs_per_s\":%.1f,\"generator_cpu_s\":%.3f,"
         "\"total_sent\":%llu,\"total_received_valid\":%llu,\"total_invalid\":%llu}\n",
         server.c_str(), opt.ports, opt.threads, opt.batch, opt.window, opt.rate,
-        opt.rate > 0 ? "open-loop" : "closed-loop", opt.warmup, secs,
-        static_cast<unsigned long long>(w.sent), static_cast<unsigned long long>(w.valid),
-        static_cast<unsigned long long>(w.invalid), static_cast<unsigned long long>(w.stale),
-        static_cast<unsigned long long>(w.lost), static_cast<unsigned long long>(w.send_errors),
-        static_cast<unsigned long long>(w.bad_source), static_cast<unsigned long long>(w.bad_teredo),
-        static_cast<unsigned long long>(w.bad_nonce), static_cast<unsigned long long>(w.bad_origin),
-        static_cast<unsigned long long>(w.bad_ra), sent_rate, answered, gen_cpu,
-        static_cast<unsigned long long>(total.sent), static_cast<unsigned long long>(total.valid),
-        static_cast<unsigned long long>(total.invalid));
+        opt.rate > 0 ? "open-loop" : "closed-loop", opt.warmup, secs, static_cast<unsigned long long>(w.sent),
+        static_cast<unsigned long long>(w.valid), static_cast<unsigned long long>(w.invalid),
+        static_cast<unsigned long long>(w.stale), static_cast<unsigned long long>(w.lost),
+        static_cast<unsigned long long>(w.send_errors), static_cast<unsigned long long>(w.bad_source),
+        static_cast<unsigned long long>(w.bad_teredo), static_cast<unsigned long long>(w.bad_nonce),
+        static_cast<unsigned long long>(w.bad_origin), static_cast<unsigned long long>(w.bad_ra), sent_rate,
+        answered, gen_cpu, static_cast<unsigned long long>(total.sent),
+        static_cast<unsigned long long>(total.valid), static_cast<unsigned long long>(total.invalid));
   } else {
     std::printf("teredo-rsflood: server %s:3544, %u ports, %u thread(s), batch %u, %s\n", server.c_str(),
                 opt.ports, opt.threads, opt.batch,
-                opt.rate > 0 ? ("open-loop " + std::to_string(static_cast<long long>(opt.rate)) + " RS/s").c_str()
-                             : ("closed-loop window " + std::to_string(opt.window) + "/socket").c_str());
+                opt.rate > 0
+                    ? ("open-loop " + std::to_string(static_cast<long long>(opt.rate)) + " RS/s").c_str()
+                    : ("closed-loop window " + std::to_string(opt.window) + "/socket").c_str());
     std::printf("window:         %.3f s (after %.3f s warm-up)\n", secs, opt.warmup);
     std::printf("sent:           %llu (%.0f RS/s)\n", static_cast<unsigned long long>(w.sent), sent_rate);
     std::printf("received valid: %llu\n", static_cast<unsigned long long>(w.valid));

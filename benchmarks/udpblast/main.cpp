@@ -4,8 +4,9 @@
 //
 //   teredo-udpblast send DEST_V6 PORT PAYLOAD_BYTES SECONDS [gso]   -> "sent PACKETS"
 // With "gso" each message carries up to 64 datagrams (UDP_SEGMENT), as QUIC stacks send.
-//   teredo-udpblast recv PORT SECONDS                          -> "received PACKETS BYTES SECONDS_FIRST_TO_LAST"
-//   teredo-udpblast teredo RELAY_IP RELAY_PORT SERVER_IP LOCAL_IP PEERS DEST_V6 PORT PAYLOAD_BYTES SECONDS
+//   teredo-udpblast recv PORT SECONDS                          -> "received PACKETS BYTES
+//   SECONDS_FIRST_TO_LAST" teredo-udpblast teredo RELAY_IP RELAY_PORT SERVER_IP LOCAL_IP PEERS DEST_V6 PORT
+//   PAYLOAD_BYTES SECONDS
 //                                                               -> "sent PACKETS"
 // The teredo mode plays PEERS Teredo clients with public addresses (no NAT): one UDP socket each
 // on LOCAL_IP, sending IPv6/UDP packets from the Teredo address of its own mapping (server
@@ -37,11 +38,12 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kBatch = 64;
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: teredo-udpblast send DEST_V6 PORT PAYLOAD_BYTES SECONDS\n"
-               "       teredo-udpblast recv PORT SECONDS\n"
-               "       teredo-udpblast teredo RELAY_IP RELAY_PORT SERVER_IP LOCAL_IP PEERS DEST_V6 PORT PAYLOAD_BYTES "
-               "SECONDS\n");
+  std::fprintf(
+      stderr,
+      "usage: teredo-udpblast send DEST_V6 PORT PAYLOAD_BYTES SECONDS\n"
+      "       teredo-udpblast recv PORT SECONDS\n"
+      "       teredo-udpblast teredo RELAY_IP RELAY_PORT SERVER_IP LOCAL_IP PEERS DEST_V6 PORT PAYLOAD_BYTES "
+      "SECONDS\n");
   return 2;
 }
 
@@ -55,7 +57,8 @@ int do_send(const char* dest, int port, std::size_t size, double seconds, bool g
   sockaddr_in6 sa{};
   sa.sin6_family = AF_INET6;
   sa.sin6_port = htons(static_cast<std::uint16_t>(port));
-  if (::inet_pton(AF_INET6, dest, &sa.sin6_addr) != 1) return std::fprintf(stderr, "bad address %s\n", dest), 1;
+  if (::inet_pton(AF_INET6, dest, &sa.sin6_addr) != 1)
+    return std::fprintf(stderr, "bad address %s\n", dest), 1;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return std::perror("connect"), 1;
   const int sndbuf = 4 << 20;
   (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
@@ -73,7 +76,8 @@ int do_send(const char* dest, int port, std::size_t size, double seconds, bool g
     msgs[i].msg_hdr.msg_iov = &iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
   }
-  const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto end =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   unsigned long long sent = 0;
   while (Clock::now() < end) {
     const int n = ::sendmmsg(fd, msgs.data(), gso ? 4 : kBatch, 0);
@@ -129,8 +133,8 @@ int do_recv(int port, double seconds) {
   return 0;
 }
 
-int do_teredo(const char* relay, int relay_port, const char* server, const char* local, int peers, const char* dest,
-              int port, std::size_t size, double seconds) {
+int do_teredo(const char* relay, int relay_port, const char* server, const char* local, int peers,
+              const char* dest, int port, std::size_t size, double seconds) {
   using namespace teredo;
   in_addr relay_a{}, server_a{}, local_a{};
   in6_addr dest_a{};
@@ -184,7 +188,8 @@ int do_teredo(const char* relay, int relay_port, const char* server, const char*
   }
   std::array<iovec, kBatch> iov{};
   std::array<mmsghdr, kBatch> msgs{};
-  const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto end =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   unsigned long long sent = 0;
   for (std::size_t k = 0; Clock::now() < end; k = (k + 1) % all.size()) {
     Peer& p = all[k];
@@ -207,11 +212,11 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage();
   const std::string mode = argv[1];
   if (mode == "send" && (argc == 6 || (argc == 7 && std::string(argv[6]) == "gso")))
-    return do_send(argv[2], std::atoi(argv[3]), static_cast<std::size_t>(std::atol(argv[4])), std::atof(argv[5]),
-                   argc == 7);
+    return do_send(argv[2], std::atoi(argv[3]), static_cast<std::size_t>(std::atol(argv[4])),
+                   std::atof(argv[5]), argc == 7);
   if (mode == "recv" && argc == 4) return do_recv(std::atoi(argv[2]), std::atof(argv[3]));
   if (mode == "teredo" && argc == 11)
-    return do_teredo(argv[2], std::atoi(argv[3]), argv[4], argv[5], std::atoi(argv[6]), argv[7], std::atoi(argv[8]),
-                     static_cast<std::size_t>(std::atol(argv[9])), std::atof(argv[10]));
+    return do_teredo(argv[2], std::atoi(argv[3]), argv[4], argv[5], std::atoi(argv[6]), argv[7],
+                     std::atoi(argv[8]), static_cast<std::size_t>(std::atol(argv[9])), std::atof(argv[10]));
   return usage();
 }

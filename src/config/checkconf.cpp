@@ -6,10 +6,10 @@
 #include <memory>
 #include <ostream>
 
-#include "daemon/command_line.hpp"
 #include "config/defaults.hpp"
-#include "config/teredod_settings.hpp"
 #include "config/server_settings.hpp"
+#include "config/teredod_settings.hpp"
+#include "daemon/command_line.hpp"
 #include "os/net_text.hpp"
 
 namespace teredo::config {
@@ -129,7 +129,8 @@ namespace {
 
 std::string checkconf_usage() {
   const std::string p = kCheckconfProgram;
-  return "Usage: " + p + " [-c FILE] [FILE]\n"
+  return "Usage: " + p +
+         " [-c FILE] [FILE]\n"
          "Checks a teredod or teredod-server configuration file without using the network.\n"
          "\n"
          "  -c, --config FILE    file to check (alias --conf; a FILE argument wins)\n"
@@ -138,7 +139,9 @@ std::string checkconf_usage() {
          "  -f, -p FILE, -t DIR, -u USER\n"
          "                       accepted and ignored (the daemons' options)\n"
          "\n"
-         "Default FILE: " + std::string(kDefaultTeredodConfig) + ". A file with ServerBindAddress\n"
+         "Default FILE: " +
+         std::string(kDefaultTeredodConfig) +
+         ". A file with ServerBindAddress\n"
          "(or ServerBindAddress2) is checked as a teredod-server.conf, any other as a teredod.conf.\n"
          "Problems are printed as FILE:LINE: error|warning: message on stderr.\n"
          "Exit status: 0 no error (warnings allowed), 1 an error, 2 command-line error.\n";
@@ -154,9 +157,14 @@ int checkconf_main(std::span<const std::string_view> args, std::string_view vers
       err << kCheckconfProgram << ": " << parsed.error << "\nTry '" << kCheckconfProgram
           << " --help' for more information.\n";
       return kExitUsage;
-    case CommandAction::Help: out << checkconf_usage(); return kExitOk;
-    case CommandAction::Version: out << kCheckconfProgram << ' ' << version << '\n'; return kExitOk;
-    case CommandAction::Run: break;
+    case CommandAction::Help:
+      out << checkconf_usage();
+      return kExitOk;
+    case CommandAction::Version:
+      out << kCheckconfProgram << ' ' << version << '\n';
+      return kExitOk;
+    case CommandAction::Run:
+      break;
   }
   // The positional argument (the daemons' SERVER_NAME) is the file here, and wins over -c.
   const std::string path =

@@ -21,7 +21,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // Splits off the next whitespace-separated token; empty when none is left.
 std::string_view next_token(std::string_view& rest) {
@@ -90,8 +92,8 @@ void ConfigFile::parse_line(std::string_view line, unsigned number) {
   for (const Entry& e : entries_) {
     if (iequals(e.name, name)) {
       report(Severity::Warning, number,
-             "duplicate directive " + std::string(name) + " ignored (first set at line " + std::to_string(e.line) +
-                 ")");
+             "duplicate directive " + std::string(name) + " ignored (first set at line " +
+                 std::to_string(e.line) + ")");
       return;
     }
   }
@@ -120,7 +122,8 @@ void ConfigFile::report(Severity s, unsigned line, std::string message) {
 
 void ConfigFile::invalid(const Entry& e, std::string_view name, std::string_view expected) {
   report(Severity::Error, e.line,
-         "invalid value \"" + e.value + "\" for " + std::string(name) + " (expected " + std::string(expected) + ")");
+         "invalid value \"" + e.value + "\" for " + std::string(name) + " (expected " +
+             std::string(expected) + ")");
 }
 
 unsigned ConfigFile::line_of(std::string_view name) const {
@@ -166,8 +169,8 @@ std::optional<std::uint32_t> ConfigFile::get_prefix32(std::string_view name) {
   // Only the first 32 bits are a Teredo prefix; Miredo silently dropped the rest.
   for (std::size_t i = 4; i < v.bytes.size(); ++i) {
     if (v.bytes[i] != 0) {
-      report(Severity::Warning, e->line, "only the first 32 bits of " + std::string(name) + " \"" + e->value +
-                                             "\" are used");
+      report(Severity::Warning, e->line,
+             "only the first 32 bits of " + std::string(name) + " \"" + e->value + "\" are used");
       break;
     }
   }
@@ -181,7 +184,8 @@ std::optional<std::uint32_t> ConfigFile::get_prefix32(std::string_view name) {
   return proto::prefix32(v);
 }
 
-std::optional<std::uint32_t> ConfigFile::get_unsigned(std::string_view name, std::uint32_t min, std::uint32_t max) {
+std::optional<std::uint32_t> ConfigFile::get_unsigned(std::string_view name, std::uint32_t min,
+                                                      std::uint32_t max) {
   Entry* e = take(name);
   if (e == nullptr) return std::nullopt;
   return parse_unsigned(*e, name, min, max, std::to_string(min) + ".." + std::to_string(max));
@@ -197,8 +201,9 @@ std::optional<std::uint32_t> ConfigFile::get_unsigned_or(std::string_view name, 
                         std::string(keyword) + " or " + std::to_string(min) + ".." + std::to_string(max));
 }
 
-std::optional<std::uint32_t> ConfigFile::parse_unsigned(const Entry& e, std::string_view name, std::uint32_t min,
-                                                        std::uint32_t max, const std::string& expected) {
+std::optional<std::uint32_t> ConfigFile::parse_unsigned(const Entry& e, std::string_view name,
+                                                        std::uint32_t min, std::uint32_t max,
+                                                        const std::string& expected) {
   // strtoul accepts leading spaces and signs; a value must start with a digit.
   if (e.value.empty() || !std::isdigit(static_cast<unsigned char>(e.value.front()))) {
     invalid(e, name, expected);
@@ -214,7 +219,8 @@ std::optional<std::uint32_t> ConfigFile::parse_unsigned(const Entry& e, std::str
   return static_cast<std::uint32_t>(v);
 }
 
-std::optional<std::size_t> ConfigFile::get_enum(std::string_view name, std::span<const std::string_view> choices) {
+std::optional<std::size_t> ConfigFile::get_enum(std::string_view name,
+                                                std::span<const std::string_view> choices) {
   Entry* e = take(name);
   if (e == nullptr) return std::nullopt;
   for (std::size_t i = 0; i < choices.size(); ++i)

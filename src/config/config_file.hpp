@@ -29,7 +29,8 @@ Ipv4Resolver system_resolver();
 class ConfigFile {
  public:
   /// Parses `text`; `file_name` is used in diagnostics only.
-  static ConfigFile parse(std::string_view text, std::string file_name, Ipv4Resolver resolver = system_resolver());
+  static ConfigFile parse(std::string_view text, std::string file_name,
+                          Ipv4Resolver resolver = system_resolver());
   /// Reads and parses a file. If it cannot be read, the result is empty with one error.
   static ConfigFile load(const std::string& path, Ipv4Resolver resolver = system_resolver());
   /// An empty configuration (all defaults) named `file_name`.
@@ -51,7 +52,8 @@ class ConfigFile {
   std::optional<std::uint32_t> get_unsigned(std::string_view name, std::uint32_t min, std::uint32_t max);
   /// The same, or `keyword_value` when the value is `keyword` (case-insensitive), e.g. "Workers auto".
   std::optional<std::uint32_t> get_unsigned_or(std::string_view name, std::string_view keyword,
-                                               std::uint32_t keyword_value, std::uint32_t min, std::uint32_t max);
+                                               std::uint32_t keyword_value, std::uint32_t min,
+                                               std::uint32_t max);
   /// One of `choices`, compared case-insensitively; returns the index into `choices`.
   std::optional<std::size_t> get_enum(std::string_view name, std::span<const std::string_view> choices);
 

@@ -44,7 +44,8 @@ ControlSettings load_control_settings(ConfigFile& config, std::string_view defau
   }
   if (auto group = config.get_string("ControlGroup")) {
     if (group->empty() || group->find_first_of(" \t/:") != std::string::npos)
-      config.add_error("ControlGroup", "invalid value \"" + *group + "\" for ControlGroup (expected a group name)");
+      config.add_error("ControlGroup",
+                       "invalid value \"" + *group + "\" for ControlGroup (expected a group name)");
     else
       s.group = *group;
   }

@@ -1,4 +1,4 @@
-// Control channel directives (issue 6), shared by teredod and teredod-server:
+// Control channel directives, shared by teredod and teredod-server:
 //   ControlSocket PATH|none   the Unix socket teredoctl talks to (default: per program, below)
 //   ControlGroup NAME         group allowed to use it (socket root:NAME, mode 0660); absent: root
 //                             only (root:root, mode 0600)

@@ -12,7 +12,8 @@ namespace teredo::config {
 
 namespace log = daemon::log;
 
-std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std::optional<std::string>& server_name) {
+std::optional<ServerSettings> load_server_settings(ConfigFile& config,
+                                                   const std::optional<std::string>& server_name) {
   ServerSettings s;
   s.syslog_facility = os::default_syslog_facility();
   std::optional<proto::Ipv4Addr> primary;
@@ -52,9 +53,9 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std
   if (primary && secondary) {
     if (!proto::is_global_unicast(*primary) || !proto::is_global_unicast(*secondary)) {
       const char* culprit = proto::is_global_unicast(*primary) ? "ServerBindAddress2" : "ServerBindAddress";
-      config.add_error(server_name ? "" : culprit,
-                       "Server IPv4 addresses must be global unicast (" + os::to_string(*primary) + ", " +
-                           os::to_string(*secondary) + ")");
+      config.add_error(server_name ? "" : culprit, "Server IPv4 addresses must be global unicast (" +
+                                                       os::to_string(*primary) + ", " +
+                                                       os::to_string(*secondary) + ")");
       valid = false;
     } else if (*primary == *secondary) {
       config.add_error("ServerBindAddress2", "ServerBindAddress2 must differ from ServerBindAddress");

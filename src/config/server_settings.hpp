@@ -25,7 +25,8 @@ struct ServerSettings {
 /// `config`, then calls config.finish(). server_name
 /// (hostname or dotted quad) replaces both bind addresses. Problems are recorded in
 /// config.diagnostics(); returns nullopt if any of them is an error.
-std::optional<ServerSettings> load_server_settings(ConfigFile& config, const std::optional<std::string>& server_name);
+std::optional<ServerSettings> load_server_settings(ConfigFile& config,
+                                                   const std::optional<std::string>& server_name);
 
 /// The daemon's loader: reads -c FILE (default /etc/teredod/teredod-server.conf; with SERVER_NAME
 /// an unreadable file means the defaults, as in Miredo), logs every diagnostic and the outcome.

@@ -19,7 +19,8 @@ namespace log = daemon::log;
 namespace {
 
 // Miredo's RelayType values (miredo-behaviour.md 2.2), in the order of kRoleOfType.
-constexpr std::array<std::string_view, 5> kRelayTypes = {"client", "autoclient", "relay", "cone", "restricted"};
+constexpr std::array<std::string_view, 5> kRelayTypes = {"client", "autoclient", "relay", "cone",
+                                                         "restricted"};
 constexpr std::array<TeredoRole, 5> kRoleOfType = {TeredoRole::Client, TeredoRole::Client, TeredoRole::Cone,
                                                    TeredoRole::Cone, TeredoRole::Restricted};
 
@@ -33,7 +34,8 @@ bool valid_interface_name(const std::string& name) {
 void read_interface_name(ConfigFile& config, TunnelSettings& s) {
   if (auto name = config.get_string("InterfaceName")) {
     if (!valid_interface_name(*name))
-      config.add_error("InterfaceName", "invalid value \"" + *name + "\" for InterfaceName (expected a name of 1 to " +
+      config.add_error("InterfaceName", "invalid value \"" + *name +
+                                            "\" for InterfaceName (expected a name of 1 to " +
                                             std::to_string(os::kMaxInterfaceName) + " characters)");
     else
       s.interface_name = *name;
@@ -52,9 +54,12 @@ void read_socket_and_tables(ConfigFile& config, TunnelSettings& s, std::size_t& 
 
 const char* role_name(TeredoRole role) {
   switch (role) {
-    case TeredoRole::Client: return "client";
-    case TeredoRole::Cone: return "cone";
-    case TeredoRole::Restricted: return "restricted";
+    case TeredoRole::Client:
+      return "client";
+    case TeredoRole::Cone:
+      return "cone";
+    case TeredoRole::Restricted:
+      return "restricted";
   }
   return "?";
 }
@@ -82,14 +87,16 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config) {
   if (auto p = config.get_prefix32("Prefix")) s.relay.prefix = *p;
   read_socket_and_tables(config, s, s.relay.max_peers);
   for (const char* name : {"ServerAddress", "ServerAddress2"}) {
-    if (config.get_string(name)) config.add_warning(name, std::string(name) + " is superfluous in relay mode");
+    if (config.get_string(name))
+      config.add_warning(name, std::string(name) + " is superfluous in relay mode");
   }
   config.finish();
   if (config.has_errors()) return std::nullopt;
   return s;
 }
 
-std::optional<ClientSettings> load_client_settings(ConfigFile& config, const std::optional<std::string>& server_name,
+std::optional<ClientSettings> load_client_settings(ConfigFile& config,
+                                                   const std::optional<std::string>& server_name,
                                                    int syslog_facility) {
   ClientSettings s;
   s.syslog_facility = syslog_facility;
@@ -113,9 +120,10 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config, const std
     primary = r.address;
   } else if (!config.has("ServerAddress")) {
     // Miredo: "Server address not specified". Point at RelayType when it is there.
-    config.add_error("RelayType",
-                     "Server address not specified: ServerAddress is required in client mode (or give SERVER_NAME "
-                     "on the command line)");
+    config.add_error(
+        "RelayType",
+        "Server address not specified: ServerAddress is required in client mode (or give SERVER_NAME "
+        "on the command line)");
     config.get_ipv4("ServerAddress2");
     valid = false;
   } else {
@@ -132,8 +140,9 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config, const std
                        "Teredo server has a non global IPv4 address (" + os::to_string(*primary) + ")");
       valid = false;
     } else if (secondary && !proto::is_global_unicast(*secondary)) {
-      config.add_error(server_name ? "" : "ServerAddress2",
-                       "Teredo server has a non global secondary IPv4 address (" + os::to_string(*secondary) + ")");
+      config.add_error(
+          server_name ? "" : "ServerAddress2",
+          "Teredo server has a non global secondary IPv4 address (" + os::to_string(*secondary) + ")");
       valid = false;
     }
     s.client.server = *primary;
@@ -144,7 +153,8 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config, const std
   read_socket_and_tables(config, s, s.client.max_peers);
   if (auto hook = config.get_string("HookScript")) {
     if (hook->empty() || hook->front() != '/')
-      config.add_error("HookScript", "invalid value \"" + *hook + "\" for HookScript (expected an absolute path)");
+      config.add_error("HookScript",
+                       "invalid value \"" + *hook + "\" for HookScript (expected an absolute path)");
     else
       s.hook_script = *hook;
   }
@@ -165,7 +175,8 @@ bool check_hook_script(ConfigFile& config, const ClientSettings& s) {
   return false;
 }
 
-std::optional<TeredodSettings> load_teredod_settings(ConfigFile& config, const std::optional<std::string>& server_name) {
+std::optional<TeredodSettings> load_teredod_settings(ConfigFile& config,
+                                                     const std::optional<std::string>& server_name) {
   auto relay = load_relay_settings(config);
   if (!relay) return std::nullopt;
   if (relay->role != TeredoRole::Client) return TeredodSettings{std::move(*relay)};

@@ -69,7 +69,8 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config);
 ///    (an absolute path).
 ///  - InterfaceMTU and Prefix are superfluous (warning): the client takes both from the RA.
 /// Then calls config.finish(). Returns nullopt if any diagnostic is an error.
-std::optional<ClientSettings> load_client_settings(ConfigFile& config, const std::optional<std::string>& server_name,
+std::optional<ClientSettings> load_client_settings(ConfigFile& config,
+                                                   const std::optional<std::string>& server_name,
                                                    int syslog_facility);
 
 /// A HookScript that is not an executable file is an error (recorded with its line); false then.
@@ -77,7 +78,8 @@ bool check_hook_script(ConfigFile& config, const ClientSettings& s);
 
 /// load_relay_settings, then load_client_settings and check_hook_script when RelayType is a client
 /// one: what teredod runs at start-up and on a reload.
-std::optional<TeredodSettings> load_teredod_settings(ConfigFile& config, const std::optional<std::string>& server_name);
+std::optional<TeredodSettings> load_teredod_settings(ConfigFile& config,
+                                                     const std::optional<std::string>& server_name);
 
 /// The daemon's loader: reads -c FILE (default /etc/teredod/teredod.conf), logs every diagnostic
 /// and the outcome. nullopt: the daemon must not start (or a reload keeps what runs).

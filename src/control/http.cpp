@@ -7,14 +7,22 @@ namespace {
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
   }
 }
 
@@ -33,10 +41,12 @@ HttpHead parse_http_head(std::string_view data, HttpRequest& request) {
     if (i >= 2 && data[i - 1] == '\r' && data[i - 2] == '\n') end = i;
     if (end != std::string_view::npos) break;
   }
-  if (end == std::string_view::npos) return data.size() >= kMaxHttpHead ? HttpHead::TooLarge : HttpHead::Incomplete;
+  if (end == std::string_view::npos)
+    return data.size() >= kMaxHttpHead ? HttpHead::TooLarge : HttpHead::Incomplete;
   const std::string_view head = data.substr(0, end + 1);
   for (char c : head)
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\r' && c != '\n' && c != '\t') return HttpHead::Malformed;
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\r' && c != '\n' && c != '\t')
+      return HttpHead::Malformed;
   std::string_view line = head.substr(0, head.find('\n'));
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   // METHOD SP TARGET SP HTTP/1.x

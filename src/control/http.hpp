@@ -33,7 +33,8 @@ template <class Metrics>
 std::string http_reply(const HttpRequest& request, Metrics&& metrics);
 
 /// A complete HTTP/1.0 response with Content-Length and Connection: close; `head_only` omits the body.
-std::string http_response(int status, std::string_view content_type, std::string_view body, bool head_only = false);
+std::string http_response(int status, std::string_view content_type, std::string_view body,
+                          bool head_only = false);
 
 template <class Metrics>
 std::string http_reply(const HttpRequest& request, Metrics&& metrics) {

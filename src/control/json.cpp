@@ -14,7 +14,9 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json optional_number(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
+}
 
 std::string hex16(std::uint16_t v) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -115,7 +117,8 @@ json stats_json(const ControlSnapshot& s) {
   for (const CounterValue& c : s.counters) counters[std::string(c.info->name)] = c.value;
   j["counters"] = std::move(counters);
   json drops = json::object();
-  for (std::size_t i = 0; i < proto::kDropCount; ++i) drops[std::string(proto::kDropNames[i])] = s.drops.count[i];
+  for (std::size_t i = 0; i < proto::kDropCount; ++i)
+    drops[std::string(proto::kDropNames[i])] = s.drops.count[i];
   j["drops"] = std::move(drops);
   j["drops_total"] = s.drops.total();
   if (s.peer_count) {
@@ -139,9 +142,15 @@ std::string handle_control_request(std::string_view line, const SnapshotProvider
   if (!s) return control_error_reply("the data path did not answer in time");
   json j;
   switch (r.command) {
-    case ControlRequest::Command::Status: j = status_json(*s); break;
-    case ControlRequest::Command::Peers: j = peers_json(*s); break;
-    case ControlRequest::Command::Stats: j = stats_json(*s); break;
+    case ControlRequest::Command::Status:
+      j = status_json(*s);
+      break;
+    case ControlRequest::Command::Peers:
+      j = peers_json(*s);
+      break;
+    case ControlRequest::Command::Stats:
+      j = stats_json(*s);
+      break;
     case ControlRequest::Command::Metrics:
       j = common(*s, "metrics");
       j["content_type"] = "text/plain; version=0.0.4";

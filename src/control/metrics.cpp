@@ -30,7 +30,8 @@ MetricFamily gauge(std::string name, std::string help, double value) {
 }
 
 MetricFamily up_gauge(bool up) {
-  return gauge("teredod_up", "1 when the data path answered this scrape, 0 when it did not (nothing else is served)",
+  return gauge("teredod_up",
+               "1 when the data path answered this scrape, 0 when it did not (nothing else is served)",
                up ? 1 : 0);
 }
 
@@ -85,22 +86,26 @@ std::vector<MetricFamily> metric_families(const ControlSnapshot& s) {
   MetricFamily build = family("teredod_build_info", "teredod's version (label version); always 1", false);
   add(build, 1, {{"version", daemon::kVersion}});
   out.push_back(std::move(build));
-  MetricFamily info = family("teredod_info", "The role this process plays (label role: client, cone, restricted or "
-                                             "server); always 1",
+  MetricFamily info = family("teredod_info",
+                             "The role this process plays (label role: client, cone, restricted or "
+                             "server); always 1",
                              false);
   add(info, 1, {{"role", s.role}});
   out.push_back(std::move(info));
   out.push_back(gauge("teredod_uptime_seconds", "Seconds since the daemon started", s.uptime));
-  out.push_back(gauge("teredod_start_time_seconds", "When the daemon started, in seconds since the Unix epoch",
+  out.push_back(gauge("teredod_start_time_seconds",
+                      "When the daemon started, in seconds since the Unix epoch",
                       static_cast<double>(s.start_time)));
   out.push_back(gauge("teredod_workers", "Data-path worker threads", s.workers));
   add_counter_families(s.counters, out);
-  MetricFamily drops = family("teredod_drops_total", "Packets discarded, by reason (docs/teredoctl.md lists them)", true);
+  MetricFamily drops =
+      family("teredod_drops_total", "Packets discarded, by reason (docs/teredoctl.md lists them)", true);
   for (std::size_t i = 0; i < proto::kDropCount; ++i)
     add(drops, static_cast<double>(s.drops.count[i]), {{"reason", std::string(proto::kDropNames[i])}});
   out.push_back(std::move(drops));
   if (s.peer_count) {
-    MetricFamily peers = family("teredod_peers", "Entries in the peer table, by the worker that owns them", false);
+    MetricFamily peers =
+        family("teredod_peers", "Entries in the peer table, by the worker that owns them", false);
     for (std::size_t i = 0; i < s.worker_peers.size(); ++i)
       add(peers, static_cast<double>(s.worker_peers[i]), {{"worker", std::to_string(i)}});
     out.push_back(std::move(peers));
@@ -111,16 +116,20 @@ std::vector<MetricFamily> metric_families(const ControlSnapshot& s) {
     out.push_back(gauge("teredod_peer_table_bytes", "Memory reserved for the peer table, in bytes",
                         static_cast<double>(s.peer_table_bytes)));
   }
-  if (s.mtu) out.push_back(gauge("teredod_mtu_bytes", "MTU of the Teredo interface (server: advertised), in bytes", *s.mtu));
+  if (s.mtu)
+    out.push_back(
+        gauge("teredod_mtu_bytes", "MTU of the Teredo interface (server: advertised), in bytes", *s.mtu));
   if (s.client) {
-    MetricFamily st = family("teredod_client_state", "Client state: 1 for the current one, 0 for the others", false);
+    MetricFamily st =
+        family("teredod_client_state", "Client state: 1 for the current one, 0 for the others", false);
     for (auto state : {core::ClientState::Probing, core::ClientState::Qualified, core::ClientState::Down})
       add(st, s.client->state == state ? 1 : 0, {{"state", client_state_name(state)}});
     out.push_back(std::move(st));
     if (s.client->state_age)
-      out.push_back(gauge("teredod_client_state_age_seconds", "Seconds since the client entered its current state",
-                          *s.client->state_age));
-    out.push_back(gauge("teredod_client_symmetric_nat", "1 when the NAT showed a different mapping per server address",
+      out.push_back(gauge("teredod_client_state_age_seconds",
+                          "Seconds since the client entered its current state", *s.client->state_age));
+    out.push_back(gauge("teredod_client_symmetric_nat",
+                        "1 when the NAT showed a different mapping per server address",
                         s.client->symmetric_nat ? 1 : 0));
   }
   return out;
@@ -162,6 +171,8 @@ std::string metrics_text(const std::vector<MetricFamily>& families) {
   return out;
 }
 
-std::string metrics_text(const ControlSnapshot& s) { return metrics_text(metric_families(s)); }
+std::string metrics_text(const ControlSnapshot& s) {
+  return metrics_text(metric_families(s));
+}
 
 }  // namespace teredo::control

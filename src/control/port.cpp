@@ -27,7 +27,8 @@ void ControlPort::answer(std::uint64_t id, ControlSnapshot snapshot) {
   done_.notify_all();
 }
 
-std::optional<ControlSnapshot> ControlPort::request(const PeerQuery& query, std::chrono::milliseconds timeout) {
+std::optional<ControlSnapshot> ControlPort::request(const PeerQuery& query,
+                                                    std::chrono::milliseconds timeout) {
   std::lock_guard serial(request_mutex_);
   std::unique_lock lock(mutex_);
   const std::uint64_t id = ++next_id_;

@@ -27,11 +27,17 @@ std::variant<ControlRequest, std::string> parse_control_request(std::string_view
   if (words.empty()) return std::string("empty request");
   ControlRequest r;
   const std::string_view cmd = words[0];
-  if (cmd == "status") r.command = ControlRequest::Command::Status;
-  else if (cmd == "stats") r.command = ControlRequest::Command::Stats;
-  else if (cmd == "metrics") r.command = ControlRequest::Command::Metrics;
-  else if (cmd == "peers") r.command = ControlRequest::Command::Peers;
-  else return "unknown command \"" + std::string(cmd.substr(0, 32)) + "\" (expected status, peers, stats or metrics)";
+  if (cmd == "status")
+    r.command = ControlRequest::Command::Status;
+  else if (cmd == "stats")
+    r.command = ControlRequest::Command::Stats;
+  else if (cmd == "metrics")
+    r.command = ControlRequest::Command::Metrics;
+  else if (cmd == "peers")
+    r.command = ControlRequest::Command::Peers;
+  else
+    return "unknown command \"" + std::string(cmd.substr(0, 32)) +
+           "\" (expected status, peers, stats or metrics)";
   if (r.command != ControlRequest::Command::Peers) {
     if (words.size() > 1) return std::string(cmd) + " takes no arguments";
     return r;

@@ -42,7 +42,8 @@ struct Connection {
 
 std::string control_reply(const std::string& line, const SnapshotProvider& provider) {
   for (const char c : line)
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == '\0') return control_error_reply("malformed request");
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == '\0')
+      return control_error_reply("malformed request");
   try {
     return handle_control_request(line, provider);
   } catch (const std::exception& e) {
@@ -75,10 +76,14 @@ std::optional<std::string> reply_if_complete(Connection& c, bool eof, const Snap
   }
   HttpRequest request;
   switch (parse_http_head(c.in, request)) {
-    case HttpHead::Complete: return metrics_reply(request, provider);
-    case HttpHead::Malformed: return http_response(400, "text/plain", "bad request\n");
-    case HttpHead::TooLarge: return http_response(431, "text/plain", "request head too large\n");
-    case HttpHead::Incomplete: break;
+    case HttpHead::Complete:
+      return metrics_reply(request, provider);
+    case HttpHead::Malformed:
+      return http_response(400, "text/plain", "bad request\n");
+    case HttpHead::TooLarge:
+      return http_response(431, "text/plain", "request head too large\n");
+    case HttpHead::Incomplete:
+      break;
   }
   return std::nullopt;
 }
@@ -185,7 +190,8 @@ std::optional<std::unique_ptr<ControlServer>> ControlServer::open(const config::
   }
   std::unique_ptr<ControlServer> server(new ControlServer(settings, std::move(*listener), std::move(*stop)));
   log::info("Control socket {} ({})", settings.socket_path,
-            settings.group ? "root and group " + *settings.group + ", mode 0660" : std::string("root only, mode 0600"));
+            settings.group ? "root and group " + *settings.group + ", mode 0660"
+                           : std::string("root only, mode 0600"));
   return server;
 }
 
@@ -244,8 +250,10 @@ void ControlServer::run() {
     for (std::size_t i = 0; i < connections.size(); ++i) {
       Connection& c = connections[i];
       if (poll.ready(first + i)) {
-        if (c.writing) on_writable(c);
-        else on_readable(c, provider_);
+        if (c.writing)
+          on_writable(c);
+        else
+          on_readable(c, provider_);
         if (c.writing && !c.done) on_writable(c);  // a reply that fits the socket goes at once
       }
       if (!c.done && Clock::now() >= c.deadline) {
@@ -265,7 +273,8 @@ void ControlServer::run() {
           break;
         }
         if (!*conn) break;
-        if (connections.size() >= kMaxConnections && !evict_oldest_reader(connections)) continue;  // closed at once
+        if (connections.size() >= kMaxConnections && !evict_oldest_reader(connections))
+          continue;  // closed at once
         Connection c;
         c.fd = std::move(**conn);
         c.http = is_http;

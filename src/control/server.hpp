@@ -56,7 +56,7 @@ class ControlServer {
 
   config::ControlSettings settings_;
   os::Fd unix_;
-  os::Fd http_;  // MetricsListen, when set
+  os::Fd http_;       // MetricsListen, when set
   os::EventFd stop_;  // readable once the thread must exit
   SnapshotProvider provider_;
   std::thread thread_;

@@ -15,7 +15,9 @@ namespace {
 const auto kProcessStart = std::chrono::steady_clock::now();
 const auto kProcessStartWall = std::chrono::system_clock::now();
 
-double seconds(core::Duration d) { return std::chrono::duration<double>(d).count(); }
+double seconds(core::Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 double tick_seconds(std::uint32_t ticks) {
   return static_cast<double>(ticks) * static_cast<double>(core::kTickLength.count()) / 1000.0;
@@ -25,8 +27,8 @@ double tick_seconds(std::uint32_t ticks) {
 // `prefix` tells Teredo peers from native ones; `native_relay` (client) receives the trusted native
 // peer heard most recently.
 template <class Core>
-void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, core::TimePoint now, ControlSnapshot& s,
-                 std::optional<PeerInfo>* native_relay) {
+void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, core::TimePoint now,
+                 ControlSnapshot& s, std::optional<PeerInfo>* native_relay) {
   append_counters(s.counters, core.counters());
   s.drops = core.drops();
   s.peer_count = core.peers().size();
@@ -43,7 +45,8 @@ void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, cor
     p.mapped = e.mapped();
     p.trusted = e.trusted();
     p.teredo = proto::prefix32(e.addr) == prefix;
-    if ((e.flags & core::PeerEntry::kHeard) != 0) p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
+    if ((e.flags & core::PeerEntry::kHeard) != 0)
+      p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
     p.last_tx_age = tick_seconds(core::tick_age(tick, e.last_tx));
     if (e.queue != core::kNoQueue) p.queued_packets = core.queue().packets_in(e.queue);
     p.packets_in = e.rx_packets;
@@ -55,8 +58,8 @@ void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, cor
   core.peers().for_each([&](const core::PeerEntry& e) {
     if (native_relay != nullptr && e.trusted() && proto::prefix32(e.addr) != prefix) {
       PeerInfo p = info_of(e);
-      if (p.last_rx_age && (!*native_relay || !(*native_relay)->last_rx_age ||
-                            *p.last_rx_age < *(*native_relay)->last_rx_age))
+      if (p.last_rx_age &&
+          (!*native_relay || !(*native_relay)->last_rx_age || *p.last_rx_age < *(*native_relay)->last_rx_age))
         *native_relay = p;
     }
     if (!q.want_peers || !peer_matches(q, e.addr, proto::Ipv4Addr{e.mapped_addr})) return;
@@ -69,7 +72,8 @@ void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, cor
 
 void fill_process_info(ControlSnapshot& s) {
   s.uptime = seconds(std::chrono::steady_clock::now() - kProcessStart);
-  s.start_time = std::chrono::duration_cast<std::chrono::seconds>(kProcessStartWall.time_since_epoch()).count();
+  s.start_time =
+      std::chrono::duration_cast<std::chrono::seconds>(kProcessStartWall.time_since_epoch()).count();
 }
 
 void StateSince::note(core::ClientState state, core::TimePoint now) {
@@ -101,7 +105,8 @@ ControlSnapshot snapshot_of(const core::Relay& relay, const PeerQuery& q, core::
   return s;
 }
 
-ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core::TimePoint now, StateSince& since) {
+ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core::TimePoint now,
+                            StateSince& since) {
   ControlSnapshot s;
   fill_process_info(s);
   s.role = "client";
@@ -124,8 +129,8 @@ ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core
   return s;
 }
 
-ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned workers, const core::ServerCounters& counters,
-                                const proto::DropCounters& drops) {
+ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned workers,
+                                const core::ServerCounters& counters, const proto::DropCounters& drops) {
   ControlSnapshot s;
   fill_process_info(s);
   s.role = "server";
@@ -139,9 +144,12 @@ ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned worke
 
 const char* client_state_name(core::ClientState s) {
   switch (s) {
-    case core::ClientState::Probing: return "probing";
-    case core::ClientState::Qualified: return "qualified";
-    case core::ClientState::Down: return "down";
+    case core::ClientState::Probing:
+      return "probing";
+    case core::ClientState::Qualified:
+      return "qualified";
+    case core::ClientState::Down:
+      return "down";
   }
   return "unknown";
 }
@@ -219,12 +227,14 @@ void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q) {
         if (a.bytes_in + a.bytes_out != b.bytes_in + b.bytes_out)
           return a.bytes_in + a.bytes_out > b.bytes_in + b.bytes_out;
         break;
-      case S::Address: break;
+      case S::Address:
+        break;
     }
     return a.addr < b.addr;
   };
   if (q.reverse)
-    std::sort(peers.begin(), peers.end(), [&](const PeerInfo& a, const PeerInfo& b) { return key_less(b, a); });
+    std::sort(peers.begin(), peers.end(),
+              [&](const PeerInfo& a, const PeerInfo& b) { return key_less(b, a); });
   else
     std::sort(peers.begin(), peers.end(), key_less);
   if (q.limit != 0 && peers.size() > q.limit) peers.resize(q.limit);
@@ -240,7 +250,8 @@ ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQu
     for (std::size_t k = 0; k < total.counters.size() && k < p.counters.size(); ++k)
       total.counters[k].value += p.counters[k].value;
     total.drops += p.drops;
-    if (total.peer_count || p.peer_count) total.peer_count = total.peer_count.value_or(0) + p.peer_count.value_or(0);
+    if (total.peer_count || p.peer_count)
+      total.peer_count = total.peer_count.value_or(0) + p.peer_count.value_or(0);
     total.worker_peers.push_back(p.peer_count.value_or(0));
     total.max_peers += p.max_peers;
     total.peer_slots += p.peer_slots;

@@ -93,9 +93,9 @@ void append_counters(std::vector<CounterValue>& out, const Counters& c) {
 }
 
 struct ControlSnapshot {
-  std::string role;    // "client", "cone", "restricted" or "server"
-  double uptime = 0;   // seconds since the daemon started (its worker process)
-  std::int64_t start_time = 0;  // Unix seconds
+  std::string role;                     // "client", "cone", "restricted" or "server"
+  double uptime = 0;                    // seconds since the daemon started (its worker process)
+  std::int64_t start_time = 0;          // Unix seconds
   std::optional<std::uint32_t> mtu;     // relay: InterfaceMTU; client: the RA's (when qualified)
   std::optional<std::uint32_t> prefix;  // relay: Prefix
   std::vector<std::string> offloads;    // TUN offloads in use ("csum", "tso6", "uso6")
@@ -133,10 +133,11 @@ class StateSince {
 /// A relay's snapshot (role, MTU, prefix, counters, drops, tables; peers when q asks).
 ControlSnapshot snapshot_of(const core::Relay& relay, const PeerQuery& q, core::TimePoint now);
 /// A client's snapshot; `since` tracks its state changes (the qualifying worker's).
-ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core::TimePoint now, StateSince& since);
+ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core::TimePoint now,
+                            StateSince& since);
 /// The server's snapshot: its configuration and the counters summed over its workers.
-ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned workers, const core::ServerCounters& counters,
-                                const proto::DropCounters& drops);
+ControlSnapshot server_snapshot(const core::ServerConfig& config, unsigned workers,
+                                const core::ServerCounters& counters, const proto::DropCounters& drops);
 
 /// The snapshot parts that need no core: uptime and start time, from the process start.
 void fill_process_info(ControlSnapshot& s);

@@ -1,5 +1,5 @@
-// Where the cores and the data path take their large, long-lived buffers from (issue 7: idle
-// memory). The core does no I/O and does not decide how memory is mapped: the driver passes a
+// Where the cores and the data path take their large, long-lived buffers from (idle memory). The
+// core does no I/O and does not decide how memory is mapped: the driver passes a
 // BufferMemory, as it passes time and randomness. The daemons pass os::page_memory(), which
 // maps whole pages for every buffer of a page or more, so that a buffer's pages become resident
 // only as the data path reaches them (no allocator header written into the first page);

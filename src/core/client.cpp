@@ -41,7 +41,9 @@ TunnelLimits limits_of(const ClientConfig& c) {
 
 }  // namespace
 
-Ipv6Addr Client::rs_source() { return proto::kTeredoLinkLocal; }
+Ipv6Addr Client::rs_source() {
+  return proto::kTeredoLinkLocal;
+}
 
 Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
     : TunnelBase(limits_of(config), config.secret, now),
@@ -96,11 +98,13 @@ void Client::schedule_refresh(TimePoint now) {
   // RFC 4380 5.2: the randomized refresh interval is uniform in [75%, 100%] of the interval.
   const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(config_.refresh_interval);
   const auto quarter = interval.count() / 4;
-  const auto jitter = quarter > 0 ? static_cast<std::int64_t>(random_.u32() % static_cast<std::uint32_t>(quarter)) : 0;
+  const auto jitter =
+      quarter > 0 ? static_cast<std::int64_t>(random_.u32() % static_cast<std::uint32_t>(quarter)) : 0;
   next_refresh_ = now + std::chrono::milliseconds(interval.count() - jitter);
 }
 
-void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip) {
+void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& pkt,
+                       const proto::Ipv6Packet& ip) {
   // 5.2.1 / 5.2.2: only the server we solicited may advertise, echoing one of our nonces.
   const bool probe = secondary_probe_pending_ && pkt.auth && pkt.auth->nonce == secondary_nonce_;
   const proto::Ipv4Addr expected = probe ? config_.server2 : current_server();
@@ -148,7 +152,8 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   restart_delay_ = std::chrono::seconds(0);
   last_ra_ = now;
   const std::uint32_t prefix32 = proto::prefix32(prefix);
-  const bool same = qual_ && qual_->mapped == *pkt.origin && qual_->server == named && qual_->prefix == prefix32;
+  const bool same =
+      qual_ && qual_->mapped == *pkt.origin && qual_->server == named && qual_->prefix == prefix32;
   const bool was_up = state_ == ClientState::Qualified;
   if (!same) {
     Qualification q;
@@ -200,8 +205,9 @@ void Client::go_down(TimePoint now) {
   }
   state_ = ClientState::Down;
   using_secondary_ = false;
-  restart_delay_ = restart_delay_.count() == 0 ? std::chrono::seconds(kMinRestart)
-                                               : std::min<std::chrono::seconds>(restart_delay_ * 2, kMaxRestart);
+  restart_delay_ = restart_delay_.count() == 0
+                       ? std::chrono::seconds(kMinRestart)
+                       : std::min<std::chrono::seconds>(restart_delay_ * 2, kMaxRestart);
   next_refresh_ = now + restart_delay_;
 }
 
@@ -260,7 +266,9 @@ void Client::on_tun_packet(TimePoint now, ByteView packet) {
     to_native(now, tick, *ip, exact);
 }
 
-PeerEntry* Client::peer_for(Tick tick, const Ipv6Addr& addr) { return find_or_create(tick, addr).entry; }
+PeerEntry* Client::peer_for(Tick tick, const Ipv6Addr& addr) {
+  return find_or_create(tick, addr).entry;
+}
 
 bool Client::hold(Tick tick, PeerEntry& peer, ByteView packet, std::uint8_t tag, Endpoint from) {
   if (!enqueue(tick, peer, packet, counters_.packets_queued, tag)) return false;
@@ -284,7 +292,8 @@ void Client::send_packet(Tick tick, PeerEntry& peer, ByteView packet) {
 void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteView packet) {
   const proto::TeredoAddress t = proto::parse_teredo_address(ip.header.dst);
   // 5.2.4 cases 4/5: the embedded IPv4 must be global unicast, else silently discard.
-  if (!proto::is_global_unicast(t.mapped.addr) || t.mapped.port == 0) return drop(Drop::NonGlobalMappedDestination);
+  if (!proto::is_global_unicast(t.mapped.addr) || t.mapped.port == 0)
+    return drop(Drop::NonGlobalMappedDestination);
   if (!proto::is_global_unicast(t.server)) return drop(Drop::NonGlobalTeredoServer);
   PeerEntry* peer = peers_.find(ip.header.dst);
   if (peer != nullptr && peer->trusted() && tick_age(tick, peer->last_rx) < kPeerValidity)

@@ -6,8 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <type_traits>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "core/client_counters.hpp"
@@ -75,7 +75,8 @@ class Client : public TunnelBase {
  private:
   // Qualification and maintenance (5.2.1, 5.2.5).
   void send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe);
-  void handle_ra(TimePoint now, proto::Endpoint from, const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip);
+  void handle_ra(TimePoint now, proto::Endpoint from, const proto::TeredoPacket& pkt,
+                 const proto::Ipv6Packet& ip);
   void rs_timeout(TimePoint now);
   void go_down(TimePoint now);
   void start_round(TimePoint now);

@@ -44,7 +44,8 @@ inline constexpr std::string_view kRaReceived =
     "prefix or origin indication)";
 inline constexpr std::string_view kQualifications = "Times the client qualified after probing or being down";
 inline constexpr std::string_view kAddressChanges = "Times the client's Teredo address changed";
-inline constexpr std::string_view kServerLosses = "Times the server stopped answering and the client went down";
+inline constexpr std::string_view kServerLosses =
+    "Times the server stopped answering and the client went down";
 inline constexpr std::string_view kFailovers = "Times the client switched to the server's secondary address";
 inline constexpr std::string_view kConnectivityTests =
     "Direct IPv6 connectivity tests sent to find the relay of a native peer (RFC 4380 5.2.9)";
@@ -52,13 +53,16 @@ inline constexpr std::string_view kRelaysVerified = "Native peers whose relay an
 }  // namespace help
 
 inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
-    {&ClientCounters::tun_packets, {"tun_packets", "received_packets", "interface", "tun", help::kReceivedPackets}},
+    {&ClientCounters::tun_packets,
+     {"tun_packets", "received_packets", "interface", "tun", help::kReceivedPackets}},
     {&ClientCounters::tun_bytes, {"tun_bytes", "received_bytes", "interface", "tun", help::kReceivedBytes}},
-    {&ClientCounters::udp_datagrams, {"udp_datagrams", "received_packets", "interface", "udp", help::kReceivedPackets}},
+    {&ClientCounters::udp_datagrams,
+     {"udp_datagrams", "received_packets", "interface", "udp", help::kReceivedPackets}},
     {&ClientCounters::udp_bytes, {"udp_bytes", "received_bytes", "interface", "udp", help::kReceivedBytes}},
     {&ClientCounters::sent_packets,
      {"sent_packets", "forwarded_packets", "direction", "encapsulated", help::kForwardedPackets}},
-    {&ClientCounters::sent_bytes, {"sent_bytes", "forwarded_bytes", "direction", "encapsulated", help::kForwardedBytes}},
+    {&ClientCounters::sent_bytes,
+     {"sent_bytes", "forwarded_bytes", "direction", "encapsulated", help::kForwardedBytes}},
     {&ClientCounters::delivered_packets,
      {"delivered_packets", "forwarded_packets", "direction", "decapsulated", help::kForwardedPackets}},
     {&ClientCounters::delivered_bytes,
@@ -72,18 +76,25 @@ inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
     {&ClientCounters::address_changes, {"address_changes", "address_changes", "", "", help::kAddressChanges}},
     {&ClientCounters::server_losses, {"server_losses", "server_losses", "", "", help::kServerLosses}},
     {&ClientCounters::failovers, {"failovers", "server_failovers", "", "", help::kFailovers}},
-    {&ClientCounters::bubbles_direct_sent, {"bubbles_direct_sent", "bubbles_sent", "kind", "direct", help::kBubblesSent}},
+    {&ClientCounters::bubbles_direct_sent,
+     {"bubbles_direct_sent", "bubbles_sent", "kind", "direct", help::kBubblesSent}},
     {&ClientCounters::bubbles_indirect_sent,
      {"bubbles_indirect_sent", "bubbles_sent", "kind", "indirect", help::kBubblesSent}},
-    {&ClientCounters::bubbles_received, {"bubbles_received", "bubbles_received", "", "", help::kBubblesReceived}},
-    {&ClientCounters::bubble_replies_sent, {"bubble_replies_sent", "bubbles_sent", "kind", "reply", help::kBubblesSent}},
+    {&ClientCounters::bubbles_received,
+     {"bubbles_received", "bubbles_received", "", "", help::kBubblesReceived}},
+    {&ClientCounters::bubble_replies_sent,
+     {"bubble_replies_sent", "bubbles_sent", "kind", "reply", help::kBubblesSent}},
     {&ClientCounters::connectivity_tests_sent,
      {"connectivity_tests_sent", "connectivity_tests_sent", "", "", help::kConnectivityTests}},
     {&ClientCounters::relays_verified, {"relays_verified", "relays_verified", "", "", help::kRelaysVerified}},
-    {&ClientCounters::packets_queued, {"packets_queued", "queue_packets", "event", "queued", help::kQueuePackets}},
-    {&ClientCounters::packets_flushed, {"packets_flushed", "queue_packets", "event", "flushed", help::kQueuePackets}},
-    {&ClientCounters::icmpv6_errors_sent, {"icmpv6_errors_sent", "icmpv6_errors_sent", "", "", help::kIcmpv6Errors}},
-    {&ClientCounters::peers_given_up, {"peers_given_up", "peer_events", "event", "given_up", help::kPeerEvents}},
+    {&ClientCounters::packets_queued,
+     {"packets_queued", "queue_packets", "event", "queued", help::kQueuePackets}},
+    {&ClientCounters::packets_flushed,
+     {"packets_flushed", "queue_packets", "event", "flushed", help::kQueuePackets}},
+    {&ClientCounters::icmpv6_errors_sent,
+     {"icmpv6_errors_sent", "icmpv6_errors_sent", "", "", help::kIcmpv6Errors}},
+    {&ClientCounters::peers_given_up,
+     {"peers_given_up", "peer_events", "event", "given_up", help::kPeerEvents}},
 };
 static_assert(covers_every_member(kClientCounterFields));
 

@@ -83,7 +83,9 @@ PacketQueue::SlotList PacketQueue::take(std::uint32_t list) {
   return chain;
 }
 
-void PacketQueue::discard(std::uint32_t list) { release(take(list)); }
+void PacketQueue::discard(std::uint32_t list) {
+  release(take(list));
+}
 
 void PacketQueue::release(SlotList chain) {
   std::uint32_t s = chain.head;

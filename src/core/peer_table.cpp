@@ -23,7 +23,9 @@ std::size_t PeerTable::home(const proto::Ipv6Addr& addr) const {
   return static_cast<std::size_t>(((h >> 32) * slots_) >> 32);
 }
 
-void PeerTable::prefetch(const proto::Ipv6Addr& addr) const { __builtin_prefetch(&table_[home(addr)]); }
+void PeerTable::prefetch(const proto::Ipv6Addr& addr) const {
+  __builtin_prefetch(&table_[home(addr)]);
+}
 
 const PeerEntry* PeerTable::find(const proto::Ipv6Addr& addr) const {
   std::size_t i = home(addr);
@@ -89,7 +91,9 @@ PeerTable::Insertion PeerTable::find_or_insert(const proto::Ipv6Addr& addr, Tick
   return r;
 }
 
-void PeerTable::erase(PeerEntry* entry) { erase_at(static_cast<std::size_t>(entry - table_.get())); }
+void PeerTable::erase(PeerEntry* entry) {
+  erase_at(static_cast<std::size_t>(entry - table_.get()));
+}
 
 void PeerTable::erase_at(std::size_t i) {
   // Backward-shift deletion: pull later members of the probe run into the hole when their home

@@ -23,11 +23,11 @@ struct PeerEntry {
   std::uint32_t mapped_addr = 0;  // host order
   std::uint16_t mapped_port = 0;
   std::uint8_t flags = 0;
-  std::uint8_t bubbles = 0;       // bubbles sent in the current window without a direct answer
+  std::uint8_t bubbles = 0;  // bubbles sent in the current window without a direct answer
   Tick last_rx = 0;
   Tick last_tx = 0;
-  Tick bubble_window = 0;         // when the first bubble of the current 300 s window left
-  std::uint32_t queue = kNoQueue; // PacketQueue list holding packets for this peer
+  Tick bubble_window = 0;          // when the first bubble of the current 300 s window left
+  std::uint32_t queue = kNoQueue;  // PacketQueue list holding packets for this peer
   // Traffic with this peer (data packets, not bubbles), for teredoctl.
   std::uint32_t rx_packets = 0;
   std::uint32_t tx_packets = 0;

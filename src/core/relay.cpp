@@ -36,7 +36,8 @@ TunnelLimits limits_of(const RelayConfig& c) {
 
 }  // namespace
 
-Relay::Relay(const RelayConfig& config, TimePoint now) : TunnelBase(limits_of(config), config.secret, now), config_(config) {}
+Relay::Relay(const RelayConfig& config, TimePoint now)
+    : TunnelBase(limits_of(config), config.secret, now), config_(config) {}
 
 Ipv6Addr Relay::bubble_source(const Ipv6Addr& peer) const {
   // fe80::/64 + a keyed hash of the peer's address (u/g bits cleared). A reply bubble swaps
@@ -48,7 +49,8 @@ Ipv6Addr Relay::bubble_source(const Ipv6Addr& peer) const {
   Ipv6Addr a;
   a.bytes[0] = 0xfe;
   a.bytes[1] = 0x80;
-  for (int i = 0; i < 8; ++i) a.bytes[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(h >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    a.bytes[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(h >> (8 * i));
   a.bytes[8] &= 0xfc;
   return a;
 }
@@ -86,7 +88,8 @@ void Relay::on_tun_packet(TimePoint now, ByteView packet) {
   const proto::TeredoAddress t = proto::parse_teredo_address(dst);
   if (!proto::is_global_unicast(t.server)) return drop(Drop::NonGlobalTeredoServer);
   // A mapped port of 0 is no endpoint either (and a bubble to it would be sent to port 0).
-  if (!proto::is_global_unicast(t.mapped.addr) || t.mapped.port == 0) return drop(Drop::NonGlobalMappedDestination);
+  if (!proto::is_global_unicast(t.mapped.addr) || t.mapped.port == 0)
+    return drop(Drop::NonGlobalMappedDestination);
 
   const Tick tick = to_tick(epoch_, now);
   if (PeerEntry* peer = peers_.find(dst);
@@ -211,6 +214,8 @@ void Relay::on_tick(TimePoint now) {
   counters_.peers_expired += sweep_idle(now, tick);
 }
 
-TimePoint Relay::next_deadline() const { return std::min(next_sweep_, next_retry_); }
+TimePoint Relay::next_deadline() const {
+  return std::min(next_sweep_, next_retry_);
+}
 
 }  // namespace teredo::core

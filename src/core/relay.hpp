@@ -13,8 +13,8 @@
 #include "core/tunnel_actions.hpp"
 #include "core/tunnel_base.hpp"
 #include "proto/drop.hpp"
-#include "proto/ipv6.hpp"
 #include "proto/ipv4.hpp"
+#include "proto/ipv6.hpp"
 #include "proto/teredo_address.hpp"
 
 namespace teredo::core {

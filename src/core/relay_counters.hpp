@@ -31,9 +31,11 @@ struct RelayCounters {
 };
 
 inline constexpr CounterField<RelayCounters> kRelayCounterFields[] = {
-    {&RelayCounters::tun_packets, {"tun_packets", "received_packets", "interface", "tun", help::kReceivedPackets}},
+    {&RelayCounters::tun_packets,
+     {"tun_packets", "received_packets", "interface", "tun", help::kReceivedPackets}},
     {&RelayCounters::tun_bytes, {"tun_bytes", "received_bytes", "interface", "tun", help::kReceivedBytes}},
-    {&RelayCounters::udp_datagrams, {"udp_datagrams", "received_packets", "interface", "udp", help::kReceivedPackets}},
+    {&RelayCounters::udp_datagrams,
+     {"udp_datagrams", "received_packets", "interface", "udp", help::kReceivedPackets}},
     {&RelayCounters::udp_bytes, {"udp_bytes", "received_bytes", "interface", "udp", help::kReceivedBytes}},
     {&RelayCounters::to_teredo_packets,
      {"to_teredo_packets", "forwarded_packets", "direction", "encapsulated", help::kForwardedPackets}},
@@ -43,17 +45,23 @@ inline constexpr CounterField<RelayCounters> kRelayCounterFields[] = {
      {"to_native_packets", "forwarded_packets", "direction", "decapsulated", help::kForwardedPackets}},
     {&RelayCounters::to_native_bytes,
      {"to_native_bytes", "forwarded_bytes", "direction", "decapsulated", help::kForwardedBytes}},
-    {&RelayCounters::bubbles_direct_sent, {"bubbles_direct_sent", "bubbles_sent", "kind", "direct", help::kBubblesSent}},
+    {&RelayCounters::bubbles_direct_sent,
+     {"bubbles_direct_sent", "bubbles_sent", "kind", "direct", help::kBubblesSent}},
     {&RelayCounters::bubbles_indirect_sent,
      {"bubbles_indirect_sent", "bubbles_sent", "kind", "indirect", help::kBubblesSent}},
-    {&RelayCounters::bubbles_received, {"bubbles_received", "bubbles_received", "", "", help::kBubblesReceived}},
-    {&RelayCounters::packets_queued, {"packets_queued", "queue_packets", "event", "queued", help::kQueuePackets}},
-    {&RelayCounters::packets_flushed, {"packets_flushed", "queue_packets", "event", "flushed", help::kQueuePackets}},
-    {&RelayCounters::icmpv6_errors_sent, {"icmpv6_errors_sent", "icmpv6_errors_sent", "", "", help::kIcmpv6Errors}},
+    {&RelayCounters::bubbles_received,
+     {"bubbles_received", "bubbles_received", "", "", help::kBubblesReceived}},
+    {&RelayCounters::packets_queued,
+     {"packets_queued", "queue_packets", "event", "queued", help::kQueuePackets}},
+    {&RelayCounters::packets_flushed,
+     {"packets_flushed", "queue_packets", "event", "flushed", help::kQueuePackets}},
+    {&RelayCounters::icmpv6_errors_sent,
+     {"icmpv6_errors_sent", "icmpv6_errors_sent", "", "", help::kIcmpv6Errors}},
     {&RelayCounters::peers_created, {"peers_created", "peer_events", "event", "created", help::kPeerEvents}},
     {&RelayCounters::peers_evicted, {"peers_evicted", "peer_events", "event", "evicted", help::kPeerEvents}},
     {&RelayCounters::peers_expired, {"peers_expired", "peer_events", "event", "expired", help::kPeerEvents}},
-    {&RelayCounters::peers_given_up, {"peers_given_up", "peer_events", "event", "given_up", help::kPeerEvents}},
+    {&RelayCounters::peers_given_up,
+     {"peers_given_up", "peer_events", "event", "given_up", help::kPeerEvents}},
 };
 static_assert(covers_every_member(kRelayCounterFields));
 

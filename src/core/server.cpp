@@ -38,7 +38,8 @@ Result<ServerAction> Server::on_datagram(ServerSocket on, Endpoint from, ByteVie
   return r;
 }
 
-Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView payload, proto::MutableBytes out) {
+Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView payload,
+                                    proto::MutableBytes out) {
   // Loop guard: a datagram from our own addresses' Teredo port (Miredo, MTFL-SA 0603).
   if (from.port == proto::kTeredoPort && (from.addr == config_.primary || from.addr == config_.secondary))
     return Drop::OwnAddressLoop;
@@ -72,7 +73,8 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
     const proto::TeredoAddress claimed = proto::parse_teredo_address(h.src);
     if (claimed.mapped != from) return Drop::SourceMappingMismatch;
   } else {
-    if (!proto::has_prefix(h.dst, config_.prefix) || proto::parse_teredo_address(h.dst).server != config_.primary)
+    if (!proto::has_prefix(h.dst, config_.prefix) ||
+        proto::parse_teredo_address(h.dst).server != config_.primary)
       return Drop::ForeignClientDestination;
   }
 
@@ -88,7 +90,8 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
   }
 
   const proto::TeredoAddress dst = proto::parse_teredo_address(h.dst);
-  if (!proto::is_global_unicast(dst.mapped.addr) || dst.mapped.port == 0) return Drop::NonGlobalMappedDestination;
+  if (!proto::is_global_unicast(dst.mapped.addr) || dst.mapped.port == 0)
+    return Drop::NonGlobalMappedDestination;
   ServerSendUdp send;
   send.from = ServerSocket::Primary;
   send.to = dst.mapped;
@@ -105,7 +108,8 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
   return ServerAction{send};
 }
 
-Result<ServerAction> Server::answer_router_solicitation(ServerSocket on, Endpoint from, const Ipv6Addr& rs_source,
+Result<ServerAction> Server::answer_router_solicitation(ServerSocket on, Endpoint from,
+                                                        const Ipv6Addr& rs_source,
                                                         const std::optional<proto::Nonce>& nonce,
                                                         proto::MutableBytes out) {
   // 5.3.2: never send an RA to a non-global IPv4 (already checked for the source), the RA goes

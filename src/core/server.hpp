@@ -7,8 +7,8 @@
 #include <optional>
 #include <variant>
 
-#include "proto/bytes.hpp"
 #include "core/server_counters.hpp"
+#include "proto/bytes.hpp"
 #include "proto/drop.hpp"
 #include "proto/encapsulation.hpp"
 #include "proto/ipv4.hpp"

@@ -43,7 +43,8 @@ inline constexpr CounterField<ServerCounters> kServerCounterFields[] = {
      {"forwarded_native", "server_relayed_packets", "destination", "native", help::kServerRelayed}},
     {&ServerCounters::bubbles_forwarded,
      {"bubbles_forwarded", "server_relayed_bubbles", "", "", help::kServerRelayedBubbles}},
-    {&ServerCounters::echo_forwarded, {"echo_forwarded", "server_relayed_echo", "", "", help::kServerRelayedEcho}},
+    {&ServerCounters::echo_forwarded,
+     {"echo_forwarded", "server_relayed_echo", "", "", help::kServerRelayedEcho}},
 };
 static_assert(covers_every_member(kServerCounterFields));
 

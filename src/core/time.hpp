@@ -22,9 +22,13 @@ inline Tick to_tick(TimePoint epoch, TimePoint t) {
                            kTickLength.count());
 }
 /// Age in ticks of `then` at `now` (wrap-safe for ages under 2^31 ticks).
-inline std::uint32_t tick_age(Tick now, Tick then) { return now - then; }
+inline std::uint32_t tick_age(Tick now, Tick then) {
+  return now - then;
+}
 /// True once `now` has reached `deadline` (wrap-safe for deadlines within 2^31 ticks).
-inline bool tick_reached(Tick now, Tick deadline) { return tick_age(now, deadline) < 0x80000000u; }
+inline bool tick_reached(Tick now, Tick deadline) {
+  return tick_age(now, deadline) < 0x80000000u;
+}
 inline constexpr Tick ticks(std::chrono::milliseconds d) {
   return static_cast<Tick>(d.count() / kTickLength.count());
 }

@@ -21,7 +21,8 @@ constexpr std::size_t kMaxActions = 1024;
 TunnelBase::TunnelBase(const TunnelLimits& limits, const HashKey& key, TimePoint now)
     : epoch_(now),
       peers_(limits.max_peers, key, *limits.memory),
-      queue_(limits.queue_packets_total, limits.queue_slot_size, limits.queue_packets_per_peer, *limits.memory),
+      queue_(limits.queue_packets_total, limits.queue_slot_size, limits.queue_packets_per_peer,
+             *limits.memory),
       icmp_limit_(limits.icmp_errors_per_second, limits.icmp_errors_per_second, now),
       actions_(limits.memory),
       arena_(*limits.memory, kArenaSize),
@@ -125,7 +126,8 @@ std::size_t TunnelBase::sweep_idle(TimePoint now, Tick tick) {
   return peers_.sweep(
       budget,
       [&](const PeerEntry& e) {
-        return e.queue == kNoQueue && tick_age(tick, e.last_rx) > kIdleExpiry && tick_age(tick, e.last_tx) > kIdleExpiry;
+        return e.queue == kNoQueue && tick_age(tick, e.last_rx) > kIdleExpiry &&
+               tick_age(tick, e.last_tx) > kIdleExpiry;
       },
       [&](const PeerEntry&) {});
 }

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <memory_resource>
+#include <span>
 #include <vector>
 
 #include "core/buffer_memory.hpp"

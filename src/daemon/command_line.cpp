@@ -51,13 +51,27 @@ class Parser {
     seen_[index] = true;
     CommandLine& o = out_.options;
     switch (spec.opt) {
-      case Opt::Config: o.config_file = std::string(value); break;
-      case Opt::Foreground: o.foreground = true; break;
-      case Opt::Help: help_ = true; break;
-      case Opt::Version: version_ = true; break;
-      case Opt::User: o.user = std::string(value); break;
-      case Opt::Pidfile: o.pidfile = std::string(value); break;
-      case Opt::Chroot: o.chroot_dir = std::string(value); break;
+      case Opt::Config:
+        o.config_file = std::string(value);
+        break;
+      case Opt::Foreground:
+        o.foreground = true;
+        break;
+      case Opt::Help:
+        help_ = true;
+        break;
+      case Opt::Version:
+        version_ = true;
+        break;
+      case Opt::User:
+        o.user = std::string(value);
+        break;
+      case Opt::Pidfile:
+        o.pidfile = std::string(value);
+        break;
+      case Opt::Chroot:
+        o.chroot_dir = std::string(value);
+        break;
     }
     return true;
   }
@@ -160,20 +174,24 @@ ParsedCommandLine parse_command_line(std::span<const std::string_view> args) {
 std::string usage_text(std::string_view program, std::string_view summary, std::string_view server_name_help,
                        const UsageDefaults& defaults) {
   const auto with_default = [](std::string_view text, std::string_view value) {
-    return value.empty() ? std::string(text) + "\n" : std::string(text) + " (default " + std::string(value) + ")\n";
+    return value.empty() ? std::string(text) + "\n"
+                         : std::string(text) + " (default " + std::string(value) + ")\n";
   };
   const std::string p(program);
-  return "Usage: " + p + " [OPTIONS] [SERVER_NAME]\n" + std::string(summary) + "\n"
+  return "Usage: " + p + " [OPTIONS] [SERVER_NAME]\n" + std::string(summary) +
+         "\n"
          "\n" +
          with_default("  -c, --config FILE    configuration file (alias --conf)", defaults.config_file) +
          "  -f, --foreground     run in the foreground; log to stderr as well\n"
          "  -h, --help           display this help and exit\n" +
          with_default("  -p, --pidfile FILE   pidfile and single-instance lock", defaults.pidfile) +
          "  -t, --chroot DIR     chroot into DIR after set-up (alias --chrootdir)\n" +
-         with_default("  -u, --user USER      unprivileged user to run as (alias --username)", defaults.user) +
+         with_default("  -u, --user USER      unprivileged user to run as (alias --username)",
+                      defaults.user) +
          "  -V, --version        display the version and exit\n"
          "\n" +
-         std::string(server_name_help) + "\n"
+         std::string(server_name_help) +
+         "\n"
          "Exit status: 0 success, 1 set-up failure, 2 command-line error.\n";
 }
 

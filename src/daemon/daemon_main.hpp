@@ -6,7 +6,6 @@
 #include "daemon/command_line.hpp"
 #include "daemon/version.hpp"
 
-
 namespace teredo::daemon {
 
 /// What one daemon's main() prints and runs.

@@ -22,14 +22,18 @@ void open(const char* ident, int facility, bool also_stderr) {
   g_open = true;
 }
 
-void set_facility(int facility) { os::set_system_log_facility(facility); }
+void set_facility(int facility) {
+  os::set_system_log_facility(facility);
+}
 
 void close() {
   os::close_system_log();
   g_open = false;
 }
 
-void disable_stderr() { g_stderr = false; }
+void disable_stderr() {
+  g_stderr = false;
+}
 
 void write(Level level, std::string_view message) {
   if (g_open) os::write_system_log(level, message);

@@ -28,8 +28,8 @@ bool WorkerContext::drop_privileges() {
   }
   null_ = std::move(*null);
   if (auto st = os::drop_privileges(user_, chroot_dir_); !st) {
-    log::alert("Cannot drop privileges to user {} in chroot {}: {} (check -u and -t)", user_.name, chroot_dir_,
-               st.error().message());
+    log::alert("Cannot drop privileges to user {} in chroot {}: {} (check -u and -t)", user_.name,
+               chroot_dir_, st.error().message());
     return false;
   }
   return true;
@@ -65,15 +65,16 @@ constexpr auto kRestartDelay = std::chrono::seconds(1);
 constexpr std::size_t kMaxCrashesPerMinute = 5;
 
 const char* sigsys_hint(int signo) {
-  return signo == SIGSYS ? ": it made a system call outside its seccomp allow-list; please report this bug" : "";
+  return signo == SIGSYS ? ": it made a system call outside its seccomp allow-list; please report this bug"
+                         : "";
 }
 
 class Supervisor {
  public:
   using Loader = std::function<std::optional<LoadedConfig>(const CommandLine&)>;
 
-  Supervisor(const CommandLine& options, const DaemonIdentity& identity, const Loader& load, os::TargetUser user,
-             std::string chroot, os::SignalFd& signals)
+  Supervisor(const CommandLine& options, const DaemonIdentity& identity, const Loader& load,
+             os::TargetUser user, std::string chroot, os::SignalFd& signals)
       : options_(options),
         identity_(identity),
         load_(load),
@@ -128,8 +129,9 @@ class Supervisor {
   }
 
   bool spawn(const LoadedConfig& config) {
-    auto child = os::fork_child(os::ChannelKind::ReadyPipe,
-                                [this, &config](os::Fd ready) { return worker_main(config, std::move(ready)); });
+    auto child = os::fork_child(os::ChannelKind::ReadyPipe, [this, &config](os::Fd ready) {
+      return worker_main(config, std::move(ready));
+    });
     if (!child) {
       log::alert("Cannot fork the worker: {}", child.error().message());
       return false;
@@ -197,7 +199,8 @@ class Supervisor {
   void log_setup_failure(int status) {
     if (stop_requested_) return;
     if (const int signo = os::killing_signal(status); signo != 0)
-      log::alert("Worker killed by signal {} ({}) during set-up{}", signo, os::signal_name(signo), sigsys_hint(signo));
+      log::alert("Worker killed by signal {} ({}) during set-up{}", signo, os::signal_name(signo),
+                 sigsys_hint(signo));
     else
       log::alert("Worker set-up failed (see the messages above)");
   }
@@ -274,10 +277,12 @@ class Supervisor {
     const std::string path = options_.config_file.value_or(identity_.default_config);
     std::optional<LoadedConfig> next = load_(options_);
     if (!next) {
-      log::error("Configuration error in {} (see the FILE:LINE messages above); keeping the running configuration. "
-                 "Fix the file, check it with teredod-checkconf, then reload again.",
-                 path);
-    } else if (const std::string changes = describe_changes(current_.effective, next->effective); changes.empty()) {
+      log::error(
+          "Configuration error in {} (see the FILE:LINE messages above); keeping the running configuration. "
+          "Fix the file, check it with teredod-checkconf, then reload again.",
+          path);
+    } else if (const std::string changes = describe_changes(current_.effective, next->effective);
+               changes.empty()) {
       log::notice("Configuration unchanged; keeping the tunnel, its address and its peers");
     } else {
       log::notice("Configuration changed ({}); restarting the worker with the new settings", changes);
@@ -324,9 +329,10 @@ std::optional<std::string> choose_chroot(const CommandLine& options, const Daemo
     return *options.chroot_dir;
   }
   if (auto st = os::prepare_empty_dir(identity.default_chroot); !st) {
-    log::alert("Cannot prepare the empty chroot directory {}: {} (it must be an empty directory owned by root, "
-               "not writable by others; or choose one with -t DIR)",
-               identity.default_chroot, st.error().message());
+    log::alert(
+        "Cannot prepare the empty chroot directory {}: {} (it must be an empty directory owned by root, "
+        "not writable by others; or choose one with -t DIR)",
+        identity.default_chroot, st.error().message());
     return std::nullopt;
   }
   return identity.default_chroot;

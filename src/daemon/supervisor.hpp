@@ -26,8 +26,12 @@ namespace teredo::daemon {
 /// What a worker process gets: its credentials and the calls that mark its set-up stages.
 class WorkerContext {
  public:
-  WorkerContext(const CommandLine& options, const os::TargetUser& user, std::string chroot_dir, os::Fd ready_pipe)
-      : options_(options), user_(user), chroot_dir_(std::move(chroot_dir)), ready_pipe_(std::move(ready_pipe)) {}
+  WorkerContext(const CommandLine& options, const os::TargetUser& user, std::string chroot_dir,
+                os::Fd ready_pipe)
+      : options_(options),
+        user_(user),
+        chroot_dir_(std::move(chroot_dir)),
+        ready_pipe_(std::move(ready_pipe)) {}
 
   const CommandLine& options() const { return options_; }
   const os::TargetUser& user() const { return user_; }
@@ -95,8 +99,9 @@ int run_supervised(const CommandLine& options, const DaemonRole<Settings>& role)
     std::optional<Settings> loaded = role.load(o);
     if (!loaded) return std::nullopt;
     auto settings = std::make_shared<const Settings>(std::move(*loaded));
-    return LoadedConfig{role.describe(*settings), role.syslog_facility(*settings),
-                        [run = role.run_worker, settings](WorkerContext& ctx) { return run(*settings, ctx); }};
+    return LoadedConfig{
+        role.describe(*settings), role.syslog_facility(*settings),
+        [run = role.run_worker, settings](WorkerContext& ctx) { return run(*settings, ctx); }};
   });
 }
 

@@ -3,7 +3,7 @@
 // It replaces libstdc++'s verbose handler (__gnu_cxx::__verbose_terminate_handler), which with
 // the statically linked runtime (teredo_lean_runtime) brings the whole C++ name demangler,
 // ~45 kB of text mapped in every process, only to print an exception's type before abort
-// (issue 7: idle memory). Listed in each executable's sources, not in a library: the definition
+// (idle memory). Listed in each executable's sources, not in a library: the definition
 // must be linked before libstdc++.a is searched for it.
 #include <cstdlib>
 #include <exception>
@@ -24,10 +24,12 @@ void __verbose_terminate_handler() {
         teredo::daemon::log::write(teredo::daemon::log::Level::Alert,
                                    std::string("terminate: uncaught exception: ") + x.what());
       } catch (...) {
-        teredo::daemon::log::write(teredo::daemon::log::Level::Alert, "terminate: uncaught exception of unknown type");
+        teredo::daemon::log::write(teredo::daemon::log::Level::Alert,
+                                   "terminate: uncaught exception of unknown type");
       }
     } else {
-      teredo::daemon::log::write(teredo::daemon::log::Level::Alert, "terminate called without an active exception");
+      teredo::daemon::log::write(teredo::daemon::log::Level::Alert,
+                                 "terminate called without an active exception");
     }
   }
   std::abort();

@@ -17,8 +17,8 @@
 #include "core/buffer_memory.hpp"
 #include "core/counters.hpp"
 #include "os/event_fd.hpp"
-#include "os/page_memory.hpp"
 #include "os/os_result.hpp"
+#include "os/page_memory.hpp"
 #include "proto/bytes.hpp"
 #include "proto/drop.hpp"
 #include "proto/encapsulation.hpp"
@@ -53,7 +53,8 @@ class HandoffRing {
       std::memcpy(buf_.get() + pos, &wrap, sizeof wrap);
       pos = 0;
     }
-    Header h{static_cast<std::uint32_t>(data.size()), static_cast<std::uint16_t>(kind), from.port, from.addr.value};
+    Header h{static_cast<std::uint32_t>(data.size()), static_cast<std::uint16_t>(kind), from.port,
+             from.addr.value};
     std::memcpy(buf_.get() + pos, &h, sizeof h);
     if (!data.empty()) std::memcpy(buf_.get() + pos + kHeader, data.data(), data.size());
     tail_.store(tail + skip + need, std::memory_order_release);
@@ -88,7 +89,9 @@ class HandoffRing {
   void release() { head_.store(read_, std::memory_order_release); }
 
   /// Records waiting (approximate from another thread).
-  bool empty() const { return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire); }
+  bool empty() const {
+    return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
+  }
 
  private:
   struct Header {
@@ -157,7 +160,8 @@ inline constexpr core::CounterField<HandoffCounters> kHandoffCounterFields[] = {
 };
 static_assert(core::covers_every_member(kHandoffCounterFields));
 
-constexpr std::span<const core::CounterField<HandoffCounters>> counter_fields(std::type_identity<HandoffCounters>) {
+constexpr std::span<const core::CounterField<HandoffCounters>> counter_fields(
+    std::type_identity<HandoffCounters>) {
   return kHandoffCounterFields;
 }
 
@@ -170,7 +174,11 @@ class Handoff {
   /// belongs to worker 0, which alone qualifies, whatever its inner source. `drops` counts
   /// handoff_full (the owner's ring was full).
   Handoff(Shards& shards, unsigned self, bool auth_to_first, proto::DropCounters& drops)
-      : shards_(shards), self_(self), auth_to_first_(auth_to_first), drops_(drops), wake_pending_(shards.count()) {}
+      : shards_(shards),
+        self_(self),
+        auth_to_first_(auth_to_first),
+        drops_(drops),
+        wake_pending_(shards.count()) {}
 
   /// True with several workers: packets may belong to another one.
   bool active() const { return shards_.count() > 1; }

@@ -199,7 +199,8 @@ void OffloadIo::receive_udp(Fn&& fn) {
       fn(from, all);
       continue;
     }
-    for (std::size_t off = 0; off < all.size(); off += seg) fn(from, all.subspan(off, std::min(seg, all.size() - off)));
+    for (std::size_t off = 0; off < all.size(); off += seg)
+      fn(from, all.subspan(off, std::min(seg, all.size() - off)));
   }
 }
 

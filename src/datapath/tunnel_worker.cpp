@@ -29,15 +29,15 @@ constexpr bool kIsClient = std::is_same_v<Core, core::Client>;
 }  // namespace
 
 template <class Core>
-os::OsResult<std::unique_ptr<TunnelWorker<Core>>> TunnelWorker<Core>::create(const Config& config, WorkerIo io,
-                                                                            const WorkerPlace& place,
-                                                                            const config::DataPathSettings& settings,
-                                                                            ClientParts client) {
+os::OsResult<std::unique_ptr<TunnelWorker<Core>>> TunnelWorker<Core>::create(
+    const Config& config, WorkerIo io, const WorkerPlace& place, const config::DataPathSettings& settings,
+    ClientParts client) {
   auto epoll = os::Epoll::open();
   if (!epoll) return epoll.error();
   const int stop_fd = place.signals != nullptr ? place.signals->fd() : place.stop_fd;
-  for (auto [fd, tag] : {std::pair{io.tun.fd(), kTun}, std::pair{io.udp.fd(), kUdp}, std::pair{io.timer.fd(), kTimer},
-                         std::pair{stop_fd, kStop}, std::pair{place.shards->wake(place.index).fd(), kHandoff}}) {
+  for (auto [fd, tag] :
+       {std::pair{io.tun.fd(), kTun}, std::pair{io.udp.fd(), kUdp}, std::pair{io.timer.fd(), kTimer},
+        std::pair{stop_fd, kStop}, std::pair{place.shards->wake(place.index).fd(), kHandoff}}) {
     if (auto st = epoll->add_readable(fd, tag); !st) return st.error();
   }
   if (client.qualifier) {
@@ -66,7 +66,8 @@ std::size_t TunnelWorker<Core>::max_mtu(const Config& config) {
 
 template <class Core>
 TunnelWorker<Core>::TunnelWorker(const Config& config, WorkerIo io, const WorkerPlace& place,
-                                 const config::DataPathSettings& settings, ClientParts client, os::Epoll epoll)
+                                 const config::DataPathSettings& settings, ClientParts client,
+                                 os::Epoll epoll)
     : core_([&] {
         if constexpr (kIsClient<Core>)
           return core::Client(adjusted(config, place.index), random_, std::chrono::steady_clock::now());
@@ -77,8 +78,8 @@ TunnelWorker<Core>::TunnelWorker(const Config& config, WorkerIo io, const Worker
       place_(place),
       client_(std::move(client)),
       epoll_(std::move(epoll)),
-      path_(core_, PacketDevices{io_.tun, io_.udp, io_.icmp}, io_.timer, max_mtu(config),
-            settings, *place.shards, place.index, kIsClient<Core>) {
+      path_(core_, PacketDevices{io_.tun, io_.udp, io_.icmp}, io_.timer, max_mtu(config), settings,
+            *place.shards, place.index, kIsClient<Core>) {
   if (client_.qualifier) path_.set_state_listener(this);
 }
 
@@ -104,17 +105,32 @@ bool TunnelWorker<Core>::run() {
     }
     for (std::size_t i = 0; i < *n; ++i) {
       switch (ready[i]) {
-        case kTun: path_.on_tun_readable(); break;
-        case kUdp: path_.on_udp_readable(); break;
-        case kTimer: path_.on_timer(); break;
-        case kHandoff: on_handoff(); break;
-        case kControl: control_->serve([this](const control::PeerQuery& q) { return snapshot(q); }); break;
-        case kNetwork: on_network_change_event(); break;
-        case kDebounce: on_debounce(); break;
+        case kTun:
+          path_.on_tun_readable();
+          break;
+        case kUdp:
+          path_.on_udp_readable();
+          break;
+        case kTimer:
+          path_.on_timer();
+          break;
+        case kHandoff:
+          on_handoff();
+          break;
+        case kControl:
+          control_->serve([this](const control::PeerQuery& q) { return snapshot(q); });
+          break;
+        case kNetwork:
+          on_network_change_event();
+          break;
+        case kDebounce:
+          on_debounce();
+          break;
         case kStop:
           if (should_stop()) return true;
           break;
-        default: break;
+        default:
+          break;
       }
     }
     path_.rearm_timer();
@@ -180,7 +196,8 @@ void TunnelWorker<Core>::on_state_change(const core::StateChange& change) {
     if (change.state == core::ClientState::Qualified && change.qualification) {
       const core::Qualification& q = *change.qualification;
       if (announced_ && announced_->address != q.address)
-        log::notice("new address: {} replaces {}", os::to_string(q.address), os::to_string(announced_->address));
+        log::notice("new address: {} replaces {}", os::to_string(q.address),
+                    os::to_string(announced_->address));
       log::notice("qualified: address {} (server {}, mapped {}), MTU {}", os::to_string(q.address),
                   os::to_string(q.server), os::to_string(q.mapped), q.mtu);
       if (announced_ && announced_->address == q.address && announced_->mtu == q.mtu) return;

@@ -83,9 +83,10 @@ class TunnelWorker final : StateListener {
 
   /// Builds the core (which allocates its peer table: may throw std::bad_alloc) and the epoll
   /// set. A client worker other than the first runs its core as a follower.
-  static os::OsResult<std::unique_ptr<TunnelWorker>> create(const Config& config, WorkerIo io, const WorkerPlace& place,
-                                                           const config::DataPathSettings& settings,
-                                                           ClientParts client = {});
+  static os::OsResult<std::unique_ptr<TunnelWorker>> create(const Config& config, WorkerIo io,
+                                                            const WorkerPlace& place,
+                                                            const config::DataPathSettings& settings,
+                                                            ClientParts client = {});
 
   /// The thread's body: runs until told to stop (true) or an epoll failure (false).
   bool run();
@@ -104,8 +105,8 @@ class TunnelWorker final : StateListener {
  private:
   enum Tag : std::uint64_t { kTun, kUdp, kTimer, kStop, kControl, kHandoff, kNetwork, kDebounce };
 
-  TunnelWorker(const Config& config, WorkerIo io, const WorkerPlace& place, const config::DataPathSettings& settings,
-               ClientParts client, os::Epoll epoll);
+  TunnelWorker(const Config& config, WorkerIo io, const WorkerPlace& place,
+               const config::DataPathSettings& settings, ClientParts client, os::Epoll epoll);
   static Config adjusted(Config config, unsigned index);
   static std::size_t max_mtu(const Config& config);
   /// True when the stop descriptor says stop (worker 0: a stop signal was read and logged).

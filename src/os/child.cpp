@@ -91,7 +91,9 @@ std::optional<int> reap_child(pid_t pid, bool block) {
   }
 }
 
-void exit_now(int status) { ::_exit(status); }
+void exit_now(int status) {
+  ::_exit(status);
+}
 
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -99,10 +101,16 @@ std::string describe_wait_status(int status) {
   return "ended with wait status " + std::to_string(status);
 }
 
-bool exited_cleanly(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+bool exited_cleanly(int status) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
 
-int killing_signal(int status) { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
+int killing_signal(int status) {
+  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
 
-int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+int exit_status(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 }  // namespace teredo::os

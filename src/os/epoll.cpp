@@ -28,7 +28,8 @@ OsResult<std::size_t> Epoll::wait(std::span<std::uint64_t> tags, int timeout_ms)
     if (errno == EINTR) return std::size_t{0};
     return errno_error("epoll_wait");
   }
-  for (int i = 0; i < n; ++i) tags[static_cast<std::size_t>(i)] = events[static_cast<std::size_t>(i)].data.u64;
+  for (int i = 0; i < n; ++i)
+    tags[static_cast<std::size_t>(i)] = events[static_cast<std::size_t>(i)].data.u64;
   return static_cast<std::size_t>(n);
 }
 

@@ -11,7 +11,8 @@ namespace teredo::os {
 
 OsStatus restrict_to_net_admin() {
   capng_clear(CAPNG_SELECT_ALL);
-  if (capng_update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),
+  if (capng_update(CAPNG_ADD,
+                   static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),
                    CAP_NET_ADMIN) != 0)
     return errno_error("capng_update", EINVAL);
   if (capng_apply(CAPNG_SELECT_ALL) != 0) return errno_error("capng_apply", EPERM);
@@ -19,7 +20,8 @@ OsStatus restrict_to_net_admin() {
     return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno_error("prctl(PR_SET_NO_NEW_PRIVS)");
   capng_get_caps_process();
-  if (capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) == 0) return errno_error("verify CAP_NET_ADMIN", EPERM);
+  if (capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) == 0)
+    return errno_error("verify CAP_NET_ADMIN", EPERM);
   for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
     if (cap != CAP_NET_ADMIN && capng_have_capability(CAPNG_PERMITTED, static_cast<unsigned>(cap)) != 0)
       return errno_error("verify only CAP_NET_ADMIN", EPERM);

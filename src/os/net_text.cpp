@@ -46,7 +46,9 @@ std::string to_string(proto::Ipv6Addr a) {
   return buf;
 }
 
-std::string to_string(proto::Endpoint e) { return to_string(e.addr) + ":" + std::to_string(e.port); }
+std::string to_string(proto::Endpoint e) {
+  return to_string(e.addr) + ":" + std::to_string(e.port);
+}
 
 std::string prefix32_to_string(std::uint32_t prefix) {
   proto::Ipv6Addr a;

@@ -44,7 +44,9 @@ OsResult<Netlink> Netlink::open() {
 }
 
 Netlink::Netlink(mnl_socket* socket)
-    : socket_(socket), port_id_(mnl_socket_get_portid(socket)), seq_(static_cast<std::uint32_t>(::time(nullptr))) {}
+    : socket_(socket),
+      port_id_(mnl_socket_get_portid(socket)),
+      seq_(static_cast<std::uint32_t>(::time(nullptr))) {}
 
 Netlink::Netlink(Netlink&& o) noexcept
     : socket_(std::exchange(o.socket_, nullptr)), port_id_(o.port_id_), seq_(o.seq_) {}
@@ -141,7 +143,8 @@ OsStatus Netlink::disable_ipv6_address_generation(int ifindex) {
 }
 
 OsStatus Netlink::address_request(const char* operation, std::uint16_t type, std::uint16_t flags, int ifindex,
-                                  const proto::Ipv6Addr& address, std::uint8_t prefix_len, std::uint8_t ifa_flags) {
+                                  const proto::Ipv6Addr& address, std::uint8_t prefix_len,
+                                  std::uint8_t ifa_flags) {
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf_);
   nlh->nlmsg_type = type;
   nlh->nlmsg_flags = flags;
@@ -157,7 +160,8 @@ OsStatus Netlink::address_request(const char* operation, std::uint16_t type, std
   return transact(operation, nullptr);
 }
 
-OsStatus Netlink::add_address(int ifindex, const proto::Ipv6Addr& address, std::uint8_t prefix_len, bool nodad) {
+OsStatus Netlink::add_address(int ifindex, const proto::Ipv6Addr& address, std::uint8_t prefix_len,
+                              bool nodad) {
   return address_request("netlink add address", RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, ifindex, address,
                          prefix_len, nodad ? IFA_F_NODAD : 0);
 }
@@ -167,7 +171,8 @@ OsStatus Netlink::remove_address(int ifindex, const proto::Ipv6Addr& address, st
 }
 
 OsStatus Netlink::route_request(const char* operation, std::uint16_t type, std::uint16_t flags, int ifindex,
-                                const proto::Ipv6Addr& destination, std::uint8_t prefix_len, std::uint32_t metric) {
+                                const proto::Ipv6Addr& destination, std::uint8_t prefix_len,
+                                std::uint32_t metric) {
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf_);
   nlh->nlmsg_type = type;
   nlh->nlmsg_flags = flags;

@@ -46,7 +46,8 @@ class Netlink {
   OsStatus remove_address(int ifindex, const proto::Ipv6Addr& address, std::uint8_t prefix_len);
 
   /// Adds or removes the route `destination`/`prefix_len` via the interface, main table.
-  OsStatus add_route(int ifindex, const proto::Ipv6Addr& destination, std::uint8_t prefix_len, std::uint32_t metric);
+  OsStatus add_route(int ifindex, const proto::Ipv6Addr& destination, std::uint8_t prefix_len,
+                     std::uint32_t metric);
   OsStatus remove_route(int ifindex, const proto::Ipv6Addr& destination, std::uint8_t prefix_len,
                         std::uint32_t metric);
 

@@ -40,7 +40,8 @@ int on_message(const nlmsghdr* nlh, void* data) {
     case RTM_DELADDR: {
       if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifaddrmsg))) break;
       const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
-      if (ifa->ifa_family == AF_INET && static_cast<int>(ifa->ifa_index) != scan.ignored_ifindex) scan.changed = true;
+      if (ifa->ifa_family == AF_INET && static_cast<int>(ifa->ifa_index) != scan.ignored_ifindex)
+        scan.changed = true;
       break;
     }
     case RTM_NEWROUTE:
@@ -53,7 +54,8 @@ int on_message(const nlmsghdr* nlh, void* data) {
       if (oif != scan.ignored_ifindex) scan.changed = true;
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return MNL_CB_OK;
 }
@@ -66,7 +68,8 @@ OsResult<NetlinkMonitor> NetlinkMonitor::open() {
   sockaddr_nl sa{};
   sa.nl_family = AF_NETLINK;
   sa.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE;
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) return errno_error("netlink bind");
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0)
+    return errno_error("netlink bind");
   return NetlinkMonitor(std::move(fd));
 }
 

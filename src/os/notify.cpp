@@ -1,6 +1,6 @@
 // sd_notify through libsystemd, loaded with dlopen only when $NOTIFY_SOCKET is set: a daemon
 // started outside systemd never maps libsystemd and what it drags in (libgcrypt, libzstd, liblzma,
-// liblz4, libcap), which costs memory in every process of the tree (issue 7).
+// liblz4, libcap), which costs memory in every process of the tree (idle memory).
 #include "os/notify.hpp"
 
 #include <dlfcn.h>

@@ -2,7 +2,7 @@
 //
 // Each such buffer is its own anonymous mapping, so its pages are zero and become resident only
 // when the data path first writes them; malloc would write a header just before the buffer,
-// making a page resident for every buffer an idle daemon never uses (issue 7: idle memory).
+// making a page resident for every buffer an idle daemon never uses (idle memory).
 // Smaller allocations come from calloc. Thread-safe.
 #pragma once
 

@@ -32,8 +32,7 @@ PidFile::~PidFile() {
 }
 
 bool is_locked_by_other(const OsError& e) {
-  return std::string_view(e.operation) == "lockf" &&
-         (e.code.value() == EAGAIN || e.code.value() == EACCES);
+  return std::string_view(e.operation) == "lockf" && (e.code.value() == EAGAIN || e.code.value() == EACCES);
 }
 
 }  // namespace teredo::os

@@ -15,6 +15,8 @@ OsResult<std::size_t> PollSet::wait(int timeout_ms) {
   return static_cast<std::size_t>(n);
 }
 
-void sleep_ms(int ms) { (void)::poll(nullptr, 0, ms); }
+void sleep_ms(int ms) {
+  (void)::poll(nullptr, 0, ms);
+}
 
 }  // namespace teredo::os

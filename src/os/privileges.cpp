@@ -49,10 +49,12 @@ OsStatus drop_privileges(const TargetUser& user, const std::string& chroot_dir) 
 
   // Verify: regaining root must fail, and nothing may be left in any capability set.
   if (::setuid(0) == 0 || ::seteuid(0) == 0) return errno_error("verify setuid(0) fails", EPERM);
-  if (user.gid != 0 && (::setgid(0) == 0 || ::setegid(0) == 0)) return errno_error("verify setgid(0) fails", EPERM);
+  if (user.gid != 0 && (::setgid(0) == 0 || ::setegid(0) == 0))
+    return errno_error("verify setgid(0) fails", EPERM);
   if (::getuid() != user.uid || ::geteuid() != user.uid) return errno_error("verify uid", EPERM);
   capng_get_caps_process();
-  if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) return errno_error("verify no capabilities", EPERM);
+  if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+    return errno_error("verify no capabilities", EPERM);
   return Ok{};
 }
 
@@ -95,7 +97,8 @@ static_assert(static_cast<unsigned>(Capability::SetGid) == CAP_SETGID &&
               static_cast<unsigned>(Capability::NetAdmin) == CAP_NET_ADMIN &&
               static_cast<unsigned>(Capability::NetRaw) == CAP_NET_RAW &&
               static_cast<unsigned>(Capability::SysChroot) == CAP_SYS_CHROOT &&
-              static_cast<unsigned>(Capability::Kill) == CAP_KILL && static_cast<unsigned>(Capability::Bpf) == CAP_BPF);
+              static_cast<unsigned>(Capability::Kill) == CAP_KILL &&
+              static_cast<unsigned>(Capability::Bpf) == CAP_BPF);
 
 OsStatus keep_only_capabilities(std::span<const Capability> caps) {
   // Keep the wanted capabilities we actually hold (a service manager may have bounded them).
@@ -107,7 +110,8 @@ OsStatus keep_only_capabilities(std::span<const Capability> caps) {
   }
   capng_clear(CAPNG_SELECT_ALL);
   for (unsigned cap : kept) {
-    if (capng_update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),
+    if (capng_update(CAPNG_ADD,
+                     static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),
                      cap) != 0)
       return errno_error("capng_update", EINVAL);
   }
@@ -118,7 +122,8 @@ OsStatus keep_only_capabilities(std::span<const Capability> caps) {
   for (unsigned cap = 0; cap <= CAP_LAST_CAP; ++cap) {
     bool wanted = false;
     for (unsigned c : kept) wanted = wanted || c == cap;
-    if (capng_have_capability(CAPNG_PERMITTED, cap) != (wanted ? 1 : 0)) return errno_error("verify capabilities", EPERM);
+    if (capng_have_capability(CAPNG_PERMITTED, cap) != (wanted ? 1 : 0))
+      return errno_error("verify capabilities", EPERM);
   }
   return Ok{};
 }

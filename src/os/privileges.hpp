@@ -2,9 +2,9 @@
 // capability, forbid regaining privileges, and verify that it worked (architecture.md 7.2).
 #pragma once
 
+#include <sys/types.h>
 #include <span>
 #include <string>
-#include <sys/types.h>
 
 #include "os/os_result.hpp"
 
@@ -40,15 +40,15 @@ OsStatus prepare_empty_dir(const std::string& dir);
 
 /// The capabilities a supervisor may keep for its workers' set-up (linux/capability.h numbers).
 enum class Capability : unsigned {
-  SetGid = 6,          // CAP_SETGID
-  SetUid = 7,          // CAP_SETUID
-  SetPcap = 8,         // CAP_SETPCAP: shrink the bounding set
-  NetBindService = 10, // CAP_NET_BIND_SERVICE
-  NetAdmin = 12,       // CAP_NET_ADMIN
-  NetRaw = 13,         // CAP_NET_RAW
-  SysChroot = 18,      // CAP_SYS_CHROOT
-  Kill = 5,            // CAP_KILL
-  Bpf = 39,            // CAP_BPF
+  SetGid = 6,           // CAP_SETGID
+  SetUid = 7,           // CAP_SETUID
+  SetPcap = 8,          // CAP_SETPCAP: shrink the bounding set
+  NetBindService = 10,  // CAP_NET_BIND_SERVICE
+  NetAdmin = 12,        // CAP_NET_ADMIN
+  NetRaw = 13,          // CAP_NET_RAW
+  SysChroot = 18,       // CAP_SYS_CHROOT
+  Kill = 5,             // CAP_KILL
+  Bpf = 39,             // CAP_BPF
 };
 
 /// For a supervisor that stays root: keep only `caps` (those not held to begin with are skipped)

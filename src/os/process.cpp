@@ -14,16 +14,22 @@
 
 namespace teredo::os {
 
-bool is_root() { return ::geteuid() == 0; }
+bool is_root() {
+  return ::geteuid() == 0;
+}
 
 OsStatus set_no_new_privs() {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno_error("prctl(PR_SET_NO_NEW_PRIVS)");
   return Ok{};
 }
 
-void use_one_malloc_arena() { (void)::mallopt(M_ARENA_MAX, 1); }
+void use_one_malloc_arena() {
+  (void)::mallopt(M_ARENA_MAX, 1);
+}
 
-void trim_heap() { ::malloc_trim(0); }
+void trim_heap() {
+  ::malloc_trim(0);
+}
 
 unsigned usable_cpus() {
   cpu_set_t set;
@@ -33,13 +39,16 @@ unsigned usable_cpus() {
   return n > 0 ? static_cast<unsigned>(n) : 1u;
 }
 
-bool is_executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+bool is_executable(const std::string& path) {
+  return ::access(path.c_str(), X_OK) == 0;
+}
 
 std::optional<unsigned> group_id(const std::string& name) {
   std::vector<char> buf(16384);
   group gr{};
   group* found = nullptr;
-  if (::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || found == nullptr) return std::nullopt;
+  if (::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || found == nullptr)
+    return std::nullopt;
   return found->gr_gid;
 }
 

@@ -13,8 +13,8 @@ namespace {
 
 // Errors that a previous ICMP error left pending on the socket, not caused by this packet.
 bool is_icmp_induced(int err) {
-  return err == ENETUNREACH || err == EHOSTUNREACH || err == EACCES || err == ECONNREFUSED || err == EMSGSIZE ||
-         err == EPROTO;
+  return err == ENETUNREACH || err == EHOSTUNREACH || err == EACCES || err == ECONNREFUSED ||
+         err == EMSGSIZE || err == EPROTO;
 }
 
 constexpr int kMaxAttempts = 10;

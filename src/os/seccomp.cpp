@@ -16,25 +16,114 @@ namespace {
 // over the netns tests in every role, shutdown and error paths included.
 constexpr const char* kAllowed[] = {
     // descriptor I/O
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2",
-    "close", "lseek", "ftruncate", "fsync", "fdatasync", "fstat", "newfstatat", "statx", "fcntl", "ioctl",
-    "dup", "dup2", "dup3", "pipe2",
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "close",
+    "lseek",
+    "ftruncate",
+    "fsync",
+    "fdatasync",
+    "fstat",
+    "newfstatat",
+    "statx",
+    "fcntl",
+    "ioctl",
+    "dup",
+    "dup2",
+    "dup3",
+    "pipe2",
     // sockets that already exist (the performance work may use any member of the family)
-    "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "recvmmsg_time64", "getsockname",
-    "getpeername", "getsockopt", "setsockopt", "shutdown", "connect", "accept", "accept4",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "sendmmsg",
+    "recvmmsg",
+    "recvmmsg_time64",
+    "getsockname",
+    "getpeername",
+    "getsockopt",
+    "setsockopt",
+    "shutdown",
+    "connect",
+    "accept",
+    "accept4",
     // event loops and timers
-    "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "epoll_create1", "poll", "ppoll", "select",
-    "pselect6", "timerfd_create", "timerfd_settime", "timerfd_gettime", "eventfd2", "clock_gettime",
-    "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "epoll_ctl",
+    "epoll_create1",
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "timerfd_create",
+    "timerfd_settime",
+    "timerfd_gettime",
+    "eventfd2",
+    "clock_gettime",
+    "clock_getres",
+    "clock_nanosleep",
+    "nanosleep",
+    "gettimeofday",
+    "time",
     // memory
-    "mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "membarrier",
+    "mmap",
+    "munmap",
+    "mprotect",
+    "mremap",
+    "madvise",
+    "brk",
+    "membarrier",
     // threads and processes
-    "clone", "clone3", "futex", "futex_waitv", "set_robust_list", "get_robust_list", "rseq", "set_tid_address",
-    "sched_yield", "sched_getaffinity", "sched_setaffinity", "getpid", "gettid", "getppid", "getuid", "geteuid",
-    "getgid", "getegid", "getresuid", "getresgid", "getgroups", "prctl", "exit", "exit_group", "wait4", "waitid",
-    "uname", "getrlimit", "prlimit64", "getrusage", "restart_syscall",
+    "clone",
+    "clone3",
+    "futex",
+    "futex_waitv",
+    "set_robust_list",
+    "get_robust_list",
+    "rseq",
+    "set_tid_address",
+    "sched_yield",
+    "sched_getaffinity",
+    "sched_setaffinity",
+    "getpid",
+    "gettid",
+    "getppid",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getresuid",
+    "getresgid",
+    "getgroups",
+    "prctl",
+    "exit",
+    "exit_group",
+    "wait4",
+    "waitid",
+    "uname",
+    "getrlimit",
+    "prlimit64",
+    "getrusage",
+    "restart_syscall",
     // signals
-    "rt_sigprocmask", "rt_sigreturn", "rt_sigaction", "rt_sigtimedwait", "sigaltstack", "tgkill", "signalfd4",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "rt_sigaction",
+    "rt_sigtimedwait",
+    "sigaltstack",
+    "tgkill",
+    "signalfd4",
     // randomness
     "getrandom",
 };
@@ -51,23 +140,26 @@ OsStatus install_seccomp_filter() {
   for (const char* name : kAllowed) {
     const int nr = seccomp_syscall_resolve_name(name);
     if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
-    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, nr, 0); rc != 0) return errno_error("seccomp_rule_add", -rc);
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, nr, 0); rc != 0)
+      return errno_error("seccomp_rule_add", -rc);
   }
   // syslog(3) reconnects to /dev/log after a syslog daemon restart: AF_UNIX sockets only.
-  if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+  if (int rc =
+          seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
       rc != 0)
     return errno_error("seccomp_rule_add(socket)", -rc);
   // Path-based file-system calls fail softly (a chroot leaves nothing to reach anyway): e.g.
   // glibc reading /etc/localtime, or removing a control socket file outside the chroot.
   for (int nr : {SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
-                 SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(mkdir), SCMP_SYS(mkdirat),
-                 SCMP_SYS(rmdir), SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(access), SCMP_SYS(faccessat),
-                 SCMP_SYS(faccessat2), SCMP_SYS(readlink), SCMP_SYS(readlinkat)}) {
+                 SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(mkdir),
+                 SCMP_SYS(mkdirat), SCMP_SYS(rmdir), SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(access),
+                 SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(readlink), SCMP_SYS(readlinkat)}) {
     if (nr < 0) continue;
     if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), nr, 0); rc != 0)
       return errno_error("seccomp_rule_add(open)", -rc);
   }
-  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0); rc != 0)  // no_new_privs is set by the caller
+  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+      rc != 0)  // no_new_privs is set by the caller
     return errno_error("seccomp_attr_set", -rc);
   // Apply the filter to every thread of the process, including threads started before it (the
   // metrics exporter's), not only to the calling one.

@@ -22,7 +22,9 @@ namespace teredo::os {
 
 namespace {
 
-constexpr sock_filter stmt(std::uint16_t code, std::uint32_t k) { return sock_filter{code, 0, 0, k}; }
+constexpr sock_filter stmt(std::uint16_t code, std::uint32_t k) {
+  return sock_filter{code, 0, 0, k};
+}
 constexpr sock_filter jump(std::uint16_t code, std::uint32_t k, std::uint8_t jt, std::uint8_t jf) {
   return sock_filter{code, jt, jf, k};
 }
@@ -54,33 +56,33 @@ OsStatus attach_udp_steering(int fd, unsigned workers, bool auth_to_first) {
                             });
   }
   prog.insert(prog.end(), {
-                              stmt(BPF_LD | BPF_H | BPF_IND, 0),         // A = bytes X, X+1
-                              jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),  // 00 00: origin indication
-                              stmt(BPF_MISC | BPF_TXA, 0),               // A = X
-                              stmt(BPF_ALU | BPF_ADD | BPF_K, 8),        // A += 8
-                              stmt(BPF_MISC | BPF_TAX, 0),               // X = A (skip it)
-                              stmt(BPF_STX, 0),                          // M[0] = X
-                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc),      // A = source word 0
-                              stmt(BPF_ST, 1),                           // M[1] = A
-                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 4),  // A = word 1
-                              stmt(BPF_LDX | BPF_MEM, 1),                // X = M[1]
-                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= X
-                              stmt(BPF_ST, 1),                           // M[1] = A
-                              stmt(BPF_LDX | BPF_MEM, 0),                // X = offset
-                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 8),  // A = word 2
-                              stmt(BPF_LDX | BPF_MEM, 1),                // X = M[1]
-                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= X
-                              stmt(BPF_LDX | BPF_MEM, 0),                // X = offset
-                              stmt(BPF_ST, 1),                           // M[1] = A
-                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 12), // A = word 3
-                              stmt(BPF_LDX | BPF_MEM, 1),                // X = M[1]
-                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= X: the XOR of the four words
-                              stmt(BPF_MISC | BPF_TAX, 0),               // X = h
-                              stmt(BPF_ALU | BPF_RSH | BPF_K, 16),       // A = h >> 16
-                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),        // A ^= h
-                              stmt(BPF_ALU | BPF_AND | BPF_K, 0xffff),   // A &= 0xffff
-                              stmt(BPF_ALU | BPF_MOD | BPF_K, workers),  // A %= workers
-                              stmt(BPF_RET | BPF_A, 0),                  // the socket index
+                              stmt(BPF_LD | BPF_H | BPF_IND, 0),          // A = bytes X, X+1
+                              jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),   // 00 00: origin indication
+                              stmt(BPF_MISC | BPF_TXA, 0),                // A = X
+                              stmt(BPF_ALU | BPF_ADD | BPF_K, 8),         // A += 8
+                              stmt(BPF_MISC | BPF_TAX, 0),                // X = A (skip it)
+                              stmt(BPF_STX, 0),                           // M[0] = X
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc),       // A = source word 0
+                              stmt(BPF_ST, 1),                            // M[1] = A
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 4),   // A = word 1
+                              stmt(BPF_LDX | BPF_MEM, 1),                 // X = M[1]
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),         // A ^= X
+                              stmt(BPF_ST, 1),                            // M[1] = A
+                              stmt(BPF_LDX | BPF_MEM, 0),                 // X = offset
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 8),   // A = word 2
+                              stmt(BPF_LDX | BPF_MEM, 1),                 // X = M[1]
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),         // A ^= X
+                              stmt(BPF_LDX | BPF_MEM, 0),                 // X = offset
+                              stmt(BPF_ST, 1),                            // M[1] = A
+                              stmt(BPF_LD | BPF_W | BPF_IND, kSrc + 12),  // A = word 3
+                              stmt(BPF_LDX | BPF_MEM, 1),                 // X = M[1]
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),         // A ^= X: the XOR of the four words
+                              stmt(BPF_MISC | BPF_TAX, 0),                // X = h
+                              stmt(BPF_ALU | BPF_RSH | BPF_K, 16),        // A = h >> 16
+                              stmt(BPF_ALU | BPF_XOR | BPF_X, 0),         // A ^= h
+                              stmt(BPF_ALU | BPF_AND | BPF_K, 0xffff),    // A &= 0xffff
+                              stmt(BPF_ALU | BPF_MOD | BPF_K, workers),   // A %= workers
+                              stmt(BPF_RET | BPF_A, 0),                   // the socket index
                           });
   sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
   if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) != 0)

@@ -25,7 +25,9 @@ bool make_address(const std::string& path, sockaddr_un& sa) {
   return true;
 }
 
-const sockaddr* as_sockaddr(const void* p) { return static_cast<const sockaddr*>(p); }
+const sockaddr* as_sockaddr(const void* p) {
+  return static_cast<const sockaddr*>(p);
+}
 
 }  // namespace
 
@@ -74,7 +76,9 @@ OsResult<Fd> listen_unix(const std::string& path, std::optional<unsigned> gid) {
   return fd;
 }
 
-void remove_socket_file(const std::string& path) { (void)::unlink(path.c_str()); }
+void remove_socket_file(const std::string& path) {
+  (void)::unlink(path.c_str());
+}
 
 OsResult<Fd> listen_tcp(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -105,7 +109,8 @@ OsResult<Fd> listen_tcp(const std::string& listen) {
     auto* a = reinterpret_cast<sockaddr_in*>(&ss);
     a->sin_family = AF_INET;
     family = AF_INET;
-    if (::inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1) return errno_error("listen address (IPv4)", EINVAL);
+    if (::inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1)
+      return errno_error("listen address (IPv4)", EINVAL);
     a->sin_port = htons(static_cast<std::uint16_t>(port));
     len = sizeof *a;
   }
@@ -126,7 +131,8 @@ OsResult<Fd> connect_unix(const std::string& path) {
   if (!fd) return errno_error("socket");
   if (::connect(fd.get(), as_sockaddr(&sa), sizeof sa) != 0) return errno_error("connect");
   const int flags = ::fcntl(fd.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0) return errno_error("fcntl(O_NONBLOCK)");
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0)
+    return errno_error("fcntl(O_NONBLOCK)");
   return fd;
 }
 
@@ -160,6 +166,8 @@ OsResult<std::optional<std::size_t>> write_some(const Fd& fd, std::span<const ch
   }
 }
 
-void shutdown_write(const Fd& fd) { (void)::shutdown(fd.get(), SHUT_WR); }
+void shutdown_write(const Fd& fd) {
+  (void)::shutdown(fd.get(), SHUT_WR);
+}
 
 }  // namespace teredo::os

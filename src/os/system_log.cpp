@@ -16,34 +16,47 @@ namespace {
 const char* g_ident = "teredod";
 
 constexpr std::array<std::string_view, 20> kFacilityNames = {
-    "auth",   "authpriv", "cron",   "daemon", "ftp",  "kern", "local0", "local1", "local2", "local3",
-    "local4", "local5",   "local6", "local7", "lpr",  "mail", "news",   "syslog", "user",   "uucp",
+    "auth",   "authpriv", "cron",   "daemon", "ftp", "kern", "local0", "local1", "local2", "local3",
+    "local4", "local5",   "local6", "local7", "lpr", "mail", "news",   "syslog", "user",   "uucp",
 };
 constexpr std::array<int, 20> kFacilityValues = {
-    LOG_AUTH,   LOG_AUTHPRIV, LOG_CRON,   LOG_DAEMON, LOG_FTP,  LOG_KERN, LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
-    LOG_LOCAL4, LOG_LOCAL5,   LOG_LOCAL6, LOG_LOCAL7, LOG_LPR,  LOG_MAIL, LOG_NEWS,   LOG_SYSLOG, LOG_USER,   LOG_UUCP,
+    LOG_AUTH,   LOG_AUTHPRIV, LOG_CRON,   LOG_DAEMON, LOG_FTP,    LOG_KERN,   LOG_LOCAL0,
+    LOG_LOCAL1, LOG_LOCAL2,   LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7,
+    LOG_LPR,    LOG_MAIL,     LOG_NEWS,   LOG_SYSLOG, LOG_USER,   LOG_UUCP,
 };
 
 int syslog_priority(LogPriority p) {
   switch (p) {
-    case LogPriority::Debug: return LOG_DEBUG;
-    case LogPriority::Info: return LOG_INFO;
-    case LogPriority::Notice: return LOG_NOTICE;
-    case LogPriority::Warning: return LOG_WARNING;
-    case LogPriority::Error: return LOG_ERR;
-    case LogPriority::Alert: return LOG_ALERT;
+    case LogPriority::Debug:
+      return LOG_DEBUG;
+    case LogPriority::Info:
+      return LOG_INFO;
+    case LogPriority::Notice:
+      return LOG_NOTICE;
+    case LogPriority::Warning:
+      return LOG_WARNING;
+    case LogPriority::Error:
+      return LOG_ERR;
+    case LogPriority::Alert:
+      return LOG_ALERT;
   }
   return LOG_ERR;
 }
 
 const char* label(LogPriority p) {
   switch (p) {
-    case LogPriority::Debug: return "debug";
-    case LogPriority::Info: return "info";
-    case LogPriority::Notice: return "notice";
-    case LogPriority::Warning: return "warning";
-    case LogPriority::Error: return "error";
-    case LogPriority::Alert: return "alert";
+    case LogPriority::Debug:
+      return "debug";
+    case LogPriority::Info:
+      return "info";
+    case LogPriority::Notice:
+      return "notice";
+    case LogPriority::Warning:
+      return "warning";
+    case LogPriority::Error:
+      return "error";
+    case LogPriority::Alert:
+      return "alert";
   }
   return "error";
 }
@@ -60,7 +73,9 @@ void set_system_log_facility(int facility) {
   ::openlog(g_ident, LOG_PID | LOG_NDELAY, facility);
 }
 
-void close_system_log() { ::closelog(); }
+void close_system_log() {
+  ::closelog();
+}
 
 void write_system_log(LogPriority priority, std::string_view message) {
   ::syslog(syslog_priority(priority), "%.*s", static_cast<int>(message.size()), message.data());
@@ -71,12 +86,16 @@ void write_stderr_log(const char* ident, LogPriority priority, std::string_view 
   (void)!::write(STDERR_FILENO, line.data(), line.size());
 }
 
-std::span<const std::string_view> syslog_facility_names() { return kFacilityNames; }
+std::span<const std::string_view> syslog_facility_names() {
+  return kFacilityNames;
+}
 
 int syslog_facility_value(std::size_t index) {
   return index < kFacilityValues.size() ? kFacilityValues[index] : LOG_DAEMON;
 }
 
-int default_syslog_facility() { return LOG_DAEMON; }
+int default_syslog_facility() {
+  return LOG_DAEMON;
+}
 
 }  // namespace teredo::os

@@ -23,7 +23,8 @@ OsStatus TimerFd::arm(std::chrono::steady_clock::time_point when) {
     spec.it_value.tv_sec = static_cast<time_t>(v / 1'000'000'000);
     spec.it_value.tv_nsec = static_cast<long>(v % 1'000'000'000);
   }
-  if (::timerfd_settime(fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0) return errno_error("timerfd_settime");
+  if (::timerfd_settime(fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0)
+    return errno_error("timerfd_settime");
   return Ok{};
 }
 

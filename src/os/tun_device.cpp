@@ -41,10 +41,18 @@ constexpr std::uint8_t VIRTIO_NET_HDR_GSO_ECN = 0x80;
 proto::OffloadInfo from_vnet(const virtio_net_hdr& h) {
   proto::OffloadInfo info;
   switch (h.gso_type & static_cast<std::uint8_t>(~VIRTIO_NET_HDR_GSO_ECN)) {
-    case VIRTIO_NET_HDR_GSO_TCPV6: info.gso = proto::GsoType::TcpV6; break;
-    case VIRTIO_NET_HDR_GSO_UDP_L4: info.gso = proto::GsoType::UdpV6; break;
-    case VIRTIO_NET_HDR_GSO_NONE: break;
-    default: info.gso = proto::GsoType::UdpV6; info.gso_size = 0; return info;  // unsupported: refused later
+    case VIRTIO_NET_HDR_GSO_TCPV6:
+      info.gso = proto::GsoType::TcpV6;
+      break;
+    case VIRTIO_NET_HDR_GSO_UDP_L4:
+      info.gso = proto::GsoType::UdpV6;
+      break;
+    case VIRTIO_NET_HDR_GSO_NONE:
+      break;
+    default:
+      info.gso = proto::GsoType::UdpV6;
+      info.gso_size = 0;
+      return info;  // unsupported: refused later
   }
   info.gso_size = h.gso_size;
   info.needs_checksum = (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0;
@@ -60,7 +68,8 @@ OsResult<TunDevice> TunDevice::open(const std::string& name, bool multi_queue) {
   Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return errno_error("open(/dev/net/tun)");
   ifreq req{};
-  req.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR | (multi_queue ? IFF_MULTI_QUEUE : 0));
+  req.ifr_flags =
+      static_cast<short>(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR | (multi_queue ? IFF_MULTI_QUEUE : 0));
   std::memcpy(req.ifr_name, name.data(), name.size());
   if (::ioctl(fd.get(), TUNSETIFF, &req) != 0) return errno_error("ioctl(TUNSETIFF)");
   req.ifr_name[IFNAMSIZ - 1] = '\0';

@@ -59,14 +59,19 @@ proto::ByteView RecvBatch::payload(std::size_t i) const {
   return proto::ByteView(storage_.get() + i * slot_size_, len);
 }
 
-proto::Endpoint RecvBatch::source(std::size_t i) const { return from_sockaddr(addrs_[i]); }
+proto::Endpoint RecvBatch::source(std::size_t i) const {
+  return from_sockaddr(addrs_[i]);
+}
 
-bool RecvBatch::truncated(std::size_t i) const { return (msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
+bool RecvBatch::truncated(std::size_t i) const {
+  return (msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+}
 
 std::size_t RecvBatch::segment_size(std::size_t i) const {
   const msghdr& h = msgs_[i].msg_hdr;
   if (h.msg_controllen == 0) return 0;
-  for (const cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&h), const_cast<cmsghdr*>(c))) {
+  for (const cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&h), const_cast<cmsghdr*>(c))) {
     if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
       int size = 0;
       std::memcpy(&size, CMSG_DATA(c), sizeof size);
@@ -114,7 +119,8 @@ bool SendBatch::add(proto::Endpoint to, proto::ByteView header, proto::ByteView 
   } else {
     const std::size_t i = count_;
     addrs_[i] = sa;
-    runs_[i] = Run{static_cast<std::uint32_t>(datagrams_), 1, static_cast<std::uint16_t>(size > 0xffff ? 0xffff : size),
+    runs_[i] = Run{static_cast<std::uint32_t>(datagrams_), 1,
+                   static_cast<std::uint16_t>(size > 0xffff ? 0xffff : size),
                    static_cast<std::uint32_t>(size), false};
     msghdr& h = msgs_[i].msg_hdr;
     h = msghdr{};
@@ -151,7 +157,8 @@ OsResult<UdpSocket> UdpSocket::open(proto::Endpoint local, const UdpSocketOption
   (void)::setsockopt(fd.get(), IPPROTO_IP, IP_TOS, &tos, sizeof tos);
   // Buffer sizes are a performance hint: the kernel clamps them to net.core.*mem_max.
   if (options.receive_buffer > 0)
-    (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &options.receive_buffer, sizeof options.receive_buffer);
+    (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &options.receive_buffer,
+                       sizeof options.receive_buffer);
   if (options.send_buffer > 0)
     (void)::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &options.send_buffer, sizeof options.send_buffer);
   const sockaddr_in sa = to_sockaddr(local);
@@ -159,7 +166,8 @@ OsResult<UdpSocket> UdpSocket::open(proto::Endpoint local, const UdpSocketOption
   // Report the port the kernel chose when `local` asked for an ephemeral one (port 0).
   sockaddr_in bound{};
   socklen_t len = sizeof bound;
-  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0) return errno_error("getsockname");
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0)
+    return errno_error("getsockname");
   return UdpSocket(std::move(fd), from_sockaddr(bound));
 }
 
@@ -178,7 +186,8 @@ bool UdpSocket::enable_gro() {
 OsResult<std::size_t> UdpSocket::recv_batch(RecvBatch& batch) {
   batch.prepare();
   for (;;) {
-    const int n = ::recvmmsg(fd_.get(), batch.msgs_.data(), static_cast<unsigned>(kMaxBatch), MSG_DONTWAIT, nullptr);
+    const int n =
+        ::recvmmsg(fd_.get(), batch.msgs_.data(), static_cast<unsigned>(kMaxBatch), MSG_DONTWAIT, nullptr);
     if (n >= 0) {
       batch.count_ = static_cast<std::size_t>(n);
       return batch.count_;
@@ -234,7 +243,8 @@ SendReport UdpSocket::send_batch(SendBatch& batch) {
     const int n = ::sendmmsg(fd_.get(), batch.msgs_.data() + done, static_cast<unsigned>(batch.count_ - done),
                              MSG_DONTWAIT);
     if (n > 0) {
-      for (std::size_t k = done; k < done + static_cast<std::size_t>(n); ++k) report.sent += batch.runs_[k].segments;
+      for (std::size_t k = done; k < done + static_cast<std::size_t>(n); ++k)
+        report.sent += batch.runs_[k].segments;
       done += static_cast<std::size_t>(n);
       continue;
     }

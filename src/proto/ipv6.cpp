@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-
 namespace teredo::proto {
 
 Result<Ipv6Packet> parse_ipv6(ByteView b) {

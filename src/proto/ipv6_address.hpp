@@ -29,11 +29,17 @@ constexpr bool is_loopback(const Ipv6Addr& a) {
     if (a.bytes[static_cast<std::size_t>(i)] != 0) return false;
   return a.bytes[15] == 1;
 }
-constexpr bool is_multicast(const Ipv6Addr& a) { return a.bytes[0] == 0xff; }
+constexpr bool is_multicast(const Ipv6Addr& a) {
+  return a.bytes[0] == 0xff;
+}
 /// fe80::/10
-constexpr bool is_link_local(const Ipv6Addr& a) { return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80; }
+constexpr bool is_link_local(const Ipv6Addr& a) {
+  return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+}
 /// fec0::/10 (deprecated site-local) is treated as non-global as well.
-constexpr bool is_site_local(const Ipv6Addr& a) { return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0xc0; }
+constexpr bool is_site_local(const Ipv6Addr& a) {
+  return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0xc0;
+}
 /// Global scope in the sense RFC 4380 5.3.1 uses: not unspecified, loopback, link-local,
 /// site-local or multicast.
 constexpr bool is_global_scope(const Ipv6Addr& a) {

@@ -41,7 +41,7 @@ constexpr std::size_t kMaxUdpSegments = 64;
 std::uint16_t pseudo_header_sum(const std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_header) {
   std::uint32_t s = checksum_add(0, ByteView{ip + 8, 32});
   s = checksum_add(s, std::array<std::uint8_t, 8>{0, 0, static_cast<std::uint8_t>(l4_len >> 8),
-                                                    static_cast<std::uint8_t>(l4_len), 0, 0, 0, next_header});
+                                                  static_cast<std::uint8_t>(l4_len), 0, 0, 0, next_header});
   std::uint64_t folded = s;
   while (folded >> 16) folded = (folded & 0xFFFF) + (folded >> 16);
   return static_cast<std::uint16_t>(folded);
@@ -49,8 +49,8 @@ std::uint16_t pseudo_header_sum(const std::uint8_t* ip, std::size_t l4_len, std:
 // Ends a merged run: the L4 checksum field gets the pseudo-header sum (not complemented), as the
 // kernel expects with NEEDS_CSUM (it completes or verifies it per segment), and the returned
 // OffloadInfo describes the super-packet.
-OffloadInfo finish_run(std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_header, std::size_t csum_offset,
-                       GsoType gso, std::size_t gso_size) {
+OffloadInfo finish_run(std::uint8_t* ip, std::size_t l4_len, std::uint8_t next_header,
+                       std::size_t csum_offset, GsoType gso, std::size_t gso_size) {
   store_be16(ip + kIpv6HeaderSize + csum_offset, pseudo_header_sum(ip, l4_len, next_header));
   OffloadInfo info;
   info.gso = gso;
@@ -68,7 +68,8 @@ bool complete_partial_checksum(MutableBytes packet, std::uint16_t csum_start, st
   if (csum_start > packet.size() || field + 2 > packet.size()) return false;
   // The field holds the pseudo-header sum already; summing the L4 bytes with it and
   // complementing gives the full checksum.
-  const std::uint16_t c = checksum_finish(checksum_add(0, ByteView{packet.data() + csum_start, packet.size() - csum_start}));
+  const std::uint16_t c =
+      checksum_finish(checksum_add(0, ByteView{packet.data() + csum_start, packet.size() - csum_start}));
   store_be16(packet.data() + field, c);
   return true;
 }
@@ -85,8 +86,9 @@ Result<Segments> segment_super_packet(ByteView super, const OffloadInfo& info, M
     if (out.size() < super.size()) return Drop::SendFailed;
     std::memcpy(out.data(), super.data(), super.size());
     // The checksum must lie beyond the IPv6 header: never let the offsets rewrite the header.
-    if (info.needs_checksum && (info.csum_start < kIpv6HeaderSize ||
-                                !complete_partial_checksum(out.first(super.size()), info.csum_start, info.csum_offset)))
+    if (info.needs_checksum &&
+        (info.csum_start < kIpv6HeaderSize ||
+         !complete_partial_checksum(out.first(super.size()), info.csum_start, info.csum_offset)))
       return Drop::UnsupportedOffload;
     return Segments{1, super.size(), super.size()};
   }
@@ -166,8 +168,8 @@ bool TcpCoalescer::add(ByteView p) {
   if (std::memcmp(h, p.data(), 4) != 0 || std::memcmp(h + 6, p.data() + 6, 34) != 0) return false;
   const std::uint8_t* ht = h + kIpv6HeaderSize;
   // Ports, acknowledgement number, window, urgent pointer and options must match.
-  if (std::memcmp(ht, t, 4) != 0 || std::memcmp(ht + 8, t + 8, 5) != 0 || std::memcmp(ht + 14, t + 14, 2) != 0 ||
-      std::memcmp(ht + 18, t + 18, thl - 18) != 0)
+  if (std::memcmp(ht, t, 4) != 0 || std::memcmp(ht + 8, t + 8, 5) != 0 ||
+      std::memcmp(ht + 14, t + 14, 2) != 0 || std::memcmp(ht + 18, t + 18, thl - 18) != 0)
     return false;
   std::memcpy(buf_.data() + len_, t + thl, data);
   len_ += data;

@@ -102,8 +102,7 @@ void build_router_advertisement(Writer& w, const Ipv6Addr& src, const Ipv6Addr& 
                                 const RouterAdvertisement& ra) {
   const std::size_t start = w.size();
   Ipv6Header h;
-  h.payload_length =
-      static_cast<std::uint16_t>(kRaSize + (ra.prefix ? 32 : 0) + (ra.mtu ? 8 : 0));
+  h.payload_length = static_cast<std::uint16_t>(kRaSize + (ra.prefix ? 32 : 0) + (ra.mtu ? 8 : 0));
   h.next_header = kNextHeaderIcmpv6;
   h.hop_limit = 255;
   h.src = src;

@@ -1,4 +1,4 @@
-// Which worker owns a peer (issue 7: several workers, flows pinned, no lock). Every packet is
+// Which worker owns a peer (several workers, flows pinned, no lock). Every packet is
 // keyed by the remote IPv6 address it concerns: the destination of a packet read from the TUN,
 // the inner source of a Teredo datagram. The worker that owns a key is shard_of(key, n); it
 // alone keeps that peer's entry, so each peer lives in exactly one worker's table.
@@ -7,9 +7,9 @@
 // cBPF program for the UDP sockets and a TUN steering eBPF program for the queues), computing
 // the same function: h = w0 ^ w1 ^ w2 ^ w3 over the address's four big-endian 32-bit words,
 // folded to 16 bits, (h ^ (h >> 16)) & 0xffff, modulo n. (16 bits: the kernel keeps only the
-// low 16 bits of a TUN steering program's result before taking it modulo the queue count.) A packet that still arrives at another worker (steering
-// refused, fallback queue selection) is handed over to the owner; correctness never depends
-// on the kernel's choice.
+// low 16 bits of a TUN steering program's result before taking it modulo the queue count.) A packet that
+// still arrives at another worker (steering refused, fallback queue selection) is handed over to the owner;
+// correctness never depends on the kernel's choice.
 #pragma once
 
 #include <cstddef>
@@ -31,7 +31,9 @@ constexpr std::uint32_t steering_hash(const Ipv6Addr& a) {
 }
 
 /// The worker (0..n-1) that owns `a`; n must be at least 1.
-constexpr unsigned shard_of(const Ipv6Addr& a, unsigned n) { return steering_hash(a) % n; }
+constexpr unsigned shard_of(const Ipv6Addr& a, unsigned n) {
+  return steering_hash(a) % n;
+}
 
 /// Byte offsets the steering programs read, shared with them.
 inline constexpr std::size_t kIpv6SourceOffset = 8;

@@ -14,7 +14,8 @@ inline constexpr std::uint16_t kTeredoPort = 3544;
 
 /// fe80::ffff:ffff:ffff: the link-local address of a Teredo tunnel interface (Miredo's, ours) and
 /// the source of a client's Router Solicitations.
-inline constexpr Ipv6Addr kTeredoLinkLocal{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+inline constexpr Ipv6Addr kTeredoLinkLocal{
+    {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
 // Flags word (bits 64..79). RFC 5991 3.1 layout: C z Random1(4) U G Random2(8).
 inline constexpr std::uint16_t kFlagCone = 0x8000;
@@ -39,7 +40,9 @@ Ipv6Addr build_teredo_address(const TeredoAddress& t);
 TeredoAddress parse_teredo_address(const Ipv6Addr& a);
 
 /// True when the first 32 bits equal `prefix`.
-constexpr bool has_prefix(const Ipv6Addr& a, std::uint32_t prefix) { return prefix32(a) == prefix; }
+constexpr bool has_prefix(const Ipv6Addr& a, std::uint32_t prefix) {
+  return prefix32(a) == prefix;
+}
 
 /// Flags for a new RFC 5991 address from 16 random bits: C=0, z=U=G=0, Random1/Random2 from `random`.
 constexpr std::uint16_t make_random_flags(std::uint16_t random) {
@@ -55,6 +58,8 @@ inline Ipv6Addr build_server_link_local(Ipv4Addr server) {
 }
 
 /// The cone bit of an address's flags word (bit 64), as a server reads it from an RS source.
-constexpr bool has_cone_flag(const Ipv6Addr& a) { return (a.bytes[8] & 0x80) != 0; }
+constexpr bool has_cone_flag(const Ipv6Addr& a) {
+  return (a.bytes[8] & 0x80) != 0;
+}
 
 }  // namespace teredo::proto

@@ -33,7 +33,8 @@ class ClientTunnel {
   os::TunDevice* open_interface(unsigned n) {
     auto tun = os::TunDevice::open(settings_.interface_name, n > 1);
     if (!tun) {
-      log::alert("{} tunneling interface creation failure: {}", settings_.interface_name, tun.error().message());
+      log::alert("{} tunneling interface creation failure: {}", settings_.interface_name,
+                 tun.error().message());
       return nullptr;
     }
     tun_.emplace(std::move(*tun));
@@ -93,10 +94,13 @@ class ClientTunnel {
 
   void log_started(proto::Endpoint bound, unsigned n, const std::string& user) const {
     const core::ClientConfig& c = settings_.client;
-    log::notice("Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, {} worker{}, user {}",
-                settings_.server_name, os::to_string(c.server), os::to_string(c.server2), tun_->name(),
-                os::to_string(bound), settings_.hook_script ? "hook " + *settings_.hook_script : "netlink configuration",
-                c.max_peers, n, n == 1 ? "" : "s", user);
+    log::notice(
+        "Teredo client started: server {} ({}, {}), interface {}, UDP {}, {}, max peers {}, {} worker{}, "
+        "user {}",
+        settings_.server_name, os::to_string(c.server), os::to_string(c.server2), tun_->name(),
+        os::to_string(bound),
+        settings_.hook_script ? "hook " + *settings_.hook_script : "netlink configuration", c.max_peers, n,
+        n == 1 ? "" : "s", user);
   }
 
   void before_exit() { helper_->finish(); }  // down + destroy while the interface still exists

@@ -34,9 +34,12 @@ constexpr proto::Ipv6Addr kAnyAddress{};
 
 const char* state_word(HookState::Kind k) {
   switch (k) {
-    case HookState::Kind::Up: return "up";
-    case HookState::Kind::Down: return "down";
-    case HookState::Kind::Destroy: return "destroy";
+    case HookState::Kind::Up:
+      return "up";
+    case HookState::Kind::Down:
+      return "down";
+    case HookState::Kind::Destroy:
+      return "destroy";
   }
   return "down";
 }
@@ -102,9 +105,15 @@ class Helper {
       run_hook(next);
     } else if (netlink_) {
       switch (next.kind) {
-        case HookState::Kind::Up: netlink_->up(next, state_); break;
-        case HookState::Kind::Down: netlink_->down(state_); break;
-        case HookState::Kind::Destroy: netlink_->destroy(); break;
+        case HookState::Kind::Up:
+          netlink_->up(next, state_);
+          break;
+        case HookState::Kind::Down:
+          netlink_->down(state_);
+          break;
+        case HookState::Kind::Destroy:
+          netlink_->destroy();
+          break;
       }
     }
     state_ = next;
@@ -115,7 +124,8 @@ class Helper {
  private:
   void run_hook(const HookState& next) {
     const std::string iface = os::interface_name(settings_.ifindex);
-    auto status = os::run_program(*settings_.hook_script, hook_environment(next, state_, iface, settings_.ifindex));
+    auto status =
+        os::run_program(*settings_.hook_script, hook_environment(next, state_, iface, settings_.ifindex));
     if (!status) {
       log::error("Cannot run the hook {}: {}", *settings_.hook_script, status.error().message());
       return;
@@ -151,8 +161,8 @@ std::optional<std::string> check_helper_request(const HelperRequest& r) {
   return std::nullopt;
 }
 
-std::vector<std::string> hook_environment(const HookState& now, const HookState& old, const std::string& iface,
-                                          int ifindex) {
+std::vector<std::string> hook_environment(const HookState& now, const HookState& old,
+                                          const std::string& iface, int ifindex) {
   std::vector<std::string> env;
   env.push_back("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
   env.push_back("IFACE=" + iface);
@@ -173,8 +183,9 @@ std::vector<std::string> hook_environment(const HookState& now, const HookState&
 }
 
 os::OsResult<ClientHelper> ClientHelper::start(const HelperSettings& settings) {
-  auto p = os::fork_child(os::ChannelKind::SeqPacket,
-                          [&settings](os::Fd channel) { return run_client_helper(std::move(channel), settings); });
+  auto p = os::fork_child(os::ChannelKind::SeqPacket, [&settings](os::Fd channel) {
+    return run_client_helper(std::move(channel), settings);
+  });
   if (!p) return p.error();
   return ClientHelper(p->pid, std::move(p->channel));
 }

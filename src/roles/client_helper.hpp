@@ -21,10 +21,10 @@ namespace teredo::roles {
 
 /// The request on the wire (native byte order: both ends are the same program on one host).
 struct HelperRequest {
-  std::uint8_t state = 0;           // kHelperDown or kHelperUp
-  std::uint8_t reserved[3] = {};    // zero
-  std::uint32_t mtu = 0;            // up: 1280..65535; down: 0
-  std::uint8_t address[16] = {};    // up: the Teredo address; down: ::
+  std::uint8_t state = 0;         // kHelperDown or kHelperUp
+  std::uint8_t reserved[3] = {};  // zero
+  std::uint32_t mtu = 0;          // up: 1280..65535; down: 0
+  std::uint8_t address[16] = {};  // up: the Teredo address; down: ::
 };
 static_assert(sizeof(HelperRequest) == 24);
 
@@ -46,8 +46,8 @@ struct HookState {
 /// The hook's whole environment, as Miredo's privproc gives it plus PATH: STATE, IFACE,
 /// IFINDEX; ADDRESS, LLADDRESS (fe80::ffff:ffff:ffff) and MTU when up; OLD_STATE and, if the
 /// old state was up, OLD_ADDRESS, OLD_LLADDRESS and OLD_MTU; PATH=/usr/sbin:/usr/bin:/sbin:/bin.
-std::vector<std::string> hook_environment(const HookState& now, const HookState& old, const std::string& iface,
-                                          int ifindex);
+std::vector<std::string> hook_environment(const HookState& now, const HookState& old,
+                                          const std::string& iface, int ifindex);
 
 /// What the helper needs, fixed before the fork.
 struct HelperSettings {
@@ -65,7 +65,8 @@ class ClientHelper final : public datapath::InterfaceControl {
   /// the privilege drop. The helper reduces itself to CAP_NET_ADMIN at once.
   static os::OsResult<ClientHelper> start(const HelperSettings& settings);
 
-  ClientHelper(ClientHelper&& o) noexcept : pid_(std::exchange(o.pid_, -1)), channel_(std::move(o.channel_)) {}
+  ClientHelper(ClientHelper&& o) noexcept
+      : pid_(std::exchange(o.pid_, -1)), channel_(std::move(o.channel_)) {}
   ClientHelper& operator=(ClientHelper&&) = delete;
   ClientHelper(const ClientHelper&) = delete;
   ~ClientHelper() { finish(); }

@@ -31,7 +31,8 @@ class RelayTunnel {
   }
 
   os::TunDevice* open_interface(unsigned n) {
-    auto iface = RelayInterface::create(settings_.interface_name, settings_.relay.mtu, settings_.relay.prefix, n > 1);
+    auto iface =
+        RelayInterface::create(settings_.interface_name, settings_.relay.mtu, settings_.relay.prefix, n > 1);
     if (!iface) return nullptr;
     iface_.emplace(std::move(*iface));
     return &iface_->tun();
@@ -47,7 +48,8 @@ class RelayTunnel {
 
   void log_started(proto::Endpoint bound, unsigned n, const std::string& user) {
     log::notice(
-        "Teredo relay started: mode {}, interface {} (MTU {}), prefix {}, UDP {}, max peers {}, {} worker{}, user {}",
+        "Teredo relay started: mode {}, interface {} (MTU {}), prefix {}, UDP {}, max peers {}, {} worker{}, "
+        "user {}",
         config::role_name(settings_.role), iface_->tun().name(), settings_.relay.mtu,
         os::prefix32_to_string(settings_.relay.prefix), os::to_string(bound), settings_.relay.max_peers, n,
         n == 1 ? "" : "s", user);

@@ -12,8 +12,8 @@ namespace log = daemon::log;
 
 namespace log = daemon::log;
 
-std::optional<RelayInterface> RelayInterface::create(const std::string& name, std::uint32_t mtu, std::uint32_t prefix,
-                                                     bool multi_queue) {
+std::optional<RelayInterface> RelayInterface::create(const std::string& name, std::uint32_t mtu,
+                                                     std::uint32_t prefix, bool multi_queue) {
   auto tun = os::TunDevice::open(name, multi_queue);
   if (!tun) {
     log::alert("{} tunneling interface creation failure: {}", name, tun.error().message());

@@ -20,8 +20,8 @@ class RelayInterface {
   /// Creates and configures the interface; logs and returns nullopt on failure (anything
   /// already configured is undone). Needs CAP_NET_ADMIN. `multi_queue`: a multi-queue TUN
   /// device (several workers attach their own queues with tun().open_queue()).
-  static std::optional<RelayInterface> create(const std::string& name, std::uint32_t mtu, std::uint32_t prefix,
-                                              bool multi_queue = false);
+  static std::optional<RelayInterface> create(const std::string& name, std::uint32_t mtu,
+                                              std::uint32_t prefix, bool multi_queue = false);
 
   RelayInterface(RelayInterface&&) noexcept;
   RelayInterface& operator=(RelayInterface&&) = delete;

@@ -17,18 +17,24 @@ using namespace teredo;  // NOLINT(google-build-using-namespace): main's file
 int run_teredod(const daemon::CommandLine& options) {
   using os::Capability;
   static const daemon::DaemonRole<config::TeredodSettings> role{
-      {config::kTeredodProgram, config::kDefaultTeredodConfig, config::kDefaultTeredodPidfile,
-       config::kDefaultTeredodUser, config::kDefaultTeredodChroot,
+      {config::kTeredodProgram,
+       config::kDefaultTeredodConfig,
+       config::kDefaultTeredodPidfile,
+       config::kDefaultTeredodUser,
+       config::kDefaultTeredodChroot,
        // TUN and rtnetlink (NET_ADMIN), the raw ICMPv6 socket (NET_RAW), a BindPort below 1024
        // (NET_BIND_SERVICE), the drop itself (SETUID, SETGID, SYS_CHROOT, SETPCAP for the bounding
        // set), stopping the worker (KILL), the TUN steering program of several workers (BPF).
-       {Capability::NetAdmin, Capability::NetRaw, Capability::NetBindService, Capability::SetUid, Capability::SetGid,
-        Capability::SysChroot, Capability::SetPcap, Capability::Kill, Capability::Bpf}},
+       {Capability::NetAdmin, Capability::NetRaw, Capability::NetBindService, Capability::SetUid,
+        Capability::SetGid, Capability::SysChroot, Capability::SetPcap, Capability::Kill, Capability::Bpf}},
       config::load_teredod_config,
       [](const config::TeredodSettings& s) { return config::describe(s); },
-      [](const config::TeredodSettings& s) { return std::visit([](const auto& r) { return r.syslog_facility; }, s); },
+      [](const config::TeredodSettings& s) {
+        return std::visit([](const auto& r) { return r.syslog_facility; }, s);
+      },
       [](const config::TeredodSettings& s, daemon::WorkerContext& ctx) {
-        if (const auto* client = std::get_if<config::ClientSettings>(&s)) return roles::run_client_worker(*client, ctx);
+        if (const auto* client = std::get_if<config::ClientSettings>(&s))
+          return roles::run_client_worker(*client, ctx);
         return roles::run_relay_worker(std::get<config::RelaySettings>(s), ctx);
       }};
   return daemon::run_supervised(options, role);

@@ -96,7 +96,8 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
     log::alert("Cannot create eventfd: {}", stop.error().message());
     return daemon::kExitSetupFailure;
   }
-  const unsigned n = settings.workers != 0 ? settings.workers : std::min(os::usable_cpus(), config::kMaxWorkers);
+  const unsigned n =
+      settings.workers != 0 ? settings.workers : std::min(os::usable_cpus(), config::kMaxWorkers);
   std::vector<datapath::ServerSockets> sockets = open_sockets(config, n);
   if (sockets.empty()) return daemon::kExitSetupFailure;
   auto control = control::ControlServer::open(settings.control);  // the socket is created as root
@@ -104,7 +105,8 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
   if (!ctx.drop_privileges()) return daemon::kExitSetupFailure;
 
   std::vector<std::unique_ptr<datapath::ServerWorker>> workers;
-  for (auto& s : sockets) workers.push_back(std::make_unique<datapath::ServerWorker>(config, std::move(s), stop->fd()));
+  for (auto& s : sockets)
+    workers.push_back(std::make_unique<datapath::ServerWorker>(config, std::move(s), stop->fd()));
   // MetricsListen's socket: before seccomp, which forbids creating it.
   if (*control && !(*control)->listen([&](const control::PeerQuery&) {
         const datapath::ServerTotals t = sum(workers);
@@ -116,8 +118,8 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
   for (auto& w : workers)
     if (!threads.start([worker = w.get()] { worker->run(); })) return daemon::kExitSetupFailure;
   log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}, MTU {}, user {})",
-              os::to_string(config.primary), proto::kTeredoPort, os::to_string(config.secondary), proto::kTeredoPort, n,
-              os::prefix32_to_string(config.prefix), config.mtu, ctx.user().name);
+              os::to_string(config.primary), proto::kTeredoPort, os::to_string(config.secondary),
+              proto::kTeredoPort, n, os::prefix32_to_string(config.prefix), config.mtu, ctx.user().name);
   if (*control && !(*control)->start()) log::error("teredoctl will not be answered");
   ctx.ready();
 
@@ -134,12 +136,15 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
 int run_server(const daemon::CommandLine& options) {
   using os::Capability;
   static const daemon::DaemonRole<config::ServerSettings> role{
-      {config::kServerProgram, config::kDefaultServerConfig, config::kDefaultServerPidfile, config::kDefaultServerUser,
+      {config::kServerProgram,
+       config::kDefaultServerConfig,
+       config::kDefaultServerPidfile,
+       config::kDefaultServerUser,
        config::kDefaultServerChroot,
        // Raw IPv6 socket (NET_RAW); the drop itself (SETUID, SETGID, SYS_CHROOT, SETPCAP for the
        // bounding set); stopping the worker (KILL).
-       {Capability::NetRaw, Capability::SetUid, Capability::SetGid, Capability::SysChroot, Capability::SetPcap,
-        Capability::Kill}},
+       {Capability::NetRaw, Capability::SetUid, Capability::SetGid, Capability::SysChroot,
+        Capability::SetPcap, Capability::Kill}},
       config::load_server_config,
       [](const config::ServerSettings& s) { return config::describe(s); },
       [](const config::ServerSettings& s) { return s.syslog_facility; },
@@ -152,10 +157,11 @@ int run_server(const daemon::CommandLine& options) {
 int main(int argc, char** argv) {
   return daemon::daemon_main(
       argc, argv,
-      daemon::DaemonMain{config::kServerProgram, "Teredo (RFC 4380) server for Linux.",
-                         "SERVER_NAME, if given, is the primary server IPv4 address or host name; it replaces\n"
-                         "ServerBindAddress and ServerBindAddress2 (the secondary becomes primary + 1).",
-                         daemon::UsageDefaults{config::kDefaultServerConfig, config::kDefaultServerPidfile,
-                                               config::kDefaultServerUser},
-                         daemon::kVersion, run_server});
+      daemon::DaemonMain{
+          config::kServerProgram, "Teredo (RFC 4380) server for Linux.",
+          "SERVER_NAME, if given, is the primary server IPv4 address or host name; it replaces\n"
+          "ServerBindAddress and ServerBindAddress2 (the secondary becomes primary + 1).",
+          daemon::UsageDefaults{config::kDefaultServerConfig, config::kDefaultServerPidfile,
+                                config::kDefaultServerUser},
+          daemon::kVersion, run_server});
 }

@@ -69,16 +69,18 @@ std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsi
   return sockets;
 }
 
-void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first, bool steering) {
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first,
+                     bool steering) {
   if (!steering) {
     log::notice("{} workers; steering: off (Steering no), misdirected packets handed over", n);
     return;
   }
   const auto tun_st = os::attach_tun_steering(tun.fd());
   const auto udp_st = os::attach_udp_steering(first_udp.fd(), n, auth_to_first);
-  log::notice("{} workers; steering: TUN queues {}, UDP sockets {}", n,
-              tun_st ? "by destination (eBPF)" : "by flow (" + tun_st.error().message() + "), handed over",
-              udp_st ? "by inner source (cBPF)" : "by 4-tuple (" + udp_st.error().message() + "), handed over");
+  log::notice(
+      "{} workers; steering: TUN queues {}, UDP sockets {}", n,
+      tun_st ? "by destination (eBPF)" : "by flow (" + tun_st.error().message() + "), handed over",
+      udp_st ? "by inner source (cBPF)" : "by 4-tuple (" + udp_st.error().message() + "), handed over");
 }
 
 bool draw_secret(proto::MutableBytes secret, const char* what) {
@@ -98,8 +100,9 @@ std::unique_ptr<datapath::Shards> create_shards(unsigned n) {
   return std::move(*shards);
 }
 
-bool confine_with_control(control::ControlServer* control, std::vector<std::unique_ptr<control::ControlPort>>& ports,
-                          unsigned n, const std::function<void(unsigned, control::ControlPort&)>& attach,
+bool confine_with_control(control::ControlServer* control,
+                          std::vector<std::unique_ptr<control::ControlPort>>& ports, unsigned n,
+                          const std::function<void(unsigned, control::ControlPort&)>& attach,
                           daemon::WorkerContext& ctx) {
   if (control != nullptr) {
     std::vector<control::ControlPort*> all;

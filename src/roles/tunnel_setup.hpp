@@ -62,7 +62,8 @@ std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsi
 /// Several workers: attaches the kernel steering programs (os/steering.hpp) to the TUN device and
 /// to the reuseport group of `first_udp` unless `steering` is off, and logs what is in use.
 /// Refusals are notices (misdirected packets are then handed over).
-void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first, bool steering);
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first,
+                     bool steering);
 /// Fills the core's secret from the kernel; false on failure.
 bool draw_secret(proto::MutableBytes secret, const char* what);
 /// The rings and wake-ups between `n` workers; null on failure.
@@ -70,8 +71,9 @@ std::unique_ptr<datapath::Shards> create_shards(unsigned n);
 /// One control port per worker, the merged answer for teredoctl and MetricsListen, the endpoint,
 /// seccomp (ctx.confine), then the control thread. `ports` keeps the ports alive; `attach(i, port)`
 /// attaches port i to worker i. False: set-up failure.
-bool confine_with_control(control::ControlServer* control, std::vector<std::unique_ptr<control::ControlPort>>& ports,
-                          unsigned n, const std::function<void(unsigned, control::ControlPort&)>& attach,
+bool confine_with_control(control::ControlServer* control,
+                          std::vector<std::unique_ptr<control::ControlPort>>& ports, unsigned n,
+                          const std::function<void(unsigned, control::ControlPort&)>& attach,
                           daemon::WorkerContext& ctx);
 
 /// A share of a table-wide limit for one of `n` workers (rounded up; at least `floor`; all of it
@@ -122,8 +124,8 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < n; ++i) {
-    datapath::WorkerIo io{i == 0 ? *tun : (*queues)[i - 1], std::move(sockets[i].udp), std::move(sockets[i].icmp),
-                          std::move(sockets[i].timer)};
+    datapath::WorkerIo io{i == 0 ? *tun : (*queues)[i - 1], std::move(sockets[i].udp),
+                          std::move(sockets[i].icmp), std::move(sockets[i].timer)};
     const datapath::WorkerPlace place{i, shards.get(), i == 0 ? &*signals : nullptr, stop->fd()};
     try {
       auto w = Worker::create(config, std::move(io), place, settings.data_path, role.client_parts(i));
@@ -139,7 +141,8 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
   }
   std::vector<std::unique_ptr<control::ControlPort>> ports;
   if (!confine_with_control(
-          control->get(), ports, n, [&](unsigned i, control::ControlPort& p) { workers[i]->attach_control(p); }, ctx))
+          control->get(), ports, n,
+          [&](unsigned i, control::ControlPort& p) { workers[i]->attach_control(p); }, ctx))
     return daemon::kExitSetupFailure;
   datapath::WorkerThreads threads(*stop);
   for (unsigned i = 1; i < n; ++i)

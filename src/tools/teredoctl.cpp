@@ -1,5 +1,5 @@
-// teredoctl: queries a running teredod or teredod-server over its control socket (issue 6;
-// protocol and JSON fields in docs/teredoctl.md). Read-only.
+// teredoctl: queries a running teredod or teredod-server over its control socket (protocol and
+// JSON fields in docs/teredoctl.md). Read-only.
 //
 //   teredoctl [-s|--socket PATH] COMMAND [--json] [options]   (options before or after COMMAND)
 //   COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse] [--limit N] | stats [--all] | metrics
@@ -128,12 +128,17 @@ Options parse_options(int argc, char** argv) {
 std::string connect_error(const teredo::os::OsError& e) {
   switch (e.code.value()) {
     case ENOENT:
-      return "no such socket (is the daemon running? its ControlSocket directive names the path; use -s PATH)";
-    case ECONNREFUSED: return "connection refused (the daemon is not running)";
+      return "no such socket (is the daemon running? its ControlSocket directive names the path; use -s "
+             "PATH)";
+    case ECONNREFUSED:
+      return "connection refused (the daemon is not running)";
     case EACCES:
-    case EPERM: return "permission denied (run as root or as a member of the daemon's ControlGroup)";
-    case ENOTSOCK: return "not a socket";
-    default: return e.code.message();
+    case EPERM:
+      return "permission denied (run as root or as a member of the daemon's ControlGroup)";
+    case ENOTSOCK:
+      return "not a socket";
+    default:
+      return e.code.message();
   }
 }
 
@@ -142,7 +147,8 @@ std::optional<std::string> query_daemon(const std::string& path, const std::stri
   namespace os = teredo::os;
   auto fd = os::connect_unix(path);
   if (!fd) {
-    std::fprintf(stderr, "teredoctl: cannot connect to %s: %s\n", path.c_str(), connect_error(fd.error()).c_str());
+    std::fprintf(stderr, "teredoctl: cannot connect to %s: %s\n", path.c_str(),
+                 connect_error(fd.error()).c_str());
     return std::nullopt;
   }
   const auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
@@ -152,7 +158,8 @@ std::optional<std::string> query_daemon(const std::string& path, const std::stri
     poll.clear();
     poll.add(fd->get(), events);
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
     auto n = poll.wait(static_cast<int>(std::max<std::int64_t>(0, left)));
     if (n && *n > 0) return true;
     std::fprintf(stderr, "teredoctl: no reply from %s within %lld s\n", path.c_str(),
@@ -163,11 +170,14 @@ std::optional<std::string> query_daemon(const std::string& path, const std::stri
   for (std::size_t off = 0; off < line.size();) {
     auto w = os::write_some(*fd, std::span<const char>(line).subspan(off));
     if (!w) {
-      std::fprintf(stderr, "teredoctl: sending the request to %s: %s\n", path.c_str(), w.error().message().c_str());
+      std::fprintf(stderr, "teredoctl: sending the request to %s: %s\n", path.c_str(),
+                   w.error().message().c_str());
       return std::nullopt;
     }
-    if (*w) off += **w;
-    else if (!wait(os::PollSet::kWritable)) return std::nullopt;
+    if (*w)
+      off += **w;
+    else if (!wait(os::PollSet::kWritable))
+      return std::nullopt;
   }
   os::shutdown_write(*fd);
   std::string reply;
@@ -175,7 +185,8 @@ std::optional<std::string> query_daemon(const std::string& path, const std::stri
   for (;;) {
     auto r = os::read_some(*fd, buf);
     if (!r) {
-      std::fprintf(stderr, "teredoctl: reading the reply from %s: %s\n", path.c_str(), r.error().message().c_str());
+      std::fprintf(stderr, "teredoctl: reading the reply from %s: %s\n", path.c_str(),
+                   r.error().message().c_str());
       return std::nullopt;
     }
     if (!*r) {
@@ -216,7 +227,9 @@ std::string text(const json& j, const char* key, const char* absent = "-") {
   return v.dump();
 }
 
-void row(const std::string& key, const std::string& value) { std::printf("%-22s %s\n", (key + ":").c_str(), value.c_str()); }
+void row(const std::string& key, const std::string& value) {
+  std::printf("%-22s %s\n", (key + ":").c_str(), value.c_str());
+}
 
 void print_status(const json& j) {
   const std::string role = text(j, "role");
@@ -234,10 +247,12 @@ void print_status(const json& j) {
     row("Server", text(j, "server") + (j.value("using_secondary", false) ? " (secondary)" : ""));
     row("Servers configured", text(j, "server_primary") + ", secondary " + text(j, "server_secondary"));
     if (j.value("symmetric_nat", false)) row("NAT", "symmetric (mapping differs per server)");
-    row("Last refresh",
-        j["last_refresh_age_seconds"].is_number() ? age_text(j["last_refresh_age_seconds"]) + " ago" : "unknown");
-    row("Next refresh",
-        j["next_refresh_in_seconds"].is_number() ? "in " + age_text(j["next_refresh_in_seconds"]) : "unknown");
+    row("Last refresh", j["last_refresh_age_seconds"].is_number()
+                            ? age_text(j["last_refresh_age_seconds"]) + " ago"
+                            : "unknown");
+    row("Next refresh", j["next_refresh_in_seconds"].is_number()
+                            ? "in " + age_text(j["next_refresh_in_seconds"])
+                            : "unknown");
     if (j["native_relay"].is_object()) {
       const json& r = j["native_relay"];
       row("Native IPv6 relay", text(r, "relay") + " (via " + text(r, "address") + ", heard " +
@@ -253,7 +268,8 @@ void print_status(const json& j) {
   if (j.contains("prefix")) row("Prefix", text(j, "prefix"));
   if (role != "server" && j.contains("worker_peers") && j["worker_peers"].size() > 1) {
     std::string w;
-    for (const auto& v : j["worker_peers"]) w += (w.empty() ? "" : ", ") + std::to_string(v.get<std::size_t>());
+    for (const auto& v : j["worker_peers"])
+      w += (w.empty() ? "" : ", ") + std::to_string(v.get<std::size_t>());
     row("Workers", text(j, "workers") + " (peers each: " + w + ")");
   }
   row("MTU", text(j, "mtu"));
@@ -272,10 +288,11 @@ void print_status(const json& j) {
 void print_peers(const json& j) {
   const json& peers = j["peers"];
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"ADDRESS", "TYPE", "MAPPED", "TRUSTED", "LAST RX", "LAST TX", "QUEUED", "PKTS IN", "PKTS OUT",
-                  "BYTES IN", "BYTES OUT"});
+  rows.push_back({"ADDRESS", "TYPE", "MAPPED", "TRUSTED", "LAST RX", "LAST TX", "QUEUED", "PKTS IN",
+                  "PKTS OUT", "BYTES IN", "BYTES OUT"});
   for (const json& p : peers) {
-    rows.push_back({text(p, "address"), text(p, "type"), text(p, "mapped_address") + ":" + text(p, "mapped_port"),
+    rows.push_back({text(p, "address"), text(p, "type"),
+                    text(p, "mapped_address") + ":" + text(p, "mapped_port"),
                     p.value("trusted", false) ? "yes" : "no", age_text(p["last_receive_age_seconds"]),
                     age_text(p["last_send_age_seconds"]), text(p, "queued_packets"), text(p, "packets_in"),
                     text(p, "packets_out"), text(p, "bytes_in"), text(p, "bytes_out")});
@@ -305,7 +322,8 @@ void print_stats(const json& j, bool all) {
   for (const auto& [k, v] : lines) width = std::max(width, k.size());
   for (const auto& [k, v] : j["drops"].items()) width = std::max(width, k.size() + 2);
   std::printf("Counters (%s, up %s):\n", text(j, "role").c_str(), age_text(j["uptime_seconds"]).c_str());
-  for (const auto& [k, v] : lines) std::printf("  %-*s %12s\n", static_cast<int>(width), k.c_str(), v.c_str());
+  for (const auto& [k, v] : lines)
+    std::printf("  %-*s %12s\n", static_cast<int>(width), k.c_str(), v.c_str());
   std::printf("Drops by reason (total %s):\n", text(j, "drops_total").c_str());
   std::size_t zero = 0;
   for (const auto& [k, v] : j["drops"].items()) {
@@ -331,12 +349,14 @@ int main(int argc, char** argv) {
   if (!reply) return kExitError;
   json j = json::parse(*reply, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("ok")) {
-    std::fprintf(stderr, "teredoctl: invalid reply from %s (not a teredod control socket?)\n", o.socket.c_str());
+    std::fprintf(stderr, "teredoctl: invalid reply from %s (not a teredod control socket?)\n",
+                 o.socket.c_str());
     return kExitError;
   }
   if (!j.value("ok", false)) {
     if (o.json_output) std::printf("%s\n", j.dump(2).c_str());
-    std::fprintf(stderr, "teredoctl: %s: %s\n", o.socket.c_str(), j.value("error", std::string("error")).c_str());
+    std::fprintf(stderr, "teredoctl: %s: %s\n", o.socket.c_str(),
+                 j.value("error", std::string("error")).c_str());
     return kExitError;
   }
   if (o.json_output) {
@@ -344,10 +364,14 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   try {
-    if (o.command == "status") print_status(j);
-    else if (o.command == "peers") print_peers(j);
-    else if (o.command == "stats") print_stats(j, o.all);
-    else std::fputs(j.value("text", std::string()).c_str(), stdout);
+    if (o.command == "status")
+      print_status(j);
+    else if (o.command == "peers")
+      print_peers(j);
+    else if (o.command == "stats")
+      print_stats(j, o.all);
+    else
+      std::fputs(j.value("text", std::string()).c_str(), stdout);
   } catch (const json::exception& e) {
     std::fprintf(stderr, "teredoctl: unexpected reply from %s: %s\n", o.socket.c_str(), e.what());
     return kExitError;

@@ -202,7 +202,8 @@ TEST(ClientScenario, ForgedAdvertisementsAreRejected) {
     proto::store_be32(pio.prefix.bytes.data() + 4, server);
     ra.prefix = pio;
     ra.mtu = 1280;
-    proto::build_router_advertisement(w, proto::build_server_link_local(kSimServer), core::Client::rs_source(), ra);
+    proto::build_router_advertisement(w, proto::build_server_link_local(kSimServer),
+                                      core::Client::rs_source(), ra);
     buf.resize(w.size());
     return buf;
   };
@@ -227,7 +228,8 @@ TEST(ClientScenario, GarbageAndSpoofedPeersAreCountedAndHarmless) {
   cl.on_udp_datagram(net.now, {make_ipv4(192, 0, 2, 1), 999}, garbage);
   EXPECT_EQ(cl.drops()[Drop::NotIpv6], 1u);
   // A packet claiming to come from a Teredo peer whose mapping is not the sender.
-  const auto peer = proto::build_teredo_address({proto::kTeredoPrefix, kSimServer, 0, {make_ipv4(192, 0, 2, 9), 5000}});
+  const auto peer =
+      proto::build_teredo_address({proto::kTeredoPrefix, kSimServer, 0, {make_ipv4(192, 0, 2, 9), 5000}});
   auto p = echo_request(peer, addr, 1);
   cl.on_udp_datagram(net.now, {make_ipv4(192, 0, 2, 66), 5000}, p);
   EXPECT_EQ(cl.drops()[Drop::SourceMappingMismatch], 1u);
@@ -260,7 +262,8 @@ TEST(ClientScenario, UnansweredPeerIsGivenUpAfterThreeRetries) {
   auto c = net.add_client({make_ipv4(10, 0, 0, 2), 40000}, restricted_nat(1), 13);
   auto& cl = *net.client(c).core;
   const auto addr = cl.qualification()->address;
-  const auto ghost = proto::build_teredo_address({proto::kTeredoPrefix, kSimServer, 0, {make_ipv4(192, 0, 2, 77), 4000}});
+  const auto ghost =
+      proto::build_teredo_address({proto::kTeredoPrefix, kSimServer, 0, {make_ipv4(192, 0, 2, 77), 4000}});
   net.client_sends(c, echo_request(addr, ghost, 1));
   net.advance(10s);
   EXPECT_EQ(cl.counters().peers_given_up, 1u);

@@ -36,7 +36,8 @@ Ipv6Addr native(std::uint8_t last) {
   return Ipv6Addr{{0x20, 0x01, 0x0d, 0xb8, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last}};
 }
 
-std::vector<std::uint8_t> echo(const Ipv6Addr& src, const Ipv6Addr& dst, std::uint16_t seq, std::size_t len = 8) {
+std::vector<std::uint8_t> echo(const Ipv6Addr& src, const Ipv6Addr& dst, std::uint16_t seq,
+                               std::size_t len = 8) {
   std::vector<std::uint8_t> data(len, static_cast<std::uint8_t>(seq));
   std::vector<std::uint8_t> buf(len + 48);
   proto::Writer w(buf);
@@ -116,7 +117,8 @@ std::vector<T> only(const std::vector<core::TunnelAction>& acts) {
 }
 
 const Endpoint kClientMapped{make_ipv4(203, 0, 113, 5), 40000};
-const Ipv6Addr kClient = proto::build_teredo_address({proto::kTeredoPrefix, kServer, 0x1234 & 0x3cff, kClientMapped});
+const Ipv6Addr kClient =
+    proto::build_teredo_address({proto::kTeredoPrefix, kServer, 0x1234 & 0x3cff, kClientMapped});
 
 TEST(RelayScenario, UnknownPeerGetsQueuedAndAnIndirectBubbleOnly) {
   Harness h(config());
@@ -208,7 +210,8 @@ TEST(RelayScenario, SymmetricNatClientIsAdmittedByAnsweringOurBubble) {
 TEST(RelayScenario, BubblesAreRateLimitedPerPeer) {
   Harness h(config());
   std::size_t bubbles = 0;
-  for (std::uint16_t i = 0; i < 5; ++i) bubbles += only<core::SendUdp>(h.tun(echo(native(1), kClient, i))).size();
+  for (std::uint16_t i = 0; i < 5; ++i)
+    bubbles += only<core::SendUdp>(h.tun(echo(native(1), kClient, i))).size();
   EXPECT_EQ(bubbles, 1u);  // none within 2 s of the last
   EXPECT_EQ(h.relay.drops()[Drop::QueueFull], 0u);
 }
@@ -228,7 +231,8 @@ TEST(RelayScenario, SilentPeerIsRetriedThreeTimesThenGivenUpWithUnreachable) {
   for (int s = 0; s < 10; ++s) {
     auto acts = h.tick(1s);
     bubbles += only<core::SendUdp>(acts).size();
-    for (auto& e : only<core::SendIcmpv6>(acts)) errors.emplace_back(e.to, std::vector(e.message.begin(), e.message.end()));
+    for (auto& e : only<core::SendIcmpv6>(acts))
+      errors.emplace_back(e.to, std::vector(e.message.begin(), e.message.end()));
   }
   EXPECT_EQ(bubbles, 4u);  // first + 3 repeats, 2 s apart
   ASSERT_EQ(errors.size(), 1u);
@@ -328,8 +332,10 @@ TEST(RelayScenario, FloodOfRandomDestinationsStaysUnderCeilingAndActivePeerKeeps
   for (int i = 0; i < 200000; ++i) {
     x = x * 1664525u + 1013904223u;
     const Ipv6Addr dst = proto::build_teredo_address(
-        {proto::kTeredoPrefix, kServer, 0, {make_ipv4(203, 0, 113, static_cast<std::uint8_t>(x >> 24)),
-                                            static_cast<std::uint16_t>(x)}});
+        {proto::kTeredoPrefix,
+         kServer,
+         0,
+         {make_ipv4(203, 0, 113, static_cast<std::uint8_t>(x >> 24)), static_cast<std::uint16_t>(x)}});
     h.tun(echo(native(1), dst, 1));
     h.inputs.clear();
     if (i % 20000 == 0) {

@@ -16,8 +16,8 @@
 namespace teredo::test {
 namespace {
 
-using core::ServerSendUdp;
 using core::Server;
+using core::ServerSendUdp;
 using core::ServerSocket;
 using proto::Endpoint;
 using proto::make_ipv4;
@@ -90,8 +90,9 @@ std::optional<Qualified> read_ra(const Delivery& d, std::uint8_t nonce_seed) {
   if (!ra || ra->prefix_count != 1) return std::nullopt;
   const proto::Ipv4Addr server{proto::load_be32(ra->prefix->prefix.bytes.data() + 4)};
   if (server != kPrimary) return std::nullopt;
-  return Qualified{*pkt->origin, proto::build_teredo_address({proto::kTeredoPrefix, server, 0x1234 & proto::kFlagRandomMask,
-                                                              *pkt->origin})};
+  return Qualified{*pkt->origin,
+                   proto::build_teredo_address(
+                       {proto::kTeredoPrefix, server, 0x1234 & proto::kFlagRandomMask, *pkt->origin})};
 }
 
 TEST(ServerScenario, ClientBehindPortRestrictedNatQualifiesWithoutConeFlag) {

@@ -24,7 +24,8 @@ using core::SeededRandom;
 inline const proto::Ipv4Addr kSimServer = proto::make_ipv4(198, 51, 100, 10);
 inline const proto::Ipv4Addr kSimServer2 = proto::make_ipv4(198, 51, 100, 11);
 inline const proto::Endpoint kSimRelay{proto::make_ipv4(198, 51, 100, 20), 3545};
-inline const proto::Ipv6Addr kSimNativeHost{{0x20, 0x01, 0x0d, 0xb8, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0}};
+inline const proto::Ipv6Addr kSimNativeHost{
+    {0x20, 0x01, 0x0d, 0xb8, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0}};
 
 class SimNetwork {
  public:
@@ -36,7 +37,9 @@ class SimNetwork {
     std::vector<core::StateChange> changes;
   };
 
-  SimNetwork() : relay_(relay_config(), now), server_(core::ServerConfig{kSimServer, kSimServer2, proto::kTeredoPrefix, 1280}) {}
+  SimNetwork()
+      : relay_(relay_config(), now),
+        server_(core::ServerConfig{kSimServer, kSimServer2, proto::kTeredoPrefix, 1280}) {}
 
   core::TimePoint now{std::chrono::hours(1)};
   bool server_up = true;
@@ -127,7 +130,8 @@ class SimNetwork {
     for (const auto& a : c.core->actions()) {
       if (auto* ch = std::get_if<core::StateChange>(&a)) c.changes.push_back(*ch);
       if (auto* s = std::get_if<core::SendUdp>(&a)) send_from_client(i, s->to, join(s->header, s->body));
-      if (auto* w = std::get_if<core::WriteTun>(&a)) c.delivered.emplace_back(w->packet.begin(), w->packet.end());
+      if (auto* w = std::get_if<core::WriteTun>(&a))
+        c.delivered.emplace_back(w->packet.begin(), w->packet.end());
     }
     c.core->clear_actions();
   }
@@ -136,8 +140,10 @@ class SimNetwork {
     // Copy first: routing a packet to the native host may feed the relay again.
     std::vector<std::vector<std::uint8_t>> to_native;
     for (const auto& a : relay_.actions()) {
-      if (auto* s = std::get_if<core::SendUdp>(&a)) wire_.push_back({kSimRelay, s->to, join(s->header, s->body)});
-      if (auto* w = std::get_if<core::WriteTun>(&a)) to_native.emplace_back(w->packet.begin(), w->packet.end());
+      if (auto* s = std::get_if<core::SendUdp>(&a))
+        wire_.push_back({kSimRelay, s->to, join(s->header, s->body)});
+      if (auto* w = std::get_if<core::WriteTun>(&a))
+        to_native.emplace_back(w->packet.begin(), w->packet.end());
     }
     relay_.clear_actions();
     for (auto& p : to_native) route_native(std::move(p));
@@ -177,7 +183,8 @@ class SimNetwork {
       auto r = server_.on_datagram(on, d.from, d.payload, out);
       if (!r) return;
       if (auto* s = std::get_if<core::ServerSendUdp>(&*r)) {
-        const proto::Endpoint src{s->from == core::ServerSocket::Primary ? kSimServer : kSimServer2, proto::kTeredoPort};
+        const proto::Endpoint src{s->from == core::ServerSocket::Primary ? kSimServer : kSimServer2,
+                                  proto::kTeredoPort};
         wire_.push_back({src, s->to, join(s->header, s->body)});
       } else if (auto* n = std::get_if<core::SendIpv6>(&*r)) {
         route_native({n->packet.begin(), n->packet.end()});

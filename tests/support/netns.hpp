@@ -39,7 +39,8 @@ inline std::optional<std::string> enter_test_namespace(std::initializer_list<con
     const uid_t uid = ::geteuid();
     const gid_t gid = ::getegid();
     if (uid == 0) {
-      if (::unshare(CLONE_NEWNET) != 0) entered = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);
+      if (::unshare(CLONE_NEWNET) != 0)
+        entered = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);
     } else if (::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) {
       entered = std::string("unshare(CLONE_NEWUSER|CLONE_NEWNET): ") + std::strerror(errno);
     } else if (!detail::write_file("/proc/self/setgroups", "deny") ||
@@ -47,7 +48,8 @@ inline std::optional<std::string> enter_test_namespace(std::initializer_list<con
                !detail::write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1")) {
       entered = "cannot map the user to root in the new user namespace";
     }
-    if (!entered && std::system("ip link set lo up") != 0) entered = "ip link set lo up failed (iproute2 installed?)";
+    if (!entered && std::system("ip link set lo up") != 0)
+      entered = "ip link set lo up failed (iproute2 installed?)";
   }
   if (entered) return entered;
   for (const char* a : lo_addresses) {
@@ -60,10 +62,10 @@ inline std::optional<std::string> enter_test_namespace(std::initializer_list<con
 }  // namespace teredo::test
 
 /// In a test: enter the namespace with these loopback addresses, or skip the test with a banner.
-#define TEREDO_NETNS_OR_SKIP(...)                                                                   \
-  do {                                                                                              \
-    if (auto why_ = ::teredo::test::enter_test_namespace({__VA_ARGS__})) {                          \
+#define TEREDO_NETNS_OR_SKIP(...)                                                                     \
+  do {                                                                                                \
+    if (auto why_ = ::teredo::test::enter_test_namespace({__VA_ARGS__})) {                            \
       std::fprintf(stderr, "### SKIPPED: needs a network namespace of its own: %s\n", why_->c_str()); \
-      GTEST_SKIP() << "needs a network namespace: " << *why_;                                       \
-    }                                                                                               \
+      GTEST_SKIP() << "needs a network namespace: " << *why_;                                         \
+    }                                                                                                 \
   } while (0)

@@ -96,7 +96,9 @@ inline proto::Ipv4Addr ipv4(std::string_view text) {
   return proto::Ipv4Addr{v};
 }
 
-inline proto::Endpoint endpoint(std::string_view addr, std::uint16_t port) { return {ipv4(addr), port}; }
+inline proto::Endpoint endpoint(std::string_view addr, std::uint16_t port) {
+  return {ipv4(addr), port};
+}
 
 /// "2001:0:4136:e378:8000:63bf:3fff:fdd2" or with "::" -> Ipv6Addr. No embedded IPv4 form.
 inline proto::Ipv6Addr ipv6(std::string_view text) {
@@ -163,7 +165,8 @@ inline void refresh_icmpv6_checksum(Bytes& pkt) {
   proto::Ipv6Addr src, dst;
   std::copy_n(pkt.begin() + 8, 16, src.bytes.begin());
   std::copy_n(pkt.begin() + 24, 16, dst.bytes.begin());
-  const std::size_t len = std::min<std::size_t>(proto::load_be16(pkt.data() + 4), pkt.size() - proto::kIpv6HeaderSize);
+  const std::size_t len =
+      std::min<std::size_t>(proto::load_be16(pkt.data() + 4), pkt.size() - proto::kIpv6HeaderSize);
   std::uint8_t* msg = pkt.data() + proto::kIpv6HeaderSize;
   msg[2] = 0;
   msg[3] = 0;
@@ -180,13 +183,17 @@ inline void fix_payload_length(Bytes& pkt) {
 /// Sheet 2.5: RS from 192.168.1.10:40000, C=0, nonce 0123456789abcdef; 61-byte UDP payload.
 inline constexpr std::string_view kRsVectorHex =
     "000100000123456789abcdef00"
-    "6000000000083aff" "fe80000000000000000063bf3f57fef5"
-    "ff020000000000000000000000000002" "8500db2a00000000";
+    "6000000000083aff"
+    "fe80000000000000000063bf3f57fef5"
+    "ff020000000000000000000000000002"
+    "8500db2a00000000";
 inline constexpr proto::Nonce kRsVectorNonce = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
 
 /// Sheet 2.4: bubble from our example address to the RFC 6081 client A.
 inline constexpr std::string_view kBubbleVectorHex =
-    "6000000000003bff" "200100004136e378800063bf3ffffdd2" "20010000cb0071780000efff3ffffdfe";
+    "6000000000003bff"
+    "200100004136e378800063bf3ffffdd2"
+    "20010000cb0071780000efff3ffffdfe";
 
 /// Sheet 2.7: ICMPv6 part of the echo vector (src 2001:0:4136:e378:8000:63bf:3fff:fdd2, dst 2001:db8::1).
 inline constexpr std::string_view kEchoVectorIcmpHex = "80003b5e123400010123456789abcdef";

@@ -84,11 +84,13 @@ TEST(CheckconfCheck, ValidFilesOfEveryKind) {
 TEST(CheckconfCheck, GlobalUnicastRulesApplyToLiteralAddresses) {
   auto client = check_config(parse("ServerAddress 10.1.2.3\n"));
   EXPECT_FALSE(client.ok());
-  EXPECT_NE(all(client).find("t.conf:1: error: Teredo server has a non global IPv4 address"), std::string::npos)
+  EXPECT_NE(all(client).find("t.conf:1: error: Teredo server has a non global IPv4 address"),
+            std::string::npos)
       << all(client);
   auto server = check_config(parse("# c\nServerBindAddress 192.168.1.1\n"));
   EXPECT_FALSE(server.ok());
-  EXPECT_NE(all(server).find("t.conf:2: error: Server IPv4 addresses must be global unicast"), std::string::npos)
+  EXPECT_NE(all(server).find("t.conf:2: error: Server IPv4 addresses must be global unicast"),
+            std::string::npos)
       << all(server);
 }
 

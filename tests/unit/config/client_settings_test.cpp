@@ -6,19 +6,20 @@
 #include <algorithm>
 #include <cstring>
 
-#include "os/system_log.hpp"
 #include "os/net_text.hpp"
+#include "os/system_log.hpp"
 
 namespace teredo::config {
 namespace {
 
 ConfigFile parse(std::string_view text) {
-  return ConfigFile::parse(text, "c.conf", [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
-    if (name == "teredo.example") return proto::make_ipv4(192, 0, 2, 7);
-    if (auto a = os::parse_ipv4(name)) return a;
-    e = "no DNS in tests";
-    return std::nullopt;
-  });
+  return ConfigFile::parse(text, "c.conf",
+                           [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
+                             if (name == "teredo.example") return proto::make_ipv4(192, 0, 2, 7);
+                             if (auto a = os::parse_ipv4(name)) return a;
+                             e = "no DNS in tests";
+                             return std::nullopt;
+                           });
 }
 
 // RelayType and SyslogFacility first (as run_teredod does), then the client directives.
@@ -55,7 +56,8 @@ TEST(ClientSettings, DefaultsAreMiredos) {
 }
 
 TEST(ClientSettings, AutoclientAndTheDefaultTypeAreClient) {
-  for (std::string_view text : {"RelayType autoclient\nServerAddress 198.51.100.10\n", "ServerAddress 198.51.100.10\n"}) {
+  for (std::string_view text :
+       {"RelayType autoclient\nServerAddress 198.51.100.10\n", "ServerAddress 198.51.100.10\n"}) {
     ConfigFile c = parse(text);
     EXPECT_TRUE(load(c)) << all(c);
   }
@@ -85,7 +87,8 @@ TEST(ClientSettings, ServerNameOverridesServerAddress) {
   EXPECT_EQ(s->client.server, proto::make_ipv4(203, 0, 113, 5));
   EXPECT_EQ(s->client.server2, proto::make_ipv4(203, 0, 113, 6));
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:2: ServerAddress ignored: SERVER_NAME")) << all(c);
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: ServerAddress2 ignored: SERVER_NAME")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: ServerAddress2 ignored: SERVER_NAME"))
+      << all(c);
 }
 
 TEST(ClientSettings, ServerNameAloneIsEnough) {
@@ -110,14 +113,16 @@ TEST(ClientSettings, MissingServerAddressWithoutRelayTypeNamesTheFile) {
 TEST(ClientSettings, UnresolvableServerIsAnErrorOnItsLine) {
   ConfigFile c = parse("RelayType client\nServerAddress nowhere.invalid\n");
   EXPECT_FALSE(load(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: invalid value \"nowhere.invalid\" for ServerAddress"))
+  EXPECT_TRUE(
+      has_diagnostic(c, Severity::Error, "c.conf:2: invalid value \"nowhere.invalid\" for ServerAddress"))
       << all(c);
 }
 
 TEST(ClientSettings, ServerMustBeGlobalUnicast) {
   ConfigFile c = parse("RelayType client\nServerAddress 10.1.2.3\n");
   EXPECT_FALSE(load(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: Teredo server has a non global IPv4 address")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: Teredo server has a non global IPv4 address"))
+      << all(c);
 
   ConfigFile c2 = parse("RelayType client\nServerAddress 198.51.100.10\nServerAddress2 192.168.1.1\n");
   EXPECT_FALSE(load(c2));
@@ -129,16 +134,19 @@ TEST(ClientSettings, ServerMustBeGlobalUnicast) {
 }
 
 TEST(ClientSettings, MtuAndPrefixAreSuperfluous) {
-  ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nInterfaceMTU 1400\nPrefix 3ffe:831f::\n");
+  ConfigFile c =
+      parse("RelayType client\nServerAddress 198.51.100.10\nInterfaceMTU 1400\nPrefix 3ffe:831f::\n");
   auto s = load(c);
   ASSERT_TRUE(s) << all(c);
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: InterfaceMTU is superfluous in client mode")) << all(c);
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:4: Prefix is superfluous in client mode")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: InterfaceMTU is superfluous in client mode"))
+      << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:4: Prefix is superfluous in client mode"))
+      << all(c);
 }
 
 TEST(ClientSettings, InvalidValuesAreErrors) {
-  for (std::string_view bad : {"HookScript client-hook\n", "InterfaceName a/b\n", "InterfaceName 0123456789abcdef\n",
-                               "BindPort 70000\n", "MaxPeers 3\n"}) {
+  for (std::string_view bad : {"HookScript client-hook\n", "InterfaceName a/b\n",
+                               "InterfaceName 0123456789abcdef\n", "BindPort 70000\n", "MaxPeers 3\n"}) {
     ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\n" + std::string(bad));
     EXPECT_FALSE(load(c)) << bad;
     EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:3:")) << bad << all(c);

@@ -21,7 +21,9 @@ Ipv4Resolver fake_resolver() {
   };
 }
 
-ConfigFile parse(std::string_view text) { return ConfigFile::parse(text, "test.conf", fake_resolver()); }
+ConfigFile parse(std::string_view text) {
+  return ConfigFile::parse(text, "test.conf", fake_resolver());
+}
 
 std::string all_messages(const ConfigFile& c) {
   std::string out;
@@ -51,7 +53,8 @@ TEST(ConfigFile, FirstDuplicateWinsAndLaterOneIsWarnedAbout) {
   const Diagnostic& d = c.diagnostics()[0];
   EXPECT_EQ(d.severity, Severity::Warning);
   EXPECT_EQ(d.line, 2u);
-  EXPECT_NE(d.to_string().find("test.conf:2: duplicate directive bindport"), std::string::npos) << d.to_string();
+  EXPECT_NE(d.to_string().find("test.conf:2: duplicate directive bindport"), std::string::npos)
+      << d.to_string();
   EXPECT_FALSE(c.has_errors());
 }
 
@@ -81,7 +84,8 @@ TEST(ConfigFile, IntegerOutOfRangeNamesValueDirectiveAndRange) {
   ConfigFile c = parse("BindPort 70000\n");
   EXPECT_FALSE(c.get_unsigned("BindPort", 0, 65535));
   ASSERT_TRUE(c.has_errors());
-  EXPECT_EQ(c.diagnostics()[0].to_string(), "test.conf:1: invalid value \"70000\" for BindPort (expected 0..65535)");
+  EXPECT_EQ(c.diagnostics()[0].to_string(),
+            "test.conf:1: invalid value \"70000\" for BindPort (expected 0..65535)");
 }
 
 TEST(ConfigFile, IntegerAcceptsHexAndOctalLikeStrtoul) {
@@ -114,7 +118,8 @@ TEST(ConfigFile, BadIpv4IsAnErrorWithFileAndLine) {
   EXPECT_FALSE(c.get_ipv4("ServerBindAddress"));
   ASSERT_TRUE(c.has_errors());
   EXPECT_EQ(c.diagnostics()[0].line, 2u);
-  EXPECT_EQ(c.diagnostics()[0].to_string().rfind("test.conf:2: invalid value \"300.1.2.3\" for ServerBindAddress", 0),
+  EXPECT_EQ(c.diagnostics()[0].to_string().rfind(
+                "test.conf:2: invalid value \"300.1.2.3\" for ServerBindAddress", 0),
             0u)
       << c.diagnostics()[0].to_string();
 }
@@ -139,8 +144,8 @@ TEST(ConfigFile, PrefixRejectsMulticastLinkLocalAndGarbage) {
 
 TEST(ConfigFile, SyslogFacilityNamesAreCaseInsensitive) {
   const auto names = os::syslog_facility_names();
-  for (const char* v : {"auth", "authpriv", "cron", "daemon", "ftp", "kern", "local0", "local7", "lpr", "mail", "news",
-                        "syslog", "user", "uucp", "LOCAL3", "Daemon"}) {
+  for (const char* v : {"auth", "authpriv", "cron", "daemon", "ftp", "kern", "local0", "local7", "lpr",
+                        "mail", "news", "syslog", "user", "uucp", "LOCAL3", "Daemon"}) {
     ConfigFile c = parse(std::string("SyslogFacility ") + v + "\n");
     auto idx = c.get_enum("SyslogFacility", names);
     ASSERT_TRUE(idx) << v;
@@ -154,7 +159,9 @@ TEST(ConfigFile, UnknownSyslogFacilityIsAnError) {
   ConfigFile c = parse("SyslogFacility local8\n");
   EXPECT_FALSE(c.get_enum("SyslogFacility", os::syslog_facility_names()));
   ASSERT_TRUE(c.has_errors());
-  EXPECT_EQ(c.diagnostics()[0].to_string().rfind("test.conf:1: invalid value \"local8\" for SyslogFacility (expected one of auth, ", 0), 0u)
+  EXPECT_EQ(c.diagnostics()[0].to_string().rfind(
+                "test.conf:1: invalid value \"local8\" for SyslogFacility (expected one of auth, ", 0),
+            0u)
       << c.diagnostics()[0].to_string();
 }
 

@@ -7,10 +7,11 @@ namespace teredo::config {
 namespace {
 
 ConfigFile parse(std::string_view text) {
-  return ConfigFile::parse(text, "c.conf", [](std::string_view, std::string& e) -> std::optional<proto::Ipv4Addr> {
-    e = "no DNS in tests";
-    return std::nullopt;
-  });
+  return ConfigFile::parse(text, "c.conf",
+                           [](std::string_view, std::string& e) -> std::optional<proto::Ipv4Addr> {
+                             e = "no DNS in tests";
+                             return std::nullopt;
+                           });
 }
 
 TEST(ControlSettings, Defaults) {
@@ -39,8 +40,9 @@ TEST(ControlSettings, NoneDisables) {
 }
 
 TEST(ControlSettings, InvalidValues) {
-  for (const char* text : {"ControlSocket relative.sock\n", "ControlGroup a/b\n", "MetricsListen 9464\n",
-                           "MetricsListen 127.0.0.1:80\n", "MetricsListen host:9464\n", "MetricsListen 1.2.3.4:99999\n"}) {
+  for (const char* text :
+       {"ControlSocket relative.sock\n", "ControlGroup a/b\n", "MetricsListen 9464\n",
+        "MetricsListen 127.0.0.1:80\n", "MetricsListen host:9464\n", "MetricsListen 1.2.3.4:99999\n"}) {
     ConfigFile c = parse(text);
     load_control_settings(c, kDefaultTeredodControlSocket);
     EXPECT_TRUE(c.has_errors()) << text;

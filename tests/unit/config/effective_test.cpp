@@ -25,7 +25,8 @@ TEST(DescribeChanges, DataPathAndControlDirectivesAreCompared) {
   c.metrics_listen = "127.0.0.1:9464";
   append_data_path_settings(b, o);
   append_control_settings(b, c);
-  EXPECT_EQ(describe_changes(a, b), "UdpGro yes -> no, Workers auto -> 2, MetricsListen (unset) -> 127.0.0.1:9464");
+  EXPECT_EQ(describe_changes(a, b),
+            "UdpGro yes -> no, Workers auto -> 2, MetricsListen (unset) -> 127.0.0.1:9464");
 }
 
 // A reload compares every directive the worker uses: the server's Workers, the data path's Steering.

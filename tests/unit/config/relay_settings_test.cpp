@@ -7,11 +7,12 @@ namespace teredo::config {
 namespace {
 
 ConfigFile parse(std::string_view text) {
-  return ConfigFile::parse(text, "r.conf", [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
-    if (name == "192.0.2.7") return proto::make_ipv4(192, 0, 2, 7);
-    e = "no DNS in tests";
-    return std::nullopt;
-  });
+  return ConfigFile::parse(text, "r.conf",
+                           [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
+                             if (name == "192.0.2.7") return proto::make_ipv4(192, 0, 2, 7);
+                             e = "no DNS in tests";
+                             return std::nullopt;
+                           });
 }
 
 bool has_diagnostic(const ConfigFile& c, Severity s, std::string_view text) {
@@ -70,27 +71,31 @@ TEST(RelaySettings, RestrictedWarnsThatItIsDeprecated) {
   auto s = load_relay_settings(c);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->relay.mode, core::RelayMode::Restricted);
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:2: RelayType restricted is deprecated and STRONGLY DISCOURAGED"))
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning,
+                             "r.conf:2: RelayType restricted is deprecated and STRONGLY DISCOURAGED"))
       << all(c);
 }
 
 TEST(RelaySettings, InvalidRelayTypeIsAnErrorWithItsLine) {
   ConfigFile c = parse("# comment\nRelayType router\n");
   EXPECT_FALSE(load_relay_settings(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"router\" for RelayType")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"router\" for RelayType"))
+      << all(c);
 }
 
 TEST(RelaySettings, MtuBelow1280IsAnErrorWithFileAndLine) {
   ConfigFile c = parse("RelayType relay\nInterfaceMTU 1000\n");
   EXPECT_FALSE(load_relay_settings(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"1000\" for InterfaceMTU (expected 1280..65535)"))
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error,
+                             "r.conf:2: invalid value \"1000\" for InterfaceMTU (expected 1280..65535)"))
       << all(c);
 }
 
 TEST(RelaySettings, OutOfRangeValuesAreErrors) {
-  for (const char* text : {"RelayType relay\nInterfaceMTU 65536\n", "RelayType relay\nBindPort 70000\n",
-                           "RelayType relay\nMaxPeers 15\n", "RelayType relay\nInterfaceName abcdefghijklmnop\n",
-                           "RelayType relay\nPrefix ff02::\n", "RelayType relay\nBindAddress nowhere.invalid\n"}) {
+  for (const char* text :
+       {"RelayType relay\nInterfaceMTU 65536\n", "RelayType relay\nBindPort 70000\n",
+        "RelayType relay\nMaxPeers 15\n", "RelayType relay\nInterfaceName abcdefghijklmnop\n",
+        "RelayType relay\nPrefix ff02::\n", "RelayType relay\nBindAddress nowhere.invalid\n"}) {
     ConfigFile c = parse(text);
     EXPECT_FALSE(load_relay_settings(c)) << text;
     EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: ")) << text << all(c);
@@ -124,8 +129,10 @@ TEST(RelaySettings, ClientIsTheDefaultRelayType) {
 TEST(RelaySettings, ClientDirectivesAreSuperfluousInRelayMode) {
   ConfigFile c = parse("RelayType relay\nServerAddress 192.0.2.7\nServerAddress2 192.0.2.8\n");
   ASSERT_TRUE(load_relay_settings(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:2: ServerAddress is superfluous in relay mode")) << all(c);
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: ServerAddress2 is superfluous in relay mode")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:2: ServerAddress is superfluous in relay mode"))
+      << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: ServerAddress2 is superfluous in relay mode"))
+      << all(c);
   EXPECT_FALSE(c.has_errors());
 }
 
@@ -140,8 +147,10 @@ TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
     ConfigFile c = parse("RelayType relay\n");
     ASSERT_TRUE(load_relay_settings(c));
   }
-  for (auto [text, want] : {std::pair{"RelayType relay\nWorkers auto\n", 0u}, {"RelayType relay\nWorkers 1\n", 1u},
-                            {"RelayType relay\nWorkers 64\n", 64u}, {"RelayType relay\nWorkers AUTO\n", 0u}}) {
+  for (auto [text, want] : {std::pair{"RelayType relay\nWorkers auto\n", 0u},
+                            {"RelayType relay\nWorkers 1\n", 1u},
+                            {"RelayType relay\nWorkers 64\n", 64u},
+                            {"RelayType relay\nWorkers AUTO\n", 0u}}) {
     ConfigFile c = parse(text);
     auto s = load_relay_settings(c);
     ASSERT_TRUE(s) << text << all(c);
@@ -150,8 +159,9 @@ TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
   for (const char* v : {"0", "65", "two", "-1", "2x"}) {
     ConfigFile c = parse(std::string("RelayType relay\nWorkers ") + v + "\n");
     EXPECT_FALSE(load_relay_settings(c)) << v;
-    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"" + std::string(v) +
-                                                       "\" for Workers (expected auto or 1..64)"))
+    EXPECT_TRUE(has_diagnostic(
+        c, Severity::Error,
+        "r.conf:2: invalid value \"" + std::string(v) + "\" for Workers (expected auto or 1..64)"))
         << v << all(c);
   }
 }

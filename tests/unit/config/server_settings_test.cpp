@@ -7,10 +7,11 @@ namespace teredo::config {
 namespace {
 
 ConfigFile parse(std::string_view text) {
-  return ConfigFile::parse(text, "s.conf", [](std::string_view, std::string& e) -> std::optional<proto::Ipv4Addr> {
-    e = "no DNS in tests";
-    return std::nullopt;
-  });
+  return ConfigFile::parse(text, "s.conf",
+                           [](std::string_view, std::string& e) -> std::optional<proto::Ipv4Addr> {
+                             e = "no DNS in tests";
+                             return std::nullopt;
+                           });
 }
 
 TEST(ServerSettings, DefaultsApplyAroundThePrimaryAddress) {
@@ -25,7 +26,8 @@ TEST(ServerSettings, DefaultsApplyAroundThePrimaryAddress) {
 
 TEST(ServerSettings, AllDirectivesAreRead) {
   ConfigFile c = ConfigFile::parse(
-      "ServerBindAddress 198.51.100.10\nServerBindAddress2 198.51.100.20\nPrefix 3ffe:831f::\nInterfaceMTU 1400\n"
+      "ServerBindAddress 198.51.100.10\nServerBindAddress2 198.51.100.20\nPrefix 3ffe:831f::\nInterfaceMTU "
+      "1400\n"
       "SyslogFacility local1\n",
       "s.conf");
   auto s = load_server_settings(c, std::nullopt);
@@ -52,7 +54,8 @@ TEST(ServerSettings, NonGlobalAddressIsRejected) {
 }
 
 TEST(ServerSettings, ServerNameReplacesBothBindAddresses) {
-  ConfigFile c = ConfigFile::parse("ServerBindAddress 198.51.100.10\nServerBindAddress2 198.51.100.20\n", "s.conf");
+  ConfigFile c =
+      ConfigFile::parse("ServerBindAddress 198.51.100.10\nServerBindAddress2 198.51.100.20\n", "s.conf");
   auto s = load_server_settings(c, std::string("203.0.113.5"));
   ASSERT_TRUE(s);
   EXPECT_EQ(s->server.primary, proto::make_ipv4(203, 0, 113, 5));

@@ -11,7 +11,8 @@ TEST(HttpHead, CompleteRequestsGiveMethodAndTarget) {
   ASSERT_EQ(parse_http_head("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", r), HttpHead::Complete);
   EXPECT_EQ(r.method, "GET");
   EXPECT_EQ(r.target, "/metrics");
-  ASSERT_EQ(parse_http_head("HEAD /metrics?x=1 HTTP/1.0\n\n", r), HttpHead::Complete);  // bare LFs, query dropped
+  ASSERT_EQ(parse_http_head("HEAD /metrics?x=1 HTTP/1.0\n\n", r),
+            HttpHead::Complete);  // bare LFs, query dropped
   EXPECT_EQ(r.method, "HEAD");
   EXPECT_EQ(r.target, "/metrics");
 }
@@ -20,8 +21,9 @@ TEST(HttpHead, IncompleteMalformedAndTooLarge) {
   HttpRequest r;
   EXPECT_EQ(parse_http_head("GET /metrics HTTP/1.1\r\nHost: x\r\n", r), HttpHead::Incomplete);
   EXPECT_EQ(parse_http_head("", r), HttpHead::Incomplete);
-  for (const char* bad : {"GET\r\n\r\n", "GET /metrics\r\n\r\n", "GET /metrics HTTP/2\r\n\r\n", "G@T /m HTTP/1.1\r\n\r\n",
-                          "GET metrics HTTP/1.1\r\n\r\n", "GET /m\x01 HTTP/1.1\r\n\r\n", " /m HTTP/1.1\r\n\r\n"})
+  for (const char* bad :
+       {"GET\r\n\r\n", "GET /metrics\r\n\r\n", "GET /metrics HTTP/2\r\n\r\n", "G@T /m HTTP/1.1\r\n\r\n",
+        "GET metrics HTTP/1.1\r\n\r\n", "GET /m\x01 HTTP/1.1\r\n\r\n", " /m HTTP/1.1\r\n\r\n"})
     EXPECT_EQ(parse_http_head(bad, r), HttpHead::Malformed) << bad;
   EXPECT_EQ(parse_http_head(std::string(kMaxHttpHead, 'a'), r), HttpHead::TooLarge);
 }

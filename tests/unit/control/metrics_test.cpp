@@ -27,7 +27,8 @@ TEST(ControlMetrics, TextFormat) {
   EXPECT_NE(text.find("teredod_drops_total{reason=\"not_ipv6\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("teredod_client_state{state=\"qualified\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("teredod_info{role=\"client\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("teredod_build_info{version=\"" + std::string(daemon::kVersion) + "\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("teredod_build_info{version=\"" + std::string(daemon::kVersion) + "\"} 1\n"),
+            std::string::npos);
   EXPECT_NE(text.find("teredod_peers{worker=\"0\"} 1\n"), std::string::npos);
 }
 
@@ -73,9 +74,11 @@ TEST(ControlMetrics, CounterTablesAgreeAcrossRoles) {
 }
 
 TEST(ControlMetrics, ScrapeSaysWhetherTheDataPathAnswered) {
-  const std::string up = metrics_text(scrape_families([](const PeerQuery&) { return std::optional(client_snapshot()); }));
+  const std::string up =
+      metrics_text(scrape_families([](const PeerQuery&) { return std::optional(client_snapshot()); }));
   EXPECT_NE(up.find("teredod_up 1\n"), std::string::npos);
-  const std::string down = metrics_text(scrape_families([](const PeerQuery&) { return std::optional<ControlSnapshot>(); }));
+  const std::string down =
+      metrics_text(scrape_families([](const PeerQuery&) { return std::optional<ControlSnapshot>(); }));
   EXPECT_NE(down.find("teredod_up 0\n"), std::string::npos);
   EXPECT_EQ(down.find("teredod_info"), std::string::npos);
 }

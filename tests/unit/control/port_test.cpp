@@ -25,7 +25,8 @@ TEST(ControlPortTest, RequestAnsweredByDataPathThread) {
     poll.add((*port)->fd(), os::PollSet::kReadable);
     while (!stop) {
       if (auto n = poll.wait(50); n && *n > 0)
-        (*port)->serve([&](const PeerQuery& q) { return snapshot_of(relay, q, std::chrono::steady_clock::now()); });
+        (*port)->serve(
+            [&](const PeerQuery& q) { return snapshot_of(relay, q, std::chrono::steady_clock::now()); });
     }
   });
   for (int i = 0; i < 20; ++i) {

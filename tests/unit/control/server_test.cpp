@@ -24,7 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 // Sends `request` (then half-closes) and reads the reply until EOF or `timeout`.
 std::string exchange(const os::Fd& fd, const std::string& request, std::chrono::milliseconds timeout) {
-  EXPECT_EQ(::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+  EXPECT_EQ(::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
   ::shutdown(fd.get(), SHUT_WR);
   std::string reply;
   const auto deadline = Clock::now() + timeout;
@@ -137,14 +138,17 @@ TEST_F(ControlServerTest, SilentClientDoesNotBlockOthers) {
 TEST_F(ControlServerTest, MetricsOverHttp) {
   const std::uint16_t port = free_port();
   start("127.0.0.1:" + std::to_string(port));
-  const std::string reply =
-      exchange(connect_tcp(port), "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n", std::chrono::seconds(3));
+  const std::string reply = exchange(connect_tcp(port), "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                                     std::chrono::seconds(3));
   EXPECT_EQ(reply.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << reply;
   EXPECT_NE(reply.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
   EXPECT_NE(reply.find("\r\n\r\n# HELP teredod_build_info "), std::string::npos);
   EXPECT_NE(reply.find("teredod_up 1\n"), std::string::npos);
-  EXPECT_EQ(exchange(connect_tcp(port), "GET / HTTP/1.0\r\n\r\n", std::chrono::seconds(3)).rfind("HTTP/1.0 404", 0), 0u);
-  EXPECT_EQ(exchange(connect_tcp(port), "nonsense\r\n\r\n", std::chrono::seconds(3)).rfind("HTTP/1.0 400", 0), 0u);
+  EXPECT_EQ(
+      exchange(connect_tcp(port), "GET / HTTP/1.0\r\n\r\n", std::chrono::seconds(3)).rfind("HTTP/1.0 404", 0),
+      0u);
+  EXPECT_EQ(exchange(connect_tcp(port), "nonsense\r\n\r\n", std::chrono::seconds(3)).rfind("HTTP/1.0 400", 0),
+            0u);
 }
 
 // More silent clients than the server holds at once: a scrape is still answered at once (the
@@ -155,7 +159,8 @@ TEST_F(ControlServerTest, ManySilentClientsDoNotStarveAScrape) {
   std::vector<os::Fd> silent;
   for (std::size_t i = 0; i < kMaxConnections + 8; ++i) silent.push_back(connect_tcp(port));
   const auto t0 = Clock::now();
-  const std::string reply = exchange(connect_tcp(port), "GET /metrics HTTP/1.0\r\n\r\n", std::chrono::seconds(3));
+  const std::string reply =
+      exchange(connect_tcp(port), "GET /metrics HTTP/1.0\r\n\r\n", std::chrono::seconds(3));
   EXPECT_EQ(reply.rfind("HTTP/1.0 200 OK", 0), 0u) << reply;
   EXPECT_LT(Clock::now() - t0, std::chrono::milliseconds(1000));
 }

@@ -16,7 +16,8 @@ using samples::peer;
 TEST(ControlSnapshot, MergesWorkers) {
   static const core::CounterInfo tun{"tun_packets", "received_packets", "interface", "tun", "help"};
   static const core::CounterInfo handed{"handed_off", "handoff_packets", "direction", "out", "help"};
-  auto part = [](std::size_t peers, std::uint64_t tun_packets, std::initializer_list<std::uint8_t> last_bytes) {
+  auto part = [](std::size_t peers, std::uint64_t tun_packets,
+                 std::initializer_list<std::uint8_t> last_bytes) {
     ControlSnapshot s;
     s.role = "cone";
     s.counters = {{&tun, tun_packets}, {&handed, 1}};
@@ -103,7 +104,8 @@ TEST(ControlSnapshot, OfTheCores) {
   EXPECT_EQ(r.peer_count, 0u);
   EXPECT_EQ(r.max_peers, 16u);
   ASSERT_EQ(r.counters.size(), std::size(core::kRelayCounterFields));
-  for (std::size_t i = 0; i < r.counters.size(); ++i) EXPECT_EQ(r.counters[i].info, &core::kRelayCounterFields[i].info);
+  for (std::size_t i = 0; i < r.counters.size(); ++i)
+    EXPECT_EQ(r.counters[i].info, &core::kRelayCounterFields[i].info);
 
   core::ClientConfig cc;
   cc.server = proto::make_ipv4(198, 51, 100, 10);

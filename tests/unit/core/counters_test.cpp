@@ -41,9 +41,15 @@ void check_sums_every_member() {
   EXPECT_EQ(visited * sizeof(std::uint64_t), sizeof(Counters));
 }
 
-TEST(CounterTables, RelaySumsEveryMember) { check_sums_every_member<RelayCounters>(); }
-TEST(CounterTables, ClientSumsEveryMember) { check_sums_every_member<ClientCounters>(); }
-TEST(CounterTables, ServerSumsEveryMember) { check_sums_every_member<ServerCounters>(); }
+TEST(CounterTables, RelaySumsEveryMember) {
+  check_sums_every_member<RelayCounters>();
+}
+TEST(CounterTables, ClientSumsEveryMember) {
+  check_sums_every_member<ClientCounters>();
+}
+TEST(CounterTables, ServerSumsEveryMember) {
+  check_sums_every_member<ServerCounters>();
+}
 
 // The JSON names stay what they were (teredoctl scripts and tests read them).
 TEST(CounterTables, NamesAreTheStructMembers) {

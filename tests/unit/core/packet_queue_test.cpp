@@ -8,7 +8,9 @@
 namespace teredo::core {
 namespace {
 
-std::vector<std::uint8_t> pkt(std::uint8_t tag, std::size_t len = 100) { return std::vector<std::uint8_t>(len, tag); }
+std::vector<std::uint8_t> pkt(std::uint8_t tag, std::size_t len = 100) {
+  return std::vector<std::uint8_t>(len, tag);
+}
 
 TEST(PacketQueue, ReplaysInArrivalOrder) {
   PacketQueue q(16, 1280, 8);

@@ -13,7 +13,8 @@ proto::Ipv6Addr addr_of(std::uint64_t n) {
   proto::Ipv6Addr a{};
   a.bytes[0] = 0x20;
   a.bytes[1] = 0x01;
-  for (int i = 0; i < 8; ++i) a.bytes[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(n >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    a.bytes[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(n >> (8 * i));
   return a;
 }
 
@@ -105,14 +106,17 @@ TEST(PeerTable, SweepErasesExpiredEntries) {
   }
   std::size_t seen = 0;
   std::size_t erased = t.sweep(
-      t.slot_count() * 2, [](const PeerEntry& e) { return e.last_rx == 0; }, [&](const PeerEntry&) { ++seen; });
+      t.slot_count() * 2, [](const PeerEntry& e) { return e.last_rx == 0; },
+      [&](const PeerEntry&) { ++seen; });
   EXPECT_EQ(erased, 40u);
   EXPECT_EQ(seen, 40u);
   EXPECT_EQ(t.size(), 40u);
   for (std::uint64_t i = 1; i < 80; i += 2) EXPECT_NE(t.find(addr_of(i)), nullptr);
 }
 
-TEST(PeerTable, EntryIsOneCacheLine) { EXPECT_EQ(sizeof(PeerEntry), 64u); }
+TEST(PeerTable, EntryIsOneCacheLine) {
+  EXPECT_EQ(sizeof(PeerEntry), 64u);
+}
 
 }  // namespace
 }  // namespace teredo::core

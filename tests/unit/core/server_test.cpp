@@ -40,7 +40,8 @@ std::vector<std::uint8_t> rs_datagram(bool with_auth, std::uint16_t ll_flags = 0
   std::vector<std::uint8_t> buf(256);
   proto::Writer w(buf);
   if (with_auth) proto::build_auth_header(w, kNonce, 0);
-  proto::build_router_solicitation(w, proto::build_teredo_link_local(ll_flags, {make_ipv4(10, 0, 0, 2), 1234}));
+  proto::build_router_solicitation(w,
+                                   proto::build_teredo_link_local(ll_flags, {make_ipv4(10, 0, 0, 2), 1234}));
   buf.resize(w.size());
   return buf;
 }

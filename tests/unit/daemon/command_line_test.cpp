@@ -77,8 +77,10 @@ TEST(CommandLine, HelpAndVersionExitZero) {
 }
 
 TEST(CommandLine, OptionGivenTwiceIsDuplicateParameter) {
-  for (auto args : {std::vector<std::string_view>{"-c", "a", "-c", "b"}, std::vector<std::string_view>{"-c", "a", "--conf", "b"},
-                    std::vector<std::string_view>{"-f", "--foreground"}, std::vector<std::string_view>{"-u", "a", "--username=b"}}) {
+  for (auto args : {std::vector<std::string_view>{"-c", "a", "-c", "b"},
+                    std::vector<std::string_view>{"-c", "a", "--conf", "b"},
+                    std::vector<std::string_view>{"-f", "--foreground"},
+                    std::vector<std::string_view>{"-u", "a", "--username=b"}}) {
     auto p = parse_command_line(args);
     EXPECT_EQ(p.action, CommandAction::UsageError);
     EXPECT_EQ(p.exit_code(), kExitUsage);
@@ -112,7 +114,8 @@ TEST(CommandLine, UsageErrorWinsOverHelp) {
 
 TEST(CommandLine, UsageTextListsEveryOption) {
   const std::string u = usage_text("teredod-server", "Summary.", "SERVER_NAME help.");
-  for (const char* s : {"--config", "--foreground", "--help", "--pidfile", "--chroot", "--user", "--version", "SERVER_NAME"})
+  for (const char* s :
+       {"--config", "--foreground", "--help", "--pidfile", "--chroot", "--user", "--version", "SERVER_NAME"})
     EXPECT_NE(u.find(s), std::string::npos) << s;
 }
 

@@ -20,7 +20,8 @@ TEST(DescribeChanges, NamesEachChangedSettingInOrder) {
 TEST(DescribeChanges, AddedAndRemovedSettingsShowUnset) {
   const EffectiveSettings a = {{"RelayType", "cone"}, {"Prefix", "2001::/32"}};
   const EffectiveSettings b = {{"RelayType", "client"}, {"HookScript", "/x"}};
-  EXPECT_EQ(describe_changes(a, b), "RelayType cone -> client, HookScript (unset) -> /x, Prefix 2001::/32 -> (unset)");
+  EXPECT_EQ(describe_changes(a, b),
+            "RelayType cone -> client, HookScript (unset) -> /x, Prefix 2001::/32 -> (unset)");
 }
 
 TEST(DescribeChanges, AnEmptyValueCountsAsUnset) {

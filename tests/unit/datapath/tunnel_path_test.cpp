@@ -81,7 +81,8 @@ struct Peer {
     ASSERT_EQ(socket.send_batch(b).sent, 1u);
   }
   /// Every datagram that arrives within `timeout` once `want` have (or the time is up).
-  std::vector<Bytes> receive(std::size_t want, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+  std::vector<Bytes> receive(std::size_t want,
+                             std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
     std::vector<Bytes> out;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     os::PollSet poll;
@@ -89,7 +90,8 @@ struct Peer {
     while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
       (void)poll.wait(20);
       auto n = socket.recv_batch(recv);
-      for (std::size_t i = 0; n && i < *n; ++i) out.emplace_back(recv.payload(i).begin(), recv.payload(i).end());
+      for (std::size_t i = 0; n && i < *n; ++i)
+        out.emplace_back(recv.payload(i).begin(), recv.payload(i).end());
     }
     return out;
   }
@@ -220,7 +222,8 @@ TEST_F(TunnelPathTest, PacketGoesToTheWorkerOwningItsPeer) {
   proto::Endpoint mapped = kPeer;
   while (proto::shard_of(teredo_address_of(mapped), 2) != 1) ++mapped.port;
   Peer client(mapped);
-  const Bytes request = echo(teredo_address_of(mapped), test::ipv6("2001:db8::1"), proto::kIcmpv6EchoRequest, 1);
+  const Bytes request =
+      echo(teredo_address_of(mapped), test::ipv6("2001:db8::1"), proto::kIcmpv6EchoRequest, 1);
   client.send(kRelay, request);  // to worker 0's socket
   ASSERT_TRUE(readable(w0.udp.fd()));
   w0.path.on_udp_readable();
@@ -255,7 +258,8 @@ TEST_F(TunnelPathTest, ClientStateChangeReachesTheListener) {
   os::TimerFd timer = must(os::TimerFd::open());
   auto shards = Shards::create(1);
   ASSERT_TRUE(shards);
-  TunnelPath<core::Client> path(core, PacketDevices{*tun.device, udp, icmp}, timer, 65535, plain(), **shards, 0, true);
+  TunnelPath<core::Client> path(core, PacketDevices{*tun.device, udp, icmp}, timer, 65535, plain(), **shards,
+                                0, true);
   Recorder recorder;
   path.set_state_listener(&recorder);
 
@@ -265,7 +269,8 @@ TEST_F(TunnelPathTest, ClientStateChangeReachesTheListener) {
   ASSERT_EQ(rs.size(), 1u);
   auto parsed = proto::parse_teredo_packet(rs[0]);
   ASSERT_TRUE(parsed && parsed->auth);
-  server.send(mapped, test::build_ra_datagram(parsed->auth->nonce, mapped, kServer, proto::kTeredoLinkLocal, 1400));
+  server.send(mapped,
+              test::build_ra_datagram(parsed->auth->nonce, mapped, kServer, proto::kTeredoLinkLocal, 1400));
   ASSERT_TRUE(readable(udp.fd()));
   path.on_udp_readable();
   ASSERT_EQ(recorder.changes.size(), 1u);

@@ -2,8 +2,8 @@
 // the request channel, what the child keeps open, reaping and wait statuses.
 #include "os/child.hpp"
 
-#include <gtest/gtest.h>
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <csignal>

@@ -11,7 +11,9 @@ namespace {
 const proto::Endpoint kA{proto::make_ipv4(192, 0, 2, 1), 3544};
 const proto::Endpoint kB{proto::make_ipv4(192, 0, 2, 2), 3544};
 
-std::vector<std::uint8_t> bytes(std::size_t n) { return std::vector<std::uint8_t>(n, 0xab); }
+std::vector<std::uint8_t> bytes(std::size_t n) {
+  return std::vector<std::uint8_t>(n, 0xab);
+}
 
 TEST(SendBatchGso, WithoutGsoEveryDatagramIsAMessage) {
   os::SendBatch b;

@@ -34,9 +34,12 @@ TEST(Checksum, OddLengthEchoVerifiesAfterBuilding) {
   const std::uint8_t data[] = {0xAA, 0xBB, 0xCC};
   Echo e;
   e.data = data;
-  const Bytes b = test::build([&](Writer& w) { build_echo(w, test::ipv6("2001:db8::1"), test::ipv6("2001:db8::2"), 64, e); });
+  const Bytes b = test::build(
+      [&](Writer& w) { build_echo(w, test::ipv6("2001:db8::1"), test::ipv6("2001:db8::2"), 64, e); });
   ASSERT_EQ(b.size(), 40u + 11);
-  EXPECT_EQ(ipv6_upper_checksum(test::ipv6("2001:db8::1"), test::ipv6("2001:db8::2"), 58, ByteView(b).subspan(40)), 0);
+  EXPECT_EQ(
+      ipv6_upper_checksum(test::ipv6("2001:db8::1"), test::ipv6("2001:db8::2"), 58, ByteView(b).subspan(40)),
+      0);
 }
 
 TEST(Checksum, FoldsCarriesFromLongRunsOfOnes) {
@@ -125,22 +128,23 @@ TEST(Writer, EveryBuilderNeverWritesOutOfBoundsForAnyBufferSize) {
   ra.prefix = PrefixInformation{};
   ra.mtu = 1280;
   const Ipv6Addr a = test::ipv6("2001:db8::1"), b = test::ipv6("fe80::1");
-  using BuildFn = void (*)(Writer&, const Echo&, const RouterAdvertisement&, const Ipv6Addr&, const Ipv6Addr&);
+  using BuildFn =
+      void (*)(Writer&, const Echo&, const RouterAdvertisement&, const Ipv6Addr&, const Ipv6Addr&);
   const std::pair<const char*, BuildFn> builders[] = {
-      {"rs", [](Writer& w, const Echo&, const RouterAdvertisement&, const Ipv6Addr& s, const Ipv6Addr&) {
+      {"rs",
+       [](Writer& w, const Echo&, const RouterAdvertisement&, const Ipv6Addr& s, const Ipv6Addr&) {
          build_auth_header(w, test::kRsVectorNonce, 0);
          build_router_solicitation(w, s);
        }},
-      {"ra", [](Writer& w, const Echo&, const RouterAdvertisement& r, const Ipv6Addr& s, const Ipv6Addr& d) {
+      {"ra",
+       [](Writer& w, const Echo&, const RouterAdvertisement& r, const Ipv6Addr& s, const Ipv6Addr& d) {
          build_origin_indication(w, test::endpoint("192.0.2.45", 40000));
          build_router_advertisement(w, s, d, r);
        }},
-      {"echo", [](Writer& w, const Echo& x, const RouterAdvertisement&, const Ipv6Addr& s, const Ipv6Addr& d) {
-         build_echo(w, s, d, 64, x);
-       }},
-      {"bubble", [](Writer& w, const Echo&, const RouterAdvertisement&, const Ipv6Addr& s, const Ipv6Addr& d) {
-         build_bubble(w, s, d, 255);
-       }},
+      {"echo", [](Writer& w, const Echo& x, const RouterAdvertisement&, const Ipv6Addr& s,
+                  const Ipv6Addr& d) { build_echo(w, s, d, 64, x); }},
+      {"bubble", [](Writer& w, const Echo&, const RouterAdvertisement&, const Ipv6Addr& s,
+                    const Ipv6Addr& d) { build_bubble(w, s, d, 255); }},
   };
   for (const auto& [name, fn] : builders) {
     Guarded full(512);

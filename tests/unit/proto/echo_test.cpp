@@ -69,11 +69,31 @@ TEST(Echo, ReturnsTheNamedDropForEveryMalformedMessage) {
   const Case cases[] = {
       {"bad checksum", [](Bytes& b) { b[43] ^= 0xFF; }, Drop::BadIcmpv6Checksum},
       {"changed data", [](Bytes& b) { b[50] ^= 0x01; }, Drop::BadIcmpv6Checksum},
-      {"wrong code", [](Bytes& b) { b[41] = 3; test::refresh_icmpv6_checksum(b); }, Drop::BadIcmpv6Code},
-      {"not an echo type", [](Bytes& b) { b[40] = 1; test::refresh_icmpv6_checksum(b); }, Drop::NotEcho},
-      {"router solicitation type", [](Bytes& b) { b[40] = 133; test::refresh_icmpv6_checksum(b); }, Drop::NotEcho},
+      {"wrong code",
+       [](Bytes& b) {
+         b[41] = 3;
+         test::refresh_icmpv6_checksum(b);
+       },
+       Drop::BadIcmpv6Code},
+      {"not an echo type",
+       [](Bytes& b) {
+         b[40] = 1;
+         test::refresh_icmpv6_checksum(b);
+       },
+       Drop::NotEcho},
+      {"router solicitation type",
+       [](Bytes& b) {
+         b[40] = 133;
+         test::refresh_icmpv6_checksum(b);
+       },
+       Drop::NotEcho},
       {"not ICMPv6", [](Bytes& b) { b[6] = kNextHeaderTcp; }, Drop::NotIcmpv6},
-      {"seven-byte message", [](Bytes& b) { b.resize(47); test::fix_payload_length(b); }, Drop::TruncatedIcmpv6},
+      {"seven-byte message",
+       [](Bytes& b) {
+         b.resize(47);
+         test::fix_payload_length(b);
+       },
+       Drop::TruncatedIcmpv6},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -87,8 +107,8 @@ TEST(Echo, ReturnsTheNamedDropForEveryMalformedMessage) {
 
 TEST(Bubble, BuildsTheSheetVectorByteForByte) {
   const Bytes b = test::build([](Writer& w) {
-    build_bubble(w, test::ipv6("2001:0:4136:e378:8000:63bf:3fff:fdd2"), test::ipv6("2001:0:cb00:7178:0:efff:3fff:fdfe"),
-                 255);
+    build_bubble(w, test::ipv6("2001:0:4136:e378:8000:63bf:3fff:fdd2"),
+                 test::ipv6("2001:0:cb00:7178:0:efff:3fff:fdfe"), 255);
   });
   EXPECT_EQ(to_hex(b), to_hex(from_hex(test::kBubbleVectorHex)));
 }

@@ -14,7 +14,9 @@ using test::Bytes;
 using test::from_hex;
 using test::to_hex;
 
-Bytes bubble() { return from_hex(test::kBubbleVectorHex); }
+Bytes bubble() {
+  return from_hex(test::kBubbleVectorHex);
+}
 
 TEST(OriginIndication, BuildsTheRfcAndSheetVectors) {
   struct Case {
@@ -75,8 +77,8 @@ TEST(TeredoPacket, HonoursNonZeroIdAndAuthenticationValueLengths) {
   const Bytes id = from_hex("c0ffee01");
   Bytes au(20);
   for (std::size_t i = 0; i < au.size(); ++i) au[i] = static_cast<std::uint8_t>(0xA0 + i);
-  const Bytes header = test::concat({from_hex("0001"), from_hex("0414"), id, au, from_hex("1122334455667788"),
-                                     from_hex("01")});
+  const Bytes header = test::concat(
+      {from_hex("0001"), from_hex("0414"), id, au, from_hex("1122334455667788"), from_hex("01")});
   ASSERT_EQ(header.size(), 13u + 4 + 20);
   const Bytes origin = from_hex("000063bf3ffffdd2");
   const Bytes d = test::concat({header, origin, bubble()});
@@ -128,8 +130,10 @@ TEST(TeredoPacket, ReturnsTheNamedDropForEveryMalformedDatagram) {
       {"auth marker only", from_hex("0001"), Drop::TruncatedAuthHeader},
       {"auth without lengths", from_hex("000100"), Drop::TruncatedAuthHeader},
       {"auth 12 bytes", from_hex("000100000123456789abcd"), Drop::TruncatedAuthHeader},
-      {"auth id-len beyond datagram", from_hex("00010400 0123456789abcdef 00 aabbcc"), Drop::TruncatedAuthHeader},
-      {"auth au-len 255", test::concat({from_hex("000100ff 0123456789abcdef00"), b}), Drop::TruncatedAuthHeader},
+      {"auth id-len beyond datagram", from_hex("00010400 0123456789abcdef 00 aabbcc"),
+       Drop::TruncatedAuthHeader},
+      {"auth au-len 255", test::concat({from_hex("000100ff 0123456789abcdef00"), b}),
+       Drop::TruncatedAuthHeader},
       {"auth then nothing", from_hex("000100000123456789abcdef00"), Drop::DatagramTooShort},
       {"auth then one byte", from_hex("000100000123456789abcdef0060"), Drop::DatagramTooShort},
       {"origin marker only", from_hex("0000"), Drop::TruncatedOriginIndication},
@@ -137,9 +141,11 @@ TEST(TeredoPacket, ReturnsTheNamedDropForEveryMalformedDatagram) {
       {"origin then nothing", from_hex("000063bf3ffffdd2"), Drop::DatagramTooShort},
       {"version 4", v4, Drop::NotIpv6},
       {"version 0 with other marker", test::concat({from_hex("0002"), b}), Drop::NotIpv6},
-      {"auth after auth", test::concat({from_hex("000100000123456789abcdef00"), from_hex("000100000123456789abcdef00"), b}),
+      {"auth after auth",
+       test::concat({from_hex("000100000123456789abcdef00"), from_hex("000100000123456789abcdef00"), b}),
        Drop::NotIpv6},
-      {"auth after origin", test::concat({from_hex("000063bf3ffffdd2"), from_hex("000100000123456789abcdef00"), b}),
+      {"auth after origin",
+       test::concat({from_hex("000063bf3ffffdd2"), from_hex("000100000123456789abcdef00"), b}),
        Drop::NotIpv6},
       {"origin after origin", test::concat({from_hex("000063bf3ffffdd2"), from_hex("000063bf3ffffdd2"), b}),
        Drop::NotIpv6},

@@ -12,7 +12,8 @@ using test::from_hex;
 using test::to_hex;
 
 TEST(Ipv6, ParsesEveryHeaderField) {
-  const Bytes b = from_hex("6ab12345 0004 11 40 20010db8000000000000000000000001 20010db8000000000000000000000002 deadbeef");
+  const Bytes b = from_hex(
+      "6ab12345 0004 11 40 20010db8000000000000000000000001 20010db8000000000000000000000002 deadbeef");
   auto p = parse_ipv6(b);
   ASSERT_TRUE(p.ok()) << to_string(p.drop());
   EXPECT_EQ(p->header.traffic_class, 0xAB);
@@ -26,7 +27,8 @@ TEST(Ipv6, ParsesEveryHeaderField) {
 }
 
 TEST(Ipv6, BuildsTheSameBytesItParsed) {
-  const Bytes b = from_hex("6ab12345 0000 3b ff 20010db8000000000000000000000001 ff020000000000000000000000000001");
+  const Bytes b =
+      from_hex("6ab12345 0000 3b ff 20010db8000000000000000000000001 ff020000000000000000000000000001");
   auto p = parse_ipv6(b);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(to_hex(test::build([&](Writer& w) { build_ipv6_header(w, p->header); })), to_hex(b));

@@ -38,12 +38,12 @@ std::vector<std::uint8_t> tcp_packet(const Tcp& t, std::size_t data_len, std::ui
   w.put16(t.sport);
   w.put16(5201);
   w.put32(t.seq);
-  w.put32(777);                                             // ack
+  w.put32(777);  // ack
   w.put8(static_cast<std::uint8_t>((thl / 4) << 4));
   w.put8(t.flags);
-  w.put16(500);                                             // window
-  w.put16(0);                                               // checksum
-  w.put16(0);                                               // urgent
+  w.put16(500);  // window
+  w.put16(0);    // checksum
+  w.put16(0);    // urgent
   for (std::size_t i = 0; i < t.options; ++i) w.put8(i % 4 == 0 ? 1 : static_cast<std::uint8_t>(i));
   for (std::size_t i = 0; i < data_len; ++i) w.put8(static_cast<std::uint8_t>(fill_base + i * 7));
   store_be16(p.data() + 40 + 16, ipv6_upper_checksum(kA, kB, kNextHeaderTcp, ByteView{p}.subspan(40)));
@@ -52,7 +52,8 @@ std::vector<std::uint8_t> tcp_packet(const Tcp& t, std::size_t data_len, std::ui
 
 bool checksum_ok(ByteView ip) {
   auto pkt = parse_ipv6(ip);
-  return pkt && ipv6_upper_checksum(pkt->header.src, pkt->header.dst, pkt->header.next_header, pkt->payload) == 0;
+  return pkt &&
+         ipv6_upper_checksum(pkt->header.src, pkt->header.dst, pkt->header.next_header, pkt->payload) == 0;
 }
 
 std::vector<ByteView> split(ByteView all, const Segments& s) {
@@ -125,7 +126,8 @@ TEST(Offload, PlainPacketWithPartialChecksumIsCompleted) {
   // Replace the checksum with the pseudo-header sum, as the kernel hands it over.
   const std::size_t l4 = p.size() - 40;
   std::uint32_t s = checksum_add(0, ByteView{p}.subspan(8, 32));
-  std::array<std::uint8_t, 8> ph{0, 0, static_cast<std::uint8_t>(l4 >> 8), static_cast<std::uint8_t>(l4), 0, 0, 0, 6};
+  std::array<std::uint8_t, 8> ph{
+      0, 0, static_cast<std::uint8_t>(l4 >> 8), static_cast<std::uint8_t>(l4), 0, 0, 0, 6};
   s = checksum_add(s, ph);
   std::uint64_t f = s;
   while (f >> 16) f = (f & 0xFFFF) + (f >> 16);
@@ -140,15 +142,18 @@ TEST(Offload, PlainPacketWithPartialChecksumIsCompleted) {
 TEST(Offload, RefusesWhatItCannotCut) {
   std::vector<std::uint8_t> out(70000);
   auto p = tcp_packet({}, 3000);
-  EXPECT_EQ(segment_super_packet(p, {GsoType::UdpV6, 1000, true, 40, 6}, out).drop(), Drop::UnsupportedOffload);
+  EXPECT_EQ(segment_super_packet(p, {GsoType::UdpV6, 1000, true, 40, 6}, out).drop(),
+            Drop::UnsupportedOffload);
   EXPECT_EQ(segment_super_packet(p, {GsoType::TcpV6, 0, true, 40, 16}, out).drop(), Drop::UnsupportedOffload);
   std::vector<std::uint8_t> tiny(100);
   EXPECT_EQ(segment_super_packet(p, {GsoType::TcpV6, 1000, true, 40, 16}, tiny).drop(), Drop::SendFailed);
   auto ext = p;
   ext[6] = 0;  // hop-by-hop extension header
-  EXPECT_EQ(segment_super_packet(ext, {GsoType::TcpV6, 1000, true, 40, 16}, out).drop(), Drop::UnsupportedOffload);
+  EXPECT_EQ(segment_super_packet(ext, {GsoType::TcpV6, 1000, true, 40, 16}, out).drop(),
+            Drop::UnsupportedOffload);
   p.resize(60);
-  EXPECT_EQ(segment_super_packet(p, {GsoType::TcpV6, 1000, true, 40, 16}, out).drop(), Drop::Ipv6PayloadTruncated);
+  EXPECT_EQ(segment_super_packet(p, {GsoType::TcpV6, 1000, true, 40, 16}, out).drop(),
+            Drop::Ipv6PayloadTruncated);
 }
 
 TEST(Offload, SegmentsCoalesceBackIntoTheSuperPacket) {
@@ -262,7 +267,8 @@ TEST(Offload, RunStopsBeforeExceedingTheIpv6PayloadLimit) {
 namespace teredo::proto {
 namespace {
 
-std::vector<std::uint8_t> udp_packet(std::size_t data_len, std::uint16_t sport = 5000, std::uint8_t fill = 1) {
+std::vector<std::uint8_t> udp_packet(std::size_t data_len, std::uint16_t sport = 5000,
+                                     std::uint8_t fill = 1) {
   std::vector<std::uint8_t> p(48 + data_len);
   Writer w(p);
   Ipv6Header h;

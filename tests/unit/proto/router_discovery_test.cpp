@@ -50,7 +50,8 @@ RouterAdvertisement sample_ra() {
 
 Bytes ra_packet(const RouterAdvertisement& ra) {
   return test::build([&](Writer& w) {
-    build_router_advertisement(w, build_server_link_local(test::ipv4("198.51.100.10")), test::rs_vector_source(), ra);
+    build_router_advertisement(w, build_server_link_local(test::ipv4("198.51.100.10")),
+                               test::rs_vector_source(), ra);
   });
 }
 
@@ -108,15 +109,32 @@ void append_option(Bytes& b, std::initializer_list<std::uint8_t> opt) {
 const Mutation kNdMutations[] = {
     {"bad checksum", [](Bytes& b) { b[kIcmp + 3] ^= 0x01; }, Drop::BadIcmpv6Checksum},
     {"checksum over changed source", [](Bytes& b) { b[23] ^= 0x10; }, Drop::BadIcmpv6Checksum},
-    {"wrong code", [](Bytes& b) { b[kIcmp + 1] = 1; test::refresh_icmpv6_checksum(b); }, Drop::BadIcmpv6Code},
+    {"wrong code",
+     [](Bytes& b) {
+       b[kIcmp + 1] = 1;
+       test::refresh_icmpv6_checksum(b);
+     },
+     Drop::BadIcmpv6Code},
     {"hop limit 254", [](Bytes& b) { b[kHopLimit] = 254; }, Drop::BadHopLimit},
     {"hop limit 1", [](Bytes& b) { b[kHopLimit] = 1; }, Drop::BadHopLimit},
     {"not ICMPv6", [](Bytes& b) { b[kNextHeader] = kNextHeaderUdp; }, Drop::NotIcmpv6},
-    {"zero-length option", [](Bytes& b) { append_option(b, {1, 0, 0, 0, 0, 0, 0, 0}); }, Drop::BadNdOption},
-    {"option longer than message", [](Bytes& b) { append_option(b, {1, 2, 0, 0, 0, 0, 0, 0}); }, Drop::BadNdOption},
+    {"zero-length option",
+     [](Bytes& b) {
+       append_option(b, {1, 0, 0, 0, 0, 0, 0, 0});
+     },
+     Drop::BadNdOption},
+    {"option longer than message",
+     [](Bytes& b) {
+       append_option(b, {1, 2, 0, 0, 0, 0, 0, 0});
+     },
+     Drop::BadNdOption},
     {"one stray option byte", [](Bytes& b) { append_option(b, {1}); }, Drop::BadNdOption},
     {"ICMPv6 of three bytes",
-     [](Bytes& b) { b.resize(kIcmp + 3); test::fix_payload_length(b); }, Drop::TruncatedIcmpv6},
+     [](Bytes& b) {
+       b.resize(kIcmp + 3);
+       test::fix_payload_length(b);
+     },
+     Drop::TruncatedIcmpv6},
 };
 
 TEST(RouterSolicitation, ReturnsTheNamedDropForEveryMalformedMessage) {
@@ -200,8 +218,8 @@ TEST(RouterAdvertisement, ParsesTheServerDatagramWithAuthAndOrigin) {
 
 TEST(RouterAdvertisement, KeepsTheFirstPrefixAndCountsAllOfThem) {
   Bytes b = ra_packet(sample_ra());
-  append_option(b, {3, 4, 48, 0x40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-                    0, 0, 0, 0, 0, 0, 0, 0});
+  append_option(b, {3,    4,    48,   0x40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0,
+                    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
   auto ra = parse_ra_bytes(b);
   ASSERT_TRUE(ra.ok()) << to_string(ra.drop());
   EXPECT_EQ(ra->prefix_count, 2u);
@@ -237,8 +255,15 @@ TEST(RouterAdvertisement, RejectsPrefixAndMtuOptionsOfTheWrongLength) {
     Bytes option;
   };
   const Case cases[] = {
-      {"PIO length 3", Bytes{3, 3, 64, 0x40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x20, 0x01, 0, 0, 0, 0, 0, 0}},
-      {"PIO length 5", [] { Bytes o(40, 0); o[0] = 3; o[1] = 5; return o; }()},
+      {"PIO length 3",
+       Bytes{3, 3, 64, 0x40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x20, 0x01, 0, 0, 0, 0, 0, 0}},
+      {"PIO length 5",
+       [] {
+         Bytes o(40, 0);
+         o[0] = 3;
+         o[1] = 5;
+         return o;
+       }()},
       {"MTU length 2", Bytes{5, 2, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
   };
   for (const auto& c : cases) {

@@ -26,7 +26,8 @@ Bytes ipv6_header(const Ipv6Addr& src, const Ipv6Addr& dst) {
 }
 
 TEST(Steering, HashIsTheWordXorFoldedByHalves) {
-  // Words 0x20010000 ^ 0x4136e378 ^ 0x800063bf ^ 0x3ffffdd2 = 0xdec87d15; ^ (>> 16) = 0xdec8a3dd; & 0xffff = 0xa3dd.
+  // Words 0x20010000 ^ 0x4136e378 ^ 0x800063bf ^ 0x3ffffdd2 = 0xdec87d15; ^ (>> 16) = 0xdec8a3dd; & 0xffff =
+  // 0xa3dd.
   const Ipv6Addr a = ipv6("2001:0:4136:e378:8000:63bf:3fff:fdd2");
   EXPECT_EQ(steering_hash(a), 0xa3ddu);
   EXPECT_EQ(shard_of(a, 1), 0u);
@@ -58,7 +59,8 @@ TEST(Steering, TunKeyIsTheDestination) {
 TEST(Steering, UdpKeyIsTheInnerSourceAfterEveryHeader) {
   const Ipv6Addr src = ipv6("2001:0:cb00:7178:0:efff:3fff:fdfe"), dst = ipv6("2001:db8::1");
   const Bytes ip = ipv6_header(src, dst);
-  const Bytes origin = test::build([](Writer& w) { build_origin_indication(w, test::endpoint("192.0.2.1", 4096)); });
+  const Bytes origin =
+      test::build([](Writer& w) { build_origin_indication(w, test::endpoint("192.0.2.1", 4096)); });
   const Bytes auth = test::build([](Writer& w) { build_auth_header(w, Nonce{1, 2, 3, 4, 5, 6, 7, 8}, 0); });
   // An authentication header with a 3-byte client ID and a 2-byte value: 18 bytes.
   Bytes long_auth = {0, 1, 3, 2, 'i', 'd', 'x', 'a', 'v', 1, 2, 3, 4, 5, 6, 7, 8, 0};

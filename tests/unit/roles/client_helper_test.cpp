@@ -54,9 +54,9 @@ TEST(ClientHookEnvironment, FirstUpHasOldStateDown) {
   HookState up{HookState::Kind::Up, *os::parse_ipv6("2001:0:c633:640a::1"), 1280};
   auto env = hook_environment(up, HookState{}, "teredo", 7);
   EXPECT_EQ(env.size(), 8u);
-  for (std::string_view e : {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "IFACE=teredo", "IFINDEX=7", "STATE=up",
-                             "ADDRESS=2001:0:c633:640a::1", "LLADDRESS=fe80::ffff:ffff:ffff", "MTU=1280",
-                             "OLD_STATE=down"})
+  for (std::string_view e :
+       {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "IFACE=teredo", "IFINDEX=7", "STATE=up",
+        "ADDRESS=2001:0:c633:640a::1", "LLADDRESS=fe80::ffff:ffff:ffff", "MTU=1280", "OLD_STATE=down"})
     EXPECT_TRUE(contains(env, e)) << e;
 }
 
