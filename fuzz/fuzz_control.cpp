@@ -59,7 +59,7 @@ void fuzz_http(std::string_view data) {
   });
   FUZZ_CHECK(called ==
              ((request.method == "GET" || request.method == "HEAD") && request.target == "/metrics"));
-  check_response(reply, request.method == "HEAD" && request.target == "/metrics");
+  check_response(reply, request.method == "HEAD");  // HEAD answers carry no body, whatever the status
 }
 
 }  // namespace

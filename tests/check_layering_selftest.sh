@@ -27,5 +27,5 @@ for want in "src/config/load.cpp:[0-9]*: OS header outside src/os" \
   grep -q "$want" <<<"$out" || { echo "FAIL: not reported: $want"; failures=1; }
 done
 [[ $failures -eq 0 ]] && echo "layering check refuses each kind of violation"
-echo "$out" | sed 's/^/  /'
+while IFS= read -r line; do echo "  $line"; done <<<"$out"
 exit "$failures"

@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# scripts/lib/common.sh: helpers sourced by scripts/test, scripts/demo and tests/netns.
+# scripts/lib/common.sh: helpers sourced by every script of scripts/ (test, demo, bench*).
 #
-#   require_root "$@"   re-exec the calling script through sudo when not root (or fail in one line)
+#   require_root "$@"   re-exec the calling script through sudo when not root (or fail in one line): the one way
+#                       every script gets root
 #   install_deps        apt-get install the Debian packages teredod needs, only those missing
 #   build_project       cmake configure + build into ${BUILD_DIR:-build} (extra args go to cmake configure)
+#   cpu_count           how many jobs to run at once: the CPUs this process may use
 #   repo_root           print the repository root
 #   log / warn / die    short prefixed messages on stderr
 
@@ -14,27 +16,33 @@ warn() { printf '[teredod] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[teredod] ERROR: %s\n' "$*" >&2; exit 1; }
 repo_root() { printf '%s\n' "$TEREDO_REPO_ROOT"; }
 
-# require_root "$@": call at the top of a script, passing the script's own arguments.
+# require_root "$@": call at the top of a script, passing the script's own arguments. The variables the scripts read
+# (BUILD_DIR and the *_BUILD_DIR, BENCH_*, DEMO_*, SKIP_BUILD, CC, CXX...) are kept across sudo.
 require_root() {
 	[[ $EUID -eq 0 ]] && return 0
 	local script
 	script="$(basename "$0")"
 	if command -v sudo >/dev/null 2>&1; then
 		log "$script needs root: re-running through sudo"
-		exec sudo --preserve-env=BUILD_DIR,SERVER_CMD,CC,CXX -- "$0" "$@"
+		local keep
+		keep="$(compgen -v | grep -E '^(BUILD_DIR|[A-Z]+_BUILD_DIR|BENCH_[A-Z_]+|DEMO_[A-Z_]+|SKIP_BUILD|SERVER_CMD|CC|CXX|TMPDIR)$' |
+			paste -sd, -)"
+		exec sudo ${keep:+--preserve-env="$keep"} -- "$0" "$@"
 	fi
 	echo "teredod: $script must run as root (no sudo found)" >&2
 	exit 1
 }
 
+# cpu_count: the number of CPUs this process may use (parallel builds and tests).
+cpu_count() { nproc 2>/dev/null || echo 2; }
+
 TEREDO_DEB_PACKAGES=(
-	build-essential cmake pkg-config g++ clang-14 libclang-rt-14-dev
+	build-essential cmake pkg-config g++ clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14 shellcheck
 	libgtest-dev libgmock-dev libbenchmark-dev
-	libmnl-dev libcap-ng-dev libseccomp-dev libsystemd-dev libfmt-dev
+	libmnl-dev libcap-ng-dev libseccomp-dev libsystemd-dev libfmt-dev nlohmann-json3-dev
 	iproute2 nftables conntrack iputils-ping iperf3
 	miredo miredo-server
-	python3-scapy python3-matplotlib procps psmisc
-	prometheus-cpp-dev nlohmann-json3-dev curl tcpdump
+	python3-scapy python3-matplotlib procps psmisc curl tcpdump
 )
 
 # install_deps [extra packages...]: fast no-op when everything is already installed.
@@ -51,18 +59,18 @@ install_deps() {
 	[[ $EUID -eq 0 ]] || die "missing packages (${missing[*]}) and not root"
 	log "dependencies: installing ${missing[*]}"
 	# miredo's maintainer scripts would start a client that contacts a server on the internet:
-	# forbid service starts while installing.
-	local created_policy=0 rc=0
-	if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-		chmod 755 /usr/sbin/policy-rc.d
-		created_policy=1
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	{ apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } || rc=$?
-	if [[ $created_policy -eq 1 ]]; then
-		rm -f /usr/sbin/policy-rc.d
-	fi
+	# forbid service starts while installing (in a subshell whose EXIT trap removes the file again,
+	# even when the install is interrupted).
+	local rc=0
+	(
+		if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+			trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+			chmod 755 /usr/sbin/policy-rc.d
+		fi
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+	) || rc=$?
 	[[ $rc -eq 0 ]] || die "apt-get install failed (exit $rc)"
 	log "dependencies: installed"
 }
@@ -74,6 +82,6 @@ build_project() {
 	(
 		cd "$TEREDO_REPO_ROOT" &&
 			cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEREDO_WERROR=ON "$@" &&
-			cmake --build "$dir" -j2
+			cmake --build "$dir" -j"$(cpu_count)"
 	)
 }

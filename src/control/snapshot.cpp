@@ -125,7 +125,7 @@ ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core
   if (st.qualification) s.mtu = st.qualification->mtu;
   const std::uint32_t prefix = st.qualification ? st.qualification->prefix : proto::kTeredoPrefix;
   fill_tunnel(client, prefix, q, now, s, &st.native_relay);
-  s.client = std::move(st);
+  s.client = st;
   return s;
 }
 

@@ -27,7 +27,7 @@ template <class T>
 class [[nodiscard]] OsResult {
  public:
   OsResult(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  OsResult(OsError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  OsResult(OsError error) : v_(error) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

@@ -37,6 +37,9 @@ OsStatus attach_udp_steering(int fd, unsigned workers, bool auth_to_first) {
   if (workers == 0) return errno_error("attach_udp_steering", EINVAL);
   // A = the socket index; X = offset of the IPv6 header in the UDP payload; M[0] keeps X while
   // M[1] accumulates the hash. A load beyond the datagram ends the program with 0 (worker 0).
+  // The kernel's encoding has zero-valued fields (BPF_LD, BPF_ALU, BPF_ADD, BPF_K, BPF_W...), so
+  // "BPF_ALU | BPF_ADD | BPF_K" ORs equal operands on purpose.
+  // NOLINTBEGIN(misc-redundant-expression)
   std::vector<sock_filter> prog = {
       stmt(BPF_LDX | BPF_IMM, 0),         // X = 0
       stmt(BPF_LD | BPF_H | BPF_ABS, 0),  // A = bytes 0-1
@@ -84,6 +87,7 @@ OsStatus attach_udp_steering(int fd, unsigned workers, bool auth_to_first) {
                               stmt(BPF_ALU | BPF_MOD | BPF_K, workers),   // A %= workers
                               stmt(BPF_RET | BPF_A, 0),                   // the socket index
                           });
+  // NOLINTEND(misc-redundant-expression)
   sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
   if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) != 0)
     return errno_error("setsockopt(SO_ATTACH_REUSEPORT_CBPF)");
