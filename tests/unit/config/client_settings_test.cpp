@@ -8,18 +8,17 @@
 
 #include "os/net_text.hpp"
 #include "os/system_log.hpp"
+#include "support/config_helpers.hpp"
 
 namespace teredo::config {
 namespace {
 
+using test::all_diagnostics;
+using test::has_diagnostic;
+
 ConfigFile parse(std::string_view text) {
-  return ConfigFile::parse(text, "c.conf",
-                           [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
-                             if (name == "teredo.example") return proto::make_ipv4(192, 0, 2, 7);
-                             if (auto a = os::parse_ipv4(name)) return a;
-                             e = "no DNS in tests";
-                             return std::nullopt;
-                           });
+  return test::parse_config(text, "c.conf",
+                            test::no_dns_resolver({{"teredo.example", proto::make_ipv4(192, 0, 2, 7)}}));
 }
 
 // RelayType and SyslogFacility first (as run_teredod does), then the client directives.
@@ -29,22 +28,10 @@ std::optional<ClientSettings> load(ConfigFile& c, std::optional<std::string> ser
   return load_client_settings(c, server_name, base->syslog_facility);
 }
 
-bool has_diagnostic(const ConfigFile& c, Severity s, std::string_view text) {
-  for (const Diagnostic& d : c.diagnostics())
-    if (d.severity == s && d.to_string().find(text) != std::string::npos) return true;
-  return false;
-}
-
-std::string all(const ConfigFile& c) {
-  std::string out;
-  for (const Diagnostic& d : c.diagnostics()) out += d.to_string() + "\n";
-  return out;
-}
-
 TEST(ClientSettings, DefaultsAreMiredos) {
   ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\n");
   auto s = load(c);
-  ASSERT_TRUE(s) << all(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_EQ(s->client.server, proto::make_ipv4(198, 51, 100, 10));
   EXPECT_EQ(s->client.server2, proto::make_ipv4(198, 51, 100, 11));  // primary + 1
   EXPECT_EQ(s->client.refresh_interval, std::chrono::seconds(30));
@@ -52,14 +39,14 @@ TEST(ClientSettings, DefaultsAreMiredos) {
   EXPECT_EQ(s->bind, (proto::Endpoint{proto::Ipv4Addr{0}, 0}));
   EXPECT_FALSE(s->hook_script);
   EXPECT_EQ(s->server_name, "198.51.100.10");
-  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+  EXPECT_TRUE(c.diagnostics().empty()) << all_diagnostics(c);
 }
 
 TEST(ClientSettings, AutoclientAndTheDefaultTypeAreClient) {
   for (std::string_view text :
        {"RelayType autoclient\nServerAddress 198.51.100.10\n", "ServerAddress 198.51.100.10\n"}) {
     ConfigFile c = parse(text);
-    EXPECT_TRUE(load(c)) << all(c);
+    EXPECT_TRUE(load(c)) << all_diagnostics(c);
   }
 }
 
@@ -69,7 +56,7 @@ TEST(ClientSettings, ReadsEveryDirective) {
       "BindPort 3545\nInterfaceName tun7\nSyslogFacility local3\nHookScript /etc/miredo/client-hook\n"
       "MaxPeers 1000\n");
   auto s = load(c);
-  ASSERT_TRUE(s) << all(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_EQ(s->client.server, proto::make_ipv4(192, 0, 2, 7));
   EXPECT_EQ(s->client.server2, proto::make_ipv4(198, 51, 100, 99));
   EXPECT_EQ(s->bind, (proto::Endpoint{proto::make_ipv4(10, 77, 0, 2), 3545}));
@@ -77,37 +64,40 @@ TEST(ClientSettings, ReadsEveryDirective) {
   EXPECT_EQ(s->hook_script, "/etc/miredo/client-hook");
   EXPECT_EQ(s->client.max_peers, 1000u);
   EXPECT_NE(s->syslog_facility, os::default_syslog_facility());
-  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+  EXPECT_TRUE(c.diagnostics().empty()) << all_diagnostics(c);
 }
 
 TEST(ClientSettings, ServerNameOverridesServerAddress) {
   ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nServerAddress2 198.51.100.12\n");
   auto s = load(c, std::string("203.0.113.5"));
-  ASSERT_TRUE(s) << all(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_EQ(s->client.server, proto::make_ipv4(203, 0, 113, 5));
   EXPECT_EQ(s->client.server2, proto::make_ipv4(203, 0, 113, 6));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:2: ServerAddress ignored: SERVER_NAME")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:2: ServerAddress ignored: SERVER_NAME"))
+      << all_diagnostics(c);
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: ServerAddress2 ignored: SERVER_NAME"))
-      << all(c);
+      << all_diagnostics(c);
 }
 
 TEST(ClientSettings, ServerNameAloneIsEnough) {
   ConfigFile c = parse("RelayType client\n");
   auto s = load(c, std::string("203.0.113.5"));
-  ASSERT_TRUE(s) << all(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_EQ(s->client.server, proto::make_ipv4(203, 0, 113, 5));
 }
 
 TEST(ClientSettings, MissingServerAddressIsAnErrorWithFileAndLine) {
   ConfigFile c = parse("# client\nRelayType client\n");
   EXPECT_FALSE(load(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: Server address not specified")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: Server address not specified"))
+      << all_diagnostics(c);
 }
 
 TEST(ClientSettings, MissingServerAddressWithoutRelayTypeNamesTheFile) {
   ConfigFile c = parse("InterfaceName teredo\n");
   EXPECT_FALSE(load(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf: Server address not specified")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf: Server address not specified"))
+      << all_diagnostics(c);
 }
 
 TEST(ClientSettings, UnresolvableServerIsAnErrorOnItsLine) {
@@ -115,33 +105,33 @@ TEST(ClientSettings, UnresolvableServerIsAnErrorOnItsLine) {
   EXPECT_FALSE(load(c));
   EXPECT_TRUE(
       has_diagnostic(c, Severity::Error, "c.conf:2: invalid value \"nowhere.invalid\" for ServerAddress"))
-      << all(c);
+      << all_diagnostics(c);
 }
 
 TEST(ClientSettings, ServerMustBeGlobalUnicast) {
   ConfigFile c = parse("RelayType client\nServerAddress 10.1.2.3\n");
   EXPECT_FALSE(load(c));
   EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2: Teredo server has a non global IPv4 address"))
-      << all(c);
+      << all_diagnostics(c);
 
   ConfigFile c2 = parse("RelayType client\nServerAddress 198.51.100.10\nServerAddress2 192.168.1.1\n");
   EXPECT_FALSE(load(c2));
-  EXPECT_TRUE(has_diagnostic(c2, Severity::Error, "c.conf:3:")) << all(c2);
+  EXPECT_TRUE(has_diagnostic(c2, Severity::Error, "c.conf:3:")) << all_diagnostics(c2);
 
   ConfigFile c3 = parse("RelayType client\n");
   EXPECT_FALSE(load(c3, std::string("127.0.0.1")));
-  EXPECT_TRUE(has_diagnostic(c3, Severity::Error, "non global")) << all(c3);
+  EXPECT_TRUE(has_diagnostic(c3, Severity::Error, "non global")) << all_diagnostics(c3);
 }
 
 TEST(ClientSettings, MtuAndPrefixAreSuperfluous) {
   ConfigFile c =
       parse("RelayType client\nServerAddress 198.51.100.10\nInterfaceMTU 1400\nPrefix 3ffe:831f::\n");
   auto s = load(c);
-  ASSERT_TRUE(s) << all(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: InterfaceMTU is superfluous in client mode"))
-      << all(c);
+      << all_diagnostics(c);
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:4: Prefix is superfluous in client mode"))
-      << all(c);
+      << all_diagnostics(c);
 }
 
 TEST(ClientSettings, InvalidValuesAreErrors) {
@@ -149,14 +139,14 @@ TEST(ClientSettings, InvalidValuesAreErrors) {
                                "InterfaceName 0123456789abcdef\n", "BindPort 70000\n", "MaxPeers 3\n"}) {
     ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\n" + std::string(bad));
     EXPECT_FALSE(load(c)) << bad;
-    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:3:")) << bad << all(c);
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:3:")) << bad << all_diagnostics(c);
   }
 }
 
 TEST(ClientSettings, UnknownDirectivesAreReported) {
   ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nRefreshInterval 10\n");
   EXPECT_TRUE(load(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3:")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3:")) << all_diagnostics(c);
 }
 
 }  // namespace

@@ -3,28 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include "support/config_helpers.hpp"
+
 namespace teredo::config {
 namespace {
 
+using test::all_diagnostics;
+using test::has_diagnostic;
+
 ConfigFile parse(std::string_view text) {
-  return ConfigFile::parse(text, "r.conf",
-                           [](std::string_view name, std::string& e) -> std::optional<proto::Ipv4Addr> {
-                             if (name == "192.0.2.7") return proto::make_ipv4(192, 0, 2, 7);
-                             e = "no DNS in tests";
-                             return std::nullopt;
-                           });
-}
-
-bool has_diagnostic(const ConfigFile& c, Severity s, std::string_view text) {
-  for (const Diagnostic& d : c.diagnostics())
-    if (d.severity == s && d.to_string().find(text) != std::string::npos) return true;
-  return false;
-}
-
-std::string all(const ConfigFile& c) {
-  std::string out;
-  for (const Diagnostic& d : c.diagnostics()) out += d.to_string() + "\n";
-  return out;
+  return test::parse_config(text, "r.conf");
 }
 
 TEST(RelaySettings, DefaultsAreMiredos) {
@@ -38,7 +26,7 @@ TEST(RelaySettings, DefaultsAreMiredos) {
   EXPECT_EQ(s->relay.prefix, proto::kTeredoPrefix);
   EXPECT_EQ(s->bind, (proto::Endpoint{proto::Ipv4Addr{0}, 0}));
   EXPECT_EQ(s->relay.max_peers, 1u << 20);
-  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+  EXPECT_TRUE(c.diagnostics().empty()) << all_diagnostics(c);
 }
 
 TEST(RelaySettings, EveryDirectiveIsRead) {
@@ -46,7 +34,7 @@ TEST(RelaySettings, EveryDirectiveIsRead) {
       "RelayType cone\nInterfaceName tered0\nInterfaceMTU 0x578\nPrefix 3ffe:831f::\nBindAddress 192.0.2.7\n"
       "BindPort 3545\nSyslogFacility LOCAL3\nMaxPeers 1000\n");
   auto s = load_relay_settings(c);
-  ASSERT_TRUE(s) << all(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_EQ(s->role, TeredoRole::Cone);
   EXPECT_EQ(s->interface_name, "tered0");
   EXPECT_EQ(s->relay.mtu, 1400u);
@@ -54,7 +42,7 @@ TEST(RelaySettings, EveryDirectiveIsRead) {
   EXPECT_EQ(s->bind, (proto::Endpoint{proto::make_ipv4(192, 0, 2, 7), 3545}));
   EXPECT_EQ(s->relay.max_peers, 1000u);
   EXPECT_NE(s->syslog_facility, 0);
-  EXPECT_TRUE(c.diagnostics().empty()) << all(c);
+  EXPECT_TRUE(c.diagnostics().empty()) << all_diagnostics(c);
 }
 
 TEST(RelaySettings, RelayTypeIsCaseInsensitiveAndRelayMeansCone) {
@@ -73,14 +61,14 @@ TEST(RelaySettings, RestrictedWarnsThatItIsDeprecated) {
   EXPECT_EQ(s->relay.mode, core::RelayMode::Restricted);
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning,
                              "r.conf:2: RelayType restricted is deprecated and STRONGLY DISCOURAGED"))
-      << all(c);
+      << all_diagnostics(c);
 }
 
 TEST(RelaySettings, InvalidRelayTypeIsAnErrorWithItsLine) {
   ConfigFile c = parse("# comment\nRelayType router\n");
   EXPECT_FALSE(load_relay_settings(c));
   EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: invalid value \"router\" for RelayType"))
-      << all(c);
+      << all_diagnostics(c);
 }
 
 TEST(RelaySettings, MtuBelow1280IsAnErrorWithFileAndLine) {
@@ -88,7 +76,7 @@ TEST(RelaySettings, MtuBelow1280IsAnErrorWithFileAndLine) {
   EXPECT_FALSE(load_relay_settings(c));
   EXPECT_TRUE(has_diagnostic(c, Severity::Error,
                              "r.conf:2: invalid value \"1000\" for InterfaceMTU (expected 1280..65535)"))
-      << all(c);
+      << all_diagnostics(c);
 }
 
 TEST(RelaySettings, OutOfRangeValuesAreErrors) {
@@ -98,14 +86,14 @@ TEST(RelaySettings, OutOfRangeValuesAreErrors) {
         "RelayType relay\nPrefix ff02::\n", "RelayType relay\nBindAddress nowhere.invalid\n"}) {
     ConfigFile c = parse(text);
     EXPECT_FALSE(load_relay_settings(c)) << text;
-    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: ")) << text << all(c);
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2: ")) << text << all_diagnostics(c);
   }
 }
 
 TEST(RelaySettings, FifteenCharacterInterfaceNameIsAccepted) {
   ConfigFile c = parse("RelayType relay\nInterfaceName abcdefghijklmno\n");
   auto s = load_relay_settings(c);
-  ASSERT_TRUE(s) << all(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_EQ(s->interface_name, "abcdefghijklmno");
 }
 
@@ -115,7 +103,7 @@ TEST(RelaySettings, AutoclientIsClientAndLeavesClientDirectivesAlone) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->role, TeredoRole::Client);
   EXPECT_EQ(s->role_line, 2u);
-  EXPECT_TRUE(c.diagnostics().empty()) << all(c);  // no superfluous-directive noise
+  EXPECT_TRUE(c.diagnostics().empty()) << all_diagnostics(c);  // no superfluous-directive noise
 }
 
 TEST(RelaySettings, ClientIsTheDefaultRelayType) {
@@ -130,16 +118,17 @@ TEST(RelaySettings, ClientDirectivesAreSuperfluousInRelayMode) {
   ConfigFile c = parse("RelayType relay\nServerAddress 192.0.2.7\nServerAddress2 192.0.2.8\n");
   ASSERT_TRUE(load_relay_settings(c));
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:2: ServerAddress is superfluous in relay mode"))
-      << all(c);
+      << all_diagnostics(c);
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: ServerAddress2 is superfluous in relay mode"))
-      << all(c);
+      << all_diagnostics(c);
   EXPECT_FALSE(c.has_errors());
 }
 
 TEST(RelaySettings, UnknownDirectiveWarnsWithItsLine) {
   ConfigFile c = parse("RelayType relay\n\nFrobnicate yes\n");
   ASSERT_TRUE(load_relay_settings(c));
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: unknown directive Frobnicate")) << all(c);
+  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "r.conf:3: unknown directive Frobnicate"))
+      << all_diagnostics(c);
 }
 
 TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
@@ -153,7 +142,7 @@ TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
                             {"RelayType relay\nWorkers AUTO\n", 0u}}) {
     ConfigFile c = parse(text);
     auto s = load_relay_settings(c);
-    ASSERT_TRUE(s) << text << all(c);
+    ASSERT_TRUE(s) << text << all_diagnostics(c);
     EXPECT_EQ(s->data_path.workers, want) << text;
   }
   for (const char* v : {"0", "65", "two", "-1", "2x"}) {
@@ -162,7 +151,7 @@ TEST(RelaySettings, WorkersIsAutoOrOneTo64) {
     EXPECT_TRUE(has_diagnostic(
         c, Severity::Error,
         "r.conf:2: invalid value \"" + std::string(v) + "\" for Workers (expected auto or 1..64)"))
-        << v << all(c);
+        << v << all_diagnostics(c);
   }
 }
 

@@ -3,15 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/config_helpers.hpp"
+
 namespace teredo::config {
 namespace {
 
 ConfigFile parse(std::string_view text) {
-  return ConfigFile::parse(text, "s.conf",
-                           [](std::string_view, std::string& e) -> std::optional<proto::Ipv4Addr> {
-                             e = "no DNS in tests";
-                             return std::nullopt;
-                           });
+  return test::parse_config(text, "s.conf");
 }
 
 TEST(ServerSettings, DefaultsApplyAroundThePrimaryAddress) {

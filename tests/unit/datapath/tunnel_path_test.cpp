@@ -156,6 +156,17 @@ class TunnelPathTest : public ::testing::Test {
     TEREDO_NETNS_OR_SKIP("198.51.100.20/32", "198.51.100.21/32", "198.51.100.40/32", "198.51.100.10/32",
                          "198.51.100.30/32");
   }
+
+  const proto::Ipv6Addr teredo_ = teredo_address_of(kPeer);
+  const proto::Ipv6Addr native_ = test::ipv6("2001:db8::1");
+
+  // The client sends `request` to the relay, which must write it to its TUN as it is.
+  static void teredo_to_native(RelayWorkerUnderTest& relay, Peer& client, const Bytes& request) {
+    client.send(kRelay, request);
+    ASSERT_TRUE(readable(relay.udp.fd()));
+    relay.path.on_udp_readable();
+    EXPECT_EQ(relay.tun.take(), request);
+  }
 };
 
 // Teredo -> native: a datagram from a Teredo client is written to the TUN, the IPv6 packet alone.
@@ -165,16 +176,9 @@ TEST_F(TunnelPathTest, RelayForwardsBothWays) {
   ASSERT_TRUE(shards);
   RelayWorkerUnderTest relay("faketun0", kRelay, **shards, 0);
   Peer client(kPeer);
-  const proto::Ipv6Addr teredo = teredo_address_of(kPeer);
-  const proto::Ipv6Addr native = test::ipv6("2001:db8::1");
+  teredo_to_native(relay, client, echo(teredo_, native_, proto::kIcmpv6EchoRequest, 1));
 
-  const Bytes request = echo(teredo, native, proto::kIcmpv6EchoRequest, 1);
-  client.send(kRelay, request);
-  ASSERT_TRUE(readable(relay.udp.fd()));
-  relay.path.on_udp_readable();
-  EXPECT_EQ(relay.tun.take(), request);
-
-  const Bytes reply = echo(native, teredo, proto::kIcmpv6EchoReply, 1);
+  const Bytes reply = echo(native_, teredo_, proto::kIcmpv6EchoReply, 1);
   relay.tun.inject(reply);
   relay.path.on_tun_readable();
   const auto got = client.receive(1);
@@ -192,17 +196,12 @@ TEST_F(TunnelPathTest, BatchLeavesInOrder) {
   ASSERT_TRUE(shards);
   RelayWorkerUnderTest relay("faketun0", kRelay, **shards, 0);
   Peer client(kPeer);
-  const proto::Ipv6Addr teredo = teredo_address_of(kPeer);
-  const proto::Ipv6Addr native = test::ipv6("2001:db8::1");
-  client.send(kRelay, echo(teredo, native, proto::kIcmpv6EchoRequest, 0));  // opens the path
-  ASSERT_TRUE(readable(relay.udp.fd()));
-  relay.path.on_udp_readable();
-  ASSERT_TRUE(relay.tun.take());
+  teredo_to_native(relay, client, echo(teredo_, native_, proto::kIcmpv6EchoRequest, 0));  // opens the path
 
   constexpr std::uint16_t kPackets = 50;
   std::vector<Bytes> sent;
   for (std::uint16_t i = 1; i <= kPackets; ++i) {
-    sent.push_back(echo(native, teredo, proto::kIcmpv6EchoReply, i, 1000));
+    sent.push_back(echo(native_, teredo_, proto::kIcmpv6EchoReply, i, 1000));
     relay.tun.inject(sent.back());
   }
   relay.path.on_tun_readable();
