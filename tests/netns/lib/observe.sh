@@ -134,28 +134,34 @@ lab_json() {
 		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
 }
 
-# lab_stat NAME KEY: a figure of NAME's `teredoctl stats`: a counter, drop_<reason>, drops_total, peers,
-# queued_packets, peer_slots or peer_table_bytes; 0 when it is absent or NAME does not answer.
-lab_stat() {
+# lab_stats NAME: every figure of NAME's `teredoctl stats`, one "KEY VALUE" line each: the counters, drop_<reason> for
+# every drop reason, then drops_total, peers, queued_packets, peer_slots, peer_table_bytes (those the role has);
+# nothing when NAME does not answer.
+lab_stats() {
 	lab_ctl "$1" stats --json 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
-k = sys.argv[1]
 try:
     d = json.load(sys.stdin)
 except ValueError:
-    d = {}
-if k.startswith("drop_") and k[5:] in d.get("drops", {}):
-    print(d["drops"][k[5:]])
-elif k in d.get("counters", {}):
-    print(d["counters"][k])
-elif isinstance(d.get(k), int):
-    print(d[k])
-else:
-    print(0)' "$2"
+    sys.exit()
+for k, v in d.get("counters", {}).items():
+    print(k, v)
+for k, v in d.get("drops", {}).items():
+    print("drop_" + k, v)
+for k, v in d.items():
+    if type(v) is int and k != "schema":
+        print(k, v)'
 }
+
+# lab_stat NAME KEY: one figure of lab_stats NAME (a counter, drop_<reason>, drops_total, peers, queued_packets,
+# peer_slots or peer_table_bytes); 0 when it is absent or NAME does not answer.
+lab_stat() { lab_stats "$1" | awk -v k="$2" '$1 == k { print $2; f = 1; exit } END { if (!f) print 0 }'; }
 
 # lab_state NAME: the state of our client NAME (probing, qualified or down; empty when it does not answer).
 lab_state() { lab_json "$1" 'd["state"]' status; }
+
+# lab_state_is NAME STATE: true when our client NAME is in STATE (probing, qualified or down).
+lab_state_is() { [[ $(lab_state "$1") == "$2" ]]; }
 
 # lab_wait_ctl NAME TIMEOUT_S: wait until our daemon NAME answers `teredoctl status`.
 lab_wait_ctl() { lab_wait_until "$2" "$1 answers teredoctl" lab_ctl "$1" status; }
