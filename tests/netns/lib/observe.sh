@@ -81,6 +81,19 @@ lab_ping_until() {
 	lab_wait_until "$timeout" "first echo reply $ns -> $dst" ip netns exec "$ns" ping -6 -n -c1 -W1 "$dst"
 }
 
+# lab_stop_ping NAME: stop a background ping started with lab_start NAME by SIGINT, so that it prints its summary, and
+# print "SENT RECEIVED" from it ("0 0" when there is none).
+lab_stop_ping() {
+	local name="$1" pid="${LAB_PID[$1]:-}"
+	if [[ -n $pid ]]; then
+		kill -INT "$pid" 2>/dev/null
+		lab_wait_until 3 "$name to exit" bash -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null
+		unset "LAB_PID[$name]"
+	fi
+	awk '/packets transmitted/ { s = $1; for (i = 2; i < NF; i++) if ($(i + 1) ~ /^received/) r = $i }
+		END { print s + 0, r + 0 }' "$LAB_DIR/$name.log" 2>/dev/null || echo "0 0"
+}
+
 # lab_iperf3 SERVER_NS CLIENT_NS DEST [SECONDS] [NAME]: TCP iperf3 over IPv6 from CLIENT_NS to `iperf3 -s` in SERVER_NS
 # (one-shot server on port 5201). Output in $LAB_DIR/iperf3-NAME.{json,server.log}. Prints "<Mbit/s> Mbit/s
 # (<bytes> bytes received in <s> s, <retransmits> retransmits)"; returns 0 only if the run succeeded with bytes > 0.
@@ -133,6 +146,10 @@ lab_json() {
 	lab_ctl "$name" "$@" --json 2>/dev/null |
 		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
 }
+
+# lab_json_true NAME 'PYTHON CONDITION on d' CMD ARGS...: true when the condition holds on the JSON of
+# `teredoctl CMD ARGS --json` from NAME (for lab_wait_until).
+lab_json_true() { [[ $(lab_json "$@") == True ]]; }
 
 # lab_stats NAME: every figure of NAME's `teredoctl stats`, one "KEY VALUE" line each: the counters, drop_<reason> for
 # every drop reason, then drops_total, peers, queued_packets, peer_slots, peer_table_bytes (those the role has);
