@@ -118,7 +118,7 @@ lab_ping_until "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 15 && lab_ping_until "$LAB_NS_
 	pass "client <-> v6host path open both ways" || fatal "client <-> v6host does not answer before the attacks"
 
 lab_start bgping "$LAB_NS_V6HOST" ping -6 -n -D -O -i 0.2 -W 2 "$ADDR"
-sleep 1
+sleep 1  # the background ping under way before the start-up figures
 rss_start="$(relay_rss_kb)"
 table_bytes="$(lab_stat relay peer_table_bytes)"
 figure "relay after start-up: VmRSS $rss_start kB, peer_slots $(lab_stat relay peer_slots), peer_table_bytes $table_bytes"
@@ -228,7 +228,7 @@ native_flood 2
 figure "native flood 2: generator '$FLOOD_SENT_LINE'; relay tun_packets +$FLOOD_TUN, peers_created +$FLOOD_CREATED, peers_evicted +$FLOOD_EVICTED, peers max $FLOOD_MAX_PEERS"
 [[ $FLOOD_MAX_PEERS -le $MAX_PEERS ]] && pass "second flood: peers max $FLOOD_MAX_PEERS <= $MAX_PEERS" ||
 	fail "second flood: peers max $FLOOD_MAX_PEERS > $MAX_PEERS"
-sleep 1
+sleep 1  # the relay idle again (its queued packets sent or dropped) before the RSS reading
 rss_end="$(relay_rss_kb)"
 bound_kb=$(( rss_start + table_bytes / 1024 + 4096 * 1280 / 1024 + 4096 ))
 figure "relay VmRSS: start $rss_start kB, after flood 1 $rss_flood1 kB, after malformed + flood 2 $rss_end kB (bound $bound_kb kB)"
@@ -244,16 +244,11 @@ line="$(lab_ping "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 5 final-out)" && pass "final
 	fail "final ping6 client -> v6host: $line"
 
 # background ping totals
-kill -INT "${LAB_PID[bgping]}" 2>/dev/null
-lab_wait_until 3 "background ping to exit" bash -c "! kill -0 ${LAB_PID[bgping]}" || true
-unset "LAB_PID[bgping]"
-bg_line="$(grep -E 'packets transmitted' "$LAB_DIR/bgping.log")"
-bg_sent="$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$bg_line")"
-bg_recv="$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$bg_line")"
-figure "background ping v6host -> client over all attacks: ${bg_line:-no summary}"
-[[ -n $bg_sent && -n $bg_recv && $bg_sent -gt 0 && $(( (bg_sent - bg_recv) * 100 )) -le $(( bg_sent * MAX_FLOOD_LOSS_PCT )) ]] &&
+read -r bg_sent bg_recv <<<"$(lab_stop_ping bgping)"
+figure "background ping v6host -> client over all attacks: $(grep 'packets transmitted' "$LAB_DIR/bgping.log" || echo 'no summary')"
+[[ $bg_sent -gt 0 && $(( (bg_sent - bg_recv) * 100 )) -le $(( bg_sent * MAX_FLOOD_LOSS_PCT )) ]] &&
 	pass "background ping over all attacks: $bg_recv/$bg_sent answered" ||
-	fail "background ping over all attacks: ${bg_recv:-?}/${bg_sent:-?} answered"
+	fail "background ping over all attacks: $bg_recv/$bg_sent answered"
 
 lab_alive server && pass "server still running" || fail "server died"
 lab_alive relay && pass "relay still running at the end" || fail "relay died"
