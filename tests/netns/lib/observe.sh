@@ -186,6 +186,7 @@ lab_wait_ctl() { lab_wait_until "$2" "$1 answers teredoctl" lab_ctl "$1" status;
 # lab_wait_stat_above NAME KEY VALUE TIMEOUT_S: wait until lab_stat NAME KEY exceeds VALUE.
 lab_wait_stat_above() {
 	local name="$1" key="$2" value="$3"
+	# shellcheck disable=SC2016  # expanded by eval, at each try
 	lab_wait_until "$4" "$key > $value in $name" eval '(( $(lab_stat "$name" "$key") > value ))'
 }
 
