@@ -9,7 +9,7 @@
 # Hooks a test may set:
 #   SUMMARY_NS_CHECK=1   after the cleanup, one more check: no namespace of the lab is left
 #   summary_header()     lines printed under the summary banner (e.g. what was tested)
-#   summary_dump()       extra output on failure, after the lab logs (e.g. a stats file)
+#   summary_dump()       extra output on failure, after the lab logs (e.g. a daemon's lab_stats)
 #   PHASE                when set, checks and figures are prefixed "[PHASE] "
 
 REPO="$(cd "$HERE/../.." && pwd)"

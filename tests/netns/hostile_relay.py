@@ -5,19 +5,20 @@ Run inside a lab namespace (ip netns exec ... /usr/bin/python3 hostile_relay.py 
 to --relay (198.51.100.20 in the lab) or, for native-flood, to Teredo addresses routed to the relay by the lab.
 Subcommands print "RESULT PASS|FAIL <text>" lines (one per check) and figures; exit 1 if a check failed.
 
-  Common options: --relay IP --port P (3545) --bind IP --stats FILE [--relay-pid PID]. With --relay-pid, datagrams
-  the kernel dropped before the relay read them (UDP RcvbufErrors of the relay's namespace, at most 1% allowed) are
-  subtracted from the expected counts.
+  Common options: --relay IP --port P (3545) --bind IP --control SOCKET [--relay-pid PID]. The relay's counters are
+  read with `stats` requests on its control socket SOCKET. With --relay-pid, datagrams the kernel dropped before the
+  relay read them (UDP RcvbufErrors of the relay's namespace, at most 1% allowed) are subtracted from the expected
+  counts.
 
-  spoof --relay IP --port P --bind IP --stats FILE --dst V6 --dport N --count N [--victim TEREDO_ADDR]
+  spoof --relay IP --port P --bind IP --control SOCKET --dst V6 --dport N --count N [--victim TEREDO_ADDR]
         Teredo packets whose outer source (our socket, BIND:port) does not match their Teredo source address:
         random mapped IPv4/port, our own IPv4 with another port, the victim's (a qualified client's) address; UDP to
         V6:DPORT and ICMPv6 echo requests to V6. Checks drop_source_mapping_mismatch grows by exactly the number sent,
         peers_created does not move.
-  bubbles --relay IP --port P --bind IP --stats FILE --count N
+  bubbles --relay IP --port P --bind IP --control SOCKET --count N
         Bubble flood with random Teredo sources (random server, mapping, flags) and random destinations.
         Checks drop_source_mapping_mismatch grows by the number sent; bubbles_received and peers_created do not move.
-  malformed --relay IP --port P --bind IP --stats FILE
+  malformed --relay IP --port P --bind IP --control SOCKET
         Categories of malformed encapsulations, each checked against its drop reason: datagram_too_short,
         truncated_auth_header, truncated_origin_indication, not_ipv6 (bad IP versions, garbage), truncated_ipv6_header,
         ipv6_payload_truncated, source_not_teredo, teredo_to_teredo, non_global_destination.
@@ -59,22 +60,22 @@ def random_global_ipv4(rng):
             return str(a)
 
 
-# ---------------------------------------------------------------------------------------------- stats file
-def read_stats(path, timeout=5.0):
-    return teredo_packets.read_stats(path, "udp_datagrams", timeout)
+# ---------------------------------------------------------------------------------------------- relay counters
+def read_stats(control, timeout=5.0):
+    return teredo_packets.read_stats(control, "udp_datagrams", timeout)
 
 
-def wait_counters(path, before, targets, timeout=8.0):
-    """Wait until every counter in TARGETS grew by at least its target; then wait one more write (the file is
-    rewritten every second) so that a late over-count shows. Returns the deltas."""
+def wait_counters(control, before, targets, timeout=8.0):
+    """Wait until every counter in TARGETS grew by at least its target; then until two readings 0.3 s apart agree on
+    those counters and udp_datagrams (the relay has read everything), so that a late over-count shows. Returns the
+    deltas."""
     deadline = time.monotonic() + timeout
     while True:
-        s = read_stats(path)
+        s = read_stats(control)
         if all(s.get(k, 0) - before.get(k, 0) >= v for k, v in targets.items()) or time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    time.sleep(1.2)
-    s = read_stats(path)
+    s = teredo_packets.settled_stats(control, "udp_datagrams", targets.keys())
     return {k: s.get(k, 0) - before.get(k, 0) for k in set(s) | set(before)}
 
 
@@ -129,7 +130,7 @@ def cmd_spoof(args):
     rng = random.Random(4380)
     s = Sender(args.relay, args.port, args.bind)
     dst = a6(args.dst)
-    before = read_stats(args.stats)
+    before = read_stats(args.control)
     k0 = kernel_udp_drops(args.relay_pid)
     sent = {"random mapping": 0, "own IPv4, other port": 0, "victim address": 0, "echo, random mapping": 0}
     per = max(1, args.count // 4)
@@ -155,7 +156,7 @@ def cmd_spoof(args):
     total = sum(sent.values())
     print(f"spoof: sent {total} from {s.bind_ip}:{s.bind_port}: " + ", ".join(f"{k} {v}" for k, v in sent.items()), flush=True)
     k1 = kernel_udp_drops(args.relay_pid)
-    d = wait_counters(args.stats, before, {"drop_source_mapping_mismatch": total - (k1 - k0)})
+    d = wait_counters(args.control, before, {"drop_source_mapping_mismatch": total - (k1 - k0)})
     mm = d.get("drop_source_mapping_mismatch", 0)
     check_count("spoofed mapping", "drop_source_mapping_mismatch", mm, total, k1 - k0)
     result(d.get("peers_created", 0) == 0, f"spoofed mapping: peers_created +{d.get('peers_created', 0)} (want 0)")
@@ -165,7 +166,7 @@ def cmd_spoof(args):
 def cmd_bubbles(args):
     rng = random.Random(5991)
     s = Sender(args.relay, args.port, args.bind)
-    before = read_stats(args.stats)
+    before = read_stats(args.control)
     k0 = kernel_udp_drops(args.relay_pid)
     t0 = time.monotonic()
     for _ in range(args.count):
@@ -181,7 +182,7 @@ def cmd_bubbles(args):
     secs = time.monotonic() - t0
     print(f"bubbles: sent {s.sent} in {secs:.2f} s ({s.sent / max(secs, 1e-3):.0f}/s)", flush=True)
     k1 = kernel_udp_drops(args.relay_pid)
-    d = wait_counters(args.stats, before, {"drop_source_mapping_mismatch": s.sent - (k1 - k0)})
+    d = wait_counters(args.control, before, {"drop_source_mapping_mismatch": s.sent - (k1 - k0)})
     mm = d.get("drop_source_mapping_mismatch", 0)
     check_count("bubble flood", "drop_source_mapping_mismatch", mm, s.sent, k1 - k0)
     result(d.get("bubbles_received", 0) == 0 and d.get("peers_created", 0) == 0,
@@ -237,11 +238,11 @@ def cmd_malformed(args):
 
     total_sent = 0
     for reason, pkts in cats:
-        before = read_stats(args.stats)
+        before = read_stats(args.control)
         for p in pkts:
             s.send(p, pace_every=1000)
         key = f"drop_{reason}"
-        d = wait_counters(args.stats, before, {key: len(pkts)}, timeout=6.0)
+        d = wait_counters(args.control, before, {key: len(pkts)}, timeout=6.0)
         got = d.get(key, 0)
         others = {k: v for k, v in d.items() if k.startswith("drop_") and k != key and v}
         total_sent += len(pkts)
@@ -306,7 +307,7 @@ def main():
         p.add_argument("--relay", required=True)
         p.add_argument("--port", type=int, default=3545)
         p.add_argument("--bind", required=True)
-        p.add_argument("--stats", required=True)
+        p.add_argument("--control", required=True, help="the relay's control socket")
         p.add_argument("--relay-pid", type=int, default=0, help="read the relay's kernel UDP drops via /proc/PID/net")
 
     p = sub.add_parser("spoof")

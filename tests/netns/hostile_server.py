@@ -4,10 +4,10 @@
 Run inside a lab namespace (ip netns exec ... /usr/bin/python3 hostile_server.py SUBCOMMAND ...). It only ever
 sends to --server (198.51.100.10 / .11 in the lab). Subcommands:
 
-  attack --server IP --bind IP --stats FILE
+  attack --server IP --bind IP --control SOCKET
         Send the hostile categories (garbage, truncations, bad RS, policy violations) one after the other. Before and
-        after each category the server's TEREDOD_STATS_FILE ("name value" lines, drop_<reason> per drop reason) is
-        read; the category's deltas are checked against what the packets must produce. Prints one line per check:
+        after each category the server's counters are read with a `stats` request on its control socket SOCKET
+        (drop_<reason> per drop reason); the category's deltas are checked against what the packets must produce. Prints one line per check:
         "RESULT PASS <text>" or "RESULT FAIL <text>". Exit 0 when every check passed, 1 otherwise.
   probe --server IP [--secondary IP] [--bind IP] [--expect-origin IP] [--cone] [--timeout S]
         Send one fresh RS with a random nonce and wait up to --timeout (default 1 s) for a valid RA: from the right
@@ -68,16 +68,17 @@ def expected_truncation_reason(data_len, id_len=0, au_len=0):
     return None  # the whole datagram: valid
 
 
-# ---------------------------------------------------------------------------------------------- stats file
-def read_stats(path, timeout=5.0):
-    return teredo_packets.read_stats(path, "received", timeout)
+# ---------------------------------------------------------------------------------------------- server counters
+def read_stats(control, timeout=5.0):
+    return teredo_packets.read_stats(control, "received", timeout)
 
 
-def wait_received(path, target, timeout=6.0):
-    """Wait until the server's 'received' counter reaches TARGET (stats are rewritten every second)."""
+def wait_received(control, target, timeout=6.0):
+    """Wait until the server's 'received' counter reaches TARGET (its workers publish their counters after each
+    batch of datagrams)."""
     deadline = time.monotonic() + timeout
     while True:
-        s = read_stats(path)
+        s = read_stats(control)
         if s["received"] >= target or time.monotonic() > deadline:
             return s
         time.sleep(0.1)
@@ -92,7 +93,7 @@ class Attacker:
     def __init__(self, args):
         self.server = args.server
         self.bind = args.bind
-        self.stats = args.stats
+        self.control = args.control
         self.rng = random.Random(4380)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((self.bind, 0))
@@ -122,16 +123,16 @@ class Attacker:
         """Run one category. SEND() sends and returns the number of datagrams the server must receive.
         EXPECT: {drop reason: minimum count}."""
         self.drain()
-        before = read_stats(self.stats)
+        before = read_stats(self.control)
         n = send()
-        after = wait_received(self.stats, before["received"] + n)
+        after = wait_received(self.control, before["received"] + n)
         d = delta(after, before)
         got = d["received"]
         result(got >= n, f"[{name}] server received {got} of {n} datagrams sent")
         for reason, want in expect.items():
             have = d.get("drop_" + reason)
             if have is None:
-                result(False, f"[{name}] drop_{reason} missing from the stats file")
+                result(False, f"[{name}] drop_{reason} missing from the server's stats")
                 continue
             result(have >= want, f"[{name}] drop_{reason} +{have} (expected >= {want})")
         if all_dropped:
@@ -460,7 +461,7 @@ def main():
     a = sub.add_parser("attack")
     a.add_argument("--server", required=True)
     a.add_argument("--bind", required=True)
-    a.add_argument("--stats", required=True)
+    a.add_argument("--control", required=True, help="the server's control socket")
     a.add_argument("--no-spoof", action="store_true", help="skip the raw-socket non-global IPv4 source packets")
     pr = sub.add_parser("probe")
     pr.add_argument("--server", required=True)

@@ -1,10 +1,13 @@
-"""tests/netns/teredo_packets.py: packet building and RESULT lines shared by the hostile_*.py checkers.
+"""tests/netns/teredo_packets.py: packet building, RESULT lines and the daemons' counters (read over their control
+sockets) shared by the hostile_*.py checkers.
 
 Imported by hostile_client.py, hostile_relay.py and hostile_server.py (they put their own directory first on
 sys.path). Packets are built by hand (struct), so the checkers share no code with the daemons under test.
 """
 import ipaddress
+import json
 import os
+import socket
 import struct
 import sys
 import time
@@ -85,23 +88,54 @@ def a6(text):
     return ipaddress.IPv6Address(text).packed
 
 
-def read_stats(path, counter, timeout=5.0):
-    """Parse a teredod stats file ("name value" lines) into a dict; retries while it is missing or caught mid-rewrite
-    (no drops_total or no COUNTER line yet)."""
+def query_stats(control):
+    """One `stats` request on the daemon's control socket CONTROL (a Unix stream socket: its path reaches the daemon
+    from any network namespace): send "stats\\n", read the JSON reply until EOF. Returns it as one flat dict: every
+    counter, drop_<reason> for every drop reason, drops_total, and the role's other integer figures
+    (peers, queued_packets, peer_slots, peer_table_bytes). Raises OSError or ValueError when there is no answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(control)
+        s.sendall(b"stats\n")
+        reply = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            reply += b
+    d = json.loads(reply)
+    if d.get("ok") is not True:
+        raise ValueError(f"stats request refused: {d.get('error')}")
+    flat = dict(d.get("counters", {}))
+    flat.update({"drop_" + k: v for k, v in d.get("drops", {}).items()})
+    flat.update({k: v for k, v in d.items() if type(v) is int and k != "schema"})
+    return flat
+
+
+def read_stats(control, counter, timeout=5.0):
+    """query_stats(CONTROL), retried every 50 ms while the daemon does not answer (or the reply lacks drops_total or
+    COUNTER) until TIMEOUT seconds have passed."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with open(path) as f:
-                text = f.read()
-            d = {}
-            for line in text.splitlines():
-                parts = line.split()
-                if len(parts) == 2 and parts[1].isdigit():
-                    d[parts[0]] = int(parts[1])
+            d = query_stats(control)
             if "drops_total" in d and counter in d:
                 return d
-        except OSError:
+        except (OSError, ValueError):
             pass
         if time.monotonic() > deadline:
-            raise SystemExit(f"{os.path.basename(sys.argv[0])}: cannot read stats file {path}")
+            raise SystemExit(f"{os.path.basename(sys.argv[0])}: no stats from the control socket {control}")
         time.sleep(0.05)
+
+
+def settled_stats(control, counter, keys, interval=0.3, timeout=5.0):
+    """read_stats until two readings INTERVAL seconds apart agree on COUNTER and every key of KEYS (the daemon has
+    processed all its input), at most TIMEOUT seconds; returns the last reading."""
+    deadline = time.monotonic() + timeout
+    prev = read_stats(control, counter)
+    while True:
+        time.sleep(interval)
+        cur = read_stats(control, counter)
+        if all(cur.get(k) == prev.get(k) for k in {counter, *keys}) or time.monotonic() > deadline:
+            return cur
+        prev = cur

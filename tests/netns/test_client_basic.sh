@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_client_basic.sh: teredod in client mode behind a NAT, with our server and Debian's relay.
 #
 #   client (10.77.0.2, teredod client) --NAT .30--+-- 198.51.100.0/24 --+-- server .10/.11 (teredod-server)
@@ -9,7 +9,7 @@
 # `HookScript /etc/miredo/client-hook` (Debian's hook, unchanged). Each run checks: qualification (a Teredo address
 # naming server .10 and the NAT's public address), the routes (2001::/32 on-link, default metric 1029), ping6 both
 # ways with v6host through the relay, the privilege split (worker: uid nobody, no capabilities; helper: uid 0,
-# CapEff = CAP_NET_ADMIN only), the stats file (state 1), and clean removal of the interface at exit.
+# CapEff = CAP_NET_ADMIN only), teredoctl status (state qualified), and clean removal of the interface at exit.
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
 set -uo pipefail
 
@@ -21,20 +21,11 @@ HOOK=/etc/miredo/client-hook
 need_root_and_tools ip nft ping miredo python3 ss
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || { echo "FAIL: build teredod and teredod-server first ($BUILD_DIR)"; exit 1; }
 
-# proc_field PID FIELD: the value of FIELD ("Uid", "CapEff") in /proc/PID/status.
-proc_field() { awk -v f="$2:" '$1 == f {print $2; exit}' "/proc/$1/status" 2>/dev/null; }
-
-# stat_get FILE NAME: the value of NAME in a stats file (empty if absent).
-stat_get() { awk -v n="$2" '$1 == n {print $2; exit}' "$1" 2>/dev/null; }
-
 # run_client NAME [EXTRA CONFIG LINES...]: one full client run with its checks.
 run_client() {
 	local name="$1"; shift
-	local conf stats addr pid helper nobody_uid
-	conf="$(lab_write_client_conf "$name" "$@")"
-	stats="$LAB_DIR/$name.stats"
-	lab_start "$name" "$LAB_NS_CLIENT" env TEREDOD_STATS_FILE="$stats" "$TEREDOD" -f -c "$conf" -u nobody \
-		-p "$LAB_DIR/$name.pid"
+	local addr pid helper nobody_uid
+	lab_start_teredod_client "$name" "$LAB_NS_CLIENT" "$TEREDOD" "$@"
 	if ! addr="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$LAB_NS_CLIENT" teredo 30)"; then
 		fail "$name: client qualified (Teredo address on teredo)"
 		return
@@ -62,31 +53,31 @@ run_client() {
 	fi
 
 	# teredod's pid is the supervisor's; its child is the worker, whose child is the helper (docs/decisions.md, Daemon).
-	pid="$(cat "/proc/${LAB_PID[$name]}/task/${LAB_PID[$name]}/children" 2>/dev/null | awk '{print $1}')"
-	helper="$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')"
+	pid="$(lab_child "${LAB_PID[$name]}")"
+	helper="$(lab_child "$pid")"
 	nobody_uid="$(id -u nobody)"
-	if [[ $(proc_field "$pid" Uid) == "$nobody_uid" && $(proc_field "$pid" CapEff) == 0000000000000000 &&
-		$(proc_field "$pid" CapPrm) == 0000000000000000 ]]
+	if [[ $(lab_proc_field "$pid" Uid) == "$nobody_uid" && $(lab_proc_field "$pid" CapEff) == 0000000000000000 &&
+		$(lab_proc_field "$pid" CapPrm) == 0000000000000000 ]]
 	then pass "$name: worker $pid runs as nobody with CapEff 0"
-	else fail "$name: worker $pid: Uid $(proc_field "$pid" Uid) CapEff $(proc_field "$pid" CapEff)"; fi
-	if [[ -n $helper && $(proc_field "$helper" Uid) == 0 && $(proc_field "$helper" CapEff) == 0000000000001000 &&
-		$(proc_field "$helper" CapBnd) == 0000000000001000 ]]
+	else fail "$name: worker $pid: Uid $(lab_proc_field "$pid" Uid) CapEff $(lab_proc_field "$pid" CapEff)"; fi
+	if [[ -n $helper && $(lab_proc_field "$helper" Uid) == 0 && $(lab_proc_field "$helper" CapEff) == 0000000000001000 &&
+		$(lab_proc_field "$helper" CapBnd) == 0000000000001000 ]]
 	then pass "$name: helper $helper runs as uid 0 with CapEff 0000000000001000 (CAP_NET_ADMIN only)"
-	else fail "$name: helper '$helper': Uid $(proc_field "$helper" Uid) CapEff $(proc_field "$helper" CapEff)"; fi
+	else fail "$name: helper '$helper': Uid $(lab_proc_field "$helper" Uid) CapEff $(lab_proc_field "$helper" CapEff)"; fi
 
-	if lab_wait_until 3 "stats file shows state 1" bash -c "grep -qx 'state 1' '$stats'"; then
-		pass "$name: stats file: state 1, qualifications $(stat_get "$stats" qualifications), rs_sent $(stat_get "$stats" rs_sent), delivered_packets $(stat_get "$stats" delivered_packets), drops_total $(stat_get "$stats" drops_total)"
-	else fail "$name: stats file has no 'state 1'"; fi
+	if lab_wait_until 3 "teredoctl status shows qualified" lab_state_is "$name" qualified; then
+		pass "$name: teredoctl: state qualified, qualifications $(lab_stat "$name" qualifications), rs_sent $(lab_stat "$name" rs_sent), delivered_packets $(lab_stat "$name" delivered_packets), drops_total $(lab_stat "$name" drops_total)"
+	else fail "$name: teredoctl status: state '$(lab_state "$name")', not qualified"; fi
 	grep -q "qualified: address $addr" "$LAB_DIR/$name.log" && pass "$name: log has 'qualified: address $addr'" ||
 		fail "$name: log lacks the qualification line"
 
 	# A network change (new IPv4 address on eth0) makes the client re-qualify at once (netlink monitor).
 	local rs_before
-	rs_before="$(stat_get "$stats" rs_sent)"
+	rs_before="$(lab_stat "$name" rs_sent)"
 	ip -n "$LAB_NS_CLIENT" addr add 10.77.0.3/24 dev eth0
 	if lab_wait_until 5 "re-qualification after a network change" \
-		bash -c "grep -q 're-qualifying' '$LAB_DIR/$name.log' && (( \$(awk '\$1 == \"rs_sent\" {print \$2}' '$stats') > $rs_before ))"
-	then pass "$name: network change noticed, RS sent at once (rs_sent $rs_before -> $(stat_get "$stats" rs_sent))"
+		eval "grep -q 're-qualifying' '$LAB_DIR/$name.log' && (( \$(lab_stat '$name' rs_sent) > rs_before ))"
+	then pass "$name: network change noticed, RS sent at once (rs_sent $rs_before -> $(lab_stat "$name" rs_sent))"
 	else fail "$name: no re-qualification after a network change"; fi
 	ip -n "$LAB_NS_CLIENT" addr del 10.77.0.3/24 dev eth0
 	[[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$addr" ]] && pass "$name: still $addr after the change" ||

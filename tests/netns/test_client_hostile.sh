@@ -3,9 +3,9 @@
 # tests/netns/test_client_hostile.sh: a qualified Teredo client (OUR teredod, RelayType client) under hostile traffic.
 #
 # Lab (see lib.sh) plus an attacker namespace <tag>-attacker (198.51.100.66 on the IPv4 segment). Our client runs in
-# the PUBLIC client namespace (198.51.100.40, BindPort 3545, -u nobody, stats file) so the attacker can reach its UDP
-# port; server teredod-server (ours), relay teredod (ours). From the attacker, tests/netns/hostile_client.py sends
-# (each category COUNT datagrams, default 100):
+# the PUBLIC client namespace (198.51.100.40, BindPort 3545, -u nobody, counters read with teredoctl) so the attacker
+# can reach its UDP port; server teredod-server (ours), relay teredod (ours). From the attacker,
+# tests/netns/hostile_client.py sends (each category COUNT datagrams, default 100):
 #   ra-wrong-source    forged RAs from the attacker (port 3544 and random ports)    -> drop_ra_from_wrong_source
 #   ra-bad-nonce       forged RAs spoofed from the server 198.51.100.10:3544 (raw IPv4) with a wrong nonce or no
 #                      authentication header                                      -> drop_ra_nonce_mismatch
@@ -17,8 +17,8 @@
 #   fake-relay         echo requests from a native source as if through a relay: held for the relay check, never
 #                      delivered (delivered_packets unchanged), a connectivity test goes out
 # Each drop counter must grow by exactly the number sent; the RA categories must grow ra_rejected likewise and leave
-# ra_accepted, qualifications and address_changes alone. Afterwards the address is unchanged, state 1, the client
-# alive, and ping6 client <-> v6host works 5/5 both ways.
+# ra_accepted, qualifications and address_changes alone. Afterwards the address is unchanged, state qualified, the
+# client alive, and ping6 client <-> v6host works 5/5 both ways.
 #
 # Environment: BUILD_DIR (default <repo>/build), CLIENT_HOSTILE_COUNT (default 100).
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a tool or a binary missing).
@@ -37,20 +37,18 @@ need_root_and_tools ip nft ping ss "$PY"
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR); build with cmake --build build"
 LAB_NS_ATTACKER="$LAB_TAG-attacker"
 SUMMARY_NS_CHECK=1
-summary_dump() { [[ -f ${STATS:-} ]] && { echo "===== client stats ====="; grep -v ' 0$' "$STATS"; }; }
+summary_dump() { lab_alive client && { echo "===== client stats (non-zero) ====="; lab_stats client | grep -v ' 0$'; }; }
 
-st() { lab_stat "$STATS" "$1"; }
-
-# snapshot: all counters of the stats file into the associative array SNAP.
+# snapshot: every figure of the client's teredoctl stats (one reading) into the associative array SNAP.
 declare -A SNAP=()
 snapshot() {
 	local k v
 	SNAP=()
-	while read -r k v; do SNAP[$k]="$v"; done <"$STATS"
+	while read -r k v; do SNAP[$k]="$v"; done < <(lab_stats client)
 }
 
-# wait_settled: wait until the stats file has been rewritten twice with udp_datagrams unchanged (all read).
-wait_settled() { sleep 1.05; lab_wait_stat_settled "$STATS" udp_datagrams 9 1.05; }
+# wait_settled: wait until two readings of udp_datagrams 0.3 s apart agree (the client has read everything).
+wait_settled() { lab_wait_stat_settled client udp_datagrams 10; }
 
 # attack CATEGORY COUNTER [EXTRA COUNTER...]: send COUNT datagrams of CATEGORY; each named counter must grow by exactly
 # the number sent; ra_accepted, qualifications, address_changes and delivered_packets must not move.
@@ -84,13 +82,12 @@ lab_ns_add "$LAB_NS_ATTACKER" && lab_link "$LAB_NS_ATTACKER" eth0 br4 atk4 &&
 	ip -n "$LAB_NS_ATTACKER" addr add "$ATTACKER_IP/24" dev eth0 || { fail "attacker namespace"; exit 1; }
 LAB_SERVER_USER=nobody
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
-lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" || { fail "start teredod relay"; exit 1; }
-STATS="$LAB_DIR/client.stats"
-lab_start_teredod_client client "$LAB_NS_PUBCLIENT" "$TEREDOD" "$STATS" "BindPort $CLIENT_PORT"
+lab_start_teredod_relay "$TEREDOD" || { fail "start teredod relay"; exit 1; }
+lab_start_teredod_client client "$LAB_NS_PUBCLIENT" "$TEREDOD" "BindPort $CLIENT_PORT"
 ADDR="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_PUBCLIENT" teredo 20)" || { fail "client qualified"; exit 1; }
 lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" "$CLIENT_PORT" && pass "client qualified as $ADDR, UDP port $CLIENT_PORT" ||
 	fail "client not bound to UDP $CLIENT_PORT: $(ip netns exec "$LAB_NS_PUBCLIENT" ss -Hlun)"
-lab_wait_stats "$STATS" 3
+lab_wait_ctl client 3
 lab_ping_until "$LAB_NS_PUBCLIENT" "$LAB_V6HOST_IP6" 20 && pass "path client -> v6host warm" || fail "no echo reply client -> v6host"
 lab_exec "$LAB_NS_ATTACKER" ping -c1 -W1 "$LAB_PUBCLIENT_IP" >/dev/null && pass "attacker $ATTACKER_IP reaches $LAB_PUBCLIENT_IP" ||
 	fail "attacker cannot reach the client"
@@ -120,8 +117,9 @@ fi
 # afterwards: same address, still qualified, traffic works
 lab_alive client && pass "client still running" || fail "client exited"
 now="$(lab_teredo_address "$LAB_NS_PUBCLIENT" teredo)"
-[[ $now == "$ADDR" && $(st state) == 1 ]] && pass "address unchanged ($ADDR), state 1, ra_rejected $(st ra_rejected), drops_total $(st drops_total)" ||
-	fail "address '$now' (was $ADDR), state $(st state)"
+[[ $now == "$ADDR" ]] && lab_state_is client qualified &&
+	pass "address unchanged ($ADDR), state qualified, ra_rejected $(lab_stat client ra_rejected), drops_total $(lab_stat client drops_total)" ||
+	fail "address '$now' (was $ADDR), state $(lab_state client)"
 lab_ping_until "$LAB_NS_PUBCLIENT" "$LAB_V6HOST_IP6" 10 || true
 if out="$(lab_ping "$LAB_NS_PUBCLIENT" "$LAB_V6HOST_IP6" 5 after-out)"; then pass "after the attacks: ping6 client -> v6host: $out"
 else fail "after the attacks: ping6 client -> v6host: $out"; fi

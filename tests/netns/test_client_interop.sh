@@ -9,9 +9,9 @@
 #   miredo     miredo-server (Debian)    miredo cone relay (Debian)
 #   rly-ours   miredo-server (Debian)    teredod RelayType relay (ours)
 #
-# For each combo a fresh client (10.77.0.2 behind the masquerading NAT, -u nobody, stats file) must: qualify (address
-# naming server .10 and the NAT's public .30), ping6 client -> v6host and v6host -> client 5/5, iperf3 TCP -t 3 both
-# directions with non-zero throughput (printed), and report state 1 in its stats file.
+# For each combo a fresh client (10.77.0.2 behind the masquerading NAT, -u nobody, ControlSocket) must: qualify
+# (address naming server .10 and the NAT's public .30), ping6 client -> v6host and v6host -> client 5/5, iperf3 TCP -t 3
+# both directions with non-zero throughput (printed), and report state qualified in teredoctl status.
 # Client to client (with the first combo): our client behind the NAT <-> OUR client on the public segment (.40), and
 # our client behind the NAT <-> Debian `miredo` client on the public segment: ping6 5/5 both ways.
 #
@@ -46,7 +46,7 @@ ping_both() {
 start_nat_client() {
 	local name="$1" addr
 	NAT_ADDR=""
-	lab_start_teredod_client "$name" "$LAB_NS_CLIENT" "$TEREDOD" "$LAB_DIR/$name.stats"
+	lab_start_teredod_client "$name" "$LAB_NS_CLIENT" "$TEREDOD"
 	if ! addr="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$LAB_NS_CLIENT" teredo 20)"; then
 		fail "$name: our client behind the NAT qualified"
 		return 1
@@ -74,23 +74,22 @@ start_server() {
 
 start_relay() {
 	case "$1" in
-	ours) lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay-$2.stats" ;;
+	ours) lab_start_teredod_relay "$TEREDOD" ;;
 	miredo) lab_write_relay_conf >/dev/null && lab_start_relay miredo ;;
 	esac
 }
 
 # run_combo NAME SERVER RELAY [c2c]: one server/relay combination with a fresh client behind the NAT.
 run_combo() {
-	local name="$1" srv="$2" rly="$3" c2c="${4:-}" addr out stats
+	local name="$1" srv="$2" rly="$3" c2c="${4:-}" addr out
 	echo
 	echo "---- combo $name: server $srv, relay $rly ----"
 	if ! lab_alive server; then
 		start_server "$srv" && pass "$name: server ($srv) listening" || { fail "$name: start server ($srv)"; return; }
 	fi
-	start_relay "$rly" "$name" && pass "$name: relay ($rly) up" || { fail "$name: start relay ($rly)"; return; }
+	start_relay "$rly" && pass "$name: relay ($rly) up" || { fail "$name: start relay ($rly)"; return; }
 	if start_nat_client "$name"; then
 		addr="$NAT_ADDR"
-		stats="$LAB_DIR/$name.stats"
 		ping_both "$name v6host" "$LAB_NS_CLIENT" "$addr" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6"
 		if out="$(lab_iperf3 "$LAB_NS_V6HOST" "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" "$IPERF_SECONDS" "$name-up")"; then
 			pass "$name: iperf3 TCP client -> v6host: $out"
@@ -98,9 +97,9 @@ run_combo() {
 		if out="$(lab_iperf3 "$LAB_NS_CLIENT" "$LAB_NS_V6HOST" "$addr" "$IPERF_SECONDS" "$name-down")"; then
 			pass "$name: iperf3 TCP v6host -> client: $out"
 		else fail "$name: iperf3 TCP v6host -> client: $out"; fi
-		if grep -qx 'state 1' "$stats" 2>/dev/null; then
-			pass "$name: stats: state 1, rs_sent $(lab_stat "$stats" rs_sent), ra_accepted $(lab_stat "$stats" ra_accepted), relays_verified $(lab_stat "$stats" relays_verified), delivered $(lab_stat "$stats" delivered_packets), sent $(lab_stat "$stats" sent_packets), drops_total $(lab_stat "$stats" drops_total)"
-		else fail "$name: stats file lacks 'state 1'"; fi
+		if lab_state_is "$name" qualified; then
+			pass "$name: teredoctl: state qualified, rs_sent $(lab_stat "$name" rs_sent), ra_accepted $(lab_stat "$name" ra_accepted), relays_verified $(lab_stat "$name" relays_verified), delivered $(lab_stat "$name" delivered_packets), sent $(lab_stat "$name" sent_packets), drops_total $(lab_stat "$name" drops_total)"
+		else fail "$name: teredoctl status: state '$(lab_state "$name")', not qualified"; fi
 		[[ $c2c == c2c ]] && client_to_client "$addr"
 	fi
 	lab_alive "$name" && stop_and_wait "$name" "$LAB_NS_CLIENT"
@@ -110,13 +109,13 @@ run_combo() {
 # client_to_client NAT_ADDR: our client behind the NAT with our / Debian's client on the public segment.
 client_to_client() {
 	local nataddr="$1" pubaddr
-	lab_start_teredod_client pub "$LAB_NS_PUBCLIENT" "$TEREDOD" "$LAB_DIR/pub.stats"
+	lab_start_teredod_client pub "$LAB_NS_PUBCLIENT" "$TEREDOD"
 	if pubaddr="$(LAB_WAIT_FOR_PROC=pub wait_teredo_address "$LAB_NS_PUBCLIENT" teredo 20)"; then
 		eval "$(teredo_decode "$pubaddr")"
 		[[ $TEREDO_MAPPED_IP == "$LAB_PUBCLIENT_IP" ]] && pass "c2c ours: public teredod client qualified as $pubaddr (mapped $TEREDO_MAPPED_IP:$TEREDO_MAPPED_PORT)" ||
 			fail "c2c ours: public client address $pubaddr maps to $TEREDO_MAPPED_IP"
 		ping_both "c2c ours" "$LAB_NS_CLIENT" "$nataddr" "$LAB_NS_PUBCLIENT" "$pubaddr"
-		pass "c2c ours: NAT client bubbles_direct_sent $(lab_stat "$LAB_DIR/ours.stats" bubbles_direct_sent), bubbles_received $(lab_stat "$LAB_DIR/ours.stats" bubbles_received); public client bubbles_received $(lab_stat "$LAB_DIR/pub.stats" bubbles_received)"
+		pass "c2c ours: NAT client bubbles_direct_sent $(lab_stat ours bubbles_direct_sent), bubbles_received $(lab_stat ours bubbles_received); public client bubbles_received $(lab_stat pub bubbles_received)"
 	else
 		fail "c2c ours: public teredod client qualified"
 	fi

@@ -7,7 +7,7 @@
 #   steered   qualification, the address on the interface, teredoctl status (workers 2, per-worker peers), ping both
 #             ways, iperf3 TCP both ways, 64 new native peers (spread over both workers), then handed_off = 0 (the kernel delivered everything to its owner), a
 #             refresh (the next RA, ~30 s later, is accepted by worker 0) and still ping.
-#   handover  TEREDOD_STEERING=off: qualification and ping/iperf3 both ways still work, handed_off > 0.
+#   handover  Steering no: qualification and ping/iperf3 both ways still work, handed_off > 0.
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root, a tool or a teredod binary missing).
 set -uo pipefail
 
@@ -22,21 +22,14 @@ need_root_and_tools ip nft ping iperf3 ss "$PY"
 PHASE=""
 SUMMARY_NS_CHECK=1
 summary_header() { echo "client: $TEREDOD with Workers 2 behind the NAT; server and relay: ours"; }
-summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== client stats ====="; cat "$STATS"; }; }
+summary_dump() { lab_alive client && { echo "===== client stats ====="; lab_stats client; }; }
 
-st() { lab_stat "$STATS" "$1"; }
-jv() { teredoctl_json client "$@"; }
-
-# start_client [ENV...]: a fresh client with Workers 2; sets ADDR.
+# start_client [CONFIG LINES...]: a fresh client with Workers 2 (and the extra lines), its own log; sets ADDR.
 start_client() {
 	lab_stop client
 	lab_wait_until 5 "old interface gone" bash -c "! ip -n '$LAB_NS_CLIENT' link show dev teredo >/dev/null 2>&1"
-	STATS="$LAB_DIR/client-$PHASE.stats"
 	rm -f "$LAB_DIR/client.log"
-	local conf
-	conf="$(lab_write_client_conf client "Workers 2" "ControlSocket $LAB_DIR/client.sock")"
-	lab_start client "$LAB_NS_CLIENT" env "TEREDOD_STATS_FILE=$STATS" "$@" "$TEREDOD" -f -c "$conf" -u nobody \
-		-p "$LAB_DIR/client.pid"
+	lab_start_teredod_client client "$LAB_NS_CLIENT" "$TEREDOD" "Workers 2" "$@"
 	ADDR="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_CLIENT" teredo 15)" ||
 		fatal "client (Workers 2${1:+, $*}) not qualified within 15 s"
 	pass "client (Workers 2${1:+, $*}) qualified: $ADDR"
@@ -63,17 +56,16 @@ traffic() {
 	line="$(lab_iperf3 "$LAB_NS_CLIENT" "$LAB_NS_V6HOST" "$ADDR" 2 "$PHASE-down")" &&
 		pass "iperf3 TCP v6host -> client: $line" || fail "iperf3 TCP v6host -> client: $line"
 	spread
-	lab_wait_until 5 "65 peers" bash -c "(( \$(\"$TEREDOCTL\" -s '$LAB_DIR/client.sock' status --json |
-		$PY -c 'import json,sys; print(json.load(sys.stdin)[\"peers\"])') >= 65 ))" &&
-		pass "64 new native peers: peers per worker $(jv '" ".join(str(x) for x in d["worker_peers"])' status)" ||
-		fail "64 new native peers: peers $(jv 'd["peers"]' status)"
+	lab_wait_until 5 "65 peers" lab_json_true client 'd["peers"] >= 65' status &&
+		pass "64 new native peers: peers per worker $(lab_json client '" ".join(str(x) for x in d["worker_peers"])' status)" ||
+		fail "64 new native peers: peers $(lab_json client 'd["peers"]' status)"
 }
 
 lab_setup_checked
 pass "lab topology up (7 namespaces)"
 LAB_SERVER_USER=nobody
 lab_start_server "$TEREDOD_SERVER" && pass "server (teredod-server) up" || fatal "server start"
-lab_start_teredod_relay "$TEREDOD" "$LAB_DIR/relay.stats" && pass "relay (teredod) up" || fatal "relay start"
+lab_start_teredod_relay "$TEREDOD" && pass "relay (teredod) up" || fatal "relay start"
 
 # ---- steered --------------------------------------------------------------------------------------------------------
 PHASE=steered
@@ -82,24 +74,24 @@ log_has client "2 workers; steering: TUN queues by destination \(eBPF\), UDP soc
 	pass "log: 2 workers with both steering programs" || fail "log: $(grep -m1 steering "$LAB_DIR/client.log")"
 log_has client "Teredo client started: .* 2 workers, " && pass "log: client started with 2 workers" ||
 	fail "log: no '2 workers' in the start line"
-[[ $(jv 'd["workers"]' status) == 2 && $(jv 'd["state"]' status) == qualified ]] &&
-	pass "teredoctl status: qualified, workers 2" || fail "teredoctl status: workers '$(jv 'd.get("workers")' status)'"
+[[ $(lab_json client 'd["workers"]' status) == 2 && $(lab_json client 'd["state"]' status) == qualified ]] &&
+	pass "teredoctl status: qualified, workers 2" || fail "teredoctl status: workers '$(lab_json client 'd.get("workers")' status)'"
 traffic
-per="$(jv '" ".join(str(x) for x in d["worker_peers"])' status)"
+per="$(lab_json client '" ".join(str(x) for x in d["worker_peers"])' status)"
 read -r w0 w1 <<<"$per"
 [[ ${w0:-0} -ge 1 && ${w1:-0} -ge 1 ]] && pass "both workers own peers (v6host is worker 1's; peers per worker: $per)" ||
 	fail "peers per worker: '$per'"
-sleep 2.2  # the follower publishes its counters once a second
-grep -q '^handed_off [0-9]' "$STATS" && pass "the stats file reports handed_off" || fail "no handed_off line in $STATS"
-[[ $(st handed_off) -eq 0 ]] && pass "handed_off 0: the kernel delivered every packet to its worker" ||
-	fail "handed_off $(st handed_off) with steering on"
-[[ $(st delivered_packets) -gt 1000 && $(st sent_packets) -gt 1000 ]] &&
-	pass "summed counters: sent_packets $(st sent_packets), delivered_packets $(st delivered_packets)" ||
-	fail "summed counters: sent_packets $(st sent_packets), delivered_packets $(st delivered_packets)"
-ra0="$(st ra_accepted)"
-lab_wait_until 40 "a refresh RA accepted" bash -c "(( \$(awk '\$1 == \"ra_accepted\" {print \$2}' '$STATS') > $ra0 ))" &&
-	pass "refresh: ra_accepted $ra0 -> $(st ra_accepted) (router advertisements reach worker 0)" ||
-	fail "no refresh RA accepted within 40 s (ra_accepted $(st ra_accepted), ra_rejected $(st ra_rejected))"
+lab_json_true client '"handed_off" in d["counters"]' stats && pass "teredoctl stats reports handed_off" ||
+	fail "no handed_off counter in teredoctl stats"
+[[ $(lab_stat client handed_off) -eq 0 ]] && pass "handed_off 0: the kernel delivered every packet to its worker" ||
+	fail "handed_off $(lab_stat client handed_off) with steering on"
+[[ $(lab_stat client delivered_packets) -gt 1000 && $(lab_stat client sent_packets) -gt 1000 ]] &&
+	pass "summed counters: sent_packets $(lab_stat client sent_packets), delivered_packets $(lab_stat client delivered_packets)" ||
+	fail "summed counters: sent_packets $(lab_stat client sent_packets), delivered_packets $(lab_stat client delivered_packets)"
+ra0="$(lab_stat client ra_accepted)"
+lab_wait_stat_above client ra_accepted "$ra0" 40 &&
+	pass "refresh: ra_accepted $ra0 -> $(lab_stat client ra_accepted) (router advertisements reach worker 0)" ||
+	fail "no refresh RA accepted within 40 s (ra_accepted $(lab_stat client ra_accepted), ra_rejected $(lab_stat client ra_rejected))"
 [[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" ]] && pass "address unchanged after the refresh" ||
 	fail "address changed after the refresh"
 line=""
@@ -108,10 +100,9 @@ line="$(lab_ping "$LAB_NS_V6HOST" "$ADDR" 3 "after-refresh")" && pass "ping6 v6h
 
 # ---- handover -------------------------------------------------------------------------------------------------------
 PHASE=handover
-start_client TEREDOD_STEERING=off
+start_client "Steering no"
 log_has client "2 workers; steering: off" && pass "log: steering off" || fail "log: no 'steering: off' line"
 traffic
-sleep 2.2
-[[ $(st handed_off) -gt 0 ]] && pass "handed_off $(st handed_off) > 0: misdirected packets reached their owner" ||
-	fail "handed_off $(st handed_off) with steering off"
+[[ $(lab_stat client handed_off) -gt 0 ]] && pass "handed_off $(lab_stat client handed_off) > 0: misdirected packets reached their owner" ||
+	fail "handed_off $(lab_stat client handed_off) with steering off"
 lab_stop client

@@ -76,8 +76,7 @@ lab_exec "$LAB_NS_RELAY" ip link show dev teredo >/dev/null 2>&1 && fail "a fail
 # --- detaching: the launcher's status is the daemon's set-up status --------------------------------------------------
 PIDFILE="$LAB_DIR/relay.pid"
 expect_exit "teredod (no -f) with Miredo's relay file via -c: launcher" 0 -- \
-	lab_exec "$LAB_NS_RELAY" env "TEREDOD_STATS_FILE=$LAB_DIR/relay.stats" "$TEREDOD" -c "$RELAY_CONF" \
-	-p "$PIDFILE"
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -c "$RELAY_CONF" -p "$PIDFILE"
 # The launcher has exited: set-up must already be complete.
 if [[ -s $PIDFILE ]] && lab_iface_up "$LAB_NS_RELAY" teredo && lab_udp_bound "$LAB_NS_RELAY" 0.0.0.0 3545; then
 	pass "at the launcher's exit: pidfile written, interface teredo up, UDP 3545 bound"

@@ -65,8 +65,8 @@ chmod 755 "$HOOK"
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
 
 # --- the client with the recording hook (behind the NAT) and one in rtnetlink mode (public) -------------------------
-lab_start_teredod_client hooked "$LAB_NS_CLIENT" "$TEREDOD" "$LAB_DIR/hooked.stats" "HookScript $HOOK"
-lab_start_teredod_client plain "$LAB_NS_PUBCLIENT" "$TEREDOD" "$LAB_DIR/plain.stats"
+lab_start_teredod_client hooked "$LAB_NS_CLIENT" "$TEREDOD" "HookScript $HOOK"
+lab_start_teredod_client plain "$LAB_NS_PUBCLIENT" "$TEREDOD"
 ADDR="$(LAB_WAIT_FOR_PROC=hooked wait_teredo_address "$LAB_NS_CLIENT" teredo 30)" ||
 	{ fail "hooked client qualified"; exit 1; }
 PADDR="$(LAB_WAIT_FOR_PROC=plain wait_teredo_address "$LAB_NS_PUBCLIENT" teredo 30)" ||
@@ -85,7 +85,7 @@ fi
 # (PWD, and SHLVL with some shells, are set by sh itself.)
 envnames="$(awk '/^--- /{i++; next} i==1' "$REC" | cut -d= -f1 | grep -vE '^(SELF_|PWD$|SHLVL$)' | sort | tr '\n' ' ')"
 [[ $envnames == "ADDRESS IFACE IFINDEX LLADDRESS MTU OLD_STATE PATH STATE " ]] &&
-	pass "hook environment is clean: $envnames(no TEREDOD_STATS_FILE, no NOTIFY_SOCKET...)" ||
+	pass "hook environment is clean: $envnames(no NOTIFY_SOCKET, nothing of the daemon's own...)" ||
 	fail "hook environment: $envnames"
 [[ $(rec_get 1 SELF_Uid | awk '{print $1}') == 0 && $(rec_get 1 SELF_CapEff) == 0000000000001000 &&
 	$(rec_get 1 SELF_NoNewPrivs) == 1 ]] && pass "hook runs as uid 0 with CAP_NET_ADMIN only and NoNewPrivs 1" ||
@@ -103,14 +103,14 @@ done
 # --- SIGUSR1/SIGUSR2 ------------------------------------------------------------------------------------------------
 SUP="${LAB_PID[hooked]}"; W="$(lab_child "$SUP")"; H="$(lab_child "$W")"
 for p in "$SUP" "$W" "$H"; do kill -USR1 "$p"; kill -USR2 "$p"; done
-sleep 0.5
+sleep 0.5  # time for a process that does not ignore them to die
 kill -0 "$SUP" && kill -0 "$W" && kill -0 "$H" && [[ $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" ]] &&
 	pass "SIGUSR1/SIGUSR2 ignored by supervisor, worker and helper; address kept" || fail "a process died on SIGUSR1/2"
 
 # --- SIGHUP, unchanged -------------------------------------------------------------------------------------------------
 echo "# comment only" >>"$LAB_DIR/hooked.conf"
 kill -HUP "$SUP"
-log_has hooked 'Configuration unchanged' && sleep 1 &&
+log_has hooked 'Configuration unchanged' && sleep 1 &&  # time for a wrong restart or hook call to show
 	[[ $(lab_child "$SUP") == "$W" && $(lab_teredo_address "$LAB_NS_CLIENT" teredo) == "$ADDR" &&
 		$(lab_ifindex "$LAB_NS_CLIENT" teredo) == "$IFINDEX" && $(rec_count) == 1 ]] &&
 	pass "unchanged reload: same worker $W, address $ADDR, ifindex $IFINDEX, no hook call" ||

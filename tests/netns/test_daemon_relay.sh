@@ -6,7 +6,7 @@
 #  - privileges: supervisor uid 0 with only the capabilities it needs to start workers; worker uid nobody, CapEff 0,
 #    NoNewPrivs 1, Seccomp 2 (every thread), root directory = the empty chroot (/run/teredod/empty, or -t DIR);
 #  - SIGUSR1/SIGUSR2 to every process: ignored;
-#  - SIGHUP with an unchanged file (comments added): same worker, same ifindex, peers kept (stats `peers`);
+#  - SIGHUP with an unchanged file (comments added): same worker, same ifindex, peers kept (teredoctl stats `peers`);
 #  - SIGHUP with InterfaceMTU changed: applied (new worker, link MTU 1400), the change named in the log;
 #  - SIGHUP with an invalid file: FILE:LINE logged, old settings kept, daemon alive;
 #  - SIGHUP with a change that cannot start (BindPort taken): the previous settings are restored;
@@ -30,7 +30,7 @@ reload_and_wait() {
 	kill -HUP "$pid"
 	lab_wait_until 10 "reload $n of $name done" bash -c \
 		"[[ \$(grep -cE 'Configuration unchanged|New configuration applied|keeping the running configuration|restarting with the previous one' '$LAB_DIR/$name.log') -ge $n ]]"
-	sleep 0.3
+	sleep 0.3  # the supervisor's last steps after that line
 }
 
 lab_setup_checked
@@ -48,12 +48,11 @@ bad=""
 for t in /proc/"$SW"/task/*; do
 	[[ $(awk '$1 == "Seccomp:" {print $2}' "$t/status") == 2 ]] || bad+=" ${t##*/}"
 done
-[[ -z $bad ]] && pass "every server worker thread ($(ls /proc/"$SW"/task | wc -l)) has Seccomp 2" ||
+[[ -z $bad ]] && pass "every server worker thread ($(find /proc/"$SW"/task -mindepth 1 -maxdepth 1 | wc -l)) has Seccomp 2" ||
 	fail "server threads without seccomp:$bad"
 
 # --- our relay ----------------------------------------------------------------------------------------------------
-STATS="$LAB_DIR/relay.stats"
-lab_start_teredod_relay "$TEREDOD" "$STATS" || { fail "start teredod relay"; exit 1; }
+lab_start_teredod_relay "$TEREDOD" || { fail "start teredod relay"; exit 1; }
 RSUP="${LAB_PID[relay]}"
 RW="$(lab_child "$RSUP")"
 check_proc "relay supervisor" "$RSUP" 0 "$LAB_SUPERVISOR_CAPEFF" 0 /
@@ -65,15 +64,15 @@ check_proc "relay worker" "$RW" "$NOBODY_UID" 0000000000000000 2 /run/teredod/em
 # A peer in the relay: v6host pings a Teredo address (server .10, mapped 198.51.100.40:40000); the relay keeps a peer
 # entry while it tries to reach it.
 ip netns exec "$LAB_NS_V6HOST" ping -6 -c2 -i0.2 -W1 2001:0:c633:640a:8000:63bf:39cc:9bd7 >/dev/null 2>&1
-lab_wait_until 5 "relay peers >= 1" bash -c "(( \$(awk '\$1 == \"peers\" {print \$2}' '$STATS') >= 1 ))"
-PEERS="$(lab_stat "$STATS" peers)"
+lab_wait_stat_above relay peers 0 5
+PEERS="$(lab_stat relay peers)"
 IFINDEX="$(lab_ifindex "$LAB_NS_RELAY" teredo)"
 [[ $PEERS -ge 1 ]] && pass "relay has $PEERS peer(s), interface teredo ifindex $IFINDEX" ||
 	fail "relay peers $PEERS"
 
 # --- SIGUSR1 / SIGUSR2: ignored by every process ----------------------------------------------------------------------
 for p in "$RSUP" "$RW" "$SSUP" "$SW"; do kill -USR1 "$p"; kill -USR2 "$p"; done
-sleep 0.5
+sleep 0.5  # time for a process that does not ignore them to die
 alive=1
 for p in "$RSUP" "$RW" "$SSUP" "$SW"; do kill -0 "$p" 2>/dev/null || alive=0; done
 [[ $alive == 1 && $(lab_child "$RSUP") == "$RW" && $(lab_child "$SSUP") == "$SW" ]] &&
@@ -85,9 +84,9 @@ reload_and_wait relay "$RSUP" 1
 log_has relay 'Configuration unchanged' && pass "relay: reload with an unchanged file logged 'Configuration unchanged'" ||
 	fail "relay: no 'Configuration unchanged'"
 [[ $(lab_child "$RSUP") == "$RW" && $(lab_ifindex "$LAB_NS_RELAY" teredo) == "$IFINDEX" &&
-	$(lab_stat "$STATS" peers) == "$PEERS" ]] &&
+	$(lab_stat relay peers) == "$PEERS" ]] &&
 	pass "relay: same worker $RW, same ifindex $IFINDEX, peers kept ($PEERS)" ||
-	fail "relay after unchanged reload: worker $(lab_child "$RSUP") ifindex $(lab_ifindex "$LAB_NS_RELAY" teredo) peers $(lab_stat "$STATS" peers)"
+	fail "relay after unchanged reload: worker $(lab_child "$RSUP") ifindex $(lab_ifindex "$LAB_NS_RELAY" teredo) peers $(lab_stat relay peers)"
 kill -HUP "$SSUP"
 log_has server 'Configuration unchanged' && [[ $(lab_child "$SSUP") == "$SW" ]] &&
 	pass "server: unchanged reload keeps worker $SW" || fail "server: unchanged reload"

@@ -73,9 +73,9 @@ udp_iperf() {
 
 run_paths() {
 	local tag="$1"; shift  # remaining: extra config lines for relay and client
-	local rstats="$LAB_DIR/relay-$tag.stats" cstats="$LAB_DIR/client-$tag.stats" addr
-	lab_start_teredod_relay "$TEREDOD" "$rstats" "$@" || { fail "$tag: relay started"; return; }
-	lab_start_teredod_client "client-$tag" "$LAB_NS_CLIENT" "$TEREDOD" "$cstats" "$@"
+	local addr
+	lab_start_teredod_relay "$TEREDOD" "$@" || { fail "$tag: relay started"; return; }
+	lab_start_teredod_client "client-$tag" "$LAB_NS_CLIENT" "$TEREDOD" "$@"
 	if ! addr="$(LAB_WAIT_FOR_PROC="client-$tag" wait_teredo_address "$LAB_NS_CLIENT" teredo 30)"; then
 		fail "$tag: client qualified"
 		lab_stop relay; lab_stop "client-$tag"
@@ -121,17 +121,17 @@ run_paths() {
 		fail "$tag: UDP client -> v6host: $got delivered, $lost% lost, error $err"
 
 	# MTU: 1232 data bytes = a 1280-byte packet passes; 1300 with DF is refused with MTU 1280.
-	lab_exec "$LAB_NS_V6HOST" ping -6 -n -c 2 -W 2 -s 1232 -M do "$addr" >/dev/null 2>&1 &&
+	lab_exec "$LAB_NS_V6HOST" ping -6 -n -c 2 -W 2 -s 1232 -M "do" "$addr" >/dev/null 2>&1 &&
 		pass "$tag: ping6 1232 bytes v6host -> client" || fail "$tag: ping6 1232 bytes v6host -> client"
-	lab_exec "$LAB_NS_CLIENT" ping -6 -n -c 2 -W 2 -s 1232 -M do "$LAB_V6HOST_IP6" >/dev/null 2>&1 &&
+	lab_exec "$LAB_NS_CLIENT" ping -6 -n -c 2 -W 2 -s 1232 -M "do" "$LAB_V6HOST_IP6" >/dev/null 2>&1 &&
 		pass "$tag: ping6 1232 bytes client -> v6host" || fail "$tag: ping6 1232 bytes client -> v6host"
-	out="$(lab_exec "$LAB_NS_V6HOST" ping -6 -n -c 3 -i 0.3 -W 2 -s 1300 -M do "$addr" 2>&1)"
+	out="$(lab_exec "$LAB_NS_V6HOST" ping -6 -n -c 3 -i 0.3 -W 2 -s 1300 -M "do" "$addr" 2>&1)"
 	local pmtu
 	pmtu="$(ip -n "$LAB_NS_V6HOST" -6 route get "$addr" 2>/dev/null | grep -o 'mtu [0-9]*')"
 	[[ $out == *"mtu=1280"* || $out == *"Packet too big"* || $pmtu == "mtu 1280" ]] &&
 		pass "$tag: 1300 bytes v6host -> client refused with MTU 1280 (${pmtu:-ping: PTB})" ||
 		fail "$tag: 1300 bytes v6host -> client: no MTU 1280 signal ($pmtu; $(tail -n2 <<<"$out" | tr '\n' ' '))"
-	out="$(lab_exec "$LAB_NS_CLIENT" ping -6 -n -c 1 -W 2 -s 1300 -M do "$LAB_V6HOST_IP6" 2>&1)"
+	out="$(lab_exec "$LAB_NS_CLIENT" ping -6 -n -c 1 -W 2 -s 1300 -M "do" "$LAB_V6HOST_IP6" 2>&1)"
 	[[ $out == *"mtu=1280"* || $out == *"too long"* || $out == *"Packet too big"* ]] &&
 		pass "$tag: 1300 bytes client -> v6host refused with MTU 1280" ||
 		fail "$tag: 1300 bytes client -> v6host: $(tail -n2 <<<"$out" | tr '\n' ' ')"
@@ -143,7 +143,7 @@ run_paths() {
 	local cap6="$LAB_DIR/ecn6-$tag.txt"
 	lab_exec "$LAB_NS_CLIENT" timeout 4 tcpdump -n -v -c 2 -i teredo "icmp6 and ip6[40] == 128" >"$cap6" 2>/dev/null &
 	local tpid6=$!
-	sleep 1
+	sleep 1  # both captures listening before the echo requests go out
 	lab_exec "$LAB_NS_V6HOST" ping -6 -n -c 3 -i 0.2 -W 2 -Q 0x03 "$addr" >/dev/null 2>&1
 	wait "$tpid" "$tpid6" 2>/dev/null
 	if grep -q 'tos 0x0,' "$cap" && ! grep -q 'tos 0x[1-9a-f]' "$cap" && grep -q 'class 0x03' "$cap6"; then
@@ -153,11 +153,12 @@ run_paths() {
 	fi
 
 	local drops
-	drops="$(lab_stat "$rstats" drops_total)/$(lab_stat "$cstats" drops_total)"
+	drops="$(lab_stat relay drops_total)/$(lab_stat "client-$tag" drops_total)"
 	lab_log "$tag: drops relay/client $drops"
 	lab_stop "client-$tag"
 	lab_stop relay
-	sleep 0.5
+	lab_wait_until 5 "the teredo interfaces of run $tag gone" bash -c \
+		"! ip -n $LAB_NS_RELAY link show dev teredo && ! ip -n $LAB_NS_CLIENT link show dev teredo" || true
 }
 
 lab_setup_checked

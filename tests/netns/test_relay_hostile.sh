@@ -3,7 +3,7 @@
 # tests/netns/test_relay_hostile.sh: OUR Teredo relay (teredod, RelayType relay) under hostile traffic.
 #
 # Lab (see lib.sh): teredod-server (ours), teredod relay (ours, BindPort 3545, MaxPeers $MAX_PEERS, -u nobody,
-# TEREDOD_STATS_FILE), a Debian miredo client behind the NAT, qualified and pinging both ways. A background
+# ControlSocket $LAB_DIR/relay.sock: its counters are read with teredoctl), a Debian miredo client behind the NAT, qualified and pinging both ways. A background
 # `ping -6 -i 0.2` from v6host to the client runs during every attack; its losses are counted (overall and during
 # the native flood). Attacks (tests/netns/hostile_relay.py, /usr/bin/python3):
 #   (i)   Teredo packets to 198.51.100.20:3545 (from the pubclient) whose outer source does not match their Teredo
@@ -13,8 +13,8 @@
 #   (ii)  a bubble flood with random Teredo sources/destinations: all counted as source_mapping_mismatch, no peer,
 #         no bubble sent in answer.
 #   (iii) a native flood: UDP from v6host to $FLOOD_COUNT distinct Teredo addresses (Teredo server 198.51.100.99, an
-#         unused address of the lab segment, so the relay's indirect bubbles go nowhere) at $FLOOD_RATE/s. The stats
-#         file is sampled every 0.2 s: peers <= MaxPeers throughout, peers_evicted grows, peers_created grows by
+#         unused address of the lab segment, so the relay's indirect bubbles go nowhere) at $FLOOD_RATE/s. The relay's
+#         stats are sampled every 0.2 s: peers <= MaxPeers throughout, peers_evicted grows, peers_created grows by
 #         >= 200000; the background ping loses <= $MAX_FLOOD_LOSS_PCT% during the flood; afterwards ping6 5/5 both ways.
 #   (iv)  malformed encapsulations (truncations, bad IP versions, garbage, wrong source/destination kinds), each
 #         category counted under its drop reason.
@@ -49,9 +49,7 @@ LAB_SERVER_USER=nobody
 SUMMARY_NS_CHECK=1
 RUN_CHECKS_OTHER=figure
 summary_header() { echo "relay: $RELAY_BIN (RelayType relay, MaxPeers $MAX_PEERS); server: $SERVER_BIN; client: Debian miredo"; }
-summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }; }
-
-st() { lab_stat "$STATS" "$1"; }
+summary_dump() { lab_alive relay && { echo "===== relay stats ====="; lab_stats relay; }; }
 
 # relay_rss_kb: VmRSS sum over the relay's teredod processes.
 relay_rss_kb() {
@@ -99,17 +97,17 @@ echo "== teredod netns relay hostile-traffic test: relay = $RELAY_BIN"
 lab_setup_checked
 pass "lab topology up (7 namespaces)"
 
-STATS="$LAB_DIR/relay.stats"
 lab_start_server "$SERVER_BIN" && pass "server (teredod-server, user nobody) bound to $LAB_SERVER_IP1:3544 and $LAB_SERVER_IP2:3544" ||
 	fatal "server start ($SERVER_BIN)"
-lab_start_teredod_relay "$RELAY_BIN" "$STATS" "MaxPeers $MAX_PEERS" &&
-	pass "relay (teredod, RelayType relay, MaxPeers $MAX_PEERS, user nobody) up, stats file written" ||
+lab_start_teredod_relay "$RELAY_BIN" "MaxPeers $MAX_PEERS" &&
+	pass "relay (teredod, RelayType relay, MaxPeers $MAX_PEERS, user nobody) up, answers teredoctl" ||
 	fatal "relay start ($RELAY_BIN)"
+stats="$(lab_stats relay)"
 missing=""
 for k in peers peers_evicted peers_created peer_table_bytes drop_source_mapping_mismatch drop_datagram_too_short \
 	drop_truncated_auth_header drop_truncated_origin_indication drop_not_ipv6 drop_truncated_ipv6_header \
 	drop_ipv6_payload_truncated drop_source_not_teredo drop_teredo_to_teredo drop_non_global_destination; do
-	grep -q "^$k " "$STATS" || missing+=" $k"
+	grep -q "^$k " <<<"$stats" || missing+=" $k"
 done
 [[ -z $missing ]] && pass "relay stats list every counter the test needs" || fatal "relay stats lack:$missing"
 
@@ -120,10 +118,10 @@ lab_ping_until "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 15 && lab_ping_until "$LAB_NS_
 	pass "client <-> v6host path open both ways" || fatal "client <-> v6host does not answer before the attacks"
 
 lab_start bgping "$LAB_NS_V6HOST" ping -6 -n -D -O -i 0.2 -W 2 "$ADDR"
-sleep 1
+sleep 1  # the background ping under way before the start-up figures
 rss_start="$(relay_rss_kb)"
-table_bytes="$(st peer_table_bytes)"
-figure "relay after start-up: VmRSS $rss_start kB, peer_slots $(st peer_slots), peer_table_bytes $table_bytes"
+table_bytes="$(lab_stat relay peer_table_bytes)"
+figure "relay after start-up: VmRSS $rss_start kB, peer_slots $(lab_stat relay peer_slots), peer_table_bytes $table_bytes"
 
 # ---------------------------------------------------------------------------------------------------------- (i)
 echo "== (i) spoofed Teredo source mappings"
@@ -133,12 +131,12 @@ ip netns exec "$LAB_NS_V6HOST" "$PY" "$HOSTILE" listen --port "$SINK_PORT" --sec
 	>"$LAB_DIR/sink.out" 2>&1 &
 sink_pid=$!
 lab_wait_until 5 "UDP sink in v6host" test -e "$ready" || fail "UDP sink did not start"
-native0="$(st to_native_packets)"
+native0="$(lab_stat relay to_native_packets)"
 t0="$(lab_now_ms)"
-run_checks "$LAB_NS_PUBCLIENT" spoof --relay "$LAB_RELAY_IP" --bind "$LAB_PUBCLIENT_IP" --stats "$STATS" --relay-pid "${LAB_PID[relay]}" \
+run_checks "$LAB_NS_PUBCLIENT" spoof --relay "$LAB_RELAY_IP" --bind "$LAB_PUBCLIENT_IP" --control "$LAB_DIR/relay.sock" --relay-pid "${LAB_PID[relay]}" \
 	--dst "$LAB_V6HOST_IP6" --dport "$SINK_PORT" --count 4000 --victim "$ADDR"
 elapsed_ms=$(( $(lab_now_ms) - t0 ))
-native_d=$(( $(st to_native_packets) - native0 ))
+native_d=$(( $(lab_stat relay to_native_packets) - native0 ))
 wait "$sink_pid"
 sink="$(awk '/^received/ { print $2 }' "$LAB_DIR/sink.out")"
 echos_d=$(( $(v6host_in_echos) - in_echos0 ))
@@ -152,44 +150,49 @@ max_native=$(( elapsed_ms / 200 + 10 ))
 
 # ---------------------------------------------------------------------------------------------------------- (ii)
 echo "== (ii) bubble flood with random Teredo sources"
-run_checks "$LAB_NS_PUBCLIENT" bubbles --relay "$LAB_RELAY_IP" --bind "$LAB_PUBCLIENT_IP" --stats "$STATS" --relay-pid "${LAB_PID[relay]}" \
+run_checks "$LAB_NS_PUBCLIENT" bubbles --relay "$LAB_RELAY_IP" --bind "$LAB_PUBCLIENT_IP" --control "$LAB_DIR/relay.sock" --relay-pid "${LAB_PID[relay]}" \
 	--count 20000
 lab_alive relay && pass "relay alive after the bubble flood" || fatal "relay died during the bubble flood"
 
 # ---------------------------------------------------------------------------------------------------------- (iii)
 echo "== (iii) native flood: $FLOOD_COUNT distinct Teredo destinations at $FLOOD_RATE/s"
-# native_flood SEED: run one flood, sampling the stats file every 0.2 s; sets FLOOD_* figures.
+# native_flood SEED: run one flood, sampling the relay's stats every 0.2 s; sets FLOOD_* figures.
 native_flood() {
 	local seed="$1" name="flood$1"
 	local created0 evicted0 tun0 unreach0
-	created0="$(st peers_created)"; evicted0="$(st peers_evicted)"; tun0="$(st tun_packets)"; unreach0="$(st drop_peer_unreachable)"
+	created0="$(lab_stat relay peers_created)"; evicted0="$(lab_stat relay peers_evicted)"; tun0="$(lab_stat relay tun_packets)"; unreach0="$(lab_stat relay drop_peer_unreachable)"
 	FLOOD_T0="$EPOCHREALTIME"
 	lab_start "$name" "$LAB_NS_V6HOST" "$PY" "$HOSTILE" native-flood --server "$FLOOD_SERVER" --count "$FLOOD_COUNT" \
 		--rate "$FLOOD_RATE" --seed "$seed"
 	FLOOD_MAX_PEERS=0; FLOOD_SAMPLES=0
 	local p
 	while lab_alive "$name"; do
-		p="$(st peers)"; FLOOD_SAMPLES=$((FLOOD_SAMPLES + 1))
+		p="$(lab_stat relay peers)"; FLOOD_SAMPLES=$((FLOOD_SAMPLES + 1))
 		(( p > FLOOD_MAX_PEERS )) && FLOOD_MAX_PEERS=$p
 		sleep 0.2
 	done
-	for _ in 1 2 3 4 5 6 7 8; do   # the relay may still be draining its tunnel queue; the file is rewritten each second
-		sleep 0.25
-		p="$(st peers)"; FLOOD_SAMPLES=$((FLOOD_SAMPLES + 1))
+	# the relay may still be draining its TUN queue: sample on until tun_packets stops moving (at most 5 s)
+	local tun prev_tun=-1 i
+	for ((i = 0; i < 20; i++)); do
+		read -r p tun <<<"$(lab_stats relay | awk '{ v[$1] = $2 } END { print v["peers"] + 0, v["tun_packets"] + 0 }')"
+		FLOOD_SAMPLES=$((FLOOD_SAMPLES + 1))
 		(( p > FLOOD_MAX_PEERS )) && FLOOD_MAX_PEERS=$p
+		[[ $tun == "$prev_tun" ]] && break
+		prev_tun=$tun
+		sleep 0.25
 	done
 	FLOOD_T1="$EPOCHREALTIME"
 	FLOOD_SENT_LINE="$(cat "$LAB_DIR/$name.log")"
-	FLOOD_CREATED=$(( $(st peers_created) - created0 ))
-	FLOOD_EVICTED=$(( $(st peers_evicted) - evicted0 ))
-	FLOOD_TUN=$(( $(st tun_packets) - tun0 ))
-	FLOOD_UNREACH=$(( $(st drop_peer_unreachable) - unreach0 ))
+	FLOOD_CREATED=$(( $(lab_stat relay peers_created) - created0 ))
+	FLOOD_EVICTED=$(( $(lab_stat relay peers_evicted) - evicted0 ))
+	FLOOD_TUN=$(( $(lab_stat relay tun_packets) - tun0 ))
+	FLOOD_UNREACH=$(( $(lab_stat relay drop_peer_unreachable) - unreach0 ))
 	unset "LAB_PID[$name]"
 }
 native_flood 1
 figure "native flood 1: generator '$FLOOD_SENT_LINE'; relay tun_packets +$FLOOD_TUN, peers_created +$FLOOD_CREATED," \
 	"peers_evicted +$FLOOD_EVICTED, drop_peer_unreachable +$FLOOD_UNREACH; peers max $FLOOD_MAX_PEERS over $FLOOD_SAMPLES samples" \
-	"(now $(st peers), queued_packets $(st queued_packets))"
+	"(now $(lab_stat relay peers), queued_packets $(lab_stat relay queued_packets))"
 [[ $FLOOD_MAX_PEERS -le $MAX_PEERS && $FLOOD_MAX_PEERS -gt 0 ]] &&
 	pass "peers stayed <= MaxPeers during the flood (max $FLOOD_MAX_PEERS over $FLOOD_SAMPLES samples)" ||
 	fail "peers max $FLOOD_MAX_PEERS during the flood (MaxPeers $MAX_PEERS)"
@@ -213,7 +216,7 @@ rss_flood1="$(relay_rss_kb)"
 
 # ---------------------------------------------------------------------------------------------------------- (iv)
 echo "== (iv) malformed encapsulations"
-run_checks "$LAB_NS_PUBCLIENT" malformed --relay "$LAB_RELAY_IP" --bind "$LAB_PUBCLIENT_IP" --stats "$STATS"
+run_checks "$LAB_NS_PUBCLIENT" malformed --relay "$LAB_RELAY_IP" --bind "$LAB_PUBCLIENT_IP" --control "$LAB_DIR/relay.sock"
 lab_alive relay && pass "relay alive after the malformed encapsulations" || fatal "relay died after the malformed encapsulations"
 
 # ---------------------------------------------------------------------------------------------------------- memory
@@ -225,7 +228,7 @@ native_flood 2
 figure "native flood 2: generator '$FLOOD_SENT_LINE'; relay tun_packets +$FLOOD_TUN, peers_created +$FLOOD_CREATED, peers_evicted +$FLOOD_EVICTED, peers max $FLOOD_MAX_PEERS"
 [[ $FLOOD_MAX_PEERS -le $MAX_PEERS ]] && pass "second flood: peers max $FLOOD_MAX_PEERS <= $MAX_PEERS" ||
 	fail "second flood: peers max $FLOOD_MAX_PEERS > $MAX_PEERS"
-sleep 1
+sleep 1  # the relay idle again (its queued packets sent or dropped) before the RSS reading
 rss_end="$(relay_rss_kb)"
 bound_kb=$(( rss_start + table_bytes / 1024 + 4096 * 1280 / 1024 + 4096 ))
 figure "relay VmRSS: start $rss_start kB, after flood 1 $rss_flood1 kB, after malformed + flood 2 $rss_end kB (bound $bound_kb kB)"
@@ -241,20 +244,15 @@ line="$(lab_ping "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 5 final-out)" && pass "final
 	fail "final ping6 client -> v6host: $line"
 
 # background ping totals
-kill -INT "${LAB_PID[bgping]}" 2>/dev/null
-lab_wait_until 3 "background ping to exit" bash -c "! kill -0 ${LAB_PID[bgping]}" || true
-unset "LAB_PID[bgping]"
-bg_line="$(grep -E 'packets transmitted' "$LAB_DIR/bgping.log")"
-bg_sent="$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$bg_line")"
-bg_recv="$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$bg_line")"
-figure "background ping v6host -> client over all attacks: ${bg_line:-no summary}"
-[[ -n $bg_sent && -n $bg_recv && $bg_sent -gt 0 && $(( (bg_sent - bg_recv) * 100 )) -le $(( bg_sent * MAX_FLOOD_LOSS_PCT )) ]] &&
+read -r bg_sent bg_recv <<<"$(lab_stop_ping bgping)"
+figure "background ping v6host -> client over all attacks: $(grep 'packets transmitted' "$LAB_DIR/bgping.log" || echo 'no summary')"
+[[ $bg_sent -gt 0 && $(( (bg_sent - bg_recv) * 100 )) -le $(( bg_sent * MAX_FLOOD_LOSS_PCT )) ]] &&
 	pass "background ping over all attacks: $bg_recv/$bg_sent answered" ||
-	fail "background ping over all attacks: ${bg_recv:-?}/${bg_sent:-?} answered"
+	fail "background ping over all attacks: $bg_recv/$bg_sent answered"
 
 lab_alive server && pass "server still running" || fail "server died"
 lab_alive relay && pass "relay still running at the end" || fail "relay died"
-figure "final relay counters: $(tr '\n' ' ' <"$STATS" | sed -E 's/drop_[a-z0-9_]+ 0 //g')"
+figure "final relay counters: $(lab_stats relay | grep -vE '^drop_[a-z0-9_]+ 0$' | tr '\n' ' ')"
 lab_stop relay
-grep -q '^drops_total ' "$STATS" && pass "relay stats file present after exit" || fail "relay stats file missing after exit"
+log_has relay 'Totals: ' && pass "relay logged its totals at exit" || fail "no 'Totals: ' line in the relay's log after its exit"
 exit "$FAILED"

@@ -3,14 +3,14 @@
 # tests/netns/test_relay_interop.sh: OUR Teredo relay (teredod, RelayType relay) with Debian miredo clients.
 #
 # Two labs in sequence (topology: see the diagram at the top of lib.sh), each with:
-#   relay     teredod (ours), RelayType relay, BindPort 3545, -u nobody, TEREDOD_STATS_FILE in the lab directory
+#   relay     teredod (ours), RelayType relay, BindPort 3545, -u nobody, ControlSocket in the lab directory
 #   clients   Debian `miredo` behind the masquerading NAT (10.77.0.2 -> 198.51.100.30) and on the public segment (.40)
 #   v6host    native IPv6 host 2001:db8:100::100, 2001::/32 routed via the relay
 # and as Teredo server:
 #   (a) teredod-server (ours)          (b) miredo-server (Debian)
 # For each client: it qualifies (address decoded and checked), ping6 client -> v6host and v6host -> client 5/5,
 # iperf3 TCP (-6, -t 3) client -> v6host and v6host -> client with non-zero throughput (printed). Then the relay's
-# stats: to_teredo_packets > 0, to_native_packets > 0, peers >= 1; relay and server still running.
+# counters (teredoctl stats): to_teredo_packets > 0, to_native_packets > 0, peers >= 1; relay and server still running.
 #
 # Environment: BUILD_DIR (default <repo>/build), RELAY_INTEROP_CONFIGS (default "ours miredo": which servers to run),
 #              RELAY_IPERF_SECONDS (default 3).
@@ -32,7 +32,7 @@ need_root_and_tools ip nft ping miredo miredo-server iperf3 python3 ss
 PHASE=""  # checks and figures are tagged with the lab they belong to
 SUMMARY_NS_CHECK=1
 summary_header() { echo "relay: $RELAY_BIN (RelayType relay); clients: Debian miredo; servers: $CONFIGS"; }
-summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }; }
+summary_dump() { lab_alive relay && { echo "===== relay stats ====="; lab_stats relay; }; }
 
 # check_client NAME NS EXPECTED_MAPPED_IP: qualify, decode, ping both ways, iperf3 both ways.
 check_client() {
@@ -72,28 +72,26 @@ run_lab() {
 	echo "== lab $PHASE: server $*, relay $RELAY_BIN, Debian miredo clients"
 	lab_setup_checked
 	pass "lab topology up (7 namespaces)"
-	STATS="$LAB_DIR/relay.stats"
 
 	local server_user="$LAB_SERVER_USER"
 	[[ $label == ours ]] && LAB_SERVER_USER=nobody
 	lab_start_server "$@" && pass "server ($label, user $LAB_SERVER_USER) bound to $LAB_SERVER_IP1:3544 and $LAB_SERVER_IP2:3544" ||
 		fatal "server start ($*)"
 	LAB_SERVER_USER="$server_user"
-	lab_start_teredod_relay "$RELAY_BIN" "$STATS" "MaxPeers 1024" &&
-		pass "relay (teredod, RelayType relay, user nobody) routes 2001::/32, stats file written" ||
+	lab_start_teredod_relay "$RELAY_BIN" "MaxPeers 1024" &&
+		pass "relay (teredod, RelayType relay, user nobody) routes 2001::/32, answers teredoctl" ||
 		fatal "relay start ($RELAY_BIN)"
 
 	check_client client "$LAB_NS_CLIENT" "$LAB_NAT_PUBLIC_IP"
 	check_client pubclient "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP"
 
-	sleep 1.2  # one more stats write
 	local tt tn peers created drops
-	tt="$(lab_stat "$STATS" to_teredo_packets)"; tn="$(lab_stat "$STATS" to_native_packets)"
-	peers="$(lab_stat "$STATS" peers)"; created="$(lab_stat "$STATS" peers_created)"; drops="$(lab_stat "$STATS" drops_total)"
+	tt="$(lab_stat relay to_teredo_packets)"; tn="$(lab_stat relay to_native_packets)"
+	peers="$(lab_stat relay peers)"; created="$(lab_stat relay peers_created)"; drops="$(lab_stat relay drops_total)"
 	figure "relay stats: to_teredo_packets=$tt to_native_packets=$tn peers=$peers peers_created=$created" \
-		"bubbles_indirect_sent=$(lab_stat "$STATS" bubbles_indirect_sent) bubbles_received=$(lab_stat "$STATS" bubbles_received)" \
-		"packets_queued=$(lab_stat "$STATS" packets_queued) packets_flushed=$(lab_stat "$STATS" packets_flushed) drops_total=$drops"
-	figure "relay non-zero drops: $(awk '$1 ~ /^drop_/ && $2 != 0 { printf "%s=%s ", $1, $2 }' "$STATS")"
+		"bubbles_indirect_sent=$(lab_stat relay bubbles_indirect_sent) bubbles_received=$(lab_stat relay bubbles_received)" \
+		"packets_queued=$(lab_stat relay packets_queued) packets_flushed=$(lab_stat relay packets_flushed) drops_total=$drops"
+	figure "relay non-zero drops: $(lab_stats relay | awk '$1 ~ /^drop_/ && $2 != 0 { printf "%s=%s ", $1, $2 }')"
 	[[ $tt -gt 0 ]] && pass "relay to_teredo_packets=$tt > 0" || fail "relay to_teredo_packets=$tt"
 	[[ $tn -gt 0 ]] && pass "relay to_native_packets=$tn > 0" || fail "relay to_native_packets=$tn"
 	[[ $peers -ge 1 ]] && pass "relay peers=$peers >= 1" || fail "relay peers=$peers"
@@ -101,7 +99,7 @@ run_lab() {
 	lab_alive server && pass "server still running" || fail "server died"
 	lab_alive relay && pass "relay still running" || fail "relay died"
 	lab_stop relay
-	grep -q '^drops_total ' "$STATS" && pass "relay stats file present after exit" || fail "relay stats file missing after exit"
+	log_has relay 'Totals: ' && pass "relay logged its totals at exit" || fail "no 'Totals: ' line in the relay's log after its exit"
 
 	trap - EXIT
 	local tag="$LAB_TAG"
@@ -110,7 +108,6 @@ run_lab() {
 	local left
 	left="$(lab_ns_left "$tag")"
 	[[ -z $left ]] && pass "lab removed" || fail "namespaces left after the lab: $left"
-	STATS=""
 	trap summary EXIT
 }
 

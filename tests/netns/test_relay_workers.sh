@@ -3,14 +3,14 @@
 # tests/netns/test_relay_workers.sh: OUR relay with several data-path workers (issue 7): a multi-queue TUN, one
 # SO_REUSEPORT socket per worker, each worker owning the peers proto::shard_of gives it.
 #
-# Lab (lib.sh): teredod-server (ours), teredod relay (ours, BindPort 3545, ControlSocket, TEREDOD_STATS_FILE), a Debian
+# Lab (lib.sh): teredod-server (ours), teredod relay (ours, BindPort 3545, ControlSocket: read with teredoctl), a Debian
 # miredo client behind the NAT. Three phases, each with a fresh relay:
 #   steered   Workers 2: the log names both kernel steering programs; the miredo client pings v6host both ways; $SOURCES
 #             Teredo sources (UDP sockets in the pubclient namespace, valid mappings) each send one datagram to v6host
 #             through the relay: all arrive; v6host sends to $NATIVE distinct Teredo addresses (the TUN path): every
 #             worker owns peers, the per-worker counts add up to the total, no address is listed twice, and nothing was
 #             handed over between workers (handed_off = taken_over = 0: the kernel delivered every packet to its owner).
-#   handover  Workers 2 with TEREDOD_STEERING=off (the kernel's own queue and socket choice): the same traffic all
+#   handover  Workers 2 with Steering no (the kernel's own queue and socket choice): the same traffic all
 #             arrives, handed_off > 0 and equals taken_over, the peer table is still consistent (each peer once).
 #   single    Workers 1: one worker, no steering, ping both ways, the status lists no per-worker figures.
 #   reload    the file changed to Workers 2 and SIGHUP: the change is named in the log and applied (a new worker
@@ -34,24 +34,14 @@ need_root_and_tools ip nft ping miredo ss "$PY"
 PHASE=""
 SUMMARY_NS_CHECK=1
 summary_header() { echo "relay: $TEREDOD with Workers 2 (steered, handed over) and Workers 1; server: ours; client: Debian miredo"; }
-summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== relay stats ====="; cat "$STATS"; }; }
+summary_dump() { lab_alive relay && { echo "===== relay stats ====="; lab_stats relay; }; }
 
-st() { lab_stat "$STATS" "$1"; }
-# jv 'PYTHON EXPR on d' CMD ARGS...: EXPR on the JSON of `teredoctl CMD ARGS --json` against the relay.
-jv() { teredoctl_json relay "$@"; }
-
-# start_relay WORKERS [ENV...]: a fresh relay with Workers WORKERS.
+# start_relay WORKERS [CONFIG LINES...]: a fresh relay with Workers WORKERS (and the extra lines), its own log.
 start_relay() {
 	local workers="$1"; shift
 	lab_stop relay
-	STATS="$LAB_DIR/relay-$PHASE.stats"
 	rm -f "$LAB_DIR/relay.log"
-	LAB_MIREDO_USER=nobody
-	local f="$LAB_DIR/relay.conf"
-	printf '%s\n' "RelayType relay" "InterfaceName teredo" "BindPort 3545" "Workers $workers" \
-		"ControlSocket $LAB_DIR/relay.sock" >"$f"
-	chmod 644 "$f"
-	lab_start_relay env "TEREDOD_STATS_FILE=$STATS" "$@" "$TEREDOD" && lab_wait_stats "$STATS" 5 &&
+	lab_start_teredod_relay "$TEREDOD" "Workers $workers" "$@" &&
 		pass "relay (Workers $workers${1:+, $*}) up" || fatal "relay start (Workers $workers)"
 }
 
@@ -70,15 +60,14 @@ traffic() {
 
 	out="$(ip netns exec "$LAB_NS_V6HOST" "$PY" "$TRAFFIC" native "$NATIVE_SERVER" "$NATIVE" 9 2>&1)"
 	# Every native destination and every source is a peer (the client and v6host's peers come on top).
-	lab_wait_until 10 "the relay's peers >= $((NATIVE + SOURCES))" \
-		bash -c "(( \$(awk '\$1 == \"peers\" {print \$2}' '$STATS') >= $((NATIVE + SOURCES)) ))" &&
-		pass "native flood ($out): relay peers $(st peers) >= $((NATIVE + SOURCES))" ||
-		fail "native flood ($out): relay peers $(st peers), expected >= $((NATIVE + SOURCES))"
+	lab_wait_stat_above relay peers $((NATIVE + SOURCES - 1)) 10 &&
+		pass "native flood ($out): relay peers $(lab_stat relay peers) >= $((NATIVE + SOURCES))" ||
+		fail "native flood ($out): relay peers $(lab_stat relay peers), expected >= $((NATIVE + SOURCES))"
 
 	local workers per total
-	workers="$(jv 'd["workers"]' status)"
-	per="$(jv '" ".join(str(x) for x in d["worker_peers"])' status)"
-	total="$(jv 'd["peers"]' status)"
+	workers="$(lab_json relay 'd["workers"]' status)"
+	per="$(lab_json relay '" ".join(str(x) for x in d["worker_peers"])' status)"
+	total="$(lab_json relay 'd["peers"]' status)"
 	figure "peers per worker: $per (total $total)"
 	[[ $workers == 2 ]] && pass "teredoctl status: workers 2" || fail "teredoctl status: workers '$workers'"
 	local a b
@@ -87,11 +76,11 @@ traffic() {
 	[[ $((a + b)) -eq $total ]] && pass "per-worker peers add up to the total ($a + $b = $total)" ||
 		fail "per-worker peers $a + $b != total $total"
 	local listed unique
-	read -r listed unique <<<"$(jv 'str(len(d["peers"])) + " " + str(len(set(p["address"] for p in d["peers"])))' peers)"
+	read -r listed unique <<<"$(lab_json relay 'str(len(d["peers"])) + " " + str(len(set(p["address"] for p in d["peers"])))' peers)"
 	[[ -n $listed && $listed == "$unique" && $listed -eq $total ]] &&
 		pass "teredoctl peers lists $listed peers, each once (one owner per peer)" ||
 		fail "teredoctl peers: $listed listed, $unique distinct, total $total"
-	[[ $(st drop_handoff_full) -eq 0 ]] && pass "drop_handoff_full 0" || fail "drop_handoff_full $(st drop_handoff_full)"
+	[[ $(lab_stat relay drop_handoff_full) -eq 0 ]] && pass "drop_handoff_full 0" || fail "drop_handoff_full $(lab_stat relay drop_handoff_full)"
 }
 
 lab_setup_checked
@@ -113,24 +102,23 @@ ADDR="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_CLIENT" teredo 15)
 pass "miredo client qualified: $ADDR"
 check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
 traffic
-sleep 2.2  # every worker publishes its counters once a second
-grep -q '^handed_off [0-9]' "$STATS" && pass "the stats file reports handed_off" || fail "no handed_off line in $STATS"
-[[ $(st handed_off) -eq 0 && $(st taken_over) -eq 0 ]] &&
+lab_json_true relay '"handed_off" in d["counters"]' stats && pass "teredoctl stats reports handed_off" ||
+	fail "no handed_off counter in teredoctl stats"
+[[ $(lab_stat relay handed_off) -eq 0 && $(lab_stat relay taken_over) -eq 0 ]] &&
 	pass "handed_off 0, taken_over 0: the kernel delivered every packet to the worker owning its peer" ||
-	fail "handed_off $(st handed_off), taken_over $(st taken_over) with steering on"
-figure "steered: tun_packets $(st tun_packets), udp_datagrams $(st udp_datagrams), handed_off $(st handed_off)"
+	fail "handed_off $(lab_stat relay handed_off), taken_over $(lab_stat relay taken_over) with steering on"
+figure "steered: tun_packets $(lab_stat relay tun_packets), udp_datagrams $(lab_stat relay udp_datagrams), handed_off $(lab_stat relay handed_off)"
 
 # ---- handover -------------------------------------------------------------------------------------------------------
 PHASE=handover
-start_relay 2 TEREDOD_STEERING=off
+start_relay 2 "Steering no"
 log_has relay "2 workers; steering: off" && pass "log: steering off" || fail "log: no 'steering: off' line"
 check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
 traffic
-sleep 2.2
-ho="$(st handed_off)"; to="$(st taken_over)"
+read -r ho to <<<"$(lab_json relay '"%d %d" % (d["counters"]["handed_off"], d["counters"]["taken_over"])' stats)"  # one reading
 [[ $ho -gt 0 && $ho -eq $to ]] && pass "handed_off $ho = taken_over $to > 0: misdirected packets reached their owner" ||
 	fail "handed_off $ho, taken_over $to"
-figure "handover: tun_packets $(st tun_packets), udp_datagrams $(st udp_datagrams), handed_off $ho"
+figure "handover: tun_packets $(lab_stat relay tun_packets), udp_datagrams $(lab_stat relay udp_datagrams), handed_off $ho"
 
 # ---- single ---------------------------------------------------------------------------------------------------------
 PHASE=single
@@ -138,9 +126,9 @@ start_relay 1
 log_has relay "Teredo relay started: .* 1 worker, " && pass "log: 1 worker" || fail "log: no '1 worker' in the start line"
 grep -q steering "$LAB_DIR/relay.log" && fail "steering set up with one worker" || pass "no steering with one worker"
 check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
-[[ $(jv '"worker_peers" in d' status) == False ]] && pass "status has no per-worker figures" ||
+[[ $(lab_json relay '"worker_peers" in d' status) == False ]] && pass "status has no per-worker figures" ||
 	fail "status lists per-worker figures with one worker"
-[[ $(st handed_off) -eq 0 ]] && pass "handed_off 0 with one worker" || fail "handed_off $(st handed_off)"
+[[ $(lab_stat relay handed_off) -eq 0 ]] && pass "handed_off 0 with one worker" || fail "handed_off $(lab_stat relay handed_off)"
 
 # ---- reload ---------------------------------------------------------------------------------------------------------
 PHASE=reload
@@ -150,8 +138,7 @@ log_has relay "Workers 1 -> 2" 10 && pass "SIGHUP: the log names the change (Wor
 	fail "SIGHUP: no 'Workers 1 -> 2' in the log"
 log_has relay "2 workers; steering: TUN queues by destination" 10 && pass "the new worker runs 2 workers with steering" ||
 	fail "no 2-worker start after the reload"
-lab_wait_until 10 "status with 2 workers" bash -c "[[ \$(\"$TEREDOCTL\" -s '$LAB_DIR/relay.sock' status --json 2>/dev/null |
-	$PY -c 'import json,sys; print(json.load(sys.stdin).get(\"workers\"))') == 2 ]]" &&
-	pass "teredoctl status: workers 2 after the reload" || fail "teredoctl status after the reload: $(jv 'd.get("workers")' status)"
+lab_wait_until 10 "status with 2 workers" lab_json_true relay 'd.get("workers") == 2' status &&
+	pass "teredoctl status: workers 2 after the reload" || fail "teredoctl status after the reload: $(lab_json relay 'd.get("workers")' status)"
 check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
 lab_stop relay

@@ -2,8 +2,8 @@
 # shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_server_hostile.sh [SERVER_CMD]: teredod-server under hostile traffic in a namespace lab.
 #
-# Starts OUR Teredo server (TEREDOD_STATS_FILE in the lab directory, -u nobody), then from the public client
-# namespace (198.51.100.40) sends to 198.51.100.10:3544, with tests/netns/hostile_server.py (/usr/bin/python3):
+# Starts OUR Teredo server (ControlSocket $LAB_DIR/server.sock, -u nobody), then from the public client namespace
+# (198.51.100.40) sends to 198.51.100.10:3544, with tests/netns/hostile_server.py (/usr/bin/python3):
 #   (1) garbage: empty, 1-byte, bare auth/origin headers, IPv4-looking, random bytes, oversized datagrams;
 #   (2) every truncation of a valid RS-with-auth datagram (with and without client id / auth value) and RS whose
 #       ICMPv6 message is cut;
@@ -12,8 +12,9 @@
 #       prefix, link-local and other non-global destinations, the server's own link-local, non-global mapped
 #       destinations, ICMPv6 > 88 bytes, non-ICMPv6 payloads, and (raw socket) non-global IPv4 sources;
 #   (5) an RS flood: teredo-rsflood (200k RS in 10 s from 256 source ports), else a python socket flood.
-# For each category of (1)-(4) the stats file's deltas must show every packet received, counted under the drop
-# reason it must produce (count >= packets sent), no RA and nothing forwarded. Afterwards: the server is alive, a
+# For each category of (1)-(4) the deltas of the server's counters (teredoctl stats, read by hostile_server.py on the
+# control socket) must show every packet received, counted under the drop reason it must produce (count >= packets
+# sent), no RA and nothing forwarded. Afterwards: the server is alive, a
 # fresh RS with a known nonce gets a valid RA within 1 s (nonce echoed, origin indication = sender address:port,
 # prefix 2001:0:c633:640a::/64) from the public client, from behind the NAT and for a cone RS (answered from .11);
 # VmRSS growth over the flood <= HOSTILE_MAX_RSS_GROWTH_KB (default 2048) compared with the value after start-up
@@ -50,10 +51,7 @@ command -v "${SERVER_ARGV[0]}" >/dev/null 2>&1 || { echo "FAIL: server command n
 LAB_SERVER_USER=nobody
 SUMMARY_NS_CHECK=1
 summary_header() { echo "server: $SERVER_CMD"; }
-summary_dump() { [[ -n ${STATS:-} && -f $STATS ]] && { echo "===== stats file ====="; cat "$STATS"; }; }
-
-# stat_get NAME: current value of counter NAME in the stats file (0 if absent).
-stat_get() { lab_stat "$STATS" "$1"; }
+summary_dump() { lab_alive server && { echo "===== server stats ====="; lab_stats server; }; }
 
 # server_pids: every teredod-server process of the lab (the started one and any other in the server namespace).
 server_pids() {
@@ -76,8 +74,8 @@ server_rss_kb() {
 	echo "$total"
 }
 
-# wait_stats_quiet: wait until the "received" counter stops moving (2 consecutive equal readings 1.1 s apart).
-wait_stats_quiet() { lab_wait_stat_settled "$STATS" received 15 1.1; }
+# wait_stats_quiet: wait until the "received" counter stops moving (2 consecutive equal readings 0.3 s apart).
+wait_stats_quiet() { lab_wait_stat_settled server received 15; }
 
 # probe LABEL NS ARGS...: one fresh RS, valid RA within 1 s.
 probe() {
@@ -105,21 +103,21 @@ echo "== teredod netns hostile-traffic test: server = $SERVER_CMD"
 lab_setup_checked
 pass "lab topology up (7 namespaces)"
 
-STATS="$LAB_DIR/server.stats"
-export TEREDOD_STATS_FILE="$STATS"
+lab_write_server_conf "ControlSocket $LAB_DIR/server.sock" >/dev/null
 lab_start_server "${SERVER_ARGV[@]}" && pass "server (user $LAB_SERVER_USER) bound to $LAB_SERVER_IP1:3544 and $LAB_SERVER_IP2:3544" ||
 	fatal "server start ($SERVER_CMD)"
-unset TEREDOD_STATS_FILE
-lab_wait_until 5 "stats file $STATS" grep -q '^drops_total ' "$STATS" && pass "stats file written ($STATS)" ||
-	fatal "no stats file from the server (TEREDOD_STATS_FILE=$STATS)"
+lab_wait_ctl server 5 && pass "server answers teredoctl on $LAB_DIR/server.sock" ||
+	fatal "the server does not answer on its control socket ($LAB_DIR/server.sock)"
+stats="$(lab_stats server)"
 missing=""
 for reason in datagram_too_short truncated_auth_header truncated_origin_indication not_ipv6 truncated_ipv6_header \
 	ipv6_payload_truncated truncated_icmpv6 bad_icmpv6_checksum bad_icmpv6_code bad_hop_limit not_bubble_or_icmpv6 \
 	non_global_source source_mapping_mismatch foreign_client_destination unexpected_local_destination \
 	non_global_destination non_global_mapped_destination oversized_icmpv6; do
-	grep -q "^drop_$reason " "$STATS" || missing+=" $reason"
+	grep -q "^drop_$reason " <<<"$stats" || missing+=" $reason"
 done
-[[ -z $missing ]] && pass "stats file lists every drop reason the test needs" || fail "stats file lacks drop reasons:$missing"
+[[ -z $missing ]] && pass "teredoctl stats lists every drop reason the test needs" ||
+	fail "teredoctl stats lacks drop reasons:$missing"
 
 probe "before attack" "$LAB_NS_PUBCLIENT" --bind "$LAB_PUBCLIENT_IP"
 
@@ -131,13 +129,13 @@ echo "   warm-up flood: $warm_sent RS sent, $warm_valid valid RA; server VmRSS a
 [[ $rss0 -gt 0 ]] && pass "server VmRSS measured after start-up and warm-up: $rss0 kB" || fail "cannot read the server's VmRSS"
 
 # (1)-(4)
-run_checks "$LAB_NS_PUBCLIENT" attack --server "$LAB_SERVER_IP1" --bind "$LAB_PUBCLIENT_IP" --stats "$STATS"
+run_checks "$LAB_NS_PUBCLIENT" attack --server "$LAB_SERVER_IP1" --bind "$LAB_PUBCLIENT_IP" --control "$LAB_DIR/server.sock"
 lab_alive server && pass "server alive after garbage, truncations, bad RS and policy violations" ||
 	fatal "server died during the hostile categories"
 
 # (5) RS flood
 wait_stats_quiet
-rs_before="$(stat_get router_solicitations)"; ra_before="$(stat_get router_advertisements)"; rcv_before="$(stat_get received)"
+rs_before="$(lab_stat server router_solicitations)"; ra_before="$(lab_stat server router_advertisements)"; rcv_before="$(lab_stat server received)"
 t0="$(lab_now_ms)"
 read -r flood_sent flood_valid <<<"$(rs_flood "$FLOOD_SECONDS" "$FLOOD_RATE")"
 t1="$(lab_now_ms)"
@@ -152,8 +150,8 @@ probe "after flood" "$LAB_NS_PUBCLIENT" --bind "$LAB_PUBCLIENT_IP" --cone
 probe "after flood, behind NAT" "$LAB_NS_CLIENT" --bind "$LAB_CLIENT_IP" --expect-origin "$LAB_NAT_PUBLIC_IP" --any-port
 
 wait_stats_quiet
-rs_d=$(( $(stat_get router_solicitations) - rs_before )); ra_d=$(( $(stat_get router_advertisements) - ra_before ))
-rcv_d=$(( $(stat_get received) - rcv_before ))
+rs_d=$(( $(lab_stat server router_solicitations) - rs_before )); ra_d=$(( $(lab_stat server router_advertisements) - ra_before ))
+rcv_d=$(( $(lab_stat server received) - rcv_before ))
 echo "   server during flood: received +$rcv_d, router_solicitations +$rs_d, router_advertisements +$ra_d"
 [[ $ra_d -eq $rs_d && $rs_d -ge $(( ${flood_sent:-0} / 2 )) ]] &&
 	pass "flood answered: $ra_d RA for $rs_d RS accepted of $flood_sent sent ($rcv_d datagrams received)" ||
@@ -165,8 +163,9 @@ growth=$(( rss1 - rss0 ))
 	fail "server VmRSS $rss0 kB -> $rss1 kB after the flood (+$growth kB > $MAX_RSS_GROWTH_KB kB)"
 
 # counters add up: every received datagram was answered, forwarded or dropped (send failures may be counted twice)
-rcv="$(stat_get received)"; ra="$(stat_get router_advertisements)"; ft="$(stat_get forwarded_teredo)"; fn="$(stat_get forwarded_native)"
-dt="$(stat_get drops_total)"; sf="$(stat_get drop_send_failed)"
+read -r rcv ra ft fn dt sf <<<"$(lab_stats server | awk '{ v[$1] = $2 } END { print v["received"] + 0,
+	v["router_advertisements"] + 0, v["forwarded_teredo"] + 0, v["forwarded_native"] + 0, v["drops_total"] + 0,
+	v["drop_send_failed"] + 0 }')"  # one reading
 accounted=$(( ra + ft + fn + dt - sf ))
 diff=$(( rcv - accounted )); (( diff < 0 )) && diff=$(( -diff ))
 [[ $diff -le $sf ]] && pass "counters add up: received $rcv = RA $ra + forwarded $ft+$fn + drops $dt (send_failed $sf)" ||
@@ -184,8 +183,8 @@ else
 fi
 
 lab_alive server && pass "server still running at the end" || fail "server died"
-echo "   final server counters: $(tr '\n' ' ' <"$STATS" | sed 's/drop_[a-z0-9_]* 0 //g')"
+echo "   final server counters: $(lab_stats server | grep -vE '^drop_[a-z0-9_]+ 0$' | tr '\n' ' ')"
 lab_stop server
-grep -q '^received ' "$STATS" && pass "stats file present after server exit (received $(stat_get received))" ||
-	fail "stats file missing after server exit"
+log_has server 'Totals: ' && pass "server logged its totals at exit ($(grep -o 'Totals: received=[0-9]*' "$LAB_DIR/server.log"))" ||
+	fail "no 'Totals: ' line in the server's log after its exit"
 exit "$FAILED"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
+# shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_teredoctl.sh: the control channel (issue 6) of every role, asserted through `teredoctl --json`.
 #
 #   client (10.77.0.2, teredod client) --NAT .30--+-- 198.51.100.0/24 --+-- server .10/.11 (teredod-server)
@@ -24,9 +24,6 @@ METRICS_PORT=9464
 need_root_and_tools ip nft ping python3 ss curl setpriv
 [[ -x $TEREDOD && -x $TEREDOD_SERVER && -x $TEREDOCTL ]] ||
 	{ echo "FAIL: build teredod, teredod-server and teredoctl first ($BUILD_DIR)"; exit 1; }
-
-# jtrue ROLE 'PYTHON CONDITION on d' CMD ARGS...: true when the condition holds.
-jtrue() { [[ $(lab_json "$@") == True ]]; }
 
 # prom_check FILE: validate Prometheus text exposition format 0.0.4 (HELP/TYPE lines, sample syntax, one TYPE per
 # family before its samples, float values). Prints "N families, M samples" or the first error.
@@ -107,7 +104,7 @@ check "client socket (ControlGroup nogroup) is root:nogroup mode 660 ($(stat -c 
 first_state="$(lab_json client 'd["state"]' status)"
 [[ $first_state == probing || $first_state == qualified ]] && pass "client status answers at once: state $first_state" ||
 	fail "client first state '$first_state'"
-if LAB_WAIT_FOR_PROC=client lab_wait_until 30 "client qualified (teredoctl)" jtrue client 'd["state"] == "qualified"' status
+if LAB_WAIT_FOR_PROC=client lab_wait_until 30 "client qualified (teredoctl)" lab_json_true client 'd["state"] == "qualified"' status
 then pass "client state qualified (teredoctl status)"
 else fail "client never reported qualified"; exit 1; fi
 addr="$(lab_teredo_address "$LAB_NS_CLIENT" teredo)"
@@ -125,26 +122,26 @@ assert d['mapped_port'] == int(sys.argv[5]) and d['flags'] == sys.argv[6] and d[
 assert d['server_secondary'] == '$LAB_SERVER_IP2' and d['mtu'] == 1280 and d['state_age_seconds'] < 60, d
 assert d['schema'] == 2 and d['ok'] is True and d['uptime_seconds'] > 0, d
 " "$st" "$addr" "$LAB_SERVER_IP1" "$LAB_NAT_PUBLIC_IP" "$TEREDO_MAPPED_PORT" "$TEREDO_FLAGS"
-check "relay status: role cone, MTU 1280, prefix 2001::/32" jtrue relay \
+check "relay status: role cone, MTU 1280, prefix 2001::/32" lab_json_true relay \
 	'd["role"] == "cone" and d["mtu"] == 1280 and d["prefix"] == "2001::/32" and d["peers"] == 0' status
-check "server status: role server, $LAB_SERVER_IP1 and $LAB_SERVER_IP2, workers >= 1" jtrue server \
+check "server status: role server, $LAB_SERVER_IP1 and $LAB_SERVER_IP2, workers >= 1" lab_json_true server \
 	"d['role'] == 'server' and d['server_primary'] == '$LAB_SERVER_IP1' and d['server_secondary'] == '$LAB_SERVER_IP2' and d['workers'] >= 1" status
-check "server stats: router_solicitations >= 1 and router_advertisements >= 1" jtrue server \
+check "server stats: router_solicitations >= 1 and router_advertisements >= 1" lab_json_true server \
 	'd["counters"]["router_solicitations"] >= 1 and d["counters"]["router_advertisements"] >= 1' stats
 
 # ---- traffic: peers appear, counters match ----------------------------------------------------------------------------
 lab_ping_until "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 20 || fail "no echo reply client -> v6host"
-check "client peers: v6host $LAB_V6HOST_IP6 (native) via the relay $LAB_RELAY_IP:3545, trusted" jtrue client \
+check "client peers: v6host $LAB_V6HOST_IP6 (native) via the relay $LAB_RELAY_IP:3545, trusted" lab_json_true client \
 	"any(p['address'] == '$LAB_V6HOST_IP6' and p['type'] == 'native' and p['mapped_address'] == '$LAB_RELAY_IP' and p['mapped_port'] == 3545 and p['trusted'] for p in d['peers'])" peers
-check "client status: native relay $LAB_RELAY_IP:3545" jtrue client \
+check "client status: native relay $LAB_RELAY_IP:3545" lab_json_true client \
 	"d['native_relay'] is not None and d['native_relay']['relay'] == '$LAB_RELAY_IP:3545'" status
-check "relay peers: the client $addr (teredo, mapped $LAB_NAT_PUBLIC_IP, trusted)" jtrue relay \
+check "relay peers: the client $addr (teredo, mapped $LAB_NAT_PUBLIC_IP, trusted)" lab_json_true relay \
 	"any(p['address'] == '$addr' and p['type'] == 'teredo' and p['mapped_address'] == '$LAB_NAT_PUBLIC_IP' and p['trusted'] and p['last_receive_age_seconds'] is not None for p in d['peers'])" peers
-check "relay peers --filter $addr: exactly that peer" jtrue relay "d['count'] == 1 and d['peers'][0]['address'] == '$addr'" \
+check "relay peers --filter $addr: exactly that peer" lab_json_true relay "d['count'] == 1 and d['peers'][0]['address'] == '$addr'" \
 	peers --filter "$addr"
-check "relay peers --filter 2001:db8::/32: none" jtrue relay "d['count'] == 0" peers --filter 2001:db8::/32
-check "relay peers --filter $LAB_NAT_PUBLIC_IP (mapped): the client" jtrue relay "d['count'] == 1" peers --filter "$LAB_NAT_PUBLIC_IP"
-check "client peers --sort rx --reverse --limit 1: one peer" jtrue client "d['count'] == 1" peers --sort rx --reverse --limit 1
+check "relay peers --filter 2001:db8::/32: none" lab_json_true relay "d['count'] == 0" peers --filter 2001:db8::/32
+check "relay peers --filter $LAB_NAT_PUBLIC_IP (mapped): the client" lab_json_true relay "d['count'] == 1" peers --filter "$LAB_NAT_PUBLIC_IP"
+check "client peers --sort rx --reverse --limit 1: one peer" lab_json_true client "d['count'] == 1" peers --sort rx --reverse --limit 1
 
 before="$(lab_ctl relay stats --json)"
 cbefore="$(lab_ctl client stats --json)"
@@ -241,15 +238,15 @@ reply="$(raw_request "$LAB_DIR/relay.sock" 'b"peers --sort nothing\n"')"
 check "bad peers argument: error reply ($reply)" grep -q '"ok":false' <<<"$reply"
 reply="$(raw_request "$LAB_DIR/relay.sock" 'b""' 2.5)"
 check "silent connection: closed after the 2 s timeout ($reply)" grep -q 'timed out' <<<"$reply"
-check "relay still answers after the bad requests" jtrue relay 'd["ok"]' status
+check "relay still answers after the bad requests" lab_json_true relay 'd["ok"]' status
 lab_alive relay && pass "relay still running" || fail "relay died"
 
 # ---- expiry and state transitions -------------------------------------------------------------------------------------
 lab_stop server
-if lab_wait_until 75 "client reports down" jtrue client 'd["state"] == "down"' status; then
+if lab_wait_until 75 "client reports down" lab_json_true client 'd["state"] == "down"' status; then
 	pass "client state down after the server stopped (since $(lab_json client 'round(d["state_age_seconds"], 1)' status) s)"
 else fail "client never reported down: $(lab_json client 'd["state"]' status)"; fi
-if lab_wait_until 45 "relay peer expires" jtrue relay 'd["count"] == 0' peers; then
+if lab_wait_until 45 "relay peer expires" lab_json_true relay 'd["count"] == 0' peers; then
 	pass "relay peer entry expired ($(lab_json relay 'd["counters"]["peers_expired"]' stats) expired)"
 else fail "relay peer entry did not expire"; fi
 msg="$("$TEREDOCTL" -s "$LAB_DIR/server.sock" status 2>&1)"; rc=$?

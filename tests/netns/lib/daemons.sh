@@ -21,7 +21,7 @@ lab_start() {
 	local name="$1" ns="$2"; shift 2
 	lab_log "start $name in $ns: $*"
 	ip netns exec "$ns" "$@" </dev/null >"$LAB_DIR/$name.log" 2>&1 &
-	LAB_PID[$name]=$!
+	LAB_PID["$name"]=$!
 	disown "$!" 2>/dev/null || true
 }
 
@@ -60,9 +60,11 @@ lab_write_conf() {
 }
 
 # lab_write_server_conf [EXTRA LINES...]: $LAB_DIR/server.conf, the Teredo server on .10 and .11.
+# shellcheck disable=SC2120  # the extra lines are optional
 lab_write_server_conf() { lab_write_conf server "ServerBindAddress $LAB_SERVER_IP1" "ServerBindAddress2 $LAB_SERVER_IP2" "$@"; }
 
 # lab_write_relay_conf [EXTRA LINES...]: $LAB_DIR/relay.conf, a cone relay on interface teredo.
+# shellcheck disable=SC2120  # the extra lines are optional
 lab_write_relay_conf() { lab_write_conf relay "RelayType cone" "InterfaceName teredo" "$@"; }
 
 # lab_write_client_conf NAME [EXTRA LINES...]: $LAB_DIR/NAME.conf, a client of server .10 on interface teredo.
@@ -119,10 +121,10 @@ lab_start_client() {
 # teredo, BindPort 3545 unless a line sets another, ControlSocket $LAB_DIR/relay.sock unless a line sets another) and
 # start BINARY as user nobody. Waits for the interface and the control socket.
 lab_start_teredod_relay() {
-	local bin="$1" l port=("BindPort 3545"); shift
-	for l in "$@"; do [[ $l == BindPort* ]] && port=(); done
+	local bin="$1" l bindport=("BindPort 3545"); shift
+	for l in "$@"; do [[ $l == BindPort* ]] && bindport=(); done
 	local lines
-	mapfile -t lines < <(lab_teredod_lines relay "${port[@]}" "$@")
+	mapfile -t lines < <(lab_teredod_lines relay "${bindport[@]}" "$@")
 	lab_write_conf relay "RelayType relay" "InterfaceName teredo" "${lines[@]}" >/dev/null
 	LAB_MIREDO_USER=nobody lab_start_relay "$bin" || return 1
 	lab_wait_ctl relay 5

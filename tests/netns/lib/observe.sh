@@ -81,6 +81,19 @@ lab_ping_until() {
 	lab_wait_until "$timeout" "first echo reply $ns -> $dst" ip netns exec "$ns" ping -6 -n -c1 -W1 "$dst"
 }
 
+# lab_stop_ping NAME: stop a background ping started with lab_start NAME by SIGINT, so that it prints its summary, and
+# print "SENT RECEIVED" from it ("0 0" when there is none).
+lab_stop_ping() {
+	local name="$1" pid="${LAB_PID[$1]:-}"
+	if [[ -n $pid ]]; then
+		kill -INT "$pid" 2>/dev/null
+		lab_wait_until 3 "$name to exit" bash -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null
+		unset "LAB_PID[$name]"
+	fi
+	awk '/packets transmitted/ { s = $1; for (i = 2; i < NF; i++) if ($(i + 1) ~ /^received/) r = $i }
+		END { print s + 0, r + 0 }' "$LAB_DIR/$name.log" 2>/dev/null || echo "0 0"
+}
+
 # lab_iperf3 SERVER_NS CLIENT_NS DEST [SECONDS] [NAME]: TCP iperf3 over IPv6 from CLIENT_NS to `iperf3 -s` in SERVER_NS
 # (one-shot server on port 5201). Output in $LAB_DIR/iperf3-NAME.{json,server.log}. Prints "<Mbit/s> Mbit/s
 # (<bytes> bytes received in <s> s, <retransmits> retransmits)"; returns 0 only if the run succeeded with bytes > 0.
@@ -134,28 +147,38 @@ lab_json() {
 		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($expr)" 2>/dev/null
 }
 
-# lab_stat NAME KEY: a figure of NAME's `teredoctl stats`: a counter, drop_<reason>, drops_total, peers,
-# queued_packets, peer_slots or peer_table_bytes; 0 when it is absent or NAME does not answer.
-lab_stat() {
+# lab_json_true NAME 'PYTHON CONDITION on d' CMD ARGS...: true when the condition holds on the JSON of
+# `teredoctl CMD ARGS --json` from NAME (for lab_wait_until).
+lab_json_true() { [[ $(lab_json "$@") == True ]]; }
+
+# lab_stats NAME: every figure of NAME's `teredoctl stats`, one "KEY VALUE" line each: the counters, drop_<reason> for
+# every drop reason, then drops_total, peers, queued_packets, peer_slots, peer_table_bytes (those the role has);
+# nothing when NAME does not answer.
+lab_stats() {
 	lab_ctl "$1" stats --json 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
-k = sys.argv[1]
 try:
     d = json.load(sys.stdin)
 except ValueError:
-    d = {}
-if k.startswith("drop_") and k[5:] in d.get("drops", {}):
-    print(d["drops"][k[5:]])
-elif k in d.get("counters", {}):
-    print(d["counters"][k])
-elif isinstance(d.get(k), int):
-    print(d[k])
-else:
-    print(0)' "$2"
+    sys.exit()
+for k, v in d.get("counters", {}).items():
+    print(k, v)
+for k, v in d.get("drops", {}).items():
+    print("drop_" + k, v)
+for k, v in d.items():
+    if type(v) is int and k != "schema":
+        print(k, v)'
 }
+
+# lab_stat NAME KEY: one figure of lab_stats NAME (a counter, drop_<reason>, drops_total, peers, queued_packets,
+# peer_slots or peer_table_bytes); 0 when it is absent or NAME does not answer.
+lab_stat() { lab_stats "$1" | awk -v k="$2" '$1 == k { print $2; f = 1; exit } END { if (!f) print 0 }'; }
 
 # lab_state NAME: the state of our client NAME (probing, qualified or down; empty when it does not answer).
 lab_state() { lab_json "$1" 'd["state"]' status; }
+
+# lab_state_is NAME STATE: true when our client NAME is in STATE (probing, qualified or down).
+lab_state_is() { [[ $(lab_state "$1") == "$2" ]]; }
 
 # lab_wait_ctl NAME TIMEOUT_S: wait until our daemon NAME answers `teredoctl status`.
 lab_wait_ctl() { lab_wait_until "$2" "$1 answers teredoctl" lab_ctl "$1" status; }
@@ -163,6 +186,7 @@ lab_wait_ctl() { lab_wait_until "$2" "$1 answers teredoctl" lab_ctl "$1" status;
 # lab_wait_stat_above NAME KEY VALUE TIMEOUT_S: wait until lab_stat NAME KEY exceeds VALUE.
 lab_wait_stat_above() {
 	local name="$1" key="$2" value="$3"
+	# shellcheck disable=SC2016  # expanded by eval, at each try
 	lab_wait_until "$4" "$key > $value in $name" eval '(( $(lab_stat "$name" "$key") > value ))'
 }
 

@@ -112,6 +112,7 @@ lab_reap_stale() {
 # lab_cleanup).
 lab_setup() {
 	[[ $EUID -eq 0 ]] || { echo "lab_setup: needs root" >&2; return 1; }
+	# shellcheck disable=SC2064  # the trap's command is chosen now
 	trap "${LAB_EXIT_TRAP:-lab_cleanup}" EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
