@@ -436,7 +436,8 @@ int main(int argc, char** argv) {
   write("control", "http_head_query", line(1, "HEAD /metrics?x=1 HTTP/1.0\n\n"));
   write("control", "http_other", line(1, "POST /other HTTP/1.1\r\n\r\n"));
   write("control", "http_partial", line(1, "GET /metrics HTTP/1.1\r\nHost: x"));
-  write("control", "http_head_not_found", line(1, "HEAD /metri>>cs?x=1 HTTP/1.0\n\n"));  // found by fuzz_control
+  write("control", "http_head_not_found",
+        line(1, "HEAD /metri>>cs?x=1 HTTP/1.0\n\n"));  // found by fuzz_control
 
   std::printf("corpus written under %s\n", g_root.c_str());
   return 0;

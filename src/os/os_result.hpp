@@ -26,8 +26,8 @@ inline OsError errno_error(const char* operation, int err = errno) {
 template <class T>
 class [[nodiscard]] OsResult {
  public:
-  OsResult(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  OsResult(OsError error) : v_(error) {}  // NOLINT(google-explicit-constructor)
+  OsResult(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  OsResult(OsError error) : v_(error) {}       // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
