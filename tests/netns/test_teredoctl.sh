@@ -208,7 +208,7 @@ else fail "HTTP scrape: $(cat "$LAB_DIR/scrape.status" 2>/dev/null) $out"; fi
 
 # ---- human-readable output (also the samples in docs/teredoctl.md) ------------------------------------------------------
 for args in "client status" "client peers" "client stats" "relay status" "relay peers" "relay stats" "server status" \
-	"server stats" "client status --json" "relay peers --json"; do
+	"server stats" "client status --json" "relay peers --json" "relay metrics"; do
 	# shellcheck disable=SC2086  # split on purpose
 	out="$(lab_ctl $args 2>&1)"; rc=$?
 	printf '\n$ teredoctl %s\n%s\n\n' "${args#* }  # ${args%% *}" "$out"
