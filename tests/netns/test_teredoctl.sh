@@ -147,7 +147,10 @@ before="$(lab_ctl relay stats --json)"
 cbefore="$(lab_ctl client stats --json)"
 pbefore="$(lab_ctl relay peers --json)"
 lab_ping "$LAB_NS_CLIENT" "$LAB_V6HOST_IP6" 10 counted >/dev/null || fail "10 echo requests through the relay"
-sleep 0.3
+b_teredo="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["counters"]["to_teredo_packets"])' "$before")"
+b_delivered="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["counters"]["delivered_packets"])' "$cbefore")"
+lab_wait_until 5 "relay counters show the 10 replies" lab_json_true relay "d['counters']['to_teredo_packets'] >= $b_teredo + 10" stats
+lab_wait_until 5 "client counters show the 10 replies" lab_json_true client "d['counters']['delivered_packets'] >= $b_delivered + 10" stats
 after="$(lab_ctl relay stats --json)"
 cafter="$(lab_ctl client stats --json)"
 pafter="$(lab_ctl relay peers --json)"
@@ -177,7 +180,8 @@ check "client counters: +10 sent_packets ($d_sent), +10 delivered_packets ($d_de
 before="$(lab_ctl relay stats --json)"
 udp_send "$LAB_NS_PUBCLIENT" "$LAB_RELAY_IP" 3545 00 3                                   # 1 byte: datagram_too_short
 udp_send "$LAB_NS_PUBCLIENT" "$LAB_RELAY_IP" 3545 "$(printf '45%.0s' {1..40})" 4          # IPv4 header: not_ipv6
-sleep 0.5
+b_drops="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["drops_total"])' "$before")"
+lab_wait_until 5 "relay counted the 7 bad datagrams" lab_json_true relay "d['drops_total'] >= $b_drops + 7" stats
 after="$(lab_ctl relay stats --json)"
 drops="$(python3 -c "
 import json, sys
