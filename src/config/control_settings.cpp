@@ -7,7 +7,7 @@
 
 namespace teredo::config {
 
-std::string check_metrics_listen(std::string_view value) {
+std::variant<os::ListenAddress, std::string> parse_metrics_listen(std::string_view value) {
   const auto colon = value.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return "expected ADDRESS:PORT";
   std::string_view host = value.substr(0, colon);
@@ -18,13 +18,19 @@ std::string check_metrics_listen(std::string_view value) {
     return "expected ADDRESS:PORT";
   if (port < 1024 || port > 65535)
     return "PORT must be 1024 to 65535: the endpoint is opened after privileges are dropped";
-  if (host == "*") return "";
+  os::ListenAddress at;
+  at.port = static_cast<std::uint16_t>(port);
+  if (host == "*") return at;
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    if (!os::parse_ipv6(host.substr(1, host.size() - 2))) return "invalid IPv6 address";
-    return "";
+    auto v6 = os::parse_ipv6(host.substr(1, host.size() - 2));
+    if (!v6) return "invalid IPv6 address";
+    at.host = *v6;
+    return at;
   }
-  if (!os::parse_ipv4(host)) return "invalid IPv4 address (use [IPV6]:PORT for IPv6)";
-  return "";
+  auto v4 = os::parse_ipv4(host);
+  if (!v4) return "invalid IPv4 address (use [IPV6]:PORT for IPv6)";
+  at.host = *v4;
+  return at;
 }
 
 ControlSettings load_control_settings(ConfigFile& config, std::string_view default_socket) {
@@ -50,8 +56,8 @@ ControlSettings load_control_settings(ConfigFile& config, std::string_view defau
       s.group = *group;
   }
   if (auto listen = config.get_string("MetricsListen")) {
-    if (std::string why = check_metrics_listen(*listen); !why.empty())
-      config.add_error("MetricsListen", "invalid value \"" + *listen + "\" for MetricsListen (" + why + ")");
+    if (const auto at = parse_metrics_listen(*listen); const auto* why = std::get_if<std::string>(&at))
+      config.add_error("MetricsListen", "invalid value \"" + *listen + "\" for MetricsListen (" + *why + ")");
     else
       s.metrics_listen = *listen;
   }

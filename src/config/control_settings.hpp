@@ -10,9 +10,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "config/config_file.hpp"
 #include "config/defaults.hpp"
+#include "os/stream_socket.hpp"
 
 namespace teredo::config {
 
@@ -31,7 +33,9 @@ struct ControlSettings {
 /// values are recorded as errors in config.diagnostics().
 ControlSettings load_control_settings(ConfigFile& config, std::string_view default_socket);
 
-/// Checks "IPV4:PORT" (or "[IPV6]:PORT", or "*:PORT"), PORT 1024..65535; returns an error text or "".
-std::string check_metrics_listen(std::string_view value);
+/// Parses MetricsListen: "IPV4:PORT", "[IPV6]:PORT" or "*:PORT" (every address of both families),
+/// PORT 1024..65535. The address to listen on, or the reason the value is not one. The one parser
+/// of the directive: the configuration checks it, the control server listens where it says.
+std::variant<os::ListenAddress, std::string> parse_metrics_listen(std::string_view value);
 
 }  // namespace teredo::config

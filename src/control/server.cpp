@@ -198,7 +198,13 @@ std::optional<std::unique_ptr<ControlServer>> ControlServer::open(const config::
 bool ControlServer::listen(SnapshotProvider provider) {
   provider_ = std::move(provider);
   if (!settings_.metrics_listen) return true;
-  auto http = os::listen_tcp(*settings_.metrics_listen);
+  // Checked when the configuration was read: only a kernel refusal can fail here.
+  const auto at = config::parse_metrics_listen(*settings_.metrics_listen);
+  if (const auto* why = std::get_if<std::string>(&at)) {
+    log::alert("Cannot serve metrics on {}: {}", *settings_.metrics_listen, *why);
+    return false;
+  }
+  auto http = os::listen_tcp(std::get<os::ListenAddress>(at));
   if (!http) {
     log::alert("Cannot serve metrics on {}: {}", *settings_.metrics_listen, http.error().message());
     return false;

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
 namespace teredo::os {
@@ -80,45 +79,33 @@ void remove_socket_file(const std::string& path) {
   (void)::unlink(path.c_str());
 }
 
-OsResult<Fd> listen_tcp(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return errno_error("listen address (expected ADDRESS:PORT)", EINVAL);
-  const std::string host = listen.substr(0, colon);
-  unsigned port = 0;
-  const std::string port_text = listen.substr(colon + 1);
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
-    return errno_error("listen port", EINVAL);
+OsResult<Fd> listen_tcp(const ListenAddress& at) {
   sockaddr_storage ss{};
   socklen_t len = 0;
   int family = AF_INET6;
-  if (host == "*") {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_addr = in6addr_any;
-    a->sin6_port = htons(static_cast<std::uint16_t>(port));
-    len = sizeof *a;
-  } else if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    if (::inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a->sin6_addr) != 1)
-      return errno_error("listen address (IPv6)", EINVAL);
-    a->sin6_port = htons(static_cast<std::uint16_t>(port));
-    len = sizeof *a;
-  } else {
+  if (const auto* v4 = std::get_if<proto::Ipv4Addr>(&at.host)) {
     auto* a = reinterpret_cast<sockaddr_in*>(&ss);
     a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(v4->value);
+    a->sin_port = htons(at.port);
     family = AF_INET;
-    if (::inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1)
-      return errno_error("listen address (IPv4)", EINVAL);
-    a->sin_port = htons(static_cast<std::uint16_t>(port));
+    len = sizeof *a;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    if (const auto* v6 = std::get_if<proto::Ipv6Addr>(&at.host))
+      std::memcpy(&a->sin6_addr, v6->bytes.data(), v6->bytes.size());
+    else
+      a->sin6_addr = in6addr_any;
+    a->sin6_port = htons(at.port);
     len = sizeof *a;
   }
   Fd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return errno_error("socket");
   const int one = 1, zero = 0;
   (void)::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (host == "*") (void)::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  if (std::holds_alternative<std::monostate>(at.host))
+    (void)::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
   if (::bind(fd.get(), as_sockaddr(&ss), len) != 0) return errno_error("bind");
   if (::listen(fd.get(), 64) != 0) return errno_error("listen");
   return fd;

@@ -7,9 +7,12 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <variant>
 
 #include "os/fd.hpp"
 #include "os/os_result.hpp"
+#include "proto/ipv4.hpp"
+#include "proto/ipv6_address.hpp"
 
 namespace teredo::os {
 
@@ -23,9 +26,15 @@ OsResult<Fd> listen_unix(const std::string& path, std::optional<unsigned> gid);
 /// Removes the socket file at `path` (best effort: fails once privileges are dropped).
 void remove_socket_file(const std::string& path);
 
-/// Listens on TCP `listen` ("IPV4:PORT", "[IPV6]:PORT", or "*:PORT" for every address of both
-/// families), non-blocking, close-on-exec, SO_REUSEADDR.
-OsResult<Fd> listen_tcp(const std::string& listen);
+/// Where a TCP listener binds (MetricsListen, parsed by config/control_settings.hpp).
+struct ListenAddress {
+  /// An IPv4 or an IPv6 address; monostate: every address of both families ("*").
+  std::variant<std::monostate, proto::Ipv4Addr, proto::Ipv6Addr> host;
+  std::uint16_t port = 0;
+};
+
+/// Listens on TCP `at`, non-blocking, close-on-exec, SO_REUSEADDR.
+OsResult<Fd> listen_tcp(const ListenAddress& at);
 
 /// Connects to the Unix stream socket at `path` (blocking connect); the socket is then
 /// non-blocking. Errors: ENOENT (no such socket), ECONNREFUSED (nobody listens), EACCES...
