@@ -1,9 +1,12 @@
 // Data-path directives.
 #include "config/datapath_settings.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string_view>
+
+#include "os/process.hpp"
 
 namespace teredo::config {
 
@@ -20,6 +23,14 @@ std::optional<bool> get_bool(ConfigFile& config, std::string_view name) {
 
 void load_worker_count(ConfigFile& config, unsigned& workers) {
   if (auto w = config.get_unsigned_or("Workers", "auto", 0, 1, kMaxWorkers)) workers = *w;  // 0: auto
+}
+
+std::string worker_count_text(unsigned workers) {
+  return workers == 0 ? std::string("auto") : std::to_string(workers);
+}
+
+unsigned one_per_cpu_if_auto(unsigned workers) {
+  return workers != 0 ? workers : std::min(os::usable_cpus(), kMaxWorkers);
 }
 
 void load_data_path_settings(ConfigFile& config, DataPathSettings& s) {

@@ -12,6 +12,8 @@
 // still probed at start and fall back when the kernel refuses them.
 #pragma once
 
+#include <string>
+
 #include "config/config_file.hpp"
 
 namespace teredo::config {
@@ -32,5 +34,12 @@ void load_data_path_settings(ConfigFile& config, DataPathSettings& s);
 
 /// Reads Workers (auto or 1..64; 0 stands for auto) into `workers`.
 void load_worker_count(ConfigFile& config, unsigned& workers);
+
+/// Workers as a reload compares it: "auto" or the number.
+std::string worker_count_text(unsigned workers);
+
+/// The workers to run for `workers` where auto (0) means one per CPU this process may use (the
+/// relay, the server), at most kMaxWorkers.
+unsigned one_per_cpu_if_auto(unsigned workers);
 
 }  // namespace teredo::config

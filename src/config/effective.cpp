@@ -26,7 +26,7 @@ void append_data_path_settings(EffectiveSettings& out, const DataPathSettings& d
   out.push_back({"TunOffload", yes_no(d.tun)});
   out.push_back({"UdpGso", yes_no(d.udp_gso)});
   out.push_back({"UdpGro", yes_no(d.udp_gro)});
-  out.push_back({"Workers", d.workers == 0 ? std::string("auto") : std::to_string(d.workers)});
+  out.push_back({"Workers", worker_count_text(d.workers)});
   out.push_back({"Steering", yes_no(d.steering)});
 }
 
@@ -76,7 +76,7 @@ EffectiveSettings describe(const ServerSettings& s) {
                       {"Prefix", os::prefix32_to_string(s.server.prefix)},
                       {"InterfaceMTU", std::to_string(s.server.mtu)},
                       {"SyslogFacility", facility_text(s.syslog_facility)},
-                      {"Workers", s.workers == 0 ? std::string("auto") : std::to_string(s.workers)}};
+                      {"Workers", worker_count_text(s.workers)}};
   append_control_settings(e, s.control);
   return e;
 }

@@ -4,11 +4,8 @@
 // privilege drop, one worker per CPU (Workers auto), seccomp, the data path.
 #include "roles/tunnel_roles.hpp"
 
-#include <algorithm>
-
 #include "config/datapath_settings.hpp"
 #include "os/net_text.hpp"
-#include "os/process.hpp"
 #include "roles/relay_interface.hpp"
 #include "roles/tunnel_setup.hpp"
 
@@ -27,7 +24,7 @@ class RelayTunnel {
 
   // Workers auto: one per CPU this process may run on.
   unsigned worker_count(const config::DataPathSettings& d) const {
-    return d.workers != 0 ? d.workers : std::min(os::usable_cpus(), config::kMaxWorkers);
+    return config::one_per_cpu_if_auto(d.workers);
   }
 
   os::TunDevice* open_interface(unsigned n) {

@@ -2,10 +2,10 @@
 // supervisor reads the configuration; the worker process opens the sockets as root, drops its
 // privileges into the chroot, installs seccomp and runs one data-path thread per CPU (Workers
 // auto) while its main thread waits for a stop signal (miredo-behaviour.md 1.2, 1.6, 5.13, 6).
-#include <algorithm>
 #include <memory>
 #include <vector>
 
+#include "config/datapath_settings.hpp"
 #include "config/defaults.hpp"
 #include "config/effective.hpp"
 #include "config/server_settings.hpp"
@@ -16,11 +16,10 @@
 #include "daemon/supervisor.hpp"
 #include "datapath/server_worker.hpp"
 #include "datapath/worker_threads.hpp"
-#include "os/event_fd.hpp"
 #include "os/net_text.hpp"
 #include "os/poll_set.hpp"
-#include "os/process.hpp"
 #include "os/signals.hpp"
+#include "roles/worker_stop.hpp"
 
 namespace {
 
@@ -86,18 +85,9 @@ void wait_for_stop(os::SignalFd& signals) {
 
 int run_server_worker(const config::ServerSettings& settings, daemon::WorkerContext& ctx) {
   const core::ServerConfig& config = settings.server;
-  auto signals = os::SignalFd::open(os::SignalRole::Worker);
-  if (!signals) {
-    log::alert("Cannot set up signals: {}", signals.error().message());
-    return daemon::kExitSetupFailure;
-  }
-  auto stop = os::EventFd::open();
-  if (!stop) {
-    log::alert("Cannot create eventfd: {}", stop.error().message());
-    return daemon::kExitSetupFailure;
-  }
-  const unsigned n =
-      settings.workers != 0 ? settings.workers : std::min(os::usable_cpus(), config::kMaxWorkers);
+  auto ending = roles::open_worker_stop();  // this thread reads the signals; the eventfd stops the workers
+  if (!ending) return daemon::kExitSetupFailure;
+  const unsigned n = config::one_per_cpu_if_auto(settings.workers);
   std::vector<datapath::ServerSockets> sockets = open_sockets(config, n);
   if (sockets.empty()) return daemon::kExitSetupFailure;
   auto control = control::ControlServer::open(settings.control);  // the socket is created as root
@@ -106,7 +96,7 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
 
   std::vector<std::unique_ptr<datapath::ServerWorker>> workers;
   for (auto& s : sockets)
-    workers.push_back(std::make_unique<datapath::ServerWorker>(config, std::move(s), stop->fd()));
+    workers.push_back(std::make_unique<datapath::ServerWorker>(config, std::move(s), ending->stop.fd()));
   // MetricsListen's socket: before seccomp, which forbids creating it.
   if (*control && !(*control)->listen([&](const control::PeerQuery&) {
         const datapath::ServerTotals t = sum(workers);
@@ -114,7 +104,7 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
       }))
     return daemon::kExitSetupFailure;
   if (!ctx.confine()) return daemon::kExitSetupFailure;  // threads inherit the filter
-  datapath::WorkerThreads threads(*stop);
+  datapath::WorkerThreads threads(ending->stop);
   for (auto& w : workers)
     if (!threads.start([worker = w.get()] { worker->run(); })) return daemon::kExitSetupFailure;
   log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}, MTU {}, user {})",
@@ -123,7 +113,7 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
   if (*control && !(*control)->start()) log::error("teredoctl will not be answered");
   ctx.ready();
 
-  wait_for_stop(*signals);
+  wait_for_stop(ending->signals);
   control->reset();  // stop asking the workers before they go
   threads.stop_and_join();
   const datapath::ServerTotals total = sum(workers);

@@ -34,13 +34,12 @@
 #include "datapath/handoff.hpp"
 #include "datapath/tunnel_worker.hpp"
 #include "datapath/worker_threads.hpp"
-#include "os/event_fd.hpp"
 #include "os/page_memory.hpp"
 #include "os/raw_icmpv6_socket.hpp"
-#include "os/signals.hpp"
 #include "os/timer_fd.hpp"
 #include "os/tun_device.hpp"
 #include "os/udp_socket.hpp"
+#include "roles/worker_stop.hpp"
 
 namespace teredo::roles {
 
@@ -91,16 +90,8 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
   using Worker = datapath::TunnelWorker<Core>;
   config.memory = &os::page_memory();  // the cores' large buffers: pages resident only once used
   const unsigned n = role.worker_count(settings.data_path);
-  auto signals = os::SignalFd::open(os::SignalRole::Worker);
-  if (!signals) {
-    log::alert("Cannot set up signals: {}", signals.error().message());
-    return daemon::kExitSetupFailure;
-  }
-  auto stop = os::EventFd::open();  // stops the workers after the first
-  if (!stop) {
-    log::alert("Cannot create eventfd: {}", stop.error().message());
-    return daemon::kExitSetupFailure;
-  }
+  auto ending = open_worker_stop();  // worker 0 reads the signals; the eventfd stops the others
+  if (!ending) return daemon::kExitSetupFailure;
   os::TunDevice* tun = role.open_interface(n);
   if (tun == nullptr) return daemon::kExitSetupFailure;
   auto queues = open_worker_queues(*tun, n);  // the queues of workers 1..n-1
@@ -126,7 +117,8 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
   for (unsigned i = 0; i < n; ++i) {
     datapath::WorkerIo io{i == 0 ? *tun : (*queues)[i - 1], std::move(sockets[i].udp),
                           std::move(sockets[i].icmp), std::move(sockets[i].timer)};
-    const datapath::WorkerPlace place{i, shards.get(), i == 0 ? &*signals : nullptr, stop->fd()};
+    const datapath::WorkerPlace place{i, shards.get(), i == 0 ? &ending->signals : nullptr,
+                                      ending->stop.fd()};
     try {
       auto w = Worker::create(config, std::move(io), place, settings.data_path, role.client_parts(i));
       if (!w) {
@@ -144,7 +136,7 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
           control->get(), ports, n,
           [&](unsigned i, control::ControlPort& p) { workers[i]->attach_control(p); }, ctx))
     return daemon::kExitSetupFailure;
-  datapath::WorkerThreads threads(*stop);
+  datapath::WorkerThreads threads(ending->stop);
   for (unsigned i = 1; i < n; ++i)
     if (!threads.start([w = workers[i].get()] { w->run(); })) return daemon::kExitSetupFailure;
   role.log_started(bound, n, ctx.user().name);
