@@ -47,8 +47,6 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  const std::string& path() const { return settings_.socket_path; }
-
  private:
   ControlServer(config::ControlSettings settings, os::Fd listen, os::EventFd stop)
       : settings_(std::move(settings)), unix_(std::move(listen)), stop_(std::move(stop)) {}

@@ -89,7 +89,9 @@ struct CounterValue {
 /// Appends every counter of `c` (its table's order) to `out`.
 template <class Counters>
 void append_counters(std::vector<CounterValue>& out, const Counters& c) {
-  for (const auto& f : core::fields_of<Counters>()) out.push_back(CounterValue{&f.info, c.*f.member});
+  core::for_each_counter(c, [&](const core::CounterInfo& info, std::uint64_t value) {
+    out.push_back(CounterValue{&info, value});
+  });
 }
 
 struct ControlSnapshot {

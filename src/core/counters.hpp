@@ -53,7 +53,8 @@ void add_counters(Counters& a, const Counters& b) {
   for (const auto& f : fields_of<Counters>()) a.*f.member += b.*f.member;
 }
 
-/// Calls fn(const CounterInfo&, std::uint64_t value) for every counter, in table order.
+/// Calls fn(const CounterInfo&, std::uint64_t value) for every counter, in table order. The
+/// CounterInfo is the table's own row: its address stays valid for the life of the program.
 template <class Counters, class Fn>
 void for_each_counter(const Counters& c, Fn&& fn) {
   for (const auto& f : fields_of<Counters>()) fn(f.info, c.*f.member);

@@ -182,7 +182,6 @@ class Handoff {
 
   /// True with several workers: packets may belong to another one.
   bool active() const { return shards_.count() > 1; }
-  unsigned self() const { return self_; }
   int wake_fd() { return shards_.wake(self_).fd(); }
 
   /// A packet read from the TUN: true when another worker owns its destination (it was passed on,

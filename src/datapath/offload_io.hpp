@@ -64,7 +64,6 @@ class OffloadIo {
   OffloadIo& operator=(const OffloadIo&) = delete;
 
   const ActiveOffloads& offloads() const { return active_; }
-  const os::TunOffloads& tun_offloads() const { return devices_.tun.offloads(); }
 
   /// Reads up to os::kMaxBatch TUN packets, cutting super-packets into packets, and hands each to
   /// sink.add(view). Views stay valid until sink.drain() (which must carry out everything they
@@ -115,7 +114,6 @@ class OffloadIo {
 
   /// Drops counted here (send failures), to add to the core's.
   const proto::DropCounters& drops() const { return drops_; }
-  void count_drop(proto::Drop d) { drops_.add(d); }
   ErrorLog& errors() { return errors_; }
 
  private:

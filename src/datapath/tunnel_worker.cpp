@@ -230,7 +230,7 @@ control::ControlSnapshot TunnelWorker<Core>::snapshot(const control::PeerQuery& 
   }();
   control::append_counters(s.counters, path_.handoff().counters());
   s.drops += path_.drops();
-  const os::TunOffloads& o = path_.io().tun_offloads();
+  const os::TunOffloads& o = path_.io().offloads().tun;
   if (o.csum) s.offloads.emplace_back("csum");
   if (o.tso6) s.offloads.emplace_back("tso6");
   if (o.uso6) s.offloads.emplace_back("uso6");
