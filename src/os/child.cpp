@@ -72,23 +72,31 @@ void signal_process(pid_t pid, int signo) {
   if (pid > 0) ::kill(pid, signo);
 }
 
-OsResult<int> wait_child(pid_t pid) {
+namespace {
+
+// waitpid, retried on EINTR: the wait status, or nullopt when (WNOHANG) the child still runs.
+OsResult<std::optional<int>> wait_for(pid_t pid, int flags) {
   int status = 0;
   for (;;) {
-    if (::waitpid(pid, &status, 0) == pid) return status;
+    const pid_t r = ::waitpid(pid, &status, flags);
+    if (r == pid) return std::optional<int>(status);
+    if (r == 0) return std::optional<int>();
     if (errno != EINTR) return errno_error("waitpid");
   }
 }
 
+}  // namespace
+
+OsResult<int> wait_child(pid_t pid) {
+  auto r = wait_for(pid, 0);
+  if (!r) return r.error();
+  return **r;
+}
+
 std::optional<int> reap_child(pid_t pid, bool block) {
   if (pid <= 0) return std::nullopt;
-  int status = 0;
-  for (;;) {
-    const pid_t r = ::waitpid(pid, &status, block ? 0 : WNOHANG);
-    if (r == pid) return status;
-    if (r < 0 && errno == EINTR) continue;
-    return std::nullopt;
-  }
+  auto r = wait_for(pid, block ? 0 : WNOHANG);
+  return r ? *r : std::nullopt;
 }
 
 void exit_now(int status) {

@@ -44,7 +44,7 @@ OsStatus send_ready(const Fd& channel, char status);
 /// Blocks until one or the other.
 std::optional<char> read_ready(const Fd& channel);
 
-/// Sends SIGTERM (or `signo`) to `pid`.
+/// Sends `signo` to `pid` (nothing when pid <= 0: no child).
 void signal_process(pid_t pid, int signo);
 /// Waits for `pid` to exit; returns its wait status.
 OsResult<int> wait_child(pid_t pid);
@@ -53,7 +53,7 @@ std::optional<int> reap_child(pid_t pid, bool block);
 /// Ends the calling process at once (no atexit handlers, no stdio flush): for forked children.
 [[noreturn]] void exit_now(int status);
 
-/// How a wait status reads: "exited with status 1", "was killed by signal 9 (SIGKILL)".
+/// How a wait status reads: "exited with status 1", "killed by signal 9".
 std::string describe_wait_status(int status);
 /// True for a process that exited on its own with status 0.
 bool exited_cleanly(int status);
