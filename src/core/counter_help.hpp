@@ -17,20 +17,17 @@ inline constexpr std::string_view kForwardedPackets =
     "IPv6 data packets forwarded, by direction (encapsulated: sent to a Teredo peer or relay over UDP; "
     "decapsulated: written to the tunnel interface); packets held while a path opened included";
 inline constexpr std::string_view kForwardedBytes =
-    "Bytes of IPv6 data packets forwarded, by direction (encapsulated: sent over UDP; decapsulated: written "
-    "to "
-    "the tunnel interface), IPv6 header included";
+    "Bytes of IPv6 data packets forwarded, by direction (encapsulated: sent over UDP; decapsulated: "
+    "written to the tunnel interface), IPv6 header included";
 inline constexpr std::string_view kBubblesSent =
     "Teredo bubbles sent, by kind (direct: to the peer's mapped address; indirect: through the peer's "
-    "server; "
-    "reply: answering a peer's bubble)";
+    "server; reply: answering a peer's bubble)";
 inline constexpr std::string_view kBubblesReceived = "Teredo bubbles received";
 inline constexpr std::string_view kQueuePackets =
     "Packets held while a path to a peer opens, by event (queued: held; flushed: sent once the path opened)";
 inline constexpr std::string_view kIcmpv6Errors = "ICMPv6 error messages sent";
 inline constexpr std::string_view kPeerEvents =
-    "Peer table events (created; evicted: removed to make room; expired: idle for 30 s; given_up: no answer "
-    "to "
-    "bubbles, entry and queue deleted)";
+    "Peer table events (created; evicted: removed to make room; expired: idle for 30 s; given_up: no "
+    "answer to bubbles, entry and queue deleted)";
 
 }  // namespace teredo::core::help
