@@ -93,10 +93,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::uint32_t min, max;
   };
   for (const Bounds& b : {Bounds{"BindPort", 0, 65535}, Bounds{"InterfaceMTU", 1280, 65535},
-                          Bounds{"MaxPeers", 16, 1u << 24}}) {
+                          Bounds{"MaxPeers", 16, 1u << 24}, Bounds{"RefreshInterval", 5, 3600}}) {
     if (auto v = k.read(b.name, [&] { return c.get_unsigned(b.name, b.min, b.max); }))
       FUZZ_CHECK(*v >= b.min && *v <= b.max);
   }
+  if (auto p = k.read("ServedPrefixes", [&] { return c.get_ipv6_prefixes("ServedPrefixes", 8); })) {
+    FUZZ_CHECK(!p->empty() && p->size() <= 8);
+    for (const auto& x : *p) FUZZ_CHECK(x.length <= 128 && proto::in_prefix(x.addr, x));
+  }
+  static constexpr std::array<std::string_view, 3> kDefaultRoute = {"auto", "yes", "no"};
+  if (auto r = k.read("DefaultRoute", [&] { return c.get_enum("DefaultRoute", kDefaultRoute); }))
+    FUZZ_CHECK(*r < kDefaultRoute.size());
   if (auto t = k.read("RelayType", [&] { return c.get_enum("RelayType", kRelayTypes); }))
     FUZZ_CHECK(*t < kRelayTypes.size());
   if (auto f = k.read("SyslogFacility", [&] { return c.get_enum("SyslogFacility", kFacilities); }))

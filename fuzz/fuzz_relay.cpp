@@ -1,7 +1,8 @@
 // Fuzzes core::Relay as a state machine. Input: a config byte (bit 0: restricted mode), then
 // event records as described in fuzz_tunnel.hpp (TUN packet, UDP datagram, tick, tick at the
 // next deadline). UDP opcode bit 0x40 rewrites the IPv6 destination to the relay's bubble
-// source for that Teredo source (the answer to one of our bubbles); opcodes 6 and 7 are ticks
+// source for that Teredo source (the answer to one of our bubbles), and with bit 0x80 also appends
+// a Nonce trailer echoing the relay's current nonce for it (RFC 6081); opcodes 6 and 7 are ticks
 // of N ms. After every event the actions are checked and cleared.
 // Invariants: peers().size() <= max_peers (64), queue().packets_queued() <= the queue total,
 // every SendUdp is a non-empty Teredo payload, every WriteTun is exactly one IPv6 packet, every
@@ -14,6 +15,7 @@
 
 #include "core/relay.hpp"
 #include "fuzz_tunnel.hpp"
+#include "proto/trailers.hpp"
 
 using namespace teredo;
 
@@ -63,8 +65,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if ((op & 0x40) && pkt.size() >= off + proto::kIpv6HeaderSize) {
           proto::Ipv6Addr src;
           std::memcpy(src.bytes.data(), pkt.data() + off + 8, 16);
-          const proto::Ipv6Addr dst = relay.bubble_source(src);
+          const proto::Ipv6Addr dst = relay.bubble_source(src, relay.bubble_nonce(src));
           std::memcpy(pkt.data() + off + 24, dst.bytes.data(), 16);
+          // Bit 0x80 as well: echo the current nonce in a trailer (an RFC 6081 answer).
+          if ((op & 0x80) && relay.bubble_nonce(src) != 0) {
+            std::uint8_t t[proto::kNonceTrailerSize];
+            proto::Writer w(t);
+            proto::build_nonce_trailer(w, relay.bubble_nonce(src));
+            pkt.insert(pkt.end(), t, t + sizeof t);
+          }
         }
         relay.on_udp_datagram(now, fuzz::pick_source(sel, pkt), pkt);
         break;

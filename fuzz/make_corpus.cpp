@@ -231,6 +231,28 @@ int main(int argc, char** argv) {
   proto::store_be16(ra_two_pio.data() + 4, static_cast<std::uint16_t>(ra_two_pio.size() - 40));
   write("router_advertisement", "ra_two_pio_fix", with_control(1, ra_two_pio));
 
+  // trailers: the RFC 6081 TLVs alone.
+  write("trailers", "all_known",
+        test::from_hex("010401234567"
+                       "05029c40"
+                       "040401000000"
+                       "030e0000c0a8010a9c40cb0071070dd9"));
+  write("trailers", "nonce", test::from_hex("0104deadbeef"));
+  write("trailers", "random_port_iana", test::from_hex("02029c40"));
+  write("trailers", "skipped_unknown", test::from_hex("8603aabbcc010400000001"));
+  write("trailers", "must_understand",
+        test::from_hex("010400000001"
+                       "4600"));
+  write("trailers", "truncated", test::from_hex("0104000000070504"));
+  write("trailers", "four_alternates",
+        test::from_hex("031a0000"
+                       "0a0000010001"
+                       "0a0000020002"
+                       "0a0000030003"
+                       "0a0000040004"));
+  write("trailers", "bad_alternate", test::from_hex("03080001c0a8010a9c40"));
+  write("trailers", "duplicate", test::from_hex("010400000001010400000002"));
+
   write("echo", "request", with_control(0, echo_req));
   write("echo", "reply", with_control(0, echo_rep));
   write("echo", "request_fix", with_control(1, echo_req));

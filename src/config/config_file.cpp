@@ -2,6 +2,8 @@
 // after the value is an error instead of being ignored, and every message names file and line.
 #include "config/config_file.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -155,6 +157,53 @@ std::optional<proto::Ipv4Addr> ConfigFile::get_ipv4(std::string_view name) {
     return std::nullopt;
   }
   return a;
+}
+
+std::optional<std::vector<proto::Ipv6Prefix>> ConfigFile::get_ipv6_prefixes(std::string_view name,
+                                                                            std::size_t max) {
+  Entry* e = take(name);
+  if (e == nullptr) return std::nullopt;
+  const std::string expected = "1 to " + std::to_string(max) + " IPv6 prefixes such as 2001:db8::/32";
+  std::vector<proto::Ipv6Prefix> out;
+  std::string_view rest = e->value;
+  while (!rest.empty()) {
+    const std::size_t start = rest.find_first_not_of(" \t,");
+    if (start == std::string_view::npos) break;
+    rest.remove_prefix(start);
+    const std::size_t end = std::min(rest.find_first_of(" \t,"), rest.size());
+    const std::string_view item = rest.substr(0, end);
+    rest.remove_prefix(end);
+    const std::size_t slash = item.find('/');
+    std::optional<proto::Ipv6Addr> a;
+    unsigned len = 129;
+    if (slash != std::string_view::npos) {
+      a = os::parse_ipv6(item.substr(0, slash));
+      const std::string_view digits = item.substr(slash + 1);
+      if (!digits.empty() && digits.size() <= 3 &&
+          digits.find_first_not_of("0123456789") == std::string_view::npos)
+        len = static_cast<unsigned>(std::stoul(std::string(digits)));
+    }
+    if (!a || len > 128 || out.size() == max) {
+      invalid(*e, name, expected);
+      return std::nullopt;
+    }
+    const proto::Ipv6Prefix p{*a, static_cast<std::uint8_t>(len)};
+    proto::Ipv6Addr masked{};
+    for (unsigned bit = 0; bit < len; ++bit)
+      masked.bytes[bit / 8] |= static_cast<std::uint8_t>(a->bytes[bit / 8] & (0x80 >> (bit % 8)));
+    if (masked != *a) {
+      report(Severity::Error, e->line,
+             "invalid value \"" + e->value + "\" for " + std::string(name) + ": " + std::string(item) +
+                 " has address bits set beyond /" + std::to_string(len));
+      return std::nullopt;
+    }
+    out.push_back(p);
+  }
+  if (out.empty()) {
+    invalid(*e, name, expected);
+    return std::nullopt;
+  }
+  return out;
 }
 
 std::optional<std::uint32_t> ConfigFile::get_prefix32(std::string_view name) {

@@ -48,6 +48,9 @@ class ConfigFile {
   /// An IPv6 prefix of which only the first 32 bits are used (host order). Warns if later
   /// bits are set; rejects multicast, link-local and the unspecified prefix.
   std::optional<std::uint32_t> get_prefix32(std::string_view name);
+  /// A list of 1..`max` IPv6 prefixes ADDR/LEN separated by commas; each LEN 0..128
+  /// and no address bit set beyond it.
+  std::optional<std::vector<proto::Ipv6Prefix>> get_ipv6_prefixes(std::string_view name, std::size_t max);
   /// strtoul-style base 0 (0x.. hex, 0.. octal), within [min, max].
   std::optional<std::uint32_t> get_unsigned(std::string_view name, std::uint32_t min, std::uint32_t max);
   /// The same, or `keyword_value` when the value is `keyword` (case-insensitive), e.g. "Workers auto".

@@ -21,6 +21,10 @@ std::optional<bool> get_bool(ConfigFile& config, std::string_view name) {
 
 }  // namespace
 
+std::optional<bool> get_yes_no(ConfigFile& config, std::string_view name) {
+  return get_bool(config, name);
+}
+
 void load_worker_count(ConfigFile& config, unsigned& workers) {
   if (auto w = config.get_unsigned_or("Workers", "auto", 0, 1, kMaxWorkers)) workers = *w;  // 0: auto
 }

@@ -42,4 +42,8 @@ std::string worker_count_text(unsigned workers);
 /// relay, the server), at most kMaxWorkers.
 unsigned one_per_cpu_if_auto(unsigned workers);
 
+/// A yes/no directive (yes, on, true, 1 / no, off, false, 0); nullopt when absent or invalid
+/// (the error is recorded on its line).
+std::optional<bool> get_yes_no(ConfigFile& config, std::string_view name);
+
 }  // namespace teredo::config

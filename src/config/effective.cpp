@@ -14,6 +14,16 @@ std::string yes_no(bool b) {
   return b ? "yes" : "no";
 }
 
+std::string served_text(const core::RelayConfig& r) {
+  if (r.served_count == 0) return "all";
+  std::string out;
+  for (std::size_t i = 0; i < r.served_count; ++i) {
+    if (!out.empty()) out += ' ';
+    out += os::to_string(r.served[i].addr) + "/" + std::to_string(r.served[i].length);
+  }
+  return out;
+}
+
 }  // namespace
 
 void append_control_settings(EffectiveSettings& out, const ControlSettings& c) {
@@ -45,6 +55,7 @@ EffectiveSettings describe(const RelaySettings& s) {
                       {"BindAddress", os::to_string(s.bind.addr)},
                       {"BindPort", std::to_string(s.bind.port)},
                       {"MaxPeers", std::to_string(s.relay.max_peers)},
+                      {"ServedPrefixes", served_text(s.relay)},
                       {"SyslogFacility", facility_text(s.syslog_facility)}};
   append_data_path_settings(e, s.data_path);
   append_control_settings(e, s.control);
@@ -55,11 +66,18 @@ EffectiveSettings describe(const ClientSettings& s) {
   EffectiveSettings e{{"RelayType", "client"},
                       {"ServerAddress", s.server_name + " (" + os::to_string(s.client.server) + ")"},
                       {"ServerAddress2", os::to_string(s.client.server2)},
+                      {"Prefix", os::prefix32_to_string(s.client.prefix)},
                       {"InterfaceName", s.interface_name},
                       {"BindAddress", os::to_string(s.bind.addr)},
                       {"BindPort", std::to_string(s.bind.port)},
                       {"MaxPeers", std::to_string(s.client.max_peers)},
                       {"HookScript", s.hook_script.value_or("")},
+                      {"DefaultRoute", s.default_route == DefaultRoute::Auto  ? "auto"
+                                       : s.default_route == DefaultRoute::Yes ? "yes"
+                                                                              : "no"},
+                      {"RefreshInterval", std::to_string(s.client.refresh_interval.count())},
+                      {"SymmetricNatSupport", yes_no(s.client.symmetric_nat_support)},
+                      {"Hairpinning", yes_no(s.client.hairpinning)},
                       {"SyslogFacility", facility_text(s.syslog_facility)}};
   append_data_path_settings(e, s.data_path);
   append_control_settings(e, s.control);

@@ -1,6 +1,7 @@
 // teredod's settings: RelayType semantics, the relay and client directives and their checks.
 #include "config/teredod_settings.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -50,6 +51,14 @@ void read_socket_and_tables(ConfigFile& config, TunnelSettings& s, std::size_t& 
   s.control = load_control_settings(config, kDefaultTeredodControlSocket);
 }
 
+// The client's RFC 6081 extensions and timers (docs/configuration in README).
+void load_client_extensions(ConfigFile& config, core::ClientConfig& c) {
+  if (auto v = get_yes_no(config, "SymmetricNatSupport")) c.symmetric_nat_support = *v;
+  if (auto v = get_yes_no(config, "Hairpinning")) c.hairpinning = *v;
+  if (auto r = config.get_unsigned("RefreshInterval", kMinRefreshInterval, kMaxRefreshInterval))
+    c.refresh_interval = std::chrono::seconds(*r);
+}
+
 }  // namespace
 
 const char* role_name(TeredoRole role) {
@@ -85,6 +94,10 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config) {
   read_interface_name(config, s);
   if (auto m = config.get_unsigned("InterfaceMTU", 1280, 65535)) s.relay.mtu = *m;
   if (auto p = config.get_prefix32("Prefix")) s.relay.prefix = *p;
+  if (auto served = config.get_ipv6_prefixes("ServedPrefixes", core::RelayConfig::kMaxServedPrefixes)) {
+    std::copy(served->begin(), served->end(), s.relay.served.begin());
+    s.relay.served_count = served->size();
+  }
   read_socket_and_tables(config, s, s.relay.max_peers);
   for (const char* name : {"ServerAddress", "ServerAddress2"}) {
     if (config.get_string(name))
@@ -151,6 +164,10 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config,
 
   read_interface_name(config, s);
   read_socket_and_tables(config, s, s.client.max_peers);
+  load_client_extensions(config, s.client);
+  static constexpr std::array<std::string_view, 3> kDefaultRoute = {"auto", "yes", "no"};
+  if (auto r = config.get_enum("DefaultRoute", kDefaultRoute))
+    s.default_route = static_cast<DefaultRoute>(*r);
   if (auto hook = config.get_string("HookScript")) {
     if (hook->empty() || hook->front() != '/')
       config.add_error("HookScript",
@@ -158,12 +175,13 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config,
     else
       s.hook_script = *hook;
   }
-  for (const char* name : {"InterfaceMTU", "Prefix"}) {
-    if (config.get_string(name))
-      config.add_warning(name, std::string(name) +
-                                   " is superfluous in client mode: the client takes it from the server's "
-                                   "router advertisement");
-  }
+  // The prefix is pinned: an RA for another one is rejected, the helper installs no other address.
+  if (auto p = config.get_prefix32("Prefix")) s.client.prefix = *p;
+  if (config.get_string("InterfaceMTU"))
+    config.add_warning(
+        "InterfaceMTU",
+        "InterfaceMTU is superfluous in client mode: the client takes it from the server's router "
+        "advertisement");
   config.finish();
   if (!valid || config.has_errors()) return std::nullopt;
   return s;

@@ -24,6 +24,9 @@ enum class TeredoRole { Client, Cone, Restricted };
 inline constexpr const char* kDefaultInterfaceName = "teredo";
 inline constexpr std::uint32_t kMinMaxPeers = 16;
 inline constexpr std::uint32_t kMaxMaxPeers = 1u << 24;
+/// RefreshInterval bounds, seconds (RFC 4380 2.15: 30 s by default, SHOULD be configurable).
+inline constexpr std::uint32_t kMinRefreshInterval = 5;
+inline constexpr std::uint32_t kMaxRefreshInterval = 3600;
 
 /// What the relay and the client share: the tunnel interface, the UDP socket, the data path, the
 /// control channel, the log.
@@ -42,10 +45,16 @@ struct RelaySettings : TunnelSettings {
   core::RelayConfig relay;  // mode, prefix, MTU, max_peers (the secret is drawn later)
 };
 
+/// DefaultRoute: whether the client routes everything through Teredo (RFC 4380 5.5).
+enum class DefaultRoute { Auto, Yes, No };
+
 struct ClientSettings : TunnelSettings {
   core::ClientConfig client;               // server, server2, max_peers (the secret is drawn later)
   std::string server_name;                 // ServerAddress or SERVER_NAME as written, for logs
   std::optional<std::string> hook_script;  // absolute path; unset: teredod configures the link itself
+  /// auto: take the default route unless the host already has native IPv6 at start; yes: always;
+  /// no: never (only 2001::/32 goes through Teredo). Without a hook script only.
+  DefaultRoute default_route = DefaultRoute::Auto;
 };
 
 /// A teredod configuration: a relay or a client.
@@ -67,7 +76,11 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config);
 ///  - ServerAddress2 defaults to ServerAddress + 1.
 ///  - BindAddress, BindPort, InterfaceName (default teredo), MaxPeers (16..2^24), HookScript
 ///    (an absolute path).
-///  - InterfaceMTU and Prefix are superfluous (warning): the client takes both from the RA.
+///  - DefaultRoute (auto, yes, no; default auto),
+///  - SymmetricNatSupport and Hairpinning (yes/no, default yes: RFC 6081 3.1, 3.5),
+///    RefreshInterval (5..3600 s, default 30).
+///  - Prefix (default 2001::/32): the only prefix an RA may advertise and the helper may install.
+///  - InterfaceMTU is superfluous (warning): the client takes it from the RA.
 /// Then calls config.finish(). Returns nullopt if any diagnostic is an error.
 std::optional<ClientSettings> load_client_settings(ConfigFile& config,
                                                    const std::optional<std::string>& server_name,

@@ -51,7 +51,9 @@ Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
       random_(random),
       rs_deadline_(TimePoint::max()),
       next_refresh_(TimePoint::max()),
-      last_server_rx_(now) {
+      last_server_rx_(now),
+      reply_limit_(config.reply_bubbles_per_second, config.reply_bubbles_per_second, now),
+      incoming_test_limit_(config.incoming_tests_per_second, config.incoming_tests_per_second, now) {
   if (!config_.follower) start_round(now);
 }
 
@@ -77,8 +79,10 @@ void Client::send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe) {
   proto::Nonce nonce{};
   random_.fill(nonce);
   if (secondary_probe) {
-    secondary_nonce_ = nonce;
+    secondary_nonces_[secondary_sent_ % secondary_nonces_.size()] = nonce;
+    ++secondary_sent_;
     secondary_probe_pending_ = true;
+    secondary_deadline_ = now + kRsTimeout;
   } else {
     rs_nonces_[rs_sent_ % rs_nonces_.size()] = nonce;
     ++rs_sent_;
@@ -106,7 +110,7 @@ void Client::schedule_refresh(TimePoint now) {
 void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& pkt,
                        const proto::Ipv6Packet& ip) {
   // 5.2.1 / 5.2.2: only the server we solicited may advertise, echoing one of our nonces.
-  const bool probe = secondary_probe_pending_ && pkt.auth && pkt.auth->nonce == secondary_nonce_;
+  const bool probe = answers_secondary_probe(pkt);
   const proto::Ipv4Addr expected = probe ? config_.server2 : current_server();
   auto reject = [&](Drop d) {
     ++counters_.ra_rejected;
@@ -123,12 +127,15 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   }
   if (pkt.auth->confirmation != 0) return reject(Drop::RaAuthenticationFailed);
   if (!pkt.origin) return reject(Drop::RaMissingOrigin);
+  if (!proto::is_link_local(ip.header.src)) return reject(Drop::RaNotLinkLocalSource);  // RFC 4861 6.1.2
   if (ip.header.dst != rs_source()) return reject(Drop::RaWrongDestination);
   auto ra = proto::parse_router_advertisement(ip);
   if (!ra) return reject(ra.drop());
   if (ra->prefix_count != 1 || ra->prefix->prefix_length != 64) return reject(Drop::RaBadPrefix);
   const Ipv6Addr& prefix = ra->prefix->prefix;
   const proto::Ipv4Addr named{proto::load_be32(prefix.bytes.data() + 4)};
+  // The prefix is pinned (issue 12): 2001::/32 unless configured otherwise, naming our server.
+  if (proto::prefix32(prefix) != config_.prefix) return reject(Drop::RaForeignPrefix);
   if ((named != config_.server && named != config_.server2) || !proto::is_global_scope(prefix))
     return reject(Drop::RaBadPrefix);
   std::uint32_t mtu = 1280;
@@ -143,7 +150,14 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     // RFC 4380 5.2.1: a different mapping through the second address means a symmetric NAT.
     // Like Miredo (and RFC 6081 3.1) the client keeps its address; the finding is reported.
     secondary_probe_pending_ = false;
+    secondary_deadline_ = TimePoint::max();
     symmetric_nat_ = qual_ && qual_->mapped != *pkt.origin;
+    if (symmetric_nat_ && !config_.symmetric_nat_support && state_ == ClientState::Qualified) {
+      // RFC 4380 5.2.1: without RFC 6081 a symmetric NAT leaves the client unusable: off-line.
+      ++counters_.symmetric_nat_offline;
+      state_ = ClientState::Down;
+      actions_.push_back(StateChange{ClientState::Down, std::nullopt});
+    }
     return;
   }
 
@@ -155,6 +169,12 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   const bool same =
       qual_ && qual_->mapped == *pkt.origin && qual_->server == named && qual_->prefix == prefix32;
   const bool was_up = state_ == ClientState::Qualified;
+  if (same && symmetric_nat_ && !config_.symmetric_nat_support) {
+    // Still behind the symmetric NAT found earlier: stay off-line, ask again at the next refresh.
+    schedule_refresh(now);
+    return;
+  }
+  if (!same) symmetric_nat_ = false;  // a new mapping: the probe runs again
   if (!same) {
     Qualification q;
     q.server = named;
@@ -176,9 +196,21 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     // After a new address, test the NAT through the server's second address (5.2.1).
     if (!same && config_.server2 != config_.server && proto::is_global_unicast(config_.server2) &&
         !using_secondary_)
-      send_rs(now, config_.server2, true);
+      start_secondary_probe(now);
   }
   schedule_refresh(now);
+}
+
+void Client::start_secondary_probe(TimePoint now) {
+  secondary_sent_ = 0;
+  send_rs(now, config_.server2, true);
+}
+
+bool Client::answers_secondary_probe(const proto::TeredoPacket& pkt) const {
+  if (!secondary_probe_pending_ || !pkt.auth) return false;
+  const std::size_t n = std::min(secondary_sent_, secondary_nonces_.size());
+  return std::find(secondary_nonces_.begin(), secondary_nonces_.begin() + static_cast<std::ptrdiff_t>(n),
+                   pkt.auth->nonce) != secondary_nonces_.begin() + static_cast<std::ptrdiff_t>(n);
 }
 
 void Client::rs_timeout(TimePoint now) {
@@ -219,6 +251,17 @@ void Client::on_network_change(TimePoint now) {
 void Client::on_tick(TimePoint now) {
   const Tick tick = to_tick(epoch_, now);
   if (round_active_ && now >= rs_deadline_) rs_timeout(now);
+  if (secondary_probe_pending_ && now >= secondary_deadline_) {
+    // The NAT test is retried like qualification (T = 4 s, N = 3). Unanswered, the NAT type stays
+    // unknown and the client stays up (docs/decisions.md).
+    if (secondary_sent_ < kRsRetries && state_ == ClientState::Qualified) {
+      send_rs(now, config_.server2, true);
+    } else {
+      secondary_probe_pending_ = false;
+      secondary_deadline_ = TimePoint::max();
+      ++counters_.secondary_probe_failures;
+    }
+  }
   if (!round_active_ && now >= next_refresh_ && !config_.follower) {
     next_refresh_ = TimePoint::max();
     // Each round starts with the primary address again, so a client that failed over returns
@@ -233,7 +276,8 @@ void Client::on_tick(TimePoint now) {
 TimePoint Client::next_deadline() const {
   // While a round runs, its retry deadline replaces the refresh (on_tick starts no refresh
   // then, so a refresh time already past must not be reported: the driver would spin).
-  return std::min({next_sweep_, next_retry_, round_active_ ? rs_deadline_ : next_refresh_});
+  return std::min({next_sweep_, next_retry_, round_active_ ? rs_deadline_ : next_refresh_,
+                   secondary_probe_pending_ ? secondary_deadline_ : TimePoint::max()});
 }
 
 // ---- Transmission (IPv6 from the host) --------------------------------------------------------
@@ -304,17 +348,37 @@ void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteVi
   if (hold(tick, *peer, packet, PacketQueue::kOutgoing)) send_bubbles(tick, *peer);
 }
 
+std::uint32_t Client::fresh_nonce() {
+  std::uint32_t n = 0;
+  while (n == 0) n = random_.u32();  // 0 stands for "no nonce"
+  return n;
+}
+
 void Client::send_bubbles(Tick tick, PeerEntry& peer) {
   // 5.2.6 limits; 5.2.4 case 5 with RFC 5991: a direct bubble to the embedded mapping and an
-  // indirect one through the peer's server.
+  // indirect one through the peer's server. RFC 6081: the indirect one carries a fresh Nonce
+  // trailer (5.2.4.1) and our own address as an Alternate Address (5.6.4.1); the direct one
+  // carries no nonce (5.2.4.2: none before the peer's indirect bubble, which we answer apart).
   if (!take_bubble_budget(tick, peer)) return;
-  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
+  proto::MutableBytes buf =
+      scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize + proto::alternate_address_trailer_size(1));
   if (buf.empty()) return drop(Drop::SendFailed);
   proto::Writer w(buf);
   proto::build_bubble(w, qual_->address, peer.addr, kHopLimit);
+  if (uses_nonces()) {
+    const std::uint32_t nonce = fresh_nonce();
+    if (remember_nonce(peer, nonce)) {
+      proto::build_nonce_trailer(w, nonce);
+      if (config_.hairpinning && config_.local.port != 0 && proto::is_valid_unicast(config_.local.addr))
+        proto::build_alternate_address_trailer(w, std::span(&config_.local, 1));
+    }
+  }
+  const ByteView all = w.written();
+  const ByteView bubble = all.first(proto::kIpv6HeaderSize);
   const proto::TeredoAddress t = proto::parse_teredo_address(peer.addr);
-  actions_.push_back(SendUdp{proto::Endpoint{t.mapped.addr, t.mapped.port}, w.written(), {}});
-  actions_.push_back(SendUdp{Endpoint{t.server, proto::kTeredoPort}, w.written(), {}});
+  actions_.push_back(SendUdp{proto::Endpoint{t.mapped.addr, t.mapped.port}, bubble, {}});
+  actions_.push_back(
+      SendUdp{Endpoint{t.server, proto::kTeredoPort}, bubble, all.subspan(proto::kIpv6HeaderSize)});
   ++counters_.bubbles_direct_sent;
   ++counters_.bubbles_indirect_sent;
 }
@@ -415,36 +479,85 @@ void Client::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
   from_peer(now, tick, from, *pkt, *ip);
 }
 
-void Client::send_direct_bubble(const Ipv6Addr& dst, Endpoint to) {
-  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
-  if (buf.empty()) return drop(Drop::SendFailed);
+bool Client::send_reply_bubble(TimePoint now, const Ipv6Addr& dst, Endpoint to, std::uint32_t nonce) {
+  if (!reply_limit_.allow(now)) {
+    ++counters_.bubble_replies_limited;
+    return false;
+  }
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize);
+  if (buf.empty()) {
+    drop(Drop::SendFailed);
+    return false;
+  }
   proto::Writer w(buf);
   proto::build_bubble(w, qual_->address, dst, kHopLimit);
+  if (nonce != 0) proto::build_nonce_trailer(w, nonce);
   actions_.push_back(SendUdp{to, w.written(), {}});
   ++counters_.bubble_replies_sent;
+  return true;
 }
 
 void Client::from_server(TimePoint now, Tick tick, Endpoint, const proto::TeredoPacket& pkt,
                          const proto::Ipv6Packet& ip) {
   last_server_rx_ = now;
-  // 5.2.3 step 2: an indirect bubble relayed by our server, with the origin of its sender. We
-  // answer with a direct bubble to that origin, which opens our NAT for the sender (a peer or a
-  // relay); the reply swaps the addresses, so a relay can recognise its own bubble.
   if (proto::is_bubble(ip) && pkt.origin) {
     ++counters_.bubbles_received;
     if (!proto::is_global_unicast(pkt.origin->addr) || pkt.origin->port == 0)
       return drop(Drop::NonGlobalMappedDestination);
-    if (proto::prefix32(ip.header.src) == qual_->prefix) {
-      if (PeerEntry* peer = peer_for(tick, ip.header.src); peer != nullptr && !peer->trusted())
-        peer->set_mapped(*pkt.origin);
+    proto::Trailers trailers;
+    if (!pkt.trailers.empty()) {
+      auto t = proto::parse_trailers(pkt.trailers);
+      if (!t) return drop(t.drop());
+      trailers = *t;
+      if (trailers.truncated) ++counters_.trailers_truncated;
     }
-    send_direct_bubble(ip.header.src, *pkt.origin);
-    return;
+    return answer_indirect_bubble(now, tick, *pkt.origin, ip, trailers);
   }
   drop(Drop::UnexpectedFromServer);
 }
 
-void Client::from_peer(TimePoint, Tick tick, Endpoint from, const proto::TeredoPacket& pkt,
+void Client::answer_indirect_bubble(TimePoint now, Tick tick, const Endpoint& origin,
+                                    const proto::Ipv6Packet& ip, const proto::Trailers& trailers) {
+  // 5.2.3 step 2: an indirect bubble relayed by our server, with the origin of its sender. We
+  // answer with a direct bubble to that origin, which opens our NAT for the sender (a peer or a
+  // relay); the reply swaps the addresses, so a relay can recognise its own bubble. RFC 6081
+  // 5.2.4.2: the answer echoes the bubble's nonce.
+  const Ipv6Addr& src = ip.header.src;
+  const std::uint32_t nonce = uses_nonces() ? trailers.nonce.value_or(0) : 0;
+  send_reply_bubble(now, src, origin, nonce);
+  if (proto::prefix32(src) != qual_->prefix) return;  // a relay: nothing more to do
+  PeerEntry* peer = peer_for(tick, src);
+  if (peer == nullptr) return;
+  if (!peer->trusted()) peer->set_mapped(origin);
+  if (peer->queue != kNoQueue && nonce != 0) queue_.info(peer->queue).nonce_received = nonce;
+  // A path verified earlier through another endpoint (a symmetric NAT's or a local one) is where
+  // the peer listens now: answer there too.
+  if (peer->trusted() && peer->mapped() != origin) send_reply_bubble(now, src, peer->mapped(), nonce);
+  if (nonce == 0) return;
+  // RFC 6081 5.6.4.2: a direct bubble, echoing the nonce, to each of its alternate addresses.
+  if (config_.hairpinning) {
+    for (const Endpoint& alt : trailers.alternate_addresses())
+      if (alt != origin && send_reply_bubble(now, src, alt, nonce)) ++counters_.bubbles_alternate_sent;
+  }
+  // DECISION (docs/decisions.md): a peer whose bubble carried a nonce gets our own indirect
+  // bubble, with our nonce, until it is trusted: behind a symmetric NAT its direct answer comes
+  // from an endpoint we could not predict, and only our nonce lets us accept it (6081 5.2.4.4).
+  if (!peer->trusted() && config_.symmetric_nat_support && open_queue(tick, *peer)) {
+    queue_.info(peer->queue).nonce_received = nonce;
+    send_bubbles(tick, *peer);
+  }
+}
+
+void Client::accept_by_nonce(TimePoint now, Tick tick, PeerEntry& peer, Endpoint from) {
+  // RFC 6081 5.2.4.4: the observed endpoint becomes the peer's mapping. Our direct answer lets
+  // a peer that has not verified us yet learn the path (with its nonce, when we hold it).
+  const std::uint32_t received = peer.queue != kNoQueue ? queue_.info(peer.queue).nonce_received : 0;
+  ++counters_.bubbles_nonce_verified;
+  trust_and_flush(tick, peer, from);
+  send_reply_bubble(now, peer.addr, from, received);
+}
+
+void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::TeredoPacket& pkt,
                        const proto::Ipv6Packet& ip) {
   const Ipv6Addr& src = ip.header.src;
   // Link-local sources are refused (they could forge router advertisements).
@@ -452,22 +565,27 @@ void Client::from_peer(TimePoint, Tick tick, Endpoint from, const proto::TeredoP
   const bool bubble = proto::is_bubble(ip);
   PeerEntry* peer = peers_.find(src);
 
+  // The answer to our connectivity test (5.2.3 rule 2), through a new relay or the one we know.
+  if (peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).testing &&
+      ip.header.next_header == proto::kNextHeaderIcmpv6 && proto::prefix32(src) != qual_->prefix) {
+    auto echo = proto::parse_echo(ip);
+    const PacketQueue::ListInfo& info = queue_.info(peer->queue);
+    if (echo && echo->type == proto::kIcmpv6EchoReply &&
+        std::equal(echo->data.begin(), echo->data.end(), info.nonce.begin(), info.nonce.end())) {
+      ++counters_.relays_verified;
+      peer->last_rx = tick;
+      trust_and_flush(tick, *peer, from);
+      return;  // our own probe: not delivered
+    }
+  }
+
   if (peer == nullptr || !peer->trusted() || peer->mapped() != from) {
     if (proto::prefix32(src) != qual_->prefix) {
-      // A native source, through a relay (5.2.3 rules 2 and 6).
-      if (peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).testing &&
-          ip.header.next_header == proto::kNextHeaderIcmpv6) {
-        auto echo = proto::parse_echo(ip);
-        PacketQueue::ListInfo& info = queue_.info(peer->queue);
-        if (echo && echo->type == proto::kIcmpv6EchoReply &&
-            std::equal(echo->data.begin(), echo->data.end(), info.nonce.begin(), info.nonce.end())) {
-          ++counters_.relays_verified;
-          peer->last_rx = tick;
-          trust_and_flush(tick, *peer, from);
-          return;  // our own probe: not delivered
-        }
-      }
-      // An unverified relay: hold the packet and verify the relay first (5.2.3 rule 6).
+      // A native source, through a relay (5.2.3 rule 6): an unverified relay: hold the packet and verify the
+      // relay first (5.2.3 rule 6). A new test costs a token: a flood of spoofed native sources cannot make
+      // us probe them all.
+      const bool testing = peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).testing;
+      if (!testing && !incoming_test_limit_.allow(now)) return drop(Drop::ConnectivityTestLimited);
       if (peer == nullptr) peer = peer_for(tick, src);
       if (peer == nullptr) return;
       const bool fresh = peer->queue == kNoQueue;
@@ -475,14 +593,35 @@ void Client::from_peer(TimePoint, Tick tick, Endpoint from, const proto::TeredoP
       if (fresh || !queue_.info(peer->queue).testing) send_connectivity_test(tick, *peer);
       return;
     }
-    // A Teredo source: its outer source must be the mapping embedded in its address (rule 3).
-    if (proto::parse_teredo_address(src).mapped != from) return drop(Drop::SourceMappingMismatch);
+    // A Teredo source: its outer source must be the mapping embedded in its address (rule 3),
+    // or, RFC 6081 5.2.4.4, a direct bubble must echo the nonce of our last indirect bubble.
+    if (proto::parse_teredo_address(src).mapped != from) {
+      if (!bubble && peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).nonce_sent != 0) {
+        // The peer verified our nonce before we verified its: its first packets may come from
+        // the endpoint its bubble will prove. Held, delivered only if that proof comes from there.
+        hold(tick, *peer, pkt.ipv6, PacketQueue::kIncoming, from);
+        return;
+      }
+      if (!bubble || !uses_nonces() || pkt.trailers.empty()) return drop(Drop::SourceMappingMismatch);
+      auto trailers = proto::parse_trailers(pkt.trailers);
+      if (!trailers) return drop(trailers.drop());
+      if (trailers->truncated) ++counters_.trailers_truncated;
+      if (peer == nullptr || !trailers->nonce || !sent_nonce(*peer, *trailers->nonce))
+        return drop(Drop::BubbleNonceMismatch);
+      ++counters_.bubbles_received;
+      peer->last_rx = tick;
+      peer->bubbles = 0;
+      return accept_by_nonce(now, tick, *peer, from);
+    }
     if (peer == nullptr) peer = peer_for(tick, src);
     if (peer == nullptr) return;
     trust_and_flush(tick, *peer, from);
   }
   peer->last_rx = tick;
   peer->bubbles = 0;
+  // Anything straight from the peer's verified mapping releases what waits for it: packets
+  // queued while the entry was stale (no reception for 30 s) would otherwise wait in vain.
+  if (peer->queue != kNoQueue) trust_and_flush(tick, *peer, from);
   if (bubble) {
     ++counters_.bubbles_received;
     return;

@@ -12,6 +12,7 @@
 
 #include "core/client_counters.hpp"
 #include "core/random_source.hpp"
+#include "core/rate_limiter.hpp"
 #include "core/time.hpp"
 #include "core/tunnel_actions.hpp"
 #include "core/tunnel_base.hpp"
@@ -20,6 +21,7 @@
 #include "proto/ipv4.hpp"
 #include "proto/ipv6.hpp"
 #include "proto/teredo_address.hpp"
+#include "proto/trailers.hpp"
 
 namespace teredo::core {
 
@@ -29,11 +31,29 @@ struct ClientConfig {
   proto::Ipv4Addr server;
   proto::Ipv4Addr server2;
   std::chrono::seconds refresh_interval{30};  // RFC 4380 2.15, 5.2
+  /// The Teredo prefix (first 32 bits) an RA must advertise: an RA for any other is rejected.
+  std::uint32_t prefix = proto::kTeredoPrefix;
   std::size_t max_peers = 1 << 16;
   std::size_t queue_packets_per_peer = 8;
   std::size_t queue_packets_total = 1024;
   std::uint32_t icmp_errors_per_second = 50;
   std::array<std::uint8_t, 16> secret{};
+  /// RFC 6081 3.1 (SymmetricNatSupport): Nonce trailers in indirect bubbles, a direct bubble
+  /// from an unexpected endpoint accepted when it echoes one. Off: a symmetric NAT found by the
+  /// secondary-address probe takes the client off-line, as RFC 4380 5.2.1 requires.
+  bool symmetric_nat_support = true;
+  /// RFC 6081 3.5 (Hairpinning): indirect bubbles list `local` as an alternate address, and the
+  /// alternate addresses a peer lists get direct bubbles.
+  bool hairpinning = true;
+  /// The service socket's own IPv4 address and port, as the NAT's inside sees it (0: unknown).
+  proto::Endpoint local{};
+  /// Bubbles sent in answer to received ones (to origins, alternate addresses, verified peers),
+  /// per second with a burst of the same size: what a flood of relayed bubbles can make us send.
+  std::uint32_t reply_bubbles_per_second = 100;
+  /// Direct IPv6 connectivity tests that packets from unverified native sources may trigger, per
+  /// second with a burst of the same size (RFC 4380 5.2.3 rule 6; CVE-2006-6266: spoofed sources
+  /// must not turn the client into a reflector). Tests for our own outgoing packets are not limited.
+  std::uint32_t incoming_tests_per_second = 20;
   /// Several data-path workers: every worker but the first runs a follower. A follower never
   /// qualifies (no RS, no refresh, no network-change round); it takes the first worker's state
   /// changes through adopt() and serves the peers that belong to it.
@@ -78,6 +98,8 @@ class Client : public TunnelBase {
   void handle_ra(TimePoint now, proto::Endpoint from, const proto::TeredoPacket& pkt,
                  const proto::Ipv6Packet& ip);
   void rs_timeout(TimePoint now);
+  void start_secondary_probe(TimePoint now);
+  bool answers_secondary_probe(const proto::TeredoPacket& pkt) const;
   void go_down(TimePoint now);
   void start_round(TimePoint now);
   void schedule_refresh(TimePoint now);
@@ -91,7 +113,14 @@ class Client : public TunnelBase {
                  const proto::Ipv6Packet& ip);
   void send_bubbles(Tick tick, PeerEntry& peer);
   void send_connectivity_test(Tick tick, PeerEntry& peer);
-  void send_direct_bubble(const proto::Ipv6Addr& dst, proto::Endpoint to);
+  /// A bubble answering one we received: within the reply limit, with `nonce` as its Nonce
+  /// trailer when set. False when the limit withheld it.
+  bool send_reply_bubble(TimePoint now, const proto::Ipv6Addr& dst, proto::Endpoint to, std::uint32_t nonce);
+  void answer_indirect_bubble(TimePoint now, Tick tick, const proto::Endpoint& origin,
+                              const proto::Ipv6Packet& ip, const proto::Trailers& trailers);
+  void accept_by_nonce(TimePoint now, Tick tick, PeerEntry& peer, proto::Endpoint from);
+  std::uint32_t fresh_nonce();
+  bool uses_nonces() const { return config_.symmetric_nat_support || config_.hairpinning; }
   void trust_and_flush(Tick tick, PeerEntry& peer, proto::Endpoint mapping);
   void retry_pending(TimePoint now, Tick tick);
   PeerEntry* peer_for(Tick tick, const proto::Ipv6Addr& addr);
@@ -113,13 +142,17 @@ class Client : public TunnelBase {
   std::size_t rs_sent_ = 0;
   bool round_active_ = false;
   bool secondary_probe_pending_ = false;  // NAT-type test through server2 after qualifying
-  proto::Nonce secondary_nonce_{};
+  std::array<proto::Nonce, 3> secondary_nonces_{};
+  std::size_t secondary_sent_ = 0;
+  TimePoint secondary_deadline_ = TimePoint::max();
   TimePoint rs_deadline_;
   TimePoint next_refresh_;
   TimePoint last_server_rx_;
   std::optional<TimePoint> last_ra_;
   std::chrono::seconds restart_delay_{0};
 
+  TokenBucket reply_limit_;
+  TokenBucket incoming_test_limit_;
   ClientCounters counters_;
 };
 

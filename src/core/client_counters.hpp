@@ -35,6 +35,13 @@ struct ClientCounters {
   std::uint64_t packets_flushed = 0;
   std::uint64_t icmpv6_errors_sent = 0;
   std::uint64_t peers_given_up = 0;
+  // RFC 6081
+  std::uint64_t bubbles_alternate_sent = 0;  // direct bubbles to a peer's alternate addresses
+  std::uint64_t bubbles_nonce_verified = 0;  // direct bubbles from an unexpected endpoint, admitted by nonce
+  std::uint64_t bubble_replies_limited = 0;  // answers withheld by the reply limit
+  std::uint64_t trailers_truncated = 0;      // datagrams whose trailers ended in a truncated one
+  std::uint64_t symmetric_nat_offline = 0;   // symmetric NAT found with SymmetricNatSupport off
+  std::uint64_t secondary_probe_failures = 0;  // the server's second address never answered the NAT test
 };
 
 namespace help {
@@ -50,6 +57,8 @@ inline constexpr std::string_view kFailovers = "Times the client switched to the
 inline constexpr std::string_view kConnectivityTests =
     "Direct IPv6 connectivity tests sent to find the relay of a native peer (RFC 4380 5.2.9)";
 inline constexpr std::string_view kRelaysVerified = "Native peers whose relay answered a connectivity test";
+inline constexpr std::string_view kSecondaryProbeFailures =
+    "NAT tests through the server's second address that got no answer after 3 Router Solicitations";
 }  // namespace help
 
 inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
@@ -95,6 +104,21 @@ inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
      {"icmpv6_errors_sent", "icmpv6_errors_sent", "", "", help::kIcmpv6Errors}},
     {&ClientCounters::peers_given_up,
      {"peers_given_up", "peer_events", "event", "given_up", help::kPeerEvents}},
+    {&ClientCounters::bubbles_alternate_sent,
+     {"bubbles_alternate_sent", "bubbles_sent", "kind", "alternate", help::kBubblesSent}},
+    {&ClientCounters::bubbles_nonce_verified,
+     {"bubbles_nonce_verified", "nat_extension_events", "event", "nonce_verified",
+      help::kNatExtensionEvents}},
+    {&ClientCounters::bubble_replies_limited,
+     {"bubble_replies_limited", "nat_extension_events", "event", "reply_limited", help::kNatExtensionEvents}},
+    {&ClientCounters::trailers_truncated,
+     {"trailers_truncated", "nat_extension_events", "event", "trailers_truncated",
+      help::kNatExtensionEvents}},
+    {&ClientCounters::secondary_probe_failures,
+     {"secondary_probe_failures", "secondary_probe_failures", "", "", help::kSecondaryProbeFailures}},
+    {&ClientCounters::symmetric_nat_offline,
+     {"symmetric_nat_offline", "nat_extension_events", "event", "symmetric_offline",
+      help::kNatExtensionEvents}},
 };
 static_assert(covers_every_member(kClientCounterFields));
 

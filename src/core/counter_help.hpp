@@ -26,6 +26,9 @@ inline constexpr std::string_view kBubblesReceived = "Teredo bubbles received";
 inline constexpr std::string_view kQueuePackets =
     "Packets held while a path to a peer opens, by event (queued: held; flushed: sent once the path opened)";
 inline constexpr std::string_view kIcmpv6Errors = "ICMPv6 error messages sent";
+inline constexpr std::string_view kNatExtensionEvents =
+    "RFC 6081 events, by kind: bubbles from an unexpected endpoint admitted by their nonce, answers "
+    "withheld by the reply limit, truncated trailers, symmetric NATs that took the client off-line";
 inline constexpr std::string_view kPeerEvents =
     "Peer table events (created; evicted: removed to make room; expired: idle for 30 s; given_up: no "
     "answer to bubbles, entry and queue deleted)";

@@ -38,6 +38,11 @@ class PacketQueue {
     /// Client: where packets held as "incoming" came from (an unverified relay).
     std::uint32_t incoming_addr = 0;
     std::uint16_t incoming_port = 0;
+    /// RFC 6081 5.2: the Nonce trailers of the last two indirect bubbles sent to the peer (0:
+    /// none), and the one its own indirect bubble carried (Nonce Received).
+    std::uint32_t nonce_sent = 0;
+    std::uint32_t nonce_sent_before = 0;
+    std::uint32_t nonce_received = 0;
   };
 
   /// Tags a packet carries in the queue.
@@ -73,6 +78,7 @@ class PacketQueue {
   }
 
   ListInfo& info(std::uint32_t list) { return lists_[list].info; }
+  const ListInfo& info(std::uint32_t list) const { return lists_[list].info; }
   std::uint32_t packets_in(std::uint32_t list) const { return lists_[list].count; }
   /// Calls fn(list_id, ListInfo&) for every open list (for retransmission timers).
   template <class Fn>

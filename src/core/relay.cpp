@@ -1,8 +1,9 @@
 // Teredo relay (RFC 4380 5.4; RFC 5991 3.2). Native -> Teredo: trusted peers get packets at
 // once, others are queued while bubbles open the path (5.4.1). Teredo -> native: the outer
 // source must match the mapping in the Teredo source address (5.4.2), or the datagram must be a
-// bubble answering one of ours (its destination is the keyed identifier we put in our bubble's
-// source), which admits clients behind symmetric NATs as Miredo does.
+// bubble answering one of our last two bubbles to that peer: it echoes their fresh Nonce trailer
+// (RFC 6081 5.2.4) or, from a client without RFC 6081, is addressed to their source, which is
+// derived from the nonce. That admits clients behind symmetric NATs, and nothing replays it.
 #include "core/relay.hpp"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "proto/echo.hpp"
 #include "proto/encapsulation.hpp"
 #include "proto/icmpv6_error.hpp"
+#include "proto/trailers.hpp"
 
 namespace teredo::core {
 
@@ -39,12 +41,17 @@ TunnelLimits limits_of(const RelayConfig& c) {
 Relay::Relay(const RelayConfig& config, TimePoint now)
     : TunnelBase(limits_of(config), config.secret, now), config_(config) {}
 
-Ipv6Addr Relay::bubble_source(const Ipv6Addr& peer) const {
-  // fe80::/64 + a keyed hash of the peer's address (u/g bits cleared). A reply bubble swaps
-  // addresses, so its destination proves it answers a bubble we sent to that peer.
-  std::array<std::uint8_t, 17> msg{};
+std::uint32_t Relay::bubble_nonce(const Ipv6Addr& peer) const {
+  const PeerEntry* e = peers_.find(peer);
+  return e == nullptr || e->queue == kNoQueue ? 0 : queue_.info(e->queue).nonce_sent;
+}
+
+Ipv6Addr Relay::bubble_source(const Ipv6Addr& peer, std::uint32_t nonce) const {
+  // fe80::/64 + a keyed hash of the peer's address and the nonce (u/g bits cleared).
+  std::array<std::uint8_t, 21> msg{};
   std::copy(peer.bytes.begin(), peer.bytes.end(), msg.begin());
-  msg[16] = 0xb0;
+  proto::store_be32(msg.data() + 16, nonce);
+  msg[20] = 0xb0;
   const std::uint64_t h = siphash13(config_.secret, msg);
   Ipv6Addr a;
   a.bytes[0] = 0xfe;
@@ -117,10 +124,22 @@ void Relay::send_packet_to_peer(Tick tick, PeerEntry& peer, ByteView packet) {
 
 void Relay::send_bubbles(Tick tick, PeerEntry& peer) {
   if (!take_bubble_budget(tick, peer)) return;
-  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize);
   if (buf.empty()) return drop(Drop::SendFailed);
+  // A fresh nonce per bubble (RFC 6081 5.2.4.1), unpredictable to anyone without the secret; it
+  // lives in the peer's queue, so it is forgotten once the peer is trusted or given up.
+  std::array<std::uint8_t, 25> msg{};
+  std::copy(peer.addr.bytes.begin(), peer.addr.bytes.end(), msg.begin());
+  for (int i = 0; i < 8; ++i)
+    msg[16 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(nonces_drawn_ >> (8 * i));
+  msg[24] = 0xb1;
+  ++nonces_drawn_;
+  std::uint32_t nonce = static_cast<std::uint32_t>(siphash13(config_.secret, msg));
+  if (nonce == 0) nonce = 1;
+  if (!remember_nonce(peer, nonce)) nonce = 0;  // no queue: a bubble only a true mapping answers
   proto::Writer w(buf);
-  proto::build_bubble(w, bubble_source(peer.addr), peer.addr, kBubbleHopLimit);
+  proto::build_bubble(w, bubble_source(peer.addr, nonce), peer.addr, kBubbleHopLimit);
+  if (nonce != 0) proto::build_nonce_trailer(w, nonce);
   const proto::TeredoAddress t = proto::parse_teredo_address(peer.addr);
   // Indirect bubble: to the peer's own server, which relays it with an origin indication.
   actions_.push_back(SendUdp{Endpoint{t.server, proto::kTeredoPort}, w.written(), {}});
@@ -129,6 +148,22 @@ void Relay::send_bubbles(Tick tick, PeerEntry& peer) {
     actions_.push_back(SendUdp{peer.mapped(), w.written(), {}});
     ++counters_.bubbles_direct_sent;
   }
+}
+
+bool Relay::serves(const Ipv6Addr& dst) const {
+  if (config_.served_count == 0) return true;
+  for (std::size_t i = 0; i < config_.served_count; ++i)
+    if (proto::in_prefix(dst, config_.served[i])) return true;
+  return false;
+}
+
+bool Relay::answers_our_bubble(PeerEntry* peer, const proto::Ipv6Header& h, const proto::Trailers& trailers) {
+  if (peer == nullptr || peer->queue == kNoQueue) return false;
+  const PacketQueue::ListInfo& info = queue_.info(peer->queue);
+  if (trailers.nonce && sent_nonce(*peer, *trailers.nonce)) return true;
+  for (const std::uint32_t n : {info.nonce_sent, info.nonce_sent_before})
+    if (n != 0 && h.dst == bubble_source(h.src, n)) return true;
+  return false;
 }
 
 void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
@@ -141,6 +176,13 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
   const proto::Ipv6Header& h = ip->header;
   if (!proto::has_prefix(h.src, config_.prefix)) return drop(Drop::SourceNotTeredo);
   const bool bubble = proto::is_bubble(*ip);
+  proto::Trailers trailers;
+  if (!pkt->trailers.empty()) {  // RFC 6081 5.1.2: a malformed or must-understand trailer drops it
+    auto t = proto::parse_trailers(pkt->trailers);
+    if (!t) return drop(t.drop());
+    trailers = *t;
+    if (trailers.truncated) ++counters_.trailers_truncated;
+  }
   const Tick tick = to_tick(epoch_, now);
 
   PeerEntry* peer = peers_.find(h.src);
@@ -149,14 +191,20 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
     // 5.4.2: the outer source must be the mapping embedded in the Teredo source address, or the
     // packet is a bubble that answers ours.
     const bool mapping_ok = proto::parse_teredo_address(h.src).mapped == from;
-    const bool answers_our_bubble = bubble && h.dst == bubble_source(h.src);
-    if (!mapping_ok && !answers_our_bubble) return drop(Drop::SourceMappingMismatch);
+    if (!mapping_ok) {
+      if (!bubble) return drop(Drop::SourceMappingMismatch);
+      if (!answers_our_bubble(peer, h, trailers))
+        return drop(trailers.nonce ? Drop::BubbleNonceMismatch : Drop::SourceMappingMismatch);
+      ++counters_.bubbles_nonce_verified;
+    }
     if (peer == nullptr) peer = peer_for(tick, h.src);
     if (peer == nullptr) return;
     trust_and_flush(tick, *peer, from);
   }
   peer->last_rx = tick;
   peer->bubbles = 0;
+  // Anything from the verified mapping releases the packets queued while the entry was stale.
+  if (peer->queue != kNoQueue) trust_and_flush(tick, *peer, from);
 
   if (bubble) {
     ++counters_.bubbles_received;
@@ -164,6 +212,7 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
   }
   if (proto::has_prefix(h.dst, config_.prefix)) return drop(Drop::TeredoToTeredo);
   if (!proto::is_global_scope(h.dst)) return drop(Drop::NonGlobalDestination);
+  if (!serves(h.dst)) return drop(Drop::OutsideServedPrefixes);
   actions_.push_back(WriteTun{pkt->ipv6});
   ++peer->rx_packets;
   peer->rx_bytes += pkt->ipv6.size();

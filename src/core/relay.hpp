@@ -13,9 +13,11 @@
 #include "core/tunnel_actions.hpp"
 #include "core/tunnel_base.hpp"
 #include "proto/drop.hpp"
+#include "proto/encapsulation.hpp"
 #include "proto/ipv4.hpp"
 #include "proto/ipv6.hpp"
 #include "proto/teredo_address.hpp"
+#include "proto/trailers.hpp"
 
 namespace teredo::core {
 
@@ -35,6 +37,11 @@ struct RelayConfig {
   std::size_t queue_packets_total = 4096;
   /// ICMPv6 errors per second (token bucket, burst of the same size).
   std::uint32_t icmp_errors_per_second = 50;
+  /// RFC 4380 5.4.2 (ServedPrefixes): the native destinations this relay forwards Teredo
+  /// clients' packets to. None configured: every global destination.
+  static constexpr std::size_t kMaxServedPrefixes = 8;
+  std::array<proto::Ipv6Prefix, kMaxServedPrefixes> served{};
+  std::size_t served_count = 0;
   /// Secret for the bubble source identifiers (keyed hash), drawn by the driver from the CSPRNG.
   std::array<std::uint8_t, 16> secret{};
   /// Where the large buffers come from (buffer_memory.hpp); the driver passes its page memory.
@@ -64,8 +71,12 @@ class Relay : public TunnelBase {
   const RelayConfig& config() const { return config_; }
   const RelayCounters& counters() const { return counters_; }
 
-  /// The link-local source of our bubbles to `peer`: fe80::/64 + keyed hash of its address.
-  proto::Ipv6Addr bubble_source(const proto::Ipv6Addr& peer) const;
+  /// The Nonce trailer of the last indirect bubble sent to `peer` while its path opens (0: none).
+  std::uint32_t bubble_nonce(const proto::Ipv6Addr& peer) const;
+  /// The link-local source of our bubble to `peer` carrying `nonce`: fe80::/64 + a keyed hash of
+  /// both. A client without RFC 6081 answers with the addresses swapped, so the destination of
+  /// its answer proves, like the nonce a 6081 client echoes, that it saw that bubble.
+  proto::Ipv6Addr bubble_source(const proto::Ipv6Addr& peer, std::uint32_t nonce) const;
 
  private:
   void send_packet_to_peer(Tick tick, PeerEntry& peer, proto::ByteView packet);
@@ -74,9 +85,14 @@ class Relay : public TunnelBase {
   void error(TimePoint now, std::uint8_t type, std::uint8_t code, std::uint32_t param,
              const proto::Ipv6Packet& offending, proto::ByteView bytes);
   PeerEntry* peer_for(Tick tick, const proto::Ipv6Addr& addr);
+  /// True when a bubble from an endpoint other than the embedded mapping answers one of our last
+  /// two bubbles to the peer: by the Nonce trailer it echoes, or by its destination.
+  bool serves(const proto::Ipv6Addr& dst) const;
+  bool answers_our_bubble(PeerEntry* peer, const proto::Ipv6Header& h, const proto::Trailers& trailers);
 
   RelayConfig config_;
   RelayCounters counters_;
+  std::uint64_t nonces_drawn_ = 0;
 };
 
 }  // namespace teredo::core

@@ -27,7 +27,9 @@ struct RelayCounters {
   std::uint64_t peers_created = 0;
   std::uint64_t peers_evicted = 0;
   std::uint64_t peers_expired = 0;
-  std::uint64_t peers_given_up = 0;  // no answer to bubbles: entry and queue deleted
+  std::uint64_t peers_given_up = 0;          // no answer to bubbles: entry and queue deleted
+  std::uint64_t bubbles_nonce_verified = 0;  // answers from an unexpected endpoint, admitted by nonce
+  std::uint64_t trailers_truncated = 0;
 };
 
 inline constexpr CounterField<RelayCounters> kRelayCounterFields[] = {
@@ -62,6 +64,12 @@ inline constexpr CounterField<RelayCounters> kRelayCounterFields[] = {
     {&RelayCounters::peers_expired, {"peers_expired", "peer_events", "event", "expired", help::kPeerEvents}},
     {&RelayCounters::peers_given_up,
      {"peers_given_up", "peer_events", "event", "given_up", help::kPeerEvents}},
+    {&RelayCounters::bubbles_nonce_verified,
+     {"bubbles_nonce_verified", "nat_extension_events", "event", "nonce_verified",
+      help::kNatExtensionEvents}},
+    {&RelayCounters::trailers_truncated,
+     {"trailers_truncated", "nat_extension_events", "event", "trailers_truncated",
+      help::kNatExtensionEvents}},
 };
 static_assert(covers_every_member(kRelayCounterFields));
 

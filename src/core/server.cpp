@@ -5,6 +5,7 @@
 #include "proto/encapsulation.hpp"
 #include "proto/ipv6.hpp"
 #include "proto/router_discovery.hpp"
+#include "proto/trailers.hpp"
 
 namespace teredo::core {
 
@@ -96,6 +97,13 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
   send.from = ServerSocket::Primary;
   send.to = dst.mapped;
   send.body = pkt->ipv6;
+  if (!pkt->trailers.empty()) {
+    // RFC 6081: the trailers of a bubble travel with it (the nonces and alternate addresses are
+    // for the destination). Malformed ones are not passed on; other packets lose them.
+    auto t = proto::parse_trailers(pkt->trailers);
+    if (!t) return t.drop();
+    if (bubble) send.body = ByteView(pkt->ipv6.data(), pkt->ipv6.size() + pkt->trailers.size());
+  }
   // An origin indication goes in front of packets for our own clients (the destination names
   // our primary address), carrying the source as we saw it.
   if (dst.server == config_.primary) {

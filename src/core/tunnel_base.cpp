@@ -73,17 +73,35 @@ TunnelBase::PeerRef TunnelBase::find_or_create(Tick tick, const proto::Ipv6Addr&
   return {ins.entry, ins.inserted, ins.evicted};
 }
 
+bool TunnelBase::open_queue(Tick tick, PeerEntry& peer) {
+  if (peer.queue != kNoQueue) return true;
+  peer.queue = queue_.open_list(peer.addr);
+  if (peer.queue == kNoQueue) {
+    drop(proto::Drop::QueueFull);
+    return false;
+  }
+  queue_.info(peer.queue).next_retry = tick + kRetryInterval;
+  note_retry(tick + kRetryInterval);
+  return true;
+}
+
+bool TunnelBase::remember_nonce(PeerEntry& peer, std::uint32_t nonce) {
+  if (peer.queue == kNoQueue) return false;
+  PacketQueue::ListInfo& info = queue_.info(peer.queue);
+  info.nonce_sent_before = info.nonce_sent;
+  info.nonce_sent = nonce;
+  return true;
+}
+
+bool TunnelBase::sent_nonce(const PeerEntry& peer, std::uint32_t nonce) {
+  if (peer.queue == kNoQueue || nonce == 0) return false;
+  const PacketQueue::ListInfo& info = queue_.info(peer.queue);
+  return nonce == info.nonce_sent || nonce == info.nonce_sent_before;
+}
+
 bool TunnelBase::enqueue(Tick tick, PeerEntry& peer, proto::ByteView packet, std::uint64_t& queued,
                          std::uint8_t tag) {
-  if (peer.queue == kNoQueue) {
-    peer.queue = queue_.open_list(peer.addr);
-    if (peer.queue == kNoQueue) {
-      drop(proto::Drop::QueueFull);
-      return false;
-    }
-    queue_.info(peer.queue).next_retry = tick + kRetryInterval;
-    note_retry(tick + kRetryInterval);
-  }
+  if (!open_queue(tick, peer)) return false;
   if (queue_.push(peer.queue, packet, tag))
     ++queued;
   else

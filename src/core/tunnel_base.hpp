@@ -70,6 +70,14 @@ class TunnelBase {
   /// is counted as queue_full.
   bool enqueue(Tick tick, PeerEntry& peer, proto::ByteView packet, std::uint64_t& queued,
                std::uint8_t tag = PacketQueue::kOutgoing);
+  /// Opens the peer's queue if it has none (first retry 2 s later). False, counting queue_full,
+  /// when every list is in use.
+  bool open_queue(Tick tick, PeerEntry& peer);
+  /// RFC 6081 5.2.4: remembers `nonce` as the peer's Nonce Sent (the one before stays valid, for
+  /// an answer still in flight). Needs the peer's queue; false without one.
+  bool remember_nonce(PeerEntry& peer, std::uint32_t nonce);
+  /// True when `nonce` is one of the last two nonces sent to the peer (its queue still open).
+  bool sent_nonce(const PeerEntry& peer, std::uint32_t nonce);
   /// Closes a queue, counting its packets as peer_unreachable.
   void discard_queue(std::uint32_t list);
   /// Hands the peer's queued packets to fn(ByteView, tag) in arrival order; their memory stays

@@ -143,6 +143,35 @@ OsResult<proto::Endpoint> UdpSocket::claim(proto::Endpoint local) {
   return s->local();  // closed on return: the port is free again for the group
 }
 
+OsResult<proto::Ipv4Addr> UdpSocket::source_toward(proto::Endpoint remote) {
+  Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP));
+  if (!fd) return errno_error("socket");
+  const sockaddr_in to = to_sockaddr(remote);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0)
+    return errno_error("connect");
+  sockaddr_in sa{};
+  socklen_t len = sizeof sa;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &len) != 0) return errno_error("getsockname");
+  return from_sockaddr(sa).addr;
+}
+
+OsResult<proto::Ipv6Addr> ipv6_source_toward(const proto::Ipv6Addr& remote) {
+  Fd fd(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP));
+  if (!fd) return errno_error("socket");
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  to.sin6_port = htons(3544);  // any port: nothing is sent
+  std::memcpy(&to.sin6_addr, remote.bytes.data(), 16);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0)
+    return errno_error("connect");
+  sockaddr_in6 sa{};
+  socklen_t len = sizeof sa;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &len) != 0) return errno_error("getsockname");
+  proto::Ipv6Addr source;
+  std::memcpy(source.bytes.data(), &sa.sin6_addr, 16);
+  return source;
+}
+
 OsResult<UdpSocket> UdpSocket::open(proto::Endpoint local, const UdpSocketOptions& options) {
   Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
   if (!fd) return errno_error("socket");

@@ -17,6 +17,7 @@
 #include "os/os_result.hpp"
 #include "proto/bytes.hpp"
 #include "proto/ipv4.hpp"
+#include "proto/ipv6_address.hpp"
 
 namespace teredo::os {
 
@@ -155,6 +156,8 @@ class UdpSocket {
   /// another process's group of the same user. Returns the endpoint (port 0: the port the kernel
   /// chose, for the whole group).
   static OsResult<proto::Endpoint> claim(proto::Endpoint local);
+  /// The IPv4 source address the kernel would use toward `remote` (a UDP connect(), nothing sent).
+  static OsResult<proto::Ipv4Addr> source_toward(proto::Endpoint remote);
 
   int fd() const { return fd_.get(); }
   /// The bound address and port (the kernel's choice when open() asked for port 0).
@@ -181,6 +184,10 @@ class UdpSocket {
   Fd fd_;
   proto::Endpoint local_;
 };
+
+/// The IPv6 source address the kernel would use toward `remote` (a UDP connect(), nothing sent);
+/// an error (ENETUNREACH) when no route leads there.
+OsResult<proto::Ipv6Addr> ipv6_source_toward(const proto::Ipv6Addr& remote);
 
 /// Conversions between proto::Endpoint (host order) and sockaddr_in (network order).
 sockaddr_in to_sockaddr(proto::Endpoint e);

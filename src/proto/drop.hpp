@@ -67,6 +67,20 @@ enum class Drop : std::uint8_t {
   UnsupportedOffload,
   // Several workers: the ring to the worker that owns the peer was full
   HandoffFull,
+  // RFC 6081 trailers (6081 4, 5.1.2) and the extensions that use them
+  UnknownMandatoryTrailer,
+  BadTrailerLength,
+  BadTrailerValue,
+  BadAlternateAddress,
+  DuplicateTrailer,
+  BubbleNonceMismatch,
+  // Client qualification: the RA checks of RFC 4380 5.2.1 not covered above
+  RaNotLinkLocalSource,
+  RaForeignPrefix,
+  // The client's connectivity tests triggered by incoming native packets (CVE-2006-6266)
+  ConnectivityTestLimited,
+  // Relay: a decapsulated destination outside ServedPrefixes (RFC 4380 5.4.2)
+  OutsideServedPrefixes,
   kCount
 };
 
@@ -122,6 +136,16 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "non_teredo_source",
     "unsupported_offload",
     "handoff_full",
+    "unknown_mandatory_trailer",
+    "bad_trailer_length",
+    "bad_trailer_value",
+    "bad_alternate_address",
+    "duplicate_trailer",
+    "bubble_nonce_mismatch",
+    "ra_not_link_local_source",
+    "ra_foreign_prefix",
+    "connectivity_test_limited",
+    "outside_served_prefixes",
 };
 
 constexpr std::string_view to_string(Drop d) {

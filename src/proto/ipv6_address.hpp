@@ -40,6 +40,24 @@ constexpr bool is_link_local(const Ipv6Addr& a) {
 constexpr bool is_site_local(const Ipv6Addr& a) {
   return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0xc0;
 }
+/// An IPv6 prefix: the address's first `length` bits (0..128).
+struct Ipv6Prefix {
+  Ipv6Addr addr;
+  std::uint8_t length = 0;
+  friend constexpr bool operator==(const Ipv6Prefix&, const Ipv6Prefix&) = default;
+};
+
+/// True when the first `p.length` bits of `a` are those of `p.addr`.
+constexpr bool in_prefix(const Ipv6Addr& a, const Ipv6Prefix& p) {
+  const unsigned full = p.length / 8u;
+  for (unsigned i = 0; i < full && i < 16; ++i)
+    if (a.bytes[i] != p.addr.bytes[i]) return false;
+  const unsigned rest = p.length % 8u;
+  if (rest == 0 || full >= 16) return true;
+  const auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
+  return (a.bytes[full] & mask) == (p.addr.bytes[full] & mask);
+}
+
 /// Global scope in the sense RFC 4380 5.3.1 uses: not unspecified, loopback, link-local,
 /// site-local or multicast.
 constexpr bool is_global_scope(const Ipv6Addr& a) {

@@ -70,8 +70,14 @@ class ClientTunnel {
     }
     debounce_.emplace(std::move(*debounce));
     monitor_.emplace(std::move(*monitor));
-    auto helper = ClientHelper::start(
-        HelperSettings{ifindex_, settings_.hook_script, settings_.syslog_facility, ctx.options().foreground});
+    HelperSettings hs;
+    hs.ifindex = ifindex_;
+    hs.hook_script = settings_.hook_script;
+    hs.policy = AddressPolicy{settings_.client.prefix, settings_.client.server, settings_.client.server2};
+    hs.default_route = take_default_route();
+    hs.syslog_facility = settings_.syslog_facility;
+    hs.foreground = ctx.options().foreground;
+    auto helper = ClientHelper::start(hs);
     if (!helper) {
       log::alert("Cannot start the privileged helper: {}", helper.error().message());
       return false;
@@ -81,6 +87,25 @@ class ClientTunnel {
   }
 
   void after_privilege_drop() {}
+
+  // RFC 4380 5.5: a host with IPv6 connectivity by other means does not route everything through
+  // Teredo. "Other means": at start, the kernel's route toward the global unicast range (2000::/3)
+  // has a global source address outside the Teredo prefix.
+  bool take_default_route() const {
+    if (settings_.hook_script) return true;  // the hook decides
+    if (settings_.default_route != config::DefaultRoute::Auto)
+      return settings_.default_route == config::DefaultRoute::Yes;
+    const proto::Ipv6Addr probe{{0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};  // 2000::1
+    auto source = os::ipv6_source_toward(probe);
+    if (!source || !proto::is_global_scope(*source) || proto::prefix32(*source) == settings_.client.prefix)
+      return true;
+    log::notice(
+        "This host has native IPv6 (source {} toward the global unicast range): the Teredo client serves "
+        "{}/32 "
+        "only and leaves the default route alone (RFC 4380 5.5; DefaultRoute yes overrides)",
+        os::to_string(*source), os::prefix32_to_string(settings_.client.prefix));
+    return false;
+  }
 
   // Every worker shares the state board; worker 0 qualifies with the network watch and the helper.
   datapath::ClientParts client_parts(unsigned index) {

@@ -53,8 +53,11 @@ bool ignorable(const os::OsError& e, std::initializer_list<int> codes) {
 // Configures the tunnel directly through rtnetlink: the same result as Debian's client-hook.
 class NetlinkConfigurator {
  public:
-  NetlinkConfigurator(os::Netlink netlink, int ifindex, std::string iface)
-      : netlink_(std::move(netlink)), ifindex_(ifindex), iface_(std::move(iface)) {}
+  NetlinkConfigurator(os::Netlink netlink, int ifindex, std::string iface, bool default_route)
+      : netlink_(std::move(netlink)),
+        ifindex_(ifindex),
+        iface_(std::move(iface)),
+        default_route_(default_route) {}
 
   void up(const HookState& now, const HookState& old) {
     if (old.kind == HookState::Kind::Up && old.address != now.address) remove_address(old.address);
@@ -62,14 +65,17 @@ class NetlinkConfigurator {
     check(netlink_.set_link_state(ifindex_, os::LinkState{true, true}), "bring the link up");
     check(netlink_.add_address(ifindex_, proto::kTeredoLinkLocal, 64, true), "add fe80::ffff:ffff:ffff/64");
     check(netlink_.add_address(ifindex_, now.address, kAddressPrefixLength, true), "add the Teredo address");
+    if (!default_route_) return;  // native IPv6 here (RFC 4380 5.5): the Teredo prefix only
     auto st = netlink_.add_route(ifindex_, kAnyAddress, 0, kDefaultRouteMetric);
     if (!st && !ignorable(st.error(), {EEXIST})) check(st, "add the default route");
   }
 
   void down(const HookState& old) {
-    if (old.kind == HookState::Kind::Up) {
+    if (old.kind == HookState::Kind::Up && default_route_) {
       auto st = netlink_.remove_route(ifindex_, kAnyAddress, 0, kDefaultRouteMetric);
       if (!st && !ignorable(st.error(), {ESRCH, ENOENT, ENODEV})) check(st, "remove the default route");
+    }
+    if (old.kind == HookState::Kind::Up) {
       remove_address(old.address);
     }
     auto st = netlink_.set_link_state(ifindex_, os::LinkState{false, true});
@@ -93,6 +99,7 @@ class NetlinkConfigurator {
   os::Netlink netlink_;
   int ifindex_;
   std::string iface_;
+  bool default_route_;
 };
 
 class Helper {
@@ -146,7 +153,7 @@ void detach_stdio() {
 
 }  // namespace
 
-std::optional<std::string> check_helper_request(const HelperRequest& r) {
+std::optional<std::string> check_helper_request(const HelperRequest& r, const AddressPolicy& policy) {
   for (std::uint8_t b : r.reserved)
     if (b != 0) return "reserved bytes set";
   proto::Ipv6Addr a;
@@ -157,6 +164,12 @@ std::optional<std::string> check_helper_request(const HelperRequest& r) {
   }
   if (r.state != kHelperUp) return "unknown state " + std::to_string(r.state);
   if (!proto::is_global_scope(a)) return "address " + os::to_string(a) + " is not a global unicast address";
+  if (proto::prefix32(a) != policy.prefix)
+    return "address " + os::to_string(a) + " is outside the Teredo prefix " +
+           os::prefix32_to_string(policy.prefix);
+  const proto::Ipv4Addr named = proto::parse_teredo_address(a).server;
+  if (named != policy.server && named != policy.server2)
+    return "address " + os::to_string(a) + " names server " + os::to_string(named) + ", not ours";
   if (r.mtu < 1280 || r.mtu > 65535) return "MTU " + std::to_string(r.mtu) + " outside 1280..65535";
   return std::nullopt;
 }
@@ -238,7 +251,7 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
       return 1;
     }
     const std::string iface = os::interface_name(settings.ifindex);
-    netlink.emplace(std::move(*nl), settings.ifindex, iface.empty() ? "?" : iface);
+    netlink.emplace(std::move(*nl), settings.ifindex, iface.empty() ? "?" : iface, settings.default_route);
   }
   Helper helper(settings, std::move(netlink));
   // Without a hook the helper only talks rtnetlink on sockets it already has: confine it. A
@@ -263,7 +276,7 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
       log::error("Privileged helper: refused a request of {} bytes", *n);
       continue;
     }
-    if (auto why = check_helper_request(r)) {
+    if (auto why = check_helper_request(r, settings.policy)) {
       log::error("Privileged helper: refused a request: {}", *why);
       continue;
     }

@@ -15,7 +15,9 @@
 #include "os/child.hpp"
 #include "os/fd.hpp"
 #include "os/os_result.hpp"
+#include "proto/ipv4.hpp"
 #include "proto/ipv6_address.hpp"
+#include "proto/teredo_address.hpp"
 
 namespace teredo::roles {
 
@@ -31,10 +33,19 @@ static_assert(sizeof(HelperRequest) == 24);
 inline constexpr std::uint8_t kHelperDown = 0;
 inline constexpr std::uint8_t kHelperUp = 1;
 
+/// The only addresses the helper installs: the configured Teredo prefix, naming one of the
+/// configured server addresses (a forged RA or a compromised worker cannot route a foreign /32).
+struct AddressPolicy {
+  std::uint32_t prefix = proto::kTeredoPrefix;
+  proto::Ipv4Addr server;
+  proto::Ipv4Addr server2;
+};
+
 /// Why the helper refuses `r`, or nullopt if it is acceptable: unknown state, reserved bytes
-/// set, an up address that is unspecified, loopback, link-local, site-local or multicast, an
-/// up MTU outside 1280..65535, or a down request with an address or MTU.
-std::optional<std::string> check_helper_request(const HelperRequest& r);
+/// set, an up address that is unspecified, loopback, link-local, site-local or multicast, or
+/// outside `policy` (another prefix, or a server field naming neither server), an up MTU outside
+/// 1280..65535, or a down request with an address or MTU.
+std::optional<std::string> check_helper_request(const HelperRequest& r, const AddressPolicy& policy);
 
 /// The hook's view of the tunnel, for STATE/ADDRESS/MTU and their OLD_ counterparts.
 struct HookState {
@@ -53,6 +64,9 @@ std::vector<std::string> hook_environment(const HookState& now, const HookState&
 struct HelperSettings {
   int ifindex = 0;
   std::optional<std::string> hook_script;  // unset: configure through rtnetlink
+  AddressPolicy policy;
+  /// Without a hook: add `default dev IFACE metric 1029` when up (false: the Teredo prefix only).
+  bool default_route = true;
   int syslog_facility = 0;
   bool foreground = false;
 };

@@ -22,6 +22,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "config/teredod_settings.hpp"
@@ -99,6 +100,14 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
   std::vector<TunnelSockets> sockets = open_worker_sockets(settings.bind, n);
   if (sockets.empty()) return daemon::kExitSetupFailure;
   const proto::Endpoint bound = sockets[0].udp.local();
+  if constexpr (std::is_same_v<Core, core::Client>) {
+    // RFC 6081 hairpinning: the alternate address is the service socket as the LAN sees it.
+    config.local = bound;
+    if (bound.addr.value == 0) {
+      auto source = os::UdpSocket::source_toward({config.server, proto::kTeredoPort});
+      config.local.addr = source ? *source : proto::Ipv4Addr{};
+    }
+  }
   if (n > 1) attach_steering(*tun, sockets[0].udp, n, role.auth_to_first, settings.data_path.steering);
   if (!draw_secret(config.secret, role.what)) return daemon::kExitSetupFailure;
   // Each worker owns a share of the peers: MaxPeers and the queue limit are divided.

@@ -5,11 +5,12 @@
 #   client (10.77.0.2, teredod client) --NAT .30--+-- 198.51.100.0/24 --+-- server .10/.11 (teredod-server)
 #                                                 |                     +-- relay .20 (miredo cone) --::20-- v6host ::100
 #
-# Two runs of the client: (1) interface configured by teredod itself (rtnetlink), (2) with
+# Three runs of the client: (1) interface configured by teredod itself (rtnetlink), (2) with
 # `HookScript /etc/miredo/client-hook` (Debian's hook, unchanged). Each run checks: qualification (a Teredo address
 # naming server .10 and the NAT's public address), the routes (2001::/32 on-link, default metric 1029), ping6 both
 # ways with v6host through the relay, the privilege split (worker: uid nobody, no capabilities; helper: uid 0,
 # CapEff = CAP_NET_ADMIN only), teredoctl status (state qualified), and clean removal of the interface at exit.
+# A third run gives the host native IPv6 first: the client must then serve 2001::/32 only (RFC 4380 5.5).
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
 set -uo pipefail
 
@@ -101,3 +102,32 @@ if [[ -x $HOOK ]]; then
 else
 	echo "### $HOOK not installed: hook run skipped"
 fi
+
+# RFC 4380 5.5: on a host that already has native IPv6 (here a link with 2001:db8:77::2/64 and a default route
+# through it; a veth pair, as some kernels lack the dummy driver), DefaultRoute auto leaves the default route alone: only 2001::/32 goes into the tunnel; the log says so.
+run_native_ipv6() {
+	local name=native addr routes
+	ip -n "$LAB_NS_CLIENT" link add native0 type veth peer name native1 || { fail "$name: veth native0"; return; }
+	ip -n "$LAB_NS_CLIENT" link set native0 up
+	ip -n "$LAB_NS_CLIENT" link set native1 up
+	ip -n "$LAB_NS_CLIENT" -6 addr add 2001:db8:77::2/64 dev native0 nodad
+	ip -n "$LAB_NS_CLIENT" -6 route add default via 2001:db8:77::1 dev native0
+	lab_start_teredod_client "$name" "$LAB_NS_CLIENT" "$TEREDOD"
+	if addr="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$LAB_NS_CLIENT" teredo 30)"; then
+		pass "$name: qualified as $addr on a host with native IPv6"
+		routes="$(ip -n "$LAB_NS_CLIENT" -6 route show dev teredo)"
+		if grep -q '^2001::/32' <<<"$routes" && ! grep -q '^default' <<<"$routes"; then
+			pass "$name: 2001::/32 through teredo, no default route through it ($(tr '\n' ';' <<<"$routes"))"
+		else fail "$name: routes on teredo: $(tr '\n' ';' <<<"$routes")"; fi
+		grep -q 'This host has native IPv6 (source 2001:db8:77::2' "$LAB_DIR/$name.log" &&
+			pass "$name: the log says why the default route was not taken" ||
+			fail "$name: no native-IPv6 notice in the log"
+	else
+		fail "$name: client qualified on a host with native IPv6"
+	fi
+	lab_stop "$name"
+	lab_wait_until 5 "teredo interface removed" bash -c "! ip -n $LAB_NS_CLIENT link show dev teredo" ||
+		fail "$name: interface teredo still present after exit"
+	ip -n "$LAB_NS_CLIENT" link del native0
+}
+run_native_ipv6

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/client.hpp"
+#include "proto/checksum.hpp"
 #include "proto/echo.hpp"
 #include "proto/router_discovery.hpp"
 #include "sim_network.hpp"
@@ -21,15 +22,6 @@ using namespace std::chrono_literals;
 std::unique_ptr<SimNat> restricted_nat(std::uint8_t last) {
   return std::make_unique<SimNat>(make_ipv4(203, 0, 113, last), NatMapping::EndpointIndependent,
                                   NatFiltering::PortRestricted);
-}
-
-std::vector<std::uint8_t> echo_request(const Ipv6Addr& src, const Ipv6Addr& dst, std::uint16_t seq) {
-  std::vector<std::uint8_t> data(16, static_cast<std::uint8_t>(seq));
-  std::vector<std::uint8_t> buf(80);
-  proto::Writer w(buf);
-  proto::build_echo(w, src, dst, 64, {proto::kIcmpv6EchoRequest, 99, seq, data});
-  buf.resize(w.size());
-  return buf;
 }
 
 std::size_t echo_replies(const std::vector<std::vector<std::uint8_t>>& packets) {
@@ -135,12 +127,23 @@ TEST(ClientScenario, ServerLossFailsOverToSecondaryThenGoesDownAndRecovers) {
   EXPECT_EQ(cl.core->current_server(), kSimServer);
 }
 
-TEST(ClientScenario, ClientsBehindNatsReachEachOtherAfterBubbles) {
+/// Two qualified clients behind two port-restricted NATs (203.0.113.1 and .2).
+struct TwoClients {
+  TwoClients(std::uint64_t seed_a, std::uint64_t seed_b)
+      : a(net.add_client({make_ipv4(10, 0, 0, 2), 40000}, restricted_nat(1), seed_a)),
+        b(net.add_client({make_ipv4(10, 0, 1, 2), 40001}, restricted_nat(2), seed_b)),
+        addr_a(net.client(a).core->qualification()->address),
+        addr_b(net.client(b).core->qualification()->address) {}
   SimNetwork net;
-  auto a = net.add_client({make_ipv4(10, 0, 0, 2), 40000}, restricted_nat(1), 6);
-  auto b = net.add_client({make_ipv4(10, 0, 1, 2), 40001}, restricted_nat(2), 7);
-  const auto addr_a = net.client(a).core->qualification()->address;
-  const auto addr_b = net.client(b).core->qualification()->address;
+  std::size_t a, b;
+  Ipv6Addr addr_a, addr_b;
+};
+
+TEST(ClientScenario, ClientsBehindNatsReachEachOtherAfterBubbles) {
+  TwoClients t(6, 7);
+  SimNetwork& net = t.net;
+  const std::size_t a = t.a, b = t.b;
+  const Ipv6Addr addr_a = t.addr_a, addr_b = t.addr_b;
   net.client_sends(a, echo_request(addr_a, addr_b, 1));
   net.advance(3s);
   // B got the packet once the path opened (A's queue flushed after B's direct bubble).
@@ -153,6 +156,70 @@ TEST(ClientScenario, ClientsBehindNatsReachEachOtherAfterBubbles) {
   EXPECT_EQ(net.client(a).delivered.size(), 1u);
   net.client_sends(a, echo_request(addr_a, addr_b, 3));
   EXPECT_EQ(net.client(b).delivered.size(), 2u);
+}
+
+TEST(ClientScenario, DirectBubblesFromUnexpectedEndpointsNeedOurNonce) {
+  // RFC 6081 5.2.4.4: a direct bubble whose outer source is not the mapping in its source
+  // address is accepted only when it echoes the nonce of our last indirect bubble.
+  SimNetwork net;
+  auto a = net.add_client({make_ipv4(10, 0, 0, 2), 40000}, restricted_nat(1), 40);
+  auto& cl = net.client(a);
+  const auto addr = cl.core->qualification()->address;
+  const Ipv6Addr peer = proto::build_teredo_address(
+      {proto::kTeredoPrefix, kSimServer, 0, Endpoint{make_ipv4(198, 51, 100, 77), 5000}});
+  net.client_sends(a, echo_request(addr, peer, 1));  // opens the peer's queue, sends bubbles
+  const std::uint32_t sent = cl.core->queue().info(cl.core->peers().find(peer)->queue).nonce_sent;
+  ASSERT_NE(sent, 0u);
+  auto bubble_with = [&](std::vector<std::uint8_t> trailer) {
+    std::vector<std::uint8_t> b(40);
+    proto::Writer w(b);
+    proto::build_bubble(w, peer, addr, 64);
+    b.insert(b.end(), trailer.begin(), trailer.end());
+    return b;
+  };
+  const Endpoint elsewhere{make_ipv4(198, 51, 100, 78), 6000};
+  auto feed = [&](const std::vector<std::uint8_t>& d) {
+    cl.core->on_udp_datagram(net.now, elsewhere, d);
+    cl.core->clear_actions();
+  };
+  feed(bubble_with({}));
+  EXPECT_EQ(cl.core->drops()[Drop::SourceMappingMismatch], 1u);
+  const std::uint32_t wrong = sent ^ 0x10;
+  feed(
+      bubble_with({0x01, 0x04, static_cast<std::uint8_t>(wrong >> 24), static_cast<std::uint8_t>(wrong >> 16),
+                   static_cast<std::uint8_t>(wrong >> 8), static_cast<std::uint8_t>(wrong)}));
+  EXPECT_EQ(cl.core->drops()[Drop::BubbleNonceMismatch], 1u);
+  feed(bubble_with({0x01, 0x03, 0, 0, 0}));
+  EXPECT_EQ(cl.core->drops()[Drop::BadTrailerLength], 1u);
+  EXPECT_FALSE(cl.core->peers().find(peer)->trusted());
+  feed(bubble_with({0x01, 0x04, static_cast<std::uint8_t>(sent >> 24), static_cast<std::uint8_t>(sent >> 16),
+                    static_cast<std::uint8_t>(sent >> 8), static_cast<std::uint8_t>(sent)}));
+  const core::PeerEntry* e = cl.core->peers().find(peer);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->trusted());
+  EXPECT_EQ(e->mapped(), elsewhere);
+  EXPECT_EQ(cl.core->counters().bubbles_nonce_verified, 1u);
+  EXPECT_EQ(cl.core->counters().packets_flushed, 1u);
+}
+
+TEST(ClientScenario, APeerSilentForMoreThan30sIsReachedAgainWithoutLoss) {
+  // After 30 s without reception the entry is no longer valid (5.2.4): the next packet waits
+  // for a bubble exchange, and the answer, from the peer's known mapping, must release it.
+  TwoClients t(41, 42);
+  SimNetwork& net = t.net;
+  const std::size_t a = t.a, b = t.b;
+  const Ipv6Addr addr_a = t.addr_a, addr_b = t.addr_b;
+  net.client_sends(a, echo_request(addr_a, addr_b, 1));
+  net.advance(3s);
+  ASSERT_EQ(net.client(b).delivered.size(), 1u);
+  // One-way traffic: B's host never answers, so after 30 s A has heard nothing from B.
+  for (std::uint16_t i = 2; i <= 10; ++i) {
+    net.advance(5s);
+    net.client_sends(a, echo_request(addr_a, addr_b, i));
+  }
+  net.advance(5s);
+  EXPECT_EQ(net.client(b).delivered.size(), 10u);
+  EXPECT_EQ(net.client(a).core->drops()[Drop::PeerUnreachable], 0u);
 }
 
 TEST(ClientScenario, ConnectivityTestFindsTheRelayAndTrafficFlowsBothWays) {
@@ -219,6 +286,109 @@ TEST(ClientScenario, ForgedAdvertisementsAreRejected) {
   cl.clear_actions();
 }
 
+TEST(ClientScenario, EveryRaCheckRejectsWithItsOwnReason) {
+  // RFC 4380 5.2.1 / RFC 4861 6.1.2 with the nonce right: link-local source, origin indication,
+  // destination, exactly one prefix, and that prefix pinned to the configured one.
+  SimNetwork net;
+  auto c = net.add_client({make_ipv4(192, 0, 2, 2), 40000}, nullptr, 12);
+  auto& cl = *net.client(c).core;
+  ASSERT_EQ(cl.state(), ClientState::Qualified);
+  cl.clear_actions();
+  cl.on_network_change(net.now);  // a new round: catch its RS and answer it ourselves
+  proto::Nonce nonce{};
+  for (const auto& a : cl.actions())
+    if (auto* u = std::get_if<core::SendUdp>(&a)) {
+      auto p = proto::parse_teredo_packet(u->header);
+      ASSERT_TRUE(p.ok() && p->auth);
+      nonce = p->auth->nonce;
+    }
+  cl.clear_actions();
+  struct Variant {
+    bool link_local = true, origin = true, right_dst = true, two_prefixes = false;
+    std::uint32_t prefix = proto::kTeredoPrefix;
+  };
+  auto make_ra = [&](const Variant& v) {
+    std::vector<std::uint8_t> buf(300);
+    proto::Writer w(buf);
+    proto::build_auth_header(w, nonce, 0);
+    if (v.origin) proto::build_origin_indication(w, {make_ipv4(192, 0, 2, 2), 40000});
+    proto::RouterAdvertisement ra;
+    proto::PrefixInformation pio;
+    proto::store_be32(pio.prefix.bytes.data(), v.prefix);
+    proto::store_be32(pio.prefix.bytes.data() + 4, kSimServer.value);
+    ra.prefix = pio;
+    ra.mtu = 1280;
+    const Ipv6Addr src = v.link_local ? proto::build_server_link_local(kSimServer) : kSimNativeHost;
+    const Ipv6Addr dst = v.right_dst ? core::Client::rs_source() : kSimNativeHost;
+    proto::build_router_advertisement(w, src, dst, ra);
+    buf.resize(w.size());
+    if (v.two_prefixes) {  // repeat the PIO (after the auth header, the IPv6 header and 16 RA bytes)
+      const std::size_t pio_at = 13 + (v.origin ? 8 : 0) + 40 + 16;
+      buf.insert(buf.end(), buf.begin() + static_cast<std::ptrdiff_t>(pio_at),
+                 buf.begin() + static_cast<std::ptrdiff_t>(pio_at + 32));
+      const std::size_t ip_at = 13 + (v.origin ? 8 : 0);
+      proto::store_be16(buf.data() + ip_at + 4, static_cast<std::uint16_t>(buf.size() - ip_at - 40));
+      proto::store_be16(buf.data() + ip_at + 42, 0);
+      auto ip = proto::parse_ipv6(proto::ByteView(buf).subspan(ip_at));
+      proto::store_be16(
+          buf.data() + ip_at + 42,
+          proto::ipv6_upper_checksum(ip->header.src, ip->header.dst, proto::kNextHeaderIcmpv6, ip->payload));
+    }
+    return buf;
+  };
+  struct Case {
+    Variant v;
+    Drop drop;
+  };
+  Case cases[5];
+  cases[0].v.link_local = false;
+  cases[0].drop = Drop::RaNotLinkLocalSource;
+  cases[1].v.origin = false;
+  cases[1].drop = Drop::RaMissingOrigin;
+  cases[2].v.right_dst = false;
+  cases[2].drop = Drop::RaWrongDestination;
+  cases[3].v.two_prefixes = true;
+  cases[3].drop = Drop::RaBadPrefix;
+  cases[4].v.prefix = 0x3ffe0000;
+  cases[4].drop = Drop::RaForeignPrefix;
+  const auto rejected = cl.counters().ra_rejected;
+  for (const Case& k : cases) {
+    cl.on_udp_datagram(net.now, {kSimServer, 3544}, make_ra(k.v));
+    EXPECT_EQ(cl.drops()[k.drop], 1u) << proto::to_string(k.drop);
+  }
+  EXPECT_EQ(cl.counters().ra_rejected, rejected + 5);
+  const auto accepted = cl.counters().ra_accepted;
+  cl.on_udp_datagram(net.now, {kSimServer, 3544}, make_ra(Variant{}));
+  EXPECT_EQ(cl.counters().ra_accepted, accepted + 1);
+  cl.clear_actions();
+}
+
+TEST(ClientScenario, TheSecondaryAddressProbeIsRetriedLikeQualification) {
+  SimNetwork net;
+  net.server2_up = false;
+  auto c = net.add_client({make_ipv4(10, 0, 0, 2), 40000}, restricted_nat(1), 13);
+  auto& cl = *net.client(c).core;
+  ASSERT_EQ(cl.state(), ClientState::Qualified);
+  const auto rs = cl.counters().rs_sent;
+  net.advance(5s);
+  net.server2_up = true;  // answers the second retry
+  net.advance(5s);
+  EXPECT_EQ(cl.counters().rs_sent, rs + 2);  // two retries of the probe
+  EXPECT_EQ(cl.counters().secondary_probe_failures, 0u);
+  EXPECT_FALSE(cl.symmetric_nat());
+  // A second address that never answers: 3 probes, then counted, and the client stays up.
+  SimNetwork net2;
+  net2.server2_up = false;
+  auto d = net2.add_client({make_ipv4(10, 0, 0, 2), 40000},
+                           std::make_unique<SimNat>(make_ipv4(203, 0, 113, 1), NatMapping::Symmetric,
+                                                    NatFiltering::PortRestricted),
+                           14);
+  net2.advance(15s);
+  EXPECT_EQ(net2.client(d).core->counters().secondary_probe_failures, 1u);
+  EXPECT_EQ(net2.client(d).core->state(), ClientState::Qualified);
+  EXPECT_FALSE(net2.client(d).core->symmetric_nat());  // never learnt
+}
+
 TEST(ClientScenario, GarbageAndSpoofedPeersAreCountedAndHarmless) {
   SimNetwork net;
   auto c = net.add_client({make_ipv4(192, 0, 2, 2), 40000}, nullptr, 11);
@@ -240,6 +410,34 @@ TEST(ClientScenario, GarbageAndSpoofedPeersAreCountedAndHarmless) {
   EXPECT_EQ(cl.drops()[Drop::LinkLocalSource], 1u);
   EXPECT_TRUE(cl.actions().empty());
   EXPECT_EQ(cl.state(), ClientState::Qualified);
+}
+
+TEST(ClientScenario, SpoofedNativeSourcesCannotMakeTheClientProbeWithoutBound) {
+  // CVE-2006-6266: every packet from an unverified native source asks for a connectivity test;
+  // a flood of spoofed sources gets 20 per second, the rest are counted drops.
+  SimNetwork net;
+  auto c = net.add_client({make_ipv4(192, 0, 2, 2), 40000}, nullptr, 15);
+  auto& cl = *net.client(c).core;
+  const auto addr = cl.qualification()->address;
+  const auto tests = cl.counters().connectivity_tests_sent;
+  for (std::uint16_t i = 0; i < 100; ++i) {
+    Ipv6Addr src = kSimNativeHost;
+    src.bytes[14] = static_cast<std::uint8_t>(i >> 8);
+    src.bytes[15] = static_cast<std::uint8_t>(i);
+    cl.on_udp_datagram(net.now, kSimRelay, echo_request(src, addr, i));
+  }
+  cl.clear_actions();
+  EXPECT_EQ(cl.counters().connectivity_tests_sent - tests, 20u);
+  EXPECT_EQ(cl.drops()[Drop::ConnectivityTestLimited], 80u);
+  // Our own traffic to native hosts is never limited.
+  for (std::uint16_t i = 0; i < 30; ++i) {
+    Ipv6Addr dst = kSimNativeHost;
+    dst.bytes[13] = 0x77;
+    dst.bytes[15] = static_cast<std::uint8_t>(i);
+    cl.on_tun_packet(net.now, echo_request(addr, dst, i));
+  }
+  cl.clear_actions();
+  EXPECT_EQ(cl.counters().connectivity_tests_sent - tests, 50u);
 }
 
 TEST(ClientScenario, UnqualifiedClientAnswersHostWithUnreachable) {

@@ -130,7 +130,7 @@ TEST(RelayScenario, UnknownPeerGetsQueuedAndAnIndirectBubbleOnly) {
   ASSERT_TRUE(ip.ok());
   EXPECT_TRUE(proto::is_bubble(*ip));
   EXPECT_EQ(ip->header.dst, kClient);
-  EXPECT_EQ(ip->header.src, h.relay.bubble_source(kClient));
+  EXPECT_EQ(ip->header.src, h.relay.bubble_source(kClient, h.relay.bubble_nonce(kClient)));
   EXPECT_TRUE(proto::is_link_local(ip->header.src));
   EXPECT_EQ(h.relay.queue().packets_queued(), 1u);
   EXPECT_EQ(h.relay.counters().bubbles_indirect_sent, 1u);
@@ -147,7 +147,8 @@ TEST(RelayScenario, RestrictedRelaySendsDirectAndIndirectBubbles) {
 TEST(RelayScenario, DirectBubbleTrustsPeerAndFlushesQueueInArrivalOrder) {
   Harness h(config());
   for (std::uint16_t i = 1; i <= 3; ++i) h.tun(echo(native(1), kClient, i));
-  auto acts = h.udp(kClientMapped, bubble(kClient, h.relay.bubble_source(kClient)));
+  auto acts =
+      h.udp(kClientMapped, bubble(kClient, h.relay.bubble_source(kClient, h.relay.bubble_nonce(kClient))));
   auto sends = only<core::SendUdp>(acts);
   ASSERT_EQ(sends.size(), 3u);
   for (std::uint16_t i = 0; i < 3; ++i) {
@@ -170,6 +171,30 @@ TEST(RelayScenario, DirectBubbleTrustsPeerAndFlushesQueueInArrivalOrder) {
   EXPECT_EQ(peer->rx_packets, 0u);
 }
 
+TEST(RelayScenario, AStaleTrustedPeerIsFlushedByItsAnswerFromTheKnownMapping) {
+  Harness h(config());
+  h.tun(echo(native(1), kClient, 1));
+  h.udp(kClientMapped, bubble(kClient, h.relay.bubble_source(kClient, h.relay.bubble_nonce(kClient))));
+  ASSERT_TRUE(h.relay.peers().find(kClient)->trusted());
+  // One-way traffic for 30 s: the client sends nothing back, so the entry stops being valid.
+  for (std::uint16_t i = 2; i <= 6; ++i) {
+    h.tick(std::chrono::seconds(5));
+    auto direct = only<core::SendUdp>(h.tun(echo(native(1), kClient, i)));
+    ASSERT_EQ(direct.size(), 1u);
+    EXPECT_EQ(direct[0].to, kClientMapped);
+  }
+  h.tick(std::chrono::seconds(10));
+  auto waits = only<core::SendUdp>(h.tun(echo(native(1), kClient, 8)));
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_EQ(waits[0].to, (Endpoint{kServer, proto::kTeredoPort}));  // a bubble: the packet waits
+  EXPECT_EQ(h.relay.queue().packets_queued(), 1u);
+  auto sends = only<core::SendUdp>(
+      h.udp(kClientMapped, bubble(kClient, h.relay.bubble_source(kClient, h.relay.bubble_nonce(kClient)))));
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0].to, kClientMapped);
+  EXPECT_EQ(h.relay.queue().packets_queued(), 0u);
+}
+
 TEST(RelayScenario, DecapsulatesMatchingClientTrafficToTheTunnel) {
   Harness h(config());
   auto pkt = echo(kClient, native(1), 1);
@@ -180,6 +205,19 @@ TEST(RelayScenario, DecapsulatesMatchingClientTrafficToTheTunnel) {
   EXPECT_EQ(h.relay.counters().to_native_packets, 1u);
   EXPECT_EQ(h.relay.peers().find(kClient)->rx_packets, 1u);
   EXPECT_EQ(h.relay.peers().find(kClient)->rx_bytes, pkt.size());
+}
+
+TEST(RelayScenario, ServedPrefixesLimitTheNativeDestinations) {
+  // RFC 4380 5.4.2: a relay SHOULD forward only into the range it serves (no open relaying).
+  RelayConfig c = config();
+  c.served[0] = {native(0), 48};  // 2001:db8:100::/48
+  c.served_count = 1;
+  Harness h(c);
+  EXPECT_EQ(only<core::WriteTun>(h.udp(kClientMapped, echo(kClient, native(1), 1))).size(), 1u);
+  Ipv6Addr elsewhere = native(1);
+  elsewhere.bytes[5] = 0x99;  // 2001:db8:199::: outside the /48
+  EXPECT_TRUE(only<core::WriteTun>(h.udp(kClientMapped, echo(kClient, elsewhere, 2))).empty());
+  EXPECT_EQ(h.relay.drops()[Drop::OutsideServedPrefixes], 1u);
 }
 
 TEST(RelayScenario, MismatchedOuterSourceIsDropped) {
@@ -200,11 +238,81 @@ TEST(RelayScenario, SymmetricNatClientIsAdmittedByAnsweringOurBubble) {
   h.udp(observed, echo(kClient, native(1), 9));
   EXPECT_EQ(h.relay.drops()[Drop::SourceMappingMismatch], 1u);
   // ...but the answer to our bubble, addressed to the keyed source we used, is accepted.
-  auto sends = only<core::SendUdp>(h.udp(observed, bubble(kClient, h.relay.bubble_source(kClient))));
+  auto sends = only<core::SendUdp>(
+      h.udp(observed, bubble(kClient, h.relay.bubble_source(kClient, h.relay.bubble_nonce(kClient)))));
   ASSERT_EQ(sends.size(), 1u);
   EXPECT_EQ(sends[0].to, observed);
   auto writes = only<core::WriteTun>(h.udp(observed, echo(kClient, native(1), 10)));
   EXPECT_EQ(writes.size(), 1u);
+}
+
+std::vector<std::uint8_t> with_nonce(std::vector<std::uint8_t> datagram, std::uint32_t nonce) {
+  std::uint8_t t[proto::kNonceTrailerSize];
+  proto::Writer w(t);
+  proto::build_nonce_trailer(w, nonce);
+  datagram.insert(datagram.end(), t, t + sizeof t);
+  return datagram;
+}
+
+TEST(RelayScenario, IndirectBubblesCarryAFreshNonceEachTime) {
+  Harness h(config());
+  std::vector<std::uint32_t> nonces;
+  for (int round = 0; round < 3; ++round) {
+    auto sends = round == 0 ? only<core::SendUdp>(h.tun(echo(native(1), kClient, 1)))
+                            : only<core::SendUdp>(h.tick(std::chrono::milliseconds(2001)));
+    ASSERT_EQ(sends.size(), 1u) << round;
+    auto pkt = proto::parse_teredo_packet(sends[0].header);
+    ASSERT_TRUE(pkt.ok());
+    auto t = proto::parse_trailers(pkt->trailers);
+    ASSERT_TRUE(t.ok() && t->nonce) << round;
+    EXPECT_EQ(*t->nonce, h.relay.bubble_nonce(kClient));
+    auto ip = proto::parse_ipv6(pkt->ipv6);
+    EXPECT_EQ(ip->header.src, h.relay.bubble_source(kClient, *t->nonce));
+    nonces.push_back(*t->nonce);
+  }
+  EXPECT_NE(nonces[0], nonces[1]);
+  EXPECT_NE(nonces[1], nonces[2]);
+}
+
+TEST(RelayScenario, SymmetricNatClientEchoingTheNonceIsAdmittedAndTheNonceDiesWithTheQueue) {
+  Harness h(config());
+  h.tun(echo(native(1), kClient, 1));
+  const std::uint32_t nonce = h.relay.bubble_nonce(kClient);
+  const Endpoint observed{make_ipv4(203, 0, 113, 5), 51111};
+  // A wrong nonce from that endpoint is refused, and counted apart.
+  h.udp(observed, with_nonce(bubble(kClient, native(9)), nonce ^ 1));
+  EXPECT_EQ(h.relay.drops()[Drop::BubbleNonceMismatch], 1u);
+  // The RFC 6081 answer (addresses swapped, nonce echoed) is accepted.
+  auto sends = only<core::SendUdp>(h.udp(observed, with_nonce(bubble(kClient, native(9)), nonce)));
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0].to, observed);
+  EXPECT_EQ(h.relay.counters().bubbles_nonce_verified, 1u);
+  EXPECT_EQ(h.relay.bubble_nonce(kClient), 0u);  // trusted: the queue and its nonce are gone
+  // Replaying that answer (or the legacy one) from elsewhere cannot redirect the client's traffic.
+  const Endpoint attacker{make_ipv4(198, 51, 100, 99), 4444};
+  h.udp(attacker, with_nonce(bubble(kClient, native(9)), nonce));
+  h.udp(attacker, bubble(kClient, h.relay.bubble_source(kClient, nonce)));
+  EXPECT_EQ(h.relay.drops()[Drop::BubbleNonceMismatch], 2u);
+  EXPECT_EQ(h.relay.drops()[Drop::SourceMappingMismatch], 1u);
+  auto next = only<core::SendUdp>(h.tun(echo(native(1), kClient, 2)));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].to, observed);
+}
+
+TEST(RelayScenario, MalformedTrailersAreNamedDrops) {
+  Harness h(config());
+  h.tun(echo(native(1), kClient, 1));
+  const Endpoint observed{make_ipv4(203, 0, 113, 5), 51111};
+  auto b = bubble(kClient, native(9));
+  b.insert(b.end(), {0x01, 0x03, 0, 0, 0});  // nonce of 3 bytes
+  h.udp(observed, b);
+  EXPECT_EQ(h.relay.drops()[Drop::BadTrailerLength], 1u);
+  EXPECT_EQ(h.relay.peers().find(kClient)->trusted(), false);
+  // A must-understand trailer of an unknown type discards even a well-mapped data packet.
+  auto d = echo(kClient, native(1), 1);
+  d.insert(d.end(), {0x46, 0x00});
+  EXPECT_TRUE(h.udp(kClientMapped, d).empty());
+  EXPECT_EQ(h.relay.drops()[Drop::UnknownMandatoryTrailer], 1u);
 }
 
 TEST(RelayScenario, BubblesAreRateLimitedPerPeer) {

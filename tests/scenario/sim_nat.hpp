@@ -17,8 +17,12 @@ enum class NatFiltering { FullCone, AddressRestricted, PortRestricted };
 
 class SimNat {
  public:
-  SimNat(proto::Ipv4Addr public_addr, NatMapping mapping, NatFiltering filtering)
-      : public_(public_addr), mapping_(mapping), filtering_(filtering) {}
+  SimNat(proto::Ipv4Addr public_addr, NatMapping mapping, NatFiltering filtering, bool hairpin = false)
+      : public_(public_addr), mapping_(mapping), filtering_(filtering), hairpin_(hairpin) {}
+
+  proto::Ipv4Addr public_addr() const { return public_; }
+  /// A packet from inside to the NAT's own public address comes back in (hairpinning), or is lost.
+  bool hairpin() const { return hairpin_; }
 
   /// Outbound packet from `inside` to `remote`: returns the public source endpoint it leaves with.
   proto::Endpoint outbound(proto::Endpoint inside, proto::Endpoint remote) {
@@ -59,6 +63,7 @@ class SimNat {
   proto::Ipv4Addr public_;
   NatMapping mapping_;
   NatFiltering filtering_;
+  bool hairpin_;
   std::uint16_t next_port_ = 20000;
   std::map<std::pair<proto::Endpoint, proto::Endpoint>, proto::Endpoint> map_;
   std::map<proto::Endpoint, proto::Endpoint> reverse_;

@@ -27,11 +27,22 @@ inline const proto::Endpoint kSimRelay{proto::make_ipv4(198, 51, 100, 20), 3545}
 inline const proto::Ipv6Addr kSimNativeHost{
     {0x20, 0x01, 0x0d, 0xb8, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0}};
 
+/// An ICMPv6 echo request with 16 bytes of data, each the low byte of `seq`.
+inline std::vector<std::uint8_t> echo_request(const proto::Ipv6Addr& src, const proto::Ipv6Addr& dst,
+                                              std::uint16_t seq) {
+  std::vector<std::uint8_t> data(16, static_cast<std::uint8_t>(seq));
+  std::vector<std::uint8_t> buf(80);
+  proto::Writer w(buf);
+  proto::build_echo(w, src, dst, 64, {proto::kIcmpv6EchoRequest, 99, seq, data});
+  buf.resize(w.size());
+  return buf;
+}
+
 class SimNetwork {
  public:
   struct SimClient {
     std::unique_ptr<core::Client> core;
-    std::unique_ptr<SimNat> nat;  // null: the client has a public address
+    std::shared_ptr<SimNat> nat;  // null: the client has a public address; shared: one LAN
     proto::Endpoint inside;
     std::vector<std::vector<std::uint8_t>> delivered;  // IPv6 packets written to its tunnel
     std::vector<core::StateChange> changes;
@@ -45,14 +56,21 @@ class SimNetwork {
   bool server_up = true;
   bool server2_up = true;
   std::size_t native_echo_replies = 0;
+  /// Clients added from now on use the RFC 6081 extensions (SymmetricNatSupport, Hairpinning).
+  bool rfc6081 = true;
+  /// Datagrams lost because a NAT does not hairpin, or sent to a private address nobody has.
+  std::size_t lost = 0;
   std::vector<std::vector<std::uint8_t>> native_received;
 
   /// Adds a client at `inside`, behind `nat` (or public when nat is null). Returns its index.
-  std::size_t add_client(proto::Endpoint inside, std::unique_ptr<SimNat> nat, std::uint64_t seed,
+  std::size_t add_client(proto::Endpoint inside, std::shared_ptr<SimNat> nat, std::uint64_t seed,
                          proto::Ipv4Addr server = kSimServer, proto::Ipv4Addr server2 = kSimServer2) {
     core::ClientConfig c;
     c.server = server;
     c.server2 = server2;
+    c.local = inside;
+    c.symmetric_nat_support = rfc6081;
+    c.hairpinning = rfc6081;
     c.secret.fill(static_cast<std::uint8_t>(seed));
     randoms_.push_back(std::make_unique<SeededRandom>(seed));
     auto sc = std::make_unique<SimClient>();
@@ -102,9 +120,10 @@ class SimNetwork {
 
  private:
   struct Datagram {
-    proto::Endpoint from;  // public source
+    proto::Endpoint from;  // public source (inside source on a LAN)
     proto::Endpoint to;
     std::vector<std::uint8_t> payload;
+    const SimNat* lan = nullptr;  // set: between two hosts behind this NAT, not through it
   };
 
   static core::RelayConfig relay_config() {
@@ -115,6 +134,18 @@ class SimNetwork {
 
   void send_from_client(std::size_t i, proto::Endpoint to, std::vector<std::uint8_t> payload) {
     SimClient& c = *clients_[i];
+    if (c.nat) {
+      // Another host on the same LAN (a local address): delivered without the NAT.
+      for (const auto& other : clients_)
+        if (other.get() != &c && other->nat == c.nat && other->inside == to) {
+          wire_.push_back({c.inside, to, std::move(payload), c.nat.get()});
+          return;
+        }
+      if (to.addr == c.nat->public_addr() && !c.nat->hairpin()) {
+        ++lost;
+        return;
+      }
+    }
     const proto::Endpoint pub = c.nat ? c.nat->outbound(c.inside, to) : c.inside;
     wire_.push_back({pub, to, std::move(payload)});
   }
@@ -200,7 +231,9 @@ class SimNetwork {
     for (std::size_t i = 0; i < clients_.size(); ++i) {
       SimClient& c = *clients_[i];
       std::optional<proto::Endpoint> in;
-      if (c.nat)
+      if (d.lan != nullptr) {
+        if (c.nat.get() == d.lan && c.inside == d.to) in = c.inside;
+      } else if (c.nat)
         in = c.nat->inbound(d.from, d.to);
       else if (d.to == c.inside)
         in = c.inside;
@@ -210,6 +243,7 @@ class SimNetwork {
       drain_client(i);
       return;
     }
+    ++lost;
   }
 
   void run() {

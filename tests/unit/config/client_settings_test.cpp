@@ -123,15 +123,29 @@ TEST(ClientSettings, ServerMustBeGlobalUnicast) {
   EXPECT_TRUE(has_diagnostic(c3, Severity::Error, "non global")) << all_diagnostics(c3);
 }
 
-TEST(ClientSettings, MtuAndPrefixAreSuperfluous) {
+TEST(ClientSettings, MtuIsSuperfluousAndPrefixIsPinned) {
   ConfigFile c =
       parse("RelayType client\nServerAddress 198.51.100.10\nInterfaceMTU 1400\nPrefix 3ffe:831f::\n");
   auto s = load(c);
   ASSERT_TRUE(s) << all_diagnostics(c);
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3: InterfaceMTU is superfluous in client mode"))
       << all_diagnostics(c);
-  EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:4: Prefix is superfluous in client mode"))
-      << all_diagnostics(c);
+  EXPECT_EQ(s->client.prefix, 0x3ffe831fu);
+  EXPECT_EQ(c.diagnostics().size(), 1u) << all_diagnostics(c);
+  ConfigFile d = parse("ServerAddress 198.51.100.10\n");
+  EXPECT_EQ(load(d)->client.prefix, proto::kTeredoPrefix);
+}
+
+TEST(ClientSettings, DefaultRouteIsAutoYesOrNo) {
+  ConfigFile d = parse("ServerAddress 198.51.100.10\n");
+  EXPECT_EQ(load(d)->default_route, DefaultRoute::Auto);
+  ConfigFile y = parse("ServerAddress 198.51.100.10\nDefaultRoute yes\n");
+  EXPECT_EQ(load(y)->default_route, DefaultRoute::Yes);
+  ConfigFile n = parse("ServerAddress 198.51.100.10\nDefaultRoute NO\n");
+  EXPECT_EQ(load(n)->default_route, DefaultRoute::No);
+  ConfigFile bad = parse("ServerAddress 198.51.100.10\nDefaultRoute sometimes\n");
+  EXPECT_FALSE(load(bad));
+  EXPECT_TRUE(has_diagnostic(bad, Severity::Error, "c.conf:2:")) << all_diagnostics(bad);
 }
 
 TEST(ClientSettings, InvalidValuesAreErrors) {
@@ -143,8 +157,32 @@ TEST(ClientSettings, InvalidValuesAreErrors) {
   }
 }
 
+TEST(ClientSettings, Rfc6081ExtensionsAreOnByDefaultAndEachCanBeTurnedOff) {
+  ConfigFile d = parse("ServerAddress 198.51.100.10\n");
+  auto on = load(d);
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(on->client.symmetric_nat_support);
+  EXPECT_TRUE(on->client.hairpinning);
+  ConfigFile c =
+      parse("ServerAddress 198.51.100.10\nSymmetricNatSupport no\nHairpinning off\nRefreshInterval 15\n");
+  auto off = load(c);
+  ASSERT_TRUE(off) << all_diagnostics(c);
+  EXPECT_FALSE(off->client.symmetric_nat_support);
+  EXPECT_FALSE(off->client.hairpinning);
+  EXPECT_EQ(off->client.refresh_interval, std::chrono::seconds(15));
+}
+
+TEST(ClientSettings, BadExtensionValuesNameTheLine) {
+  for (std::string_view bad : {"SymmetricNatSupport maybe\n", "Hairpinning 2\n", "RefreshInterval 4\n",
+                               "RefreshInterval 3601\n", "RefreshInterval soon\n"}) {
+    ConfigFile c = parse(std::string("ServerAddress 198.51.100.10\n") + std::string(bad));
+    EXPECT_FALSE(load(c)) << bad;
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2:")) << bad << all_diagnostics(c);
+  }
+}
+
 TEST(ClientSettings, UnknownDirectivesAreReported) {
-  ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nRefreshInterval 10\n");
+  ConfigFile c = parse("RelayType client\nServerAddress 198.51.100.10\nFrobnicateInterval 10\n");
   EXPECT_TRUE(load(c));
   EXPECT_TRUE(has_diagnostic(c, Severity::Warning, "c.conf:3:")) << all_diagnostics(c);
 }

@@ -45,6 +45,29 @@ TEST(RelaySettings, EveryDirectiveIsRead) {
   EXPECT_TRUE(c.diagnostics().empty()) << all_diagnostics(c);
 }
 
+TEST(RelaySettings, ServedPrefixesLimitWhatTheRelayForwards) {
+  ConfigFile c = parse("RelayType relay\nServedPrefixes 2001:db8:100::/48,2001:db8:200::/40,::/0\n");
+  auto s = load_relay_settings(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
+  ASSERT_EQ(s->relay.served_count, 3u);
+  EXPECT_EQ(s->relay.served[0].length, 48);
+  EXPECT_EQ(s->relay.served[1].length, 40);
+  EXPECT_EQ(s->relay.served[2].length, 0);
+  ConfigFile d = parse("RelayType relay\n");
+  EXPECT_EQ(load_relay_settings(d)->relay.served_count, 0u);  // default: everything
+}
+
+TEST(RelaySettings, BadServedPrefixesNameTheLine) {
+  for (std::string_view bad :
+       {"ServedPrefixes 2001:db8::1/32\n", "ServedPrefixes 2001:db8::/129\n", "ServedPrefixes 2001:db8::\n",
+        "ServedPrefixes 2001:db8::/x\n", "ServedPrefixes ,,\n",
+        "ServedPrefixes ::/1,::/2,::/3,::/4,::/5,::/6,::/7,::/8,::/9\n"}) {
+    ConfigFile c = parse(std::string("RelayType relay\n") + std::string(bad));
+    EXPECT_FALSE(load_relay_settings(c)) << bad;
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "r.conf:2:")) << bad << all_diagnostics(c);
+  }
+}
+
 TEST(RelaySettings, RelayTypeIsCaseInsensitiveAndRelayMeansCone) {
   for (const char* text : {"relaytype RELAY\n", "RelayType Cone\n"}) {
     ConfigFile c = parse(text);

@@ -54,7 +54,8 @@ TEST(CounterTables, ServerSumsEveryMember) {
 // The JSON names stay what they were (teredoctl scripts and tests read them).
 TEST(CounterTables, NamesAreTheStructMembers) {
   EXPECT_EQ(kRelayCounterFields[0].info.name, "tun_packets");
-  EXPECT_EQ(std::string(kRelayCounterFields[std::size(kRelayCounterFields) - 1].info.name), "peers_given_up");
+  EXPECT_EQ(std::string(kRelayCounterFields[std::size(kRelayCounterFields) - 1].info.name),
+            "trailers_truncated");
   EXPECT_EQ(kClientCounterFields[8].info.name, "rs_sent");
   EXPECT_EQ(kServerCounterFields[0].info.name, "received");
 }

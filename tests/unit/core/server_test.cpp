@@ -236,6 +236,28 @@ TEST_F(ServerTest, NonIcmpNonBubbleIsDropped) {
   EXPECT_EQ(feed(buf).drop(), Drop::NotBubbleOrIcmpv6);
 }
 
+TEST_F(ServerTest, BubbleTrailersTravelWithTheBubbleAndMalformedOnesAreDropped) {
+  // RFC 6081: nonce and alternate address are for the destination client.
+  auto d = bubble_datagram(teredo_of(kClient), teredo_of(kOtherClient));
+  const std::vector<std::uint8_t> tr = {0x01, 0x04, 0xde, 0xad, 0xbe, 0xef, 0x03, 0x08,
+                                        0,    0,    10,   0,    0,    2,    0x9c, 0x40};
+  d.insert(d.end(), tr.begin(), tr.end());
+  auto r = feed(d);
+  ASSERT_TRUE(r.ok()) << proto::to_string(r.drop());
+  auto payload = payload_of(std::get<ServerSendUdp>(*r));
+  auto pkt = proto::parse_teredo_packet(payload);
+  ASSERT_TRUE(pkt.ok());
+  EXPECT_TRUE(pkt->origin.has_value());
+  EXPECT_TRUE(std::equal(pkt->trailers.begin(), pkt->trailers.end(), tr.begin(), tr.end()));
+  // A must-understand unknown trailer, or a malformed known one, stops at the server.
+  auto bad = bubble_datagram(teredo_of(kClient), teredo_of(kOtherClient));
+  bad.insert(bad.end(), {0x46, 0x00});
+  EXPECT_EQ(feed(bad).drop(), Drop::UnknownMandatoryTrailer);
+  auto bad2 = bubble_datagram(teredo_of(kClient), teredo_of(kOtherClient));
+  bad2.insert(bad2.end(), {0x01, 0x02, 0, 0});
+  EXPECT_EQ(feed(bad2).drop(), Drop::BadTrailerLength);
+}
+
 TEST_F(ServerTest, ForwardsBubbleBetweenOwnClientsWithOriginIndication) {
   auto d = bubble_datagram(teredo_of(kClient), teredo_of(kOtherClient));
   auto r = feed(d);

@@ -11,6 +11,19 @@ using test::Bytes;
 using test::from_hex;
 using test::to_hex;
 
+TEST(Ipv6Prefix, MatchesWholeAndPartialBytes) {
+  const Ipv6Addr a = test::ipv6("2001:db8:1234:5678::1");
+  EXPECT_TRUE(in_prefix(a, {test::ipv6("::"), 0}));
+  EXPECT_TRUE(in_prefix(a, {test::ipv6("2001:db8::"), 32}));
+  EXPECT_TRUE(in_prefix(a, {test::ipv6("2001:db8:1200::"), 39}));  // 0x12 vs 0x12: 7 of 8 bits
+  EXPECT_TRUE(in_prefix(a, {test::ipv6("2001:db8:1234::"), 46}));
+  EXPECT_FALSE(in_prefix(a, {test::ipv6("2001:db8:1236::"), 47}));  // differs in bit 46
+  EXPECT_TRUE(in_prefix(a, {test::ipv6("2001:db8:1236::"), 46}));
+  EXPECT_FALSE(in_prefix(a, {test::ipv6("2001:db9::"), 32}));
+  EXPECT_TRUE(in_prefix(a, {a, 128}));
+  EXPECT_FALSE(in_prefix(test::ipv6("2001:db8:1234:5678::2"), {a, 128}));
+}
+
 TEST(Ipv6, ParsesEveryHeaderField) {
   const Bytes b = from_hex(
       "6ab12345 0004 11 40 20010db8000000000000000000000001 20010db8000000000000000000000002 deadbeef");

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
+# tests/netns/test_nat_lab.sh: Teredo behind the NATs people have (issue 12), with real nftables NATs. The lab of lib.sh
+# plus a second NAT with two clients on one LAN:
+#
+#   client 10.77.0.2 --natA .30 (kind varies) --+-- 198.51.100.0/24 --+-- server .10/.11 (teredod-server)
+#   lan1 10.78.0.2 --+                          |                     +-- relay .20 (teredod relay) -- v6host ::100
+#   lan2 10.78.0.3 --+-- natB .31 (masquerade: port-restricted cone, no hairpinning)
+#
+# NAT kinds (nft on natA): port-restricted cone = `masquerade`; symmetric = `masquerade fully-random` (a new external
+# port for every destination). Like a home router, each NAT drops unsolicited packets to itself (input, ct state new):
+# without that, Linux tracks the peer's first direct bubble as a connection to the NAT itself, and the answer to it
+# leaves from another port (conntrack clash), which no port-restricted peer accepts.
+# Phases, each with our clients (teredod) and, side by side, Debian's miredo in the same place:
+#   same-nat    lan1 <-> lan2 behind natB, which does not hairpin: ours connect (RFC 6081 hairpinning: alternate
+#               addresses, nonce-verified direct bubbles on the LAN); miredo cannot (expected, recorded).
+#   cone        client (natA port-restricted) <-> v6host both ways and <-> lan1 (behind natB) both ways.
+#   symmetric   client behind natA fully-random: ours qualifies, reports the symmetric NAT, reaches v6host both ways
+#               (the relay admits it by the nonce of its bubble); miredo recorded side by side.
+# Every outcome is also printed as a "MATRIX kind | peer | implementation | result" figure, which scripts/nat-matrix
+# collects. Expected failures of miredo are INFO lines, not failures of this suite.
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a tool missing).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/netns/checks.sh
+source "$HERE/checks.sh"
+
+need_root_and_tools ip nft ping miredo python3 ss
+[[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR)"
+SUMMARY_NS_CHECK=1
+
+NATB_NS="$LAB_TAG-natb"
+LAN1_NS="$LAB_TAG-lan1"
+LAN2_NS="$LAB_TAG-lan2"
+NATB_PUBLIC_IP=198.51.100.31
+
+matrix() { figure "MATRIX $1 | $2 | $3 | $4"; }
+
+# setup_natb: natB (.31) with a LAN bridge, lan1 and lan2 behind it, plain masquerade.
+setup_natb() {
+	local ns
+	for ns in "$NATB_NS" "$LAN1_NS" "$LAN2_NS"; do lab_ns_add "$ns" || return 1; done
+	lab_link "$NATB_NS" eth0 br4 natb4 || return 1
+	ip -n "$NATB_NS" addr add "$NATB_PUBLIC_IP/24" dev eth0
+	ip -n "$NATB_NS" link add lan type bridge
+	ip -n "$NATB_NS" addr add 10.78.0.1/24 dev lan
+	ip -n "$NATB_NS" link set lan up
+	local i=2
+	for ns in "$LAN1_NS" "$LAN2_NS"; do
+		ip -n "$NATB_NS" link add "port$i" type veth peer name eth0 netns "$ns" || return 1
+		ip -n "$NATB_NS" link set "port$i" master lan up
+		ip -n "$ns" addr add "10.78.0.$i/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add default via 10.78.0.1
+		i=$((i + 1))
+	done
+	lab_exec "$NATB_NS" sysctl -qw net.ipv4.ip_forward=1
+	nat_kind "$NATB_NS" port-restricted || return 1
+	lab_wait_until 5 "IPv4 reachability lan1 -> natB -> server" \
+		lab_exec "$LAN1_NS" ping -c1 -W1 "$LAB_SERVER_IP1"
+}
+
+# nat_kind NS KIND: replace the NAT's rules (port-restricted | symmetric) and forget its mappings.
+nat_kind() {
+	local ns="$1" kind="$2" how
+	case "$kind" in
+	port-restricted) how="masquerade" ;;
+	symmetric) how="masquerade fully-random" ;;
+	*) return 1 ;;
+	esac
+	lab_exec "$ns" nft -f - <<-NFT || return 1
+		flush ruleset
+		table ip nat {
+			chain postrouting {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "eth0" $how
+			}
+		}
+		table ip filter {
+			chain input {
+				type filter hook input priority filter; policy accept;
+				iifname "eth0" ct state new drop
+			}
+		}
+	NFT
+	lab_exec "$ns" conntrack -F >/dev/null 2>&1 || true
+}
+
+# start_client NAME NS IMPL: start our client (ours) or Debian's (miredo) in NS (not in a subshell: LAB_PID must keep
+# its pid); set ADDR to its Teredo address, or return 1.
+start_client() {
+	local name="$1" ns="$2" impl="$3"
+	ADDR=""
+	case "$impl" in
+	ours) lab_start_teredod_client "$name" "$ns" "$TEREDOD" >/dev/null ;;
+	miredo) lab_start_client "$name" "$ns" miredo >/dev/null ;;
+	esac
+	ADDR="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$ns" teredo 20)"
+}
+
+stop_client() {
+	lab_stop "$1"
+	lab_wait_until 5 "teredo interface removed in $2" bash -c "! ip -n $2 link show dev teredo" ||
+		fail "$1: interface teredo still present in $2 after exit"
+}
+
+# reach LABEL NS_A ADDR_A NS_B ADDR_B: warm-up then 5 pings each way; true only if both directions got 5/5.
+reach() {
+	local label="$1" nsa="$2" addra="$3" nsb="$4" addrb="$5" out ok=0
+	REACH_DETAIL=""
+	lab_ping_until "$nsa" "$addrb" 15 || { REACH_DETAIL="no echo reply $addra -> $addrb within 15 s"; return 1; }
+	out="$(lab_ping "$nsa" "$addrb" 5 "$label-ab")" || ok=1
+	REACH_DETAIL="a->b $out"
+	lab_ping_until "$nsb" "$addra" 10 || true
+	out="$(lab_ping "$nsb" "$addra" 5 "$label-ba")" || ok=1
+	REACH_DETAIL="$REACH_DETAIL; b->a $out"
+	return "$ok"
+}
+
+# reach_and_record KIND PEER IMPL NS_A ADDR_A NS_B ADDR_B: reach, then one MATRIX figure; for ours a check, for miredo
+# an INFO line (its outcome is recorded, not required).
+reach_and_record() {
+	local kind="$1" peer="$2" impl="$3" result
+	shift 3
+	if reach "$kind-${peer// /-}-$impl" "$@"; then result="ok"; else result="failed: $REACH_DETAIL"; fi
+	matrix "$kind" "$peer" "$impl" "$result"
+	if [[ $impl != ours ]]; then info "$impl client ($kind NAT) <-> $peer: $result ($REACH_DETAIL)"
+	elif [[ $result == ok ]]; then pass "client ($kind NAT) <-> $peer: $REACH_DETAIL"
+	else fail "client ($kind NAT) <-> $peer: $REACH_DETAIL"; fi
+}
+
+# same_nat IMPL: two clients of IMPL behind natB.
+same_nat() {
+	local impl="$1" a1 a2
+	PHASE="same-nat $impl"
+	if ! { start_client "lan1-$impl" "$LAN1_NS" "$impl" && a1="$ADDR" &&
+		start_client "lan2-$impl" "$LAN2_NS" "$impl" && a2="$ADDR"; }; then
+		fail "$impl clients behind natB qualified"
+		stop_client "lan1-$impl" "$LAN1_NS"
+		stop_client "lan2-$impl" "$LAN2_NS"
+		return
+	fi
+	pass "$impl clients behind natB qualified as $a1 and $a2"
+	if reach "same-$impl" "$LAN1_NS" "$a1" "$LAN2_NS" "$a2"; then
+		matrix "same NAT, no hairpinning" "client behind the same NAT" "$impl" "ok"
+		if [[ $impl == ours ]]; then
+			pass "lan1 <-> lan2 through natB without hairpinning: $REACH_DETAIL"
+			pass "lan1: bubbles_alternate_sent $(lab_stat lan1-ours bubbles_alternate_sent), bubbles_nonce_verified $(lab_stat lan1-ours bubbles_nonce_verified); lan2: bubbles_nonce_verified $(lab_stat lan2-ours bubbles_nonce_verified)"
+			[[ $(lab_stat lan1-ours bubbles_nonce_verified) -ge 1 && $(lab_stat lan2-ours bubbles_nonce_verified) -ge 1 ]] &&
+				pass "both sides verified the other's LAN address by its nonce" ||
+				fail "nonce verification counters are 0"
+		else
+			info "miredo: lan1 <-> lan2 worked (natB hairpins?): $REACH_DETAIL"
+		fi
+	else
+		matrix "same NAT, no hairpinning" "client behind the same NAT" "$impl" "failed: $REACH_DETAIL"
+		if [[ $impl == ours ]]; then fail "lan1 <-> lan2 (ours): $REACH_DETAIL"
+		else info "miredo: lan1 <-> lan2 fails as expected (RFC 4380 has no hairpinning): $REACH_DETAIL"; fi
+	fi
+	if [[ $impl == ours ]]; then
+		reach "lan1-v6-$impl" "$LAN1_NS" "$a1" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6" &&
+			pass "lan1 <-> v6host: $REACH_DETAIL" || fail "lan1 <-> v6host: $REACH_DETAIL"
+	fi
+	stop_client "lan1-$impl" "$LAN1_NS"
+	stop_client "lan2-$impl" "$LAN2_NS"
+}
+
+# behind_natA KIND IMPL: one client behind natA of KIND, against v6host and a client of ours behind natB.
+behind_natA() {
+	local kind="$1" impl="$2" addr peer sym
+	PHASE="$kind $impl"
+	nat_kind "$LAB_NS_NAT" "$kind" || { fail "nft: natA kind $kind"; return; }
+	if start_client "c-$kind-$impl" "$LAB_NS_CLIENT" "$impl"; then addr="$ADDR"; else
+		stop_client "c-$kind-$impl" "$LAB_NS_CLIENT"
+		matrix "$kind" "qualification" "$impl" "failed: no Teredo address in 20 s"
+		if [[ $impl == ours ]]; then fail "our client behind a $kind NAT qualified"
+		else info "miredo behind a $kind NAT: no address"; fi
+		return
+	fi
+	pass "$impl client behind a $kind NAT qualified as $addr"
+	if [[ $impl == ours ]]; then
+		sym="$(lab_json "c-$kind-$impl" 'd["symmetric_nat"]' status)"
+		if [[ $kind == symmetric ]]; then
+			# The probe through the second server address runs right after qualification.
+			lab_wait_until 5 "symmetric NAT reported" lab_json_true "c-$kind-$impl" 'd["symmetric_nat"]' status &&
+				pass "teredoctl status reports the symmetric NAT" || fail "symmetric_nat is '$sym' behind a fully-random NAT"
+		else
+			[[ $sym == False ]] && pass "teredoctl status: symmetric_nat false" || fail "symmetric_nat is '$sym' behind a $kind NAT"
+		fi
+	fi
+	reach_and_record "$kind" "native IPv6 host" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6"
+	if [[ $kind == port-restricted ]] && start_client lan1-peer "$LAN1_NS" ours && peer="$ADDR"; then
+		reach_and_record "$kind" "our client behind another port-restricted NAT" "$impl" \
+			"$LAB_NS_CLIENT" "$addr" "$LAN1_NS" "$peer"
+		stop_client lan1-peer "$LAN1_NS"
+	fi
+	stop_client "c-$kind-$impl" "$LAB_NS_CLIENT"
+}
+
+T0="$(lab_now_ms)"
+lab_setup_checked
+setup_natb || fatal "natB and its LAN"
+lab_start_server "$TEREDOD_SERVER" && pass "server (ours) listening" || fatal "start teredod-server"
+lab_start_teredod_relay "$TEREDOD" && pass "relay (ours) up" || fatal "start teredod relay"
+
+same_nat ours
+same_nat miredo
+behind_natA port-restricted ours
+behind_natA port-restricted miredo
+behind_natA symmetric ours
+behind_natA symmetric miredo
+PHASE="end"
+figure "suite time $(( ($(lab_now_ms) - T0) / 1000 )) s"

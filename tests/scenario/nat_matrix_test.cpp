@@ -1,0 +1,202 @@
+// Every pair of NAT kinds, both ways (issue 12, part 4): clients behind simulated NATs on a
+// virtual clock, with the server and relay cores. Pairs RFC 4380 + RFC 6081 can connect must
+// connect in both directions; the others must fail cleanly: counted, no loop, no state left.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/client.hpp"
+#include "proto/echo.hpp"
+#include "sim_network.hpp"
+
+namespace teredo::test {
+namespace {
+
+using core::ClientState;
+using proto::Drop;
+using proto::Endpoint;
+using proto::Ipv6Addr;
+using proto::make_ipv4;
+using namespace std::chrono_literals;
+
+enum class Kind { FullCone, AddressRestricted, PortRestricted, Symmetric };
+
+const char* name(Kind k) {
+  switch (k) {
+    case Kind::FullCone:
+      return "full-cone";
+    case Kind::AddressRestricted:
+      return "address-restricted";
+    case Kind::PortRestricted:
+      return "port-restricted";
+    case Kind::Symmetric:
+      return "symmetric";
+  }
+  return "?";
+}
+
+std::shared_ptr<SimNat> make_nat(Kind k, std::uint8_t last, bool hairpin = false) {
+  const proto::Ipv4Addr pub = make_ipv4(203, 0, 113, last);
+  switch (k) {
+    case Kind::FullCone:
+      return std::make_shared<SimNat>(pub, NatMapping::EndpointIndependent, NatFiltering::FullCone, hairpin);
+    case Kind::AddressRestricted:
+      return std::make_shared<SimNat>(pub, NatMapping::EndpointIndependent, NatFiltering::AddressRestricted,
+                                      hairpin);
+    case Kind::PortRestricted:
+      return std::make_shared<SimNat>(pub, NatMapping::EndpointIndependent, NatFiltering::PortRestricted,
+                                      hairpin);
+    case Kind::Symmetric:
+      return std::make_shared<SimNat>(pub, NatMapping::Symmetric, NatFiltering::PortRestricted, hairpin);
+  }
+  return nullptr;
+}
+
+/// RFC 6081 3.1: a symmetric NAT reaches cone and address-restricted peers, not port-restricted
+/// or symmetric ones (without the port-prediction extensions).
+bool connectable(Kind a, Kind b) {
+  auto hard = [](Kind k) { return k == Kind::PortRestricted || k == Kind::Symmetric; };
+  return !((a == Kind::Symmetric && hard(b)) || (b == Kind::Symmetric && hard(a)));
+}
+
+struct Pair {
+  SimNetwork net;
+  std::size_t a = 0, b = 0;
+  Ipv6Addr addr_a, addr_b;
+};
+
+/// Sends one echo request from `from` to `to` and gives the path 10 s (3 bubble retries) to open.
+bool reaches(Pair& p, std::size_t from, std::size_t to, std::uint16_t seq) {
+  const std::size_t before = p.net.client(to).delivered.size();
+  const Ipv6Addr& src = from == p.a ? p.addr_a : p.addr_b;
+  const Ipv6Addr& dst = from == p.a ? p.addr_b : p.addr_a;
+  p.net.client_sends(from, echo_request(src, dst, seq));
+  p.net.advance(10s);
+  return p.net.client(to).delivered.size() == before + 1;
+}
+
+/// A failed attempt leaves nothing behind: no open queue, no trusted entry, a counted give-up,
+/// and a bounded number of bubbles (RFC 4380 5.2.6: at most 4 per peer in 300 s).
+void expect_clean_failure(Pair& p, std::size_t from, const std::string& what) {
+  const core::Client& c = *p.net.client(from).core;
+  const Ipv6Addr& dst = from == p.a ? p.addr_b : p.addr_a;
+  EXPECT_EQ(c.queue().open_lists(), 0u) << what;
+  EXPECT_EQ(c.queue().packets_queued(), 0u) << what;
+  const core::PeerEntry* e = c.peers().find(dst);
+  EXPECT_TRUE(e == nullptr || !e->trusted()) << what;
+  EXPECT_GE(c.counters().peers_given_up, 1u) << what;
+  EXPECT_GE(c.drops()[Drop::PeerUnreachable], 1u) << what;
+  EXPECT_LE(c.counters().bubbles_indirect_sent, 8u) << what;
+  EXPECT_LE(c.counters().bubble_replies_sent, 16u) << what;
+}
+
+void run_pair(Kind ka, Kind kb, bool initiator_is_a, bool rfc6081, bool expect) {
+  Pair p;
+  p.net.rfc6081 = rfc6081;
+  p.a = p.net.add_client({make_ipv4(10, 0, 1, 2), 40000}, make_nat(ka, 1), 21);
+  p.b = p.net.add_client({make_ipv4(10, 0, 2, 2), 40001}, make_nat(kb, 2), 22);
+  const std::string what = std::string(name(ka)) + (initiator_is_a ? " -> " : " <- ") + name(kb) +
+                           (rfc6081 ? "" : " (RFC 6081 off)");
+  ASSERT_EQ(p.net.client(p.a).core->state(), ClientState::Qualified) << what;
+  ASSERT_EQ(p.net.client(p.b).core->state(), ClientState::Qualified) << what;
+  p.addr_a = p.net.client(p.a).core->qualification()->address;
+  p.addr_b = p.net.client(p.b).core->qualification()->address;
+  const std::size_t first = initiator_is_a ? p.a : p.b;
+  const std::size_t second = initiator_is_a ? p.b : p.a;
+  const bool ok = reaches(p, first, second, 1);
+  EXPECT_EQ(ok, expect) << what;
+  if (!expect) {
+    expect_clean_failure(p, first, what);
+    return;
+  }
+  // Once open, the path carries the answer back at once, and more traffic both ways.
+  p.net.client_sends(
+      second, echo_request(second == p.a ? p.addr_a : p.addr_b, second == p.a ? p.addr_b : p.addr_a, 2));
+  EXPECT_EQ(p.net.client(first).delivered.size(), 1u) << what << ": answer";
+  EXPECT_TRUE(reaches(p, first, second, 3)) << what << ": again";
+}
+
+const Kind kKinds[] = {Kind::FullCone, Kind::AddressRestricted, Kind::PortRestricted, Kind::Symmetric};
+
+TEST(NatMatrix, EveryPairTheRfcsCanConnectConnectsBothWaysAndTheOthersFailCleanly) {
+  for (Kind a : kKinds)
+    for (Kind b : kKinds)
+      for (bool a_first : {true, false}) run_pair(a, b, a_first, true, connectable(a, b));
+}
+
+TEST(NatMatrix, WithoutRfc6081TheConeKindsStillConnect) {
+  // RFC 4380 alone (Miredo's behaviour): every pair of cone NATs; symmetric NATs take the
+  // client off-line (next test).
+  for (Kind a : {Kind::FullCone, Kind::AddressRestricted, Kind::PortRestricted})
+    for (Kind b : {Kind::FullCone, Kind::AddressRestricted, Kind::PortRestricted})
+      for (bool a_first : {true, false}) run_pair(a, b, a_first, false, true);
+}
+
+TEST(NatMatrix, SymmetricNatWithoutTheExtensionTakesTheClientOffline) {
+  SimNetwork net;
+  net.rfc6081 = false;
+  auto c = net.add_client({make_ipv4(10, 0, 1, 2), 40000}, make_nat(Kind::Symmetric, 1), 23);
+  EXPECT_TRUE(net.client(c).core->symmetric_nat());
+  EXPECT_EQ(net.client(c).core->state(), ClientState::Down);
+  EXPECT_EQ(net.client(c).core->counters().symmetric_nat_offline, 1u);
+  ASSERT_FALSE(net.client(c).changes.empty());
+  EXPECT_EQ(net.client(c).changes.back().state, ClientState::Down);
+  // Later refreshes find the same NAT and the client stays off-line, without flapping.
+  net.advance(120s);
+  EXPECT_EQ(net.client(c).core->state(), ClientState::Down);
+  EXPECT_EQ(net.client(c).changes.back().state, ClientState::Down);
+  // With the extension the same NAT keeps the client up.
+  SimNetwork net2;
+  auto d = net2.add_client({make_ipv4(10, 0, 1, 2), 40000}, make_nat(Kind::Symmetric, 1), 23);
+  EXPECT_TRUE(net2.client(d).core->symmetric_nat());
+  EXPECT_EQ(net2.client(d).core->state(), ClientState::Qualified);
+}
+
+void run_same_nat(Kind kind, bool hairpin, bool rfc6081, bool expect) {
+  Pair p;
+  p.net.rfc6081 = rfc6081;
+  auto nat = make_nat(kind, 1, hairpin);
+  p.a = p.net.add_client({make_ipv4(10, 0, 1, 2), 40000}, nat, 31);
+  p.b = p.net.add_client({make_ipv4(10, 0, 1, 3), 40001}, nat, 32);
+  const std::string what = std::string("two clients behind one ") + name(kind) + " NAT" +
+                           (hairpin ? " that hairpins" : " without hairpinning") +
+                           (rfc6081 ? "" : " (RFC 6081 off)");
+  if (kind == Kind::Symmetric && !rfc6081) {
+    // RFC 4380 alone: both clients are off-line behind a symmetric NAT.
+    EXPECT_EQ(p.net.client(p.a).core->state(), ClientState::Down) << what;
+    EXPECT_EQ(p.net.client(p.b).core->state(), ClientState::Down) << what;
+    return;
+  }
+  p.addr_a = p.net.client(p.a).core->qualification()->address;
+  p.addr_b = p.net.client(p.b).core->qualification()->address;
+  EXPECT_EQ(reaches(p, p.a, p.b, 1), expect) << what;
+  if (!expect) {
+    expect_clean_failure(p, p.a, what);
+    return;
+  }
+  EXPECT_TRUE(reaches(p, p.b, p.a, 2)) << what << ": back";
+  if (!hairpin) {
+    // The path is the LAN: each side trusts the other's local address, verified by its nonce.
+    EXPECT_EQ(p.net.client(p.a).core->peers().find(p.addr_b)->mapped(),
+              (Endpoint{make_ipv4(10, 0, 1, 3), 40001}));
+    EXPECT_EQ(p.net.client(p.b).core->peers().find(p.addr_a)->mapped(),
+              (Endpoint{make_ipv4(10, 0, 1, 2), 40000}));
+    EXPECT_GE(p.net.client(p.a).core->counters().bubbles_nonce_verified, 1u);
+    EXPECT_GE(p.net.client(p.b).core->counters().bubbles_nonce_verified, 1u);
+  }
+}
+
+TEST(NatMatrix, TwoClientsBehindOneNatThatDoesNotHairpinReachEachOtherThroughAlternateAddresses) {
+  for (Kind k : kKinds) {
+    run_same_nat(k, false, true, true);
+    run_same_nat(k, false, false, false);  // RFC 4380 alone (Miredo): no way
+  }
+}
+
+TEST(NatMatrix, AHairpinningNatNeedsNoExtension) {
+  run_same_nat(Kind::PortRestricted, true, false, true);
+  run_same_nat(Kind::PortRestricted, true, true, true);
+}
+
+}  // namespace
+}  // namespace teredo::test
