@@ -12,8 +12,10 @@
 
 #include "core/server.hpp"
 #include "fuzz_common.hpp"
+#include "proto/echo.hpp"
 #include "proto/router_discovery.hpp"
 #include "proto/teredo_address.hpp"
+#include "proto/trailers.hpp"
 
 using namespace teredo;
 
@@ -81,9 +83,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(ra.ok() && ra->prefix_count == 1 && ra->mtu && *ra->mtu == 1280);
       FUZZ_CHECK(proto::load_be32(ra->prefix->prefix.bytes.data() + 4) == kPrimary.value);
     } else {
+      // The forwarded packet, and for a bubble its RFC 6081 trailers, which must be well formed.
       auto ip = proto::parse_ipv6(s->body);
-      FUZZ_CHECK(ip.ok() && ip->payload.size() + proto::kIpv6HeaderSize == s->body.size());
+      FUZZ_CHECK(ip.ok() && ip->payload.size() + proto::kIpv6HeaderSize <= s->body.size());
       FUZZ_CHECK(proto::has_prefix(ip->header.dst, proto::kTeredoPrefix));
+      const proto::ByteView rest = s->body.subspan(ip->payload.size() + proto::kIpv6HeaderSize);
+      if (!rest.empty()) FUZZ_CHECK(proto::is_bubble(*ip) && proto::parse_trailers(rest).ok());
     }
   } else {
     const auto& n = std::get<core::SendIpv6>(*r);

@@ -231,6 +231,24 @@ int main(int argc, char** argv) {
   proto::store_be16(ra_two_pio.data() + 4, static_cast<std::uint16_t>(ra_two_pio.size() - 40));
   write("router_advertisement", "ra_two_pio_fix", with_control(1, ra_two_pio));
 
+  // mire: byte 0 = port (bit 0) | source (bits 1..7), then the payload.
+  {
+    const proto::Ipv4Addr host = proto::make_ipv4(198, 51, 100, 40);
+    const proto::Ipv6Addr mire = proto::build_teredo_address({proto::kTeredoPrefix, host, 0, {host, 3545}});
+    const Bytes to_mire = test::build([&](proto::Writer& w) { proto::build_bubble(w, teredo_a, mire, 0); });
+    const Bytes ping = test::build([&](proto::Writer& w) {
+      const std::uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+      proto::build_echo(w, teredo_a, mire, 64, {proto::kIcmpv6EchoRequest, 1, 1, data});
+    });
+    Bytes udp = to_mire;
+    udp[6] = proto::kNextHeaderUdp;
+    proto::store_be16(udp.data() + 4, 8);
+    udp.insert(udp.end(), 8, 0);
+    write("mire", "bubble", with_control(0, to_mire));
+    write("mire", "echo", with_control(1, ping));
+    write("mire", "udp", with_control(1, udp));
+    write("mire", "bubble_private_source", with_control(2, to_mire));
+  }
   // trailers: the RFC 6081 TLVs alone.
   write("trailers", "all_known",
         test::from_hex("010401234567"

@@ -78,6 +78,7 @@ EffectiveSettings describe(const ClientSettings& s) {
                       {"RefreshInterval", std::to_string(s.client.refresh_interval.count())},
                       {"SymmetricNatSupport", yes_no(s.client.symmetric_nat_support)},
                       {"Hairpinning", yes_no(s.client.hairpinning)},
+                      {"ServerLoadReduction", yes_no(s.client.server_load_reduction)},
                       {"SyslogFacility", facility_text(s.syslog_facility)}};
   append_data_path_settings(e, s.data_path);
   append_control_settings(e, s.control);

@@ -55,6 +55,7 @@ void read_socket_and_tables(ConfigFile& config, TunnelSettings& s, std::size_t& 
 void load_client_extensions(ConfigFile& config, core::ClientConfig& c) {
   if (auto v = get_yes_no(config, "SymmetricNatSupport")) c.symmetric_nat_support = *v;
   if (auto v = get_yes_no(config, "Hairpinning")) c.hairpinning = *v;
+  if (auto v = get_yes_no(config, "ServerLoadReduction")) c.server_load_reduction = *v;
   if (auto r = config.get_unsigned("RefreshInterval", kMinRefreshInterval, kMaxRefreshInterval))
     c.refresh_interval = std::chrono::seconds(*r);
 }

@@ -77,7 +77,8 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config);
 ///  - BindAddress, BindPort, InterfaceName (default teredo), MaxPeers (16..2^24), HookScript
 ///    (an absolute path).
 ///  - DefaultRoute (auto, yes, no; default auto),
-///  - SymmetricNatSupport and Hairpinning (yes/no, default yes: RFC 6081 3.1, 3.5),
+///  - SymmetricNatSupport, Hairpinning, ServerLoadReduction (yes/no, default yes: RFC 6081 3.1,
+///    3.5, 3.6),
 ///    RefreshInterval (5..3600 s, default 30).
 ///  - Prefix (default 2001::/32): the only prefix an RA may advertise and the helper may install.
 ///  - InterfaceMTU is superfluous (warning): the client takes it from the RA.

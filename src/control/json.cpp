@@ -37,6 +37,8 @@ json peer_json(const PeerInfo& p) {
               {"mapped_address", os::to_string(p.mapped.addr)},
               {"mapped_port", p.mapped.port},
               {"trusted", p.trusted},
+              {"observed_mapping", p.observed_mapping},
+              {"rfc6081", p.rfc6081},
               {"last_receive_age_seconds", optional_number(p.last_rx_age)},
               {"last_send_age_seconds", p.last_tx_age},
               {"queued_packets", p.queued_packets},
@@ -81,6 +83,12 @@ json status_json(const ControlSnapshot& s) {
     j["server_secondary"] = os::to_string(c.server_secondary);
     j["using_secondary"] = c.current_server != c.server;
     j["symmetric_nat"] = c.symmetric_nat;
+    j["nat"] = json{{"type", !c.nat_type_known ? "unknown"
+                             : c.symmetric_nat ? "symmetric"
+                                               : "cone"},
+                    {"symmetric_nat_support", c.symmetric_nat_support},
+                    {"hairpinning", c.hairpinning},
+                    {"local", c.local.port != 0 ? json(os::to_string(c.local)) : json(nullptr)}};
     j["last_refresh_age_seconds"] = optional_number(c.last_refresh_age);
     j["next_refresh_in_seconds"] = optional_number(c.next_refresh_in);
     if (c.native_relay)

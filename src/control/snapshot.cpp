@@ -45,6 +45,8 @@ void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, cor
     p.mapped = e.mapped();
     p.trusted = e.trusted();
     p.teredo = proto::prefix32(e.addr) == prefix;
+    p.observed_mapping = p.teredo && e.trusted() && proto::parse_teredo_address(e.addr).mapped != e.mapped();
+    p.rfc6081 = (e.flags & core::PeerEntry::kRfc6081) != 0;
     if ((e.flags & core::PeerEntry::kHeard) != 0)
       p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
     p.last_tx_age = tick_seconds(core::tick_age(tick, e.last_tx));
@@ -118,6 +120,10 @@ ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core
   st.server_secondary = client.config().server2;
   st.current_server = client.current_server();
   st.symmetric_nat = client.symmetric_nat();
+  st.nat_type_known = client.nat_type_known();
+  st.symmetric_nat_support = client.config().symmetric_nat_support;
+  st.hairpinning = client.config().hairpinning;
+  st.local = client.config().local;
   if (auto t = client.last_refresh(); t && *t != core::TimePoint{} && *t != core::TimePoint::min())
     st.last_refresh_age = seconds(now - *t);
   if (const core::TimePoint t = client.next_refresh(); t != core::TimePoint::max())

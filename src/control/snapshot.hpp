@@ -45,7 +45,11 @@ struct PeerInfo {
   proto::Ipv6Addr addr;
   proto::Endpoint mapped;
   bool trusted = false;
-  bool teredo = false;                // a Teredo address (the prefix in use), else native
+  bool teredo = false;  // a Teredo address (the prefix in use), else native
+  /// Teredo peer: the path in use is not the mapping its address names (a symmetric NAT's port or
+  /// a LAN address, verified by an RFC 6081 nonce).
+  bool observed_mapping = false;
+  bool rfc6081 = false;               // the peer has sent RFC 6081 trailers
   std::optional<double> last_rx_age;  // seconds; nullopt: nothing received yet
   double last_tx_age = 0;             // seconds since the entry was created or last sent to
   std::uint32_t queued_packets = 0;
@@ -67,6 +71,11 @@ struct ClientStatus {
   proto::Ipv4Addr server_secondary;  // ServerAddress2
   proto::Ipv4Addr current_server;
   bool symmetric_nat = false;
+  bool nat_type_known = false;
+  /// RFC 6081 directives and the alternate address the client offers (its socket on the LAN).
+  bool symmetric_nat_support = true;
+  bool hairpinning = true;
+  proto::Endpoint local;
   std::optional<double> last_refresh_age;  // seconds since the server last answered
   std::optional<double> next_refresh_in;   // seconds until the next RS
   /// The relay in use for native IPv6: the trusted native peer heard from most recently.

@@ -152,6 +152,7 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     secondary_probe_pending_ = false;
     secondary_deadline_ = TimePoint::max();
     symmetric_nat_ = qual_ && qual_->mapped != *pkt.origin;
+    nat_probe_answered_ = qual_.has_value();
     if (symmetric_nat_ && !config_.symmetric_nat_support && state_ == ClientState::Qualified) {
       // RFC 4380 5.2.1: without RFC 6081 a symmetric NAT leaves the client unusable: off-line.
       ++counters_.symmetric_nat_offline;
@@ -174,7 +175,7 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     schedule_refresh(now);
     return;
   }
-  if (!same) symmetric_nat_ = false;  // a new mapping: the probe runs again
+  if (!same) symmetric_nat_ = nat_probe_answered_ = false;  // a new mapping: the probe runs again
   if (!same) {
     Qualification q;
     q.server = named;
@@ -345,7 +346,40 @@ void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteVi
   peer = peer_for(tick, ip.header.dst);
   if (peer == nullptr) return;
   if (!peer->trusted()) peer->set_mapped(t.mapped);
-  if (hold(tick, *peer, packet, PacketQueue::kOutgoing)) send_bubbles(tick, *peer);
+  const bool fresh = peer->queue == kNoQueue;
+  if (!hold(tick, *peer, packet, PacketQueue::kOutgoing)) return;
+  // RFC 6081 5.7: a verified peer that went quiet is asked directly first (only peers that have
+  // shown RFC 6081: others would not answer, and the fallback would cost 6 s; docs/decisions.md).
+  if (fresh && config_.server_load_reduction && peer->trusted() && (peer->flags & PeerEntry::kRfc6081) != 0) {
+    queue_.info(peer->queue).soliciting = true;
+    return send_solicitation(tick, *peer);
+  }
+  if (!queue_.info(peer->queue).soliciting) send_bubbles(tick, *peer);
+}
+
+void Client::send_solicitation(Tick tick, PeerEntry& peer) {
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kDiscoveryTrailerSize);
+  if (buf.empty()) return drop(Drop::SendFailed);
+  proto::Writer w(buf);
+  proto::build_bubble(w, qual_->address, peer.addr, kHopLimit);
+  proto::build_discovery_trailer(w, proto::DiscoveryType::Solicitation);
+  actions_.push_back(SendUdp{peer.mapped(), w.written(), {}});
+  peer.last_tx = tick;
+  ++counters_.nd_solicitations_sent;
+}
+
+void Client::answer_solicitation(TimePoint now, PeerEntry& peer, Endpoint from) {
+  if (!reply_limit_.allow(now)) {
+    ++counters_.bubble_replies_limited;
+    return;
+  }
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kDiscoveryTrailerSize);
+  if (buf.empty()) return drop(Drop::SendFailed);
+  proto::Writer w(buf);
+  proto::build_bubble(w, qual_->address, peer.addr, kHopLimit);
+  proto::build_discovery_trailer(w, proto::DiscoveryType::Advertisement);
+  actions_.push_back(SendUdp{from, w.written(), {}});
+  ++counters_.nd_advertisements_sent;
 }
 
 std::uint32_t Client::fresh_nonce() {
@@ -444,10 +478,20 @@ void Client::retry_pending(TimePoint now, Tick tick) {
     ++info.retries;
     info.next_retry = tick + kRetryInterval;
     note_retry(info.next_retry);
-    if (info.testing)
+    if (info.testing) {
       send_connectivity_test(tick, *peer);
-    else
+    } else if (info.soliciting && info.retries < kMaxRetries) {
+      send_solicitation(tick, *peer);  // RFC 6081 5.7.4.1: resend every 2 s
+    } else if (info.soliciting) {
+      // The third solicitation went unanswered: re-establish the path the RFC 4380 way.
+      info.soliciting = false;
+      info.retries = 0;
+      peer->flags &= static_cast<std::uint8_t>(~PeerEntry::kTrusted);
+      peer->set_mapped(proto::parse_teredo_address(peer->addr).mapped);
       send_bubbles(tick, *peer);
+    } else {
+      send_bubbles(tick, *peer);
+    }
   });
 }
 
@@ -529,6 +573,7 @@ void Client::answer_indirect_bubble(TimePoint now, Tick tick, const Endpoint& or
   PeerEntry* peer = peer_for(tick, src);
   if (peer == nullptr) return;
   if (!peer->trusted()) peer->set_mapped(origin);
+  if (nonce != 0) peer->flags |= PeerEntry::kRfc6081;
   if (peer->queue != kNoQueue && nonce != 0) queue_.info(peer->queue).nonce_received = nonce;
   // A path verified earlier through another endpoint (a symmetric NAT's or a local one) is where
   // the peer listens now: answer there too.
@@ -563,6 +608,13 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
   // Link-local sources are refused (they could forge router advertisements).
   if (proto::is_link_local(src)) return drop(Drop::LinkLocalSource);
   const bool bubble = proto::is_bubble(ip);
+  proto::Trailers trailers;
+  if (!pkt.trailers.empty()) {  // RFC 6081 5.1.2: a malformed or must-understand trailer drops it
+    auto t = proto::parse_trailers(pkt.trailers);
+    if (!t) return drop(t.drop());
+    trailers = *t;
+    if (trailers.truncated) ++counters_.trailers_truncated;
+  }
   PeerEntry* peer = peers_.find(src);
 
   // The answer to our connectivity test (5.2.3 rule 2), through a new relay or the one we know.
@@ -602,12 +654,9 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
         hold(tick, *peer, pkt.ipv6, PacketQueue::kIncoming, from);
         return;
       }
-      if (!bubble || !uses_nonces() || pkt.trailers.empty()) return drop(Drop::SourceMappingMismatch);
-      auto trailers = proto::parse_trailers(pkt.trailers);
-      if (!trailers) return drop(trailers.drop());
-      if (trailers->truncated) ++counters_.trailers_truncated;
-      if (peer == nullptr || !trailers->nonce || !sent_nonce(*peer, *trailers->nonce))
-        return drop(Drop::BubbleNonceMismatch);
+      if (!bubble || !uses_nonces() || !trailers.nonce) return drop(Drop::SourceMappingMismatch);
+      if (peer == nullptr || !sent_nonce(*peer, *trailers.nonce)) return drop(Drop::BubbleNonceMismatch);
+      peer->flags |= PeerEntry::kRfc6081;
       ++counters_.bubbles_received;
       peer->last_rx = tick;
       peer->bubbles = 0;
@@ -624,6 +673,12 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
   if (peer->queue != kNoQueue) trust_and_flush(tick, *peer, from);
   if (bubble) {
     ++counters_.bubbles_received;
+    if (trailers.nonce) peer->flags |= PeerEntry::kRfc6081;
+    // RFC 6081 5.7.4.2: a solicitation is answered with an advertisement.
+    if (trailers.discovery == proto::DiscoveryType::Solicitation && config_.server_load_reduction) {
+      peer->flags |= PeerEntry::kRfc6081;
+      answer_solicitation(now, *peer, from);
+    }
     return;
   }
   if (ip.header.dst != qual_->address) return drop(Drop::NotOurAddress);

@@ -45,6 +45,9 @@ struct ClientConfig {
   /// RFC 6081 3.5 (Hairpinning): indirect bubbles list `local` as an alternate address, and the
   /// alternate addresses a peer lists get direct bubbles.
   bool hairpinning = true;
+  /// RFC 6081 3.6 (ServerLoadReduction): a trusted peer gone quiet for 30 s is re-checked with
+  /// direct bubbles carrying an ND solicitation before any indirect bubble loads the server.
+  bool server_load_reduction = true;
   /// The service socket's own IPv4 address and port, as the NAT's inside sees it (0: unknown).
   proto::Endpoint local{};
   /// Bubbles sent in answer to received ones (to origins, alternate addresses, verified peers),
@@ -82,6 +85,9 @@ class Client : public TunnelBase {
   proto::Ipv4Addr current_server() const { return using_secondary_ ? config_.server2 : config_.server; }
   /// True when the secondary server showed a different mapping than the primary (symmetric NAT).
   bool symmetric_nat() const { return symmetric_nat_; }
+  /// True once the secondary-address probe has answered for the current mapping (the NAT type
+  /// is then known: symmetric_nat() or not).
+  bool nat_type_known() const { return nat_probe_answered_; }
   /// When the last RA was accepted (the last completed qualification or refresh), if any.
   std::optional<TimePoint> last_refresh() const { return last_ra_; }
   /// When the next RS leaves: the retry deadline during a round, else the next refresh.
@@ -112,6 +118,9 @@ class Client : public TunnelBase {
   void from_peer(TimePoint now, Tick tick, proto::Endpoint from, const proto::TeredoPacket& pkt,
                  const proto::Ipv6Packet& ip);
   void send_bubbles(Tick tick, PeerEntry& peer);
+  /// RFC 6081 5.7: a direct bubble with an ND solicitation to the peer's verified mapping.
+  void send_solicitation(Tick tick, PeerEntry& peer);
+  void answer_solicitation(TimePoint now, PeerEntry& peer, proto::Endpoint from);
   void send_connectivity_test(Tick tick, PeerEntry& peer);
   /// A bubble answering one we received: within the reply limit, with `nonce` as its Nonce
   /// trailer when set. False when the limit withheld it.
@@ -136,6 +145,7 @@ class Client : public TunnelBase {
   std::optional<Qualification> qual_;
   bool using_secondary_ = false;
   bool symmetric_nat_ = false;
+  bool nat_probe_answered_ = false;
 
   // The RS round in progress: nonces of the RS sent in this round (an RA may answer any).
   std::array<proto::Nonce, 3> rs_nonces_{};

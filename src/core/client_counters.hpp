@@ -42,6 +42,8 @@ struct ClientCounters {
   std::uint64_t trailers_truncated = 0;      // datagrams whose trailers ended in a truncated one
   std::uint64_t symmetric_nat_offline = 0;   // symmetric NAT found with SymmetricNatSupport off
   std::uint64_t secondary_probe_failures = 0;  // the server's second address never answered the NAT test
+  std::uint64_t nd_solicitations_sent = 0;     // RFC 6081 3.6: direct bubbles re-checking a quiet peer
+  std::uint64_t nd_advertisements_sent = 0;    // answers to a peer's solicitation
 };
 
 namespace help {
@@ -114,6 +116,10 @@ inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
     {&ClientCounters::trailers_truncated,
      {"trailers_truncated", "nat_extension_events", "event", "trailers_truncated",
       help::kNatExtensionEvents}},
+    {&ClientCounters::nd_solicitations_sent,
+     {"nd_solicitations_sent", "bubbles_sent", "kind", "nd_solicitation", help::kBubblesSent}},
+    {&ClientCounters::nd_advertisements_sent,
+     {"nd_advertisements_sent", "bubbles_sent", "kind", "nd_advertisement", help::kBubblesSent}},
     {&ClientCounters::secondary_probe_failures,
      {"secondary_probe_failures", "secondary_probe_failures", "", "", help::kSecondaryProbeFailures}},
     {&ClientCounters::symmetric_nat_offline,

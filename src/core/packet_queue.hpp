@@ -43,6 +43,9 @@ class PacketQueue {
     std::uint32_t nonce_sent = 0;
     std::uint32_t nonce_sent_before = 0;
     std::uint32_t nonce_received = 0;
+    /// Client, RFC 6081 3.6: the path is being re-checked with Neighbor Discovery solicitations
+    /// (direct bubbles) before falling back to an indirect bubble.
+    bool soliciting = false;
   };
 
   /// Tags a packet carries in the queue.

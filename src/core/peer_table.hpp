@@ -36,7 +36,8 @@ struct PeerEntry {
 
   static constexpr std::uint8_t kOccupied = 0x01;
   static constexpr std::uint8_t kTrusted = 0x02;
-  static constexpr std::uint8_t kHeard = 0x04;  // something was received from it at least once
+  static constexpr std::uint8_t kHeard = 0x04;    // something was received from it at least once
+  static constexpr std::uint8_t kRfc6081 = 0x08;  // it sent an RFC 6081 Nonce trailer: it speaks 6081
 
   bool occupied() const { return (flags & kOccupied) != 0; }
   bool trusted() const { return (flags & kTrusted) != 0; }

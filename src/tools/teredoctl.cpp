@@ -246,7 +246,18 @@ void print_status(const json& j) {
     }
     row("Server", text(j, "server") + (j.value("using_secondary", false) ? " (secondary)" : ""));
     row("Servers configured", text(j, "server_primary") + ", secondary " + text(j, "server_secondary"));
-    if (j.value("symmetric_nat", false)) row("NAT", "symmetric (mapping differs per server)");
+    if (j["nat"].is_object()) {
+      const auto& n = j["nat"];
+      const std::string type = text(n, "type");
+      std::string line = type == "symmetric" ? "symmetric (mapping differs per server)"
+                         : type == "cone"    ? "cone (same mapping through both server addresses)"
+                                             : "unknown (no answer from the second server address yet)";
+      line +=
+          std::string("; symmetric-NAT support ") + (n.value("symmetric_nat_support", false) ? "on" : "off");
+      line += std::string(", hairpinning ") + (n.value("hairpinning", false) ? "on" : "off");
+      if (n["local"].is_string()) line += " (local " + text(n, "local") + ")";
+      row("NAT", line);
+    }
     row("Last refresh", j["last_refresh_age_seconds"].is_number()
                             ? age_text(j["last_refresh_age_seconds"]) + " ago"
                             : "unknown");

@@ -150,6 +150,9 @@ same_nat() {
 			[[ $(lab_stat lan1-ours bubbles_nonce_verified) -ge 1 && $(lab_stat lan2-ours bubbles_nonce_verified) -ge 1 ]] &&
 				pass "both sides verified the other's LAN address by its nonce" ||
 				fail "nonce verification counters are 0"
+			lab_json_true lan1-ours "any(p['address'] == '$a2' and p['mapped_address'] == '10.78.0.3' and p['observed_mapping'] and p['rfc6081'] for p in d['peers'])" peers &&
+				pass "teredoctl peers on lan1: lan2 reached at its LAN address 10.78.0.3 (observed_mapping, rfc6081)" ||
+				fail "teredoctl peers on lan1: $(lab_json lan1-ours "[p for p in d['peers'] if p['address'] == '$a2']" peers)"
 		else
 			info "miredo: lan1 <-> lan2 worked (natB hairpins?): $REACH_DETAIL"
 		fi
@@ -168,7 +171,7 @@ same_nat() {
 
 # behind_natA KIND IMPL: one client behind natA of KIND, against v6host and a client of ours behind natB.
 behind_natA() {
-	local kind="$1" impl="$2" addr peer sym
+	local kind="$1" impl="$2" addr peer
 	PHASE="$kind $impl"
 	nat_kind "$LAB_NS_NAT" "$kind" || { fail "nft: natA kind $kind"; return; }
 	if start_client "c-$kind-$impl" "$LAB_NS_CLIENT" "$impl"; then addr="$ADDR"; else
@@ -180,14 +183,17 @@ behind_natA() {
 	fi
 	pass "$impl client behind a $kind NAT qualified as $addr"
 	if [[ $impl == ours ]]; then
-		sym="$(lab_json "c-$kind-$impl" 'd["symmetric_nat"]' status)"
-		if [[ $kind == symmetric ]]; then
-			# The probe through the second server address runs right after qualification.
-			lab_wait_until 5 "symmetric NAT reported" lab_json_true "c-$kind-$impl" 'd["symmetric_nat"]' status &&
-				pass "teredoctl status reports the symmetric NAT" || fail "symmetric_nat is '$sym' behind a fully-random NAT"
-		else
-			[[ $sym == False ]] && pass "teredoctl status: symmetric_nat false" || fail "symmetric_nat is '$sym' behind a $kind NAT"
-		fi
+		local want=cone status
+		[[ $kind == symmetric ]] && want=symmetric
+		# The probe through the second server address runs right after qualification.
+		lab_wait_until 5 "teredoctl: nat type $want" lab_json_true "c-$kind-$impl" "d['nat']['type'] == '$want'" status &&
+			pass "teredoctl status: nat type $want, local $(lab_json "c-$kind-$impl" "d['nat']['local']" status)" ||
+			fail "teredoctl status: nat $(lab_json "c-$kind-$impl" "d['nat']" status) behind a $kind NAT"
+		lab_json_true "c-$kind-$impl" "d['nat']['local'].startswith('$LAB_CLIENT_IP:')" status &&
+			pass "the alternate address offered is the client's LAN address" || fail "nat.local is not $LAB_CLIENT_IP:port"
+		status="$(lab_ctl "c-$kind-$impl" status | grep '^NAT')"
+		[[ $status == *"$want"*"symmetric-NAT support on, hairpinning on"* ]] && pass "teredoctl status: $status" ||
+			fail "teredoctl status NAT line: '$status'"
 	fi
 	reach_and_record "$kind" "native IPv6 host" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6"
 	if [[ $kind == port-restricted ]] && start_client lan1-peer "$LAN1_NS" ours && peer="$ADDR"; then

@@ -132,6 +132,51 @@ TEST(NatMatrix, WithoutRfc6081TheConeKindsStillConnect) {
       for (bool a_first : {true, false}) run_pair(a, b, a_first, false, true);
 }
 
+// RFC 6081 3.6: one-way traffic from A to B for 40 s (B's host never answers), so A's entry for B
+// goes stale after 30 s. Returns the two clients' counters afterwards; every packet must arrive.
+struct QuietPeerRun {
+  core::ClientCounters a, b;
+  std::size_t delivered = 0;
+};
+QuietPeerRun quiet_peer(bool b_speaks_6081, bool b_answers_solicitations) {
+  SimNetwork net;
+  const auto a = net.add_client({make_ipv4(10, 0, 1, 2), 40000}, make_nat(Kind::PortRestricted, 1), 51);
+  net.rfc6081 = b_speaks_6081;
+  net.server_load_reduction = b_answers_solicitations;
+  const auto b = net.add_client({make_ipv4(10, 0, 2, 2), 40001}, make_nat(Kind::PortRestricted, 2), 52);
+  const Ipv6Addr addr_a = net.client(a).core->qualification()->address;
+  const Ipv6Addr addr_b = net.client(b).core->qualification()->address;
+  for (std::uint16_t i = 1; i <= 9; ++i) {
+    net.client_sends(a, echo_request(addr_a, addr_b, i));
+    net.advance(5s);
+  }
+  net.advance(10s);
+  return {net.client(a).core->counters(), net.client(b).core->counters(), net.client(b).delivered.size()};
+}
+
+TEST(NatMatrix, AQuietRfc6081PeerIsReCheckedDirectlyWithoutTheServer) {
+  const QuietPeerRun r = quiet_peer(true, true);
+  EXPECT_EQ(r.delivered, 9u);
+  EXPECT_GE(r.a.nd_solicitations_sent, 1u);
+  EXPECT_GE(r.b.nd_advertisements_sent, 1u);
+  EXPECT_EQ(r.a.bubbles_indirect_sent, 1u);  // only the first contact went through the server
+}
+
+TEST(NatMatrix, APeerThatDoesNotAnswerSolicitationsIsReachedThroughTheServerAfterThree) {
+  const QuietPeerRun r = quiet_peer(true, false);
+  EXPECT_EQ(r.delivered, 9u);
+  EXPECT_EQ(r.a.nd_solicitations_sent, 3u);
+  EXPECT_EQ(r.b.nd_advertisements_sent, 0u);
+  EXPECT_GE(r.a.bubbles_indirect_sent, 2u);  // the fallback (RFC 6081 5.7.4.1)
+}
+
+TEST(NatMatrix, APeerWithoutRfc6081IsNeverSolicited) {
+  const QuietPeerRun r = quiet_peer(false, false);
+  EXPECT_EQ(r.delivered, 9u);
+  EXPECT_EQ(r.a.nd_solicitations_sent, 0u);
+  EXPECT_GE(r.a.bubbles_indirect_sent, 2u);
+}
+
 TEST(NatMatrix, SymmetricNatWithoutTheExtensionTakesTheClientOffline) {
   SimNetwork net;
   net.rfc6081 = false;

@@ -58,6 +58,8 @@ class SimNetwork {
   std::size_t native_echo_replies = 0;
   /// Clients added from now on use the RFC 6081 extensions (SymmetricNatSupport, Hairpinning).
   bool rfc6081 = true;
+  /// ... and ServerLoadReduction (with rfc6081).
+  bool server_load_reduction = true;
   /// Datagrams lost because a NAT does not hairpin, or sent to a private address nobody has.
   std::size_t lost = 0;
   std::vector<std::vector<std::uint8_t>> native_received;
@@ -71,6 +73,7 @@ class SimNetwork {
     c.local = inside;
     c.symmetric_nat_support = rfc6081;
     c.hairpinning = rfc6081;
+    c.server_load_reduction = rfc6081 && server_load_reduction;
     c.secret.fill(static_cast<std::uint8_t>(seed));
     randoms_.push_back(std::make_unique<SeededRandom>(seed));
     auto sc = std::make_unique<SimClient>();

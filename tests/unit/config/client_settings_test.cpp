@@ -163,12 +163,15 @@ TEST(ClientSettings, Rfc6081ExtensionsAreOnByDefaultAndEachCanBeTurnedOff) {
   ASSERT_TRUE(on);
   EXPECT_TRUE(on->client.symmetric_nat_support);
   EXPECT_TRUE(on->client.hairpinning);
-  ConfigFile c =
-      parse("ServerAddress 198.51.100.10\nSymmetricNatSupport no\nHairpinning off\nRefreshInterval 15\n");
+  EXPECT_TRUE(on->client.server_load_reduction);
+  ConfigFile c = parse(
+      "ServerAddress 198.51.100.10\nSymmetricNatSupport no\nHairpinning off\nRefreshInterval "
+      "15\nServerLoadReduction 0\n");
   auto off = load(c);
   ASSERT_TRUE(off) << all_diagnostics(c);
   EXPECT_FALSE(off->client.symmetric_nat_support);
   EXPECT_FALSE(off->client.hairpinning);
+  EXPECT_FALSE(off->client.server_load_reduction);
   EXPECT_EQ(off->client.refresh_interval, std::chrono::seconds(15));
 }
 
