@@ -5,18 +5,19 @@
 #
 #   client 10.77.0.2 --natA .30 (kind varies) --+-- 198.51.100.0/24 --+-- server .10/.11 (teredod-server)
 #   lan1 10.78.0.2 --+                          |                     +-- relay .20 (teredod relay) -- v6host ::100
-#   lan2 10.78.0.3 --+-- natB .31 (masquerade: port-restricted cone, no hairpinning)
+#   lan2 10.78.0.3 --+-- natB .31 (port-restricted or address-restricted, no hairpinning)
 #
-# NAT kinds (nft on natA): port-restricted cone = `masquerade`; symmetric = `masquerade fully-random` (a new external
-# port for every destination). Like a home router, each NAT drops unsolicited packets to itself (input, ct state new):
-# without that, Linux tracks the peer's first direct bubble as a connection to the NAT itself, and the answer to it
-# leaves from another port (conntrack clash), which no port-restricted peer accepts.
+# NAT kinds (nat_kind below): port-restricted cone, address-restricted cone, symmetric (random ports), sequential
+# symmetric (one port after the other). Like a home router, each NAT drops unsolicited packets to itself (input, ct
+# state new): without that, Linux tracks the peer's first direct bubble as a connection to the NAT itself, and the
+# answer to it leaves from another port (conntrack clash), which no port-restricted peer accepts.
 # Phases, each with our clients (teredod) and, side by side, Debian's miredo in the same place:
 #   same-nat    lan1 <-> lan2 behind natB, which does not hairpin: ours connect (RFC 6081 hairpinning: alternate
 #               addresses, nonce-verified direct bubbles on the LAN); miredo cannot (expected, recorded).
-#   cone        client (natA port-restricted) <-> v6host both ways and <-> lan1 (behind natB) both ways.
-#   symmetric   client behind natA fully-random: ours qualifies, reports the symmetric NAT, reaches v6host both ways
-#               (the relay admits it by the nonce of its bubble); miredo recorded side by side.
+#   KIND IMPL   first (ours only) tests/netns/nat_probe.py shows both NATs map and filter as their kind says; then
+#               a client behind natA of KIND: qualifies (ours: teredoctl reports the NAT type), reaches v6host both
+#               ways, and reaches our client lan1 behind natB both ways: natB port-restricted for the cone kinds,
+#               address-restricted for the symmetric ones (what RFC 6081 3.1 can connect).
 # Every outcome is also printed as a "MATRIX kind | peer | implementation | result" figure, which scripts/nat-matrix
 # collects. Expected failures of miredo are INFO lines, not failures of this suite.
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a tool missing).
@@ -56,25 +57,43 @@ setup_natb() {
 		i=$((i + 1))
 	done
 	lab_exec "$NATB_NS" sysctl -qw net.ipv4.ip_forward=1
-	nat_kind "$NATB_NS" port-restricted || return 1
+	nat_kind "$NATB_NS" port-restricted "$NATB_PUBLIC_IP" || return 1
 	lab_wait_until 5 "IPv4 reachability lan1 -> natB -> server" \
 		lab_exec "$LAN1_NS" ping -c1 -W1 "$LAB_SERVER_IP1"
 }
 
-# nat_kind NS KIND: replace the NAT's rules (port-restricted | symmetric) and forget its mappings.
+# nat_kind NS KIND PUBLIC_IP: replace the NAT's rules and forget its mappings. KIND:
+#   port-restricted     masquerade (Linux keeps the inside port; replies only from the exact peer address and port)
+#   address-restricted  masquerade, plus a dynamic map (outside port -> inside host) and a set of (peer address,
+#                       port) contacted: a datagram from any port of a contacted address is let in (dnat)
+#   symmetric           masquerade fully-random (a new random external port for every destination)
+#   sequential          snat to PUBLIC_IP with the port of `numgen inc` (20000, 20001, ... one per new flow)
 nat_kind() {
-	local ns="$1" kind="$2" how
+	local ns="$1" kind="$2" pub="$3" rules
 	case "$kind" in
-	port-restricted) how="masquerade" ;;
-	symmetric) how="masquerade fully-random" ;;
+	port-restricted) rules='oifname "eth0" masquerade' ;;
+	address-restricted) rules='oifname "eth0" masquerade' ;;
+	symmetric) rules='oifname "eth0" masquerade fully-random' ;;
+	sequential) rules="oifname \"eth0\" meta l4proto udp snat to $pub : numgen inc mod 1000 offset 20000
+				oifname \"eth0\" masquerade" ;;
 	*) return 1 ;;
 	esac
 	lab_exec "$ns" nft -f - <<-NFT || return 1
 		flush ruleset
 		table ip nat {
+			map inside { type inet_service : ipv4_addr; flags dynamic,timeout; timeout 300s; }
+			set contacted { type ipv4_addr . inet_service; flags dynamic,timeout; timeout 300s; }
+			chain track {
+				type filter hook forward priority filter; policy accept;
+				oifname "eth0" meta l4proto udp update @inside { udp sport : ip saddr } update @contacted { ip daddr . udp sport }
+			}
+			chain prerouting {
+				type nat hook prerouting priority dstnat; policy accept;
+				$([[ $kind == address-restricted ]] && echo 'iifname "eth0" meta l4proto udp ip saddr . udp dport @contacted dnat to udp dport map @inside')
+			}
 			chain postrouting {
 				type nat hook postrouting priority srcnat; policy accept;
-				oifname "eth0" $how
+				$rules
 			}
 		}
 		table ip filter {
@@ -85,6 +104,20 @@ nat_kind() {
 		}
 	NFT
 	lab_exec "$ns" conntrack -F >/dev/null 2>&1 || true
+}
+
+# check_nat_behaviour NS KIND: tests/netns/nat_probe.py from NS (behind the NAT) against the listener on pubclient:
+# the NAT must map and filter as KIND says (mapping independent/random/sequential, filtering address/port).
+check_nat_behaviour() {
+	local ns="$1" kind="$2" want got
+	case "$kind" in
+	port-restricted) want="mapping=independent filtering=port" ;;
+	address-restricted) want="mapping=independent filtering=address" ;;
+	symmetric) want="mapping=random filtering=port" ;;
+	sequential) want="mapping=sequential filtering=port" ;;
+	esac
+	got="$(lab_exec "$ns" /usr/bin/python3 "$HERE/nat_probe.py" probe "$LAB_PUBCLIENT_IP" 2>&1)"
+	[[ $got == "$want "* ]] && pass "the $kind NAT behaves as one: $got" || fail "the $kind NAT: want '$want', got '$got'"
 }
 
 # start_client NAME NS IMPL: start our client (ours) or Debian's (miredo) in NS (not in a subshell: LAB_PID must keep
@@ -134,6 +167,7 @@ reach_and_record() {
 same_nat() {
 	local impl="$1" a1 a2
 	PHASE="same-nat $impl"
+	nat_kind "$NATB_NS" port-restricted "$NATB_PUBLIC_IP" || { fail "nft: natB port-restricted"; return; }
 	if ! { start_client "lan1-$impl" "$LAN1_NS" "$impl" && a1="$ADDR" &&
 		start_client "lan2-$impl" "$LAN2_NS" "$impl" && a2="$ADDR"; }; then
 		fail "$impl clients behind natB qualified"
@@ -169,11 +203,17 @@ same_nat() {
 	stop_client "lan2-$impl" "$LAN2_NS"
 }
 
-# behind_natA KIND IMPL: one client behind natA of KIND, against v6host and a client of ours behind natB.
+# behind_natA KIND IMPL PEER_KIND: one client of IMPL behind natA of KIND, against v6host and against our client lan1
+# behind natB of PEER_KIND.
 behind_natA() {
-	local kind="$1" impl="$2" addr peer
+	local kind="$1" impl="$2" peer_kind="$3" addr peer
 	PHASE="$kind $impl"
-	nat_kind "$LAB_NS_NAT" "$kind" || { fail "nft: natA kind $kind"; return; }
+	nat_kind "$LAB_NS_NAT" "$kind" "$LAB_NAT_PUBLIC_IP" || { fail "nft: natA kind $kind"; return; }
+	nat_kind "$NATB_NS" "$peer_kind" "$NATB_PUBLIC_IP" || { fail "nft: natB kind $peer_kind"; return; }
+	if [[ $impl == ours ]]; then
+		check_nat_behaviour "$LAB_NS_CLIENT" "$kind"
+		check_nat_behaviour "$LAN2_NS" "$peer_kind"
+	fi
 	if start_client "c-$kind-$impl" "$LAB_NS_CLIENT" "$impl"; then addr="$ADDR"; else
 		stop_client "c-$kind-$impl" "$LAB_NS_CLIENT"
 		matrix "$kind" "qualification" "$impl" "failed: no Teredo address in 20 s"
@@ -184,7 +224,7 @@ behind_natA() {
 	pass "$impl client behind a $kind NAT qualified as $addr"
 	if [[ $impl == ours ]]; then
 		local want=cone status
-		[[ $kind == symmetric ]] && want=symmetric
+		[[ $kind == symmetric || $kind == sequential ]] && want=symmetric
 		# The probe through the second server address runs right after qualification.
 		lab_wait_until 5 "teredoctl: nat type $want" lab_json_true "c-$kind-$impl" "d['nat']['type'] == '$want'" status &&
 			pass "teredoctl status: nat type $want, local $(lab_json "c-$kind-$impl" "d['nat']['local']" status)" ||
@@ -196,11 +236,12 @@ behind_natA() {
 			fail "teredoctl status NAT line: '$status'"
 	fi
 	reach_and_record "$kind" "native IPv6 host" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6"
-	if [[ $kind == port-restricted ]] && start_client lan1-peer "$LAN1_NS" ours && peer="$ADDR"; then
-		reach_and_record "$kind" "our client behind another port-restricted NAT" "$impl" \
-			"$LAB_NS_CLIENT" "$addr" "$LAN1_NS" "$peer"
-		stop_client lan1-peer "$LAN1_NS"
+	if start_client lan1-peer "$LAN1_NS" ours && peer="$ADDR"; then
+		reach_and_record "$kind" "our client behind another NAT ($peer_kind)" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAN1_NS" "$peer"
+	else
+		fail "our client lan1 behind a $peer_kind NAT qualified"
 	fi
+	stop_client lan1-peer "$LAN1_NS"
 	stop_client "c-$kind-$impl" "$LAB_NS_CLIENT"
 }
 
@@ -209,12 +250,18 @@ lab_setup_checked
 setup_natb || fatal "natB and its LAN"
 lab_start_server "$TEREDOD_SERVER" && pass "server (ours) listening" || fatal "start teredod-server"
 lab_start_teredod_relay "$TEREDOD" && pass "relay (ours) up" || fatal "start teredod relay"
+lab_start probe-listener "$LAB_NS_PUBCLIENT" /usr/bin/python3 "$HERE/nat_probe.py" listen "$LAB_PUBCLIENT_IP"
+lab_wait_until 5 "NAT probe listener" lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" 7003 || fatal "NAT probe listener"
 
 same_nat ours
 same_nat miredo
-behind_natA port-restricted ours
-behind_natA port-restricted miredo
-behind_natA symmetric ours
-behind_natA symmetric miredo
+# Each kind against the peer NAT that RFC 4380 + 6081 can reach from it: cone kinds reach port-restricted peers;
+# symmetric kinds (random or sequential ports) reach address-restricted ones (RFC 6081 3.1).
+for impl in ours miredo; do
+	behind_natA port-restricted "$impl" port-restricted
+	behind_natA address-restricted "$impl" port-restricted
+	behind_natA symmetric "$impl" address-restricted
+	behind_natA sequential "$impl" address-restricted
+done
 PHASE="end"
 figure "suite time $(( ($(lab_now_ms) - T0) / 1000 )) s"
