@@ -587,7 +587,14 @@ void Client::answer_indirect_bubble(TimePoint now, Tick tick, const Endpoint& or
   // DECISION (docs/decisions.md): a peer whose bubble carried a nonce gets our own indirect
   // bubble, with our nonce, until it is trusted: behind a symmetric NAT its direct answer comes
   // from an endpoint we could not predict, and only our nonce lets us accept it (6081 5.2.4.4).
-  if (!peer->trusted() && config_.symmetric_nat_support && open_queue(tick, *peer)) {
+  // A new establishment costs a token of the reply limit too: relayed bubbles from made-up
+  // sources cannot make us open queues and bubble their servers without bound.
+  if (peer->trusted() || !config_.symmetric_nat_support) return;
+  if (peer->queue == kNoQueue && !reply_limit_.allow(now)) {
+    ++counters_.bubble_replies_limited;
+    return;
+  }
+  if (open_queue(tick, *peer)) {
     queue_.info(peer->queue).nonce_received = nonce;
     send_bubbles(tick, *peer);
   }

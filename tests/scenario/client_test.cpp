@@ -440,6 +440,38 @@ TEST(ClientScenario, SpoofedNativeSourcesCannotMakeTheClientProbeWithoutBound) {
   EXPECT_EQ(cl.counters().connectivity_tests_sent - tests, 50u);
 }
 
+TEST(ClientScenario, AFloodOfRelayedBubblesIsAnsweredWithinTheReplyLimit) {
+  // 300 indirect bubbles with nonces from made-up Teredo sources, relayed by our server at once:
+  // answers and new establishments share the reply limit (100 per second, burst 100).
+  SimNetwork net;
+  auto c = net.add_client({make_ipv4(192, 0, 2, 2), 40000}, nullptr, 16);
+  auto& cl = *net.client(c).core;
+  const auto addr = cl.qualification()->address;
+  cl.clear_actions();
+  const auto before = cl.counters();
+  for (std::uint16_t i = 0; i < 300; ++i) {
+    const Endpoint fake{make_ipv4(203, 0, 113, static_cast<std::uint8_t>(1 + i % 200)),
+                        static_cast<std::uint16_t>(10000 + i)};
+    const Ipv6Addr src =
+        proto::build_teredo_address({proto::kTeredoPrefix, make_ipv4(198, 51, 100, 99), 0, fake});
+    std::vector<std::uint8_t> d(200);
+    proto::Writer w(d);
+    proto::build_origin_indication(w, fake);
+    proto::build_bubble(w, src, addr, 64);
+    proto::build_nonce_trailer(w, 0x1000u + i);
+    d.resize(w.size());
+    cl.on_udp_datagram(net.now, {kSimServer, proto::kTeredoPort}, d);
+    cl.clear_actions();
+  }
+  const auto& after = cl.counters();
+  const auto answered = after.bubble_replies_sent - before.bubble_replies_sent;
+  const auto established = after.bubbles_indirect_sent - before.bubbles_indirect_sent;
+  EXPECT_LE(answered + established, 100u);
+  EXPECT_GE(answered, 50u);
+  EXPECT_GE(after.bubble_replies_limited - before.bubble_replies_limited, 300u);
+  EXPECT_LE(cl.queue().open_lists(), 50u);
+}
+
 TEST(ClientScenario, UnqualifiedClientAnswersHostWithUnreachable) {
   SimNetwork net;
   net.server_up = net.server2_up = false;
