@@ -63,23 +63,22 @@ EffectiveSettings describe(const RelaySettings& s) {
 }
 
 EffectiveSettings describe(const ClientSettings& s) {
-  EffectiveSettings e{{"RelayType", "client"},
-                      {"ServerAddress", s.server_name + " (" + os::to_string(s.client.server) + ")"},
-                      {"ServerAddress2", os::to_string(s.client.server2)},
-                      {"Prefix", os::prefix32_to_string(s.client.prefix)},
-                      {"InterfaceName", s.interface_name},
-                      {"BindAddress", os::to_string(s.bind.addr)},
-                      {"BindPort", std::to_string(s.bind.port)},
-                      {"MaxPeers", std::to_string(s.client.max_peers)},
-                      {"HookScript", s.hook_script.value_or("")},
-                      {"DefaultRoute", s.default_route == DefaultRoute::Auto  ? "auto"
-                                       : s.default_route == DefaultRoute::Yes ? "yes"
-                                                                              : "no"},
-                      {"RefreshInterval", std::to_string(s.client.refresh_interval.count())},
-                      {"SymmetricNatSupport", yes_no(s.client.symmetric_nat_support)},
-                      {"Hairpinning", yes_no(s.client.hairpinning)},
-                      {"ServerLoadReduction", yes_no(s.client.server_load_reduction)},
-                      {"SyslogFacility", facility_text(s.syslog_facility)}};
+  EffectiveSettings e{
+      {"RelayType", "client"},
+      {"ServerAddress", s.server_name + " (" + os::to_string(s.client.server) + ")"},
+      {"ServerAddress2", os::to_string(s.client.server2)},
+      {"Prefix", os::prefix32_to_string(s.client.prefix)},
+      {"InterfaceName", s.interface_name},
+      {"BindAddress", os::to_string(s.bind.addr)},
+      {"BindPort", std::to_string(s.bind.port)},
+      {"MaxPeers", std::to_string(s.client.max_peers)},
+      {"HookScript", s.hook_script.value_or("")},
+      {"DefaultRoute", std::string(kDefaultRouteNames[static_cast<std::size_t>(s.default_route)])},
+      {"RefreshInterval", std::to_string(s.client.refresh_interval.count())},
+      {"SymmetricNatSupport", yes_no(s.client.symmetric_nat_support)},
+      {"Hairpinning", yes_no(s.client.hairpinning)},
+      {"ServerLoadReduction", yes_no(s.client.server_load_reduction)},
+      {"SyslogFacility", facility_text(s.syslog_facility)}};
   append_data_path_settings(e, s.data_path);
   append_control_settings(e, s.control);
   return e;

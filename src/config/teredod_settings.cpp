@@ -166,8 +166,7 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config,
   read_interface_name(config, s);
   read_socket_and_tables(config, s, s.client.max_peers);
   load_client_extensions(config, s.client);
-  static constexpr std::array<std::string_view, 3> kDefaultRoute = {"auto", "yes", "no"};
-  if (auto r = config.get_enum("DefaultRoute", kDefaultRoute))
+  if (auto r = config.get_enum("DefaultRoute", kDefaultRouteNames))
     s.default_route = static_cast<DefaultRoute>(*r);
   if (auto hook = config.get_string("HookScript")) {
     if (hook->empty() || hook->front() != '/')

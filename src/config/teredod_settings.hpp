@@ -3,9 +3,11 @@
 // plus teredod's own HookScript, data-path and control directives.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "config/config_file.hpp"
@@ -47,6 +49,8 @@ struct RelaySettings : TunnelSettings {
 
 /// DefaultRoute: whether the client routes everything through Teredo (RFC 4380 5.5).
 enum class DefaultRoute { Auto, Yes, No };
+/// Its values as written in the file, in enum order.
+inline constexpr std::array<std::string_view, 3> kDefaultRouteNames = {"auto", "yes", "no"};
 
 struct ClientSettings : TunnelSettings {
   core::ClientConfig client;               // server, server2, max_peers (the secret is drawn later)

@@ -28,6 +28,12 @@ constexpr std::uint8_t kHopLimit = 64;
 // Packets waiting for a path are copied into slots of this size; larger ones are not held.
 constexpr std::size_t kQueueSlotSize = 4096;
 
+/// True when `nonce` is one of the RS nonces of a round that has sent `sent` (kept cyclically).
+bool among_sent(const std::array<proto::Nonce, 3>& nonces, std::size_t sent, const proto::Nonce& nonce) {
+  const auto end = nonces.begin() + static_cast<std::ptrdiff_t>(std::min(sent, nonces.size()));
+  return std::find(nonces.begin(), end, nonce) != end;
+}
+
 TunnelLimits limits_of(const ClientConfig& c) {
   TunnelLimits l;
   l.max_peers = c.max_peers;
@@ -120,10 +126,7 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   if (!pkt.auth) return reject(Drop::RaNonceMismatch);
   if (!probe) {
     if (!round_active_) return reject(Drop::RaNonceMismatch);
-    const std::size_t n = std::min(rs_sent_, rs_nonces_.size());
-    if (std::find(rs_nonces_.begin(), rs_nonces_.begin() + static_cast<std::ptrdiff_t>(n), pkt.auth->nonce) ==
-        rs_nonces_.begin() + static_cast<std::ptrdiff_t>(n))
-      return reject(Drop::RaNonceMismatch);
+    if (!among_sent(rs_nonces_, rs_sent_, pkt.auth->nonce)) return reject(Drop::RaNonceMismatch);
   }
   if (pkt.auth->confirmation != 0) return reject(Drop::RaAuthenticationFailed);
   if (!pkt.origin) return reject(Drop::RaMissingOrigin);
@@ -208,10 +211,8 @@ void Client::start_secondary_probe(TimePoint now) {
 }
 
 bool Client::answers_secondary_probe(const proto::TeredoPacket& pkt) const {
-  if (!secondary_probe_pending_ || !pkt.auth) return false;
-  const std::size_t n = std::min(secondary_sent_, secondary_nonces_.size());
-  return std::find(secondary_nonces_.begin(), secondary_nonces_.begin() + static_cast<std::ptrdiff_t>(n),
-                   pkt.auth->nonce) != secondary_nonces_.begin() + static_cast<std::ptrdiff_t>(n);
+  return secondary_probe_pending_ && pkt.auth &&
+         among_sent(secondary_nonces_, secondary_sent_, pkt.auth->nonce);
 }
 
 void Client::rs_timeout(TimePoint now) {
@@ -357,29 +358,37 @@ void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteVi
   if (!queue_.info(peer->queue).soliciting) send_bubbles(tick, *peer);
 }
 
-void Client::send_solicitation(Tick tick, PeerEntry& peer) {
-  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kDiscoveryTrailerSize);
-  if (buf.empty()) return drop(Drop::SendFailed);
+bool Client::push_bubble(Endpoint to, const Ipv6Addr& dst, std::uint32_t nonce,
+                         std::optional<proto::DiscoveryType> discovery) {
+  proto::MutableBytes buf =
+      scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize + proto::kDiscoveryTrailerSize);
+  if (buf.empty()) {
+    drop(Drop::SendFailed);
+    return false;
+  }
   proto::Writer w(buf);
-  proto::build_bubble(w, qual_->address, peer.addr, kHopLimit);
-  proto::build_discovery_trailer(w, proto::DiscoveryType::Solicitation);
-  actions_.push_back(SendUdp{peer.mapped(), w.written(), {}});
+  proto::build_bubble(w, qual_->address, dst, kHopLimit);
+  if (nonce != 0) proto::build_nonce_trailer(w, nonce);
+  if (discovery) proto::build_discovery_trailer(w, *discovery);
+  actions_.push_back(SendUdp{to, w.written(), {}});
+  return true;
+}
+
+bool Client::reply_allowed(TimePoint now) {
+  if (reply_limit_.allow(now)) return true;
+  ++counters_.bubble_replies_limited;
+  return false;
+}
+
+void Client::send_solicitation(Tick tick, PeerEntry& peer) {
+  if (!push_bubble(peer.mapped(), peer.addr, 0, proto::DiscoveryType::Solicitation)) return;
   peer.last_tx = tick;
   ++counters_.nd_solicitations_sent;
 }
 
 void Client::answer_solicitation(TimePoint now, PeerEntry& peer, Endpoint from) {
-  if (!reply_limit_.allow(now)) {
-    ++counters_.bubble_replies_limited;
-    return;
-  }
-  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kDiscoveryTrailerSize);
-  if (buf.empty()) return drop(Drop::SendFailed);
-  proto::Writer w(buf);
-  proto::build_bubble(w, qual_->address, peer.addr, kHopLimit);
-  proto::build_discovery_trailer(w, proto::DiscoveryType::Advertisement);
-  actions_.push_back(SendUdp{from, w.written(), {}});
-  ++counters_.nd_advertisements_sent;
+  if (reply_allowed(now) && push_bubble(from, peer.addr, 0, proto::DiscoveryType::Advertisement))
+    ++counters_.nd_advertisements_sent;
 }
 
 std::uint32_t Client::fresh_nonce() {
@@ -524,19 +533,7 @@ void Client::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
 }
 
 bool Client::send_reply_bubble(TimePoint now, const Ipv6Addr& dst, Endpoint to, std::uint32_t nonce) {
-  if (!reply_limit_.allow(now)) {
-    ++counters_.bubble_replies_limited;
-    return false;
-  }
-  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize);
-  if (buf.empty()) {
-    drop(Drop::SendFailed);
-    return false;
-  }
-  proto::Writer w(buf);
-  proto::build_bubble(w, qual_->address, dst, kHopLimit);
-  if (nonce != 0) proto::build_nonce_trailer(w, nonce);
-  actions_.push_back(SendUdp{to, w.written(), {}});
+  if (!reply_allowed(now) || !push_bubble(to, dst, nonce, std::nullopt)) return false;
   ++counters_.bubble_replies_sent;
   return true;
 }
@@ -548,14 +545,9 @@ void Client::from_server(TimePoint now, Tick tick, Endpoint, const proto::Teredo
     ++counters_.bubbles_received;
     if (!proto::is_global_unicast(pkt.origin->addr) || pkt.origin->port == 0)
       return drop(Drop::NonGlobalMappedDestination);
-    proto::Trailers trailers;
-    if (!pkt.trailers.empty()) {
-      auto t = proto::parse_trailers(pkt.trailers);
-      if (!t) return drop(t.drop());
-      trailers = *t;
-      if (trailers.truncated) ++counters_.trailers_truncated;
-    }
-    return answer_indirect_bubble(now, tick, *pkt.origin, ip, trailers);
+    const auto trailers = read_trailers(pkt.trailers, counters_.trailers_truncated);
+    if (!trailers) return;
+    return answer_indirect_bubble(now, tick, *pkt.origin, ip, *trailers);
   }
   drop(Drop::UnexpectedFromServer);
 }
@@ -590,10 +582,7 @@ void Client::answer_indirect_bubble(TimePoint now, Tick tick, const Endpoint& or
   // A new establishment costs a token of the reply limit too: relayed bubbles from made-up
   // sources cannot make us open queues and bubble their servers without bound.
   if (peer->trusted() || !config_.symmetric_nat_support) return;
-  if (peer->queue == kNoQueue && !reply_limit_.allow(now)) {
-    ++counters_.bubble_replies_limited;
-    return;
-  }
+  if (peer->queue == kNoQueue && !reply_allowed(now)) return;
   if (open_queue(tick, *peer)) {
     queue_.info(peer->queue).nonce_received = nonce;
     send_bubbles(tick, *peer);
@@ -615,13 +604,9 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
   // Link-local sources are refused (they could forge router advertisements).
   if (proto::is_link_local(src)) return drop(Drop::LinkLocalSource);
   const bool bubble = proto::is_bubble(ip);
-  proto::Trailers trailers;
-  if (!pkt.trailers.empty()) {  // RFC 6081 5.1.2: a malformed or must-understand trailer drops it
-    auto t = proto::parse_trailers(pkt.trailers);
-    if (!t) return drop(t.drop());
-    trailers = *t;
-    if (trailers.truncated) ++counters_.trailers_truncated;
-  }
+  const auto parsed = read_trailers(pkt.trailers, counters_.trailers_truncated);
+  if (!parsed) return;
+  const proto::Trailers& trailers = *parsed;
   PeerEntry* peer = peers_.find(src);
 
   // The answer to our connectivity test (5.2.3 rule 2), through a new relay or the one we know.
@@ -640,9 +625,9 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
 
   if (peer == nullptr || !peer->trusted() || peer->mapped() != from) {
     if (proto::prefix32(src) != qual_->prefix) {
-      // A native source, through a relay (5.2.3 rule 6): an unverified relay: hold the packet and verify the
-      // relay first (5.2.3 rule 6). A new test costs a token: a flood of spoofed native sources cannot make
-      // us probe them all.
+      // A native source through an unverified relay (5.2.3 rule 6): hold the packet and verify the
+      // relay first. A new test costs a token: a flood of spoofed native sources cannot make us
+      // probe them all.
       const bool testing = peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).testing;
       if (!testing && !incoming_test_limit_.allow(now)) return drop(Drop::ConnectivityTestLimited);
       if (peer == nullptr) peer = peer_for(tick, src);

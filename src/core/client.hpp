@@ -120,6 +120,12 @@ class Client : public TunnelBase {
   void send_bubbles(Tick tick, PeerEntry& peer);
   /// RFC 6081 5.7: a direct bubble with an ND solicitation to the peer's verified mapping.
   void send_solicitation(Tick tick, PeerEntry& peer);
+  /// A bubble from our address to `dst`, sent to `to`, with the trailers asked for (none: 0 and
+  /// nullopt). False (send_failed) when the output arena is full.
+  bool push_bubble(proto::Endpoint to, const proto::Ipv6Addr& dst, std::uint32_t nonce,
+                   std::optional<proto::DiscoveryType> discovery);
+  /// Takes a token of the reply limit; without one, counts bubble_replies_limited.
+  bool reply_allowed(TimePoint now);
   void answer_solicitation(TimePoint now, PeerEntry& peer, proto::Endpoint from);
   void send_connectivity_test(Tick tick, PeerEntry& peer);
   /// A bubble answering one we received: within the reply limit, with `nonce` as its Nonce

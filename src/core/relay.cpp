@@ -176,13 +176,8 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
   const proto::Ipv6Header& h = ip->header;
   if (!proto::has_prefix(h.src, config_.prefix)) return drop(Drop::SourceNotTeredo);
   const bool bubble = proto::is_bubble(*ip);
-  proto::Trailers trailers;
-  if (!pkt->trailers.empty()) {  // RFC 6081 5.1.2: a malformed or must-understand trailer drops it
-    auto t = proto::parse_trailers(pkt->trailers);
-    if (!t) return drop(t.drop());
-    trailers = *t;
-    if (trailers.truncated) ++counters_.trailers_truncated;
-  }
+  const auto trailers = read_trailers(pkt->trailers, counters_.trailers_truncated);
+  if (!trailers) return;
   const Tick tick = to_tick(epoch_, now);
 
   PeerEntry* peer = peers_.find(h.src);
@@ -193,8 +188,8 @@ void Relay::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
     const bool mapping_ok = proto::parse_teredo_address(h.src).mapped == from;
     if (!mapping_ok) {
       if (!bubble) return drop(Drop::SourceMappingMismatch);
-      if (!answers_our_bubble(peer, h, trailers))
-        return drop(trailers.nonce ? Drop::BubbleNonceMismatch : Drop::SourceMappingMismatch);
+      if (!answers_our_bubble(peer, h, *trailers))
+        return drop(trailers->nonce ? Drop::BubbleNonceMismatch : Drop::SourceMappingMismatch);
       ++counters_.bubbles_nonce_verified;
     }
     if (peer == nullptr) peer = peer_for(tick, h.src);

@@ -99,6 +99,17 @@ bool TunnelBase::sent_nonce(const PeerEntry& peer, std::uint32_t nonce) {
   return nonce == info.nonce_sent || nonce == info.nonce_sent_before;
 }
 
+std::optional<proto::Trailers> TunnelBase::read_trailers(proto::ByteView bytes, std::uint64_t& truncated) {
+  if (bytes.empty()) return proto::Trailers{};
+  auto t = proto::parse_trailers(bytes);
+  if (!t) {
+    drop(t.drop());
+    return std::nullopt;
+  }
+  if (t->truncated) ++truncated;
+  return *t;
+}
+
 bool TunnelBase::enqueue(Tick tick, PeerEntry& peer, proto::ByteView packet, std::uint64_t& queued,
                          std::uint8_t tag) {
   if (!open_queue(tick, peer)) return false;

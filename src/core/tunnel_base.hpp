@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "core/tunnel_actions.hpp"
 #include "proto/drop.hpp"
 #include "proto/ipv6.hpp"
+#include "proto/trailers.hpp"
 
 namespace teredo::core {
 
@@ -78,6 +80,10 @@ class TunnelBase {
   bool remember_nonce(PeerEntry& peer, std::uint32_t nonce);
   /// True when `nonce` is one of the last two nonces sent to the peer (its queue still open).
   bool sent_nonce(const PeerEntry& peer, std::uint32_t nonce);
+  /// RFC 6081 5.1.2: the trailers after a datagram's IPv6 packet (none when `bytes` is empty), or
+  /// nullopt when one of them discards the datagram (counted under its drop reason). A truncated
+  /// trailer ends parsing and is counted in `truncated`.
+  std::optional<proto::Trailers> read_trailers(proto::ByteView bytes, std::uint64_t& truncated);
   /// Closes a queue, counting its packets as peer_unreachable.
   void discard_queue(std::uint32_t list);
   /// Hands the peer's queued packets to fn(ByteView, tag) in arrival order; their memory stays
