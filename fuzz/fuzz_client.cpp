@@ -6,6 +6,9 @@
 //    rs_source() with PIO 2001:0:<server>::/64), from the RS's destination. Control byte: bits
 //    0..3 origin (source table entry), bit 4 MTU 1400 instead of none, bit 5 name the other
 //    server in the prefix, bit 6 break the nonce, bit 7 omit the origin indication.
+// UDP opcode 3 with bit 0x80 delivers the datagram as one from the local discovery group
+// (on_discovery_datagram); the client's local address is 192.0.2.45:40000 on a /24, so the
+// sources 192.0.2.45 (ours) and 192.0.2.46 (on the link) get past the subnet check.
 // TUN opcode bit 0x40 rewrites the packet's source to the client's Teredo address (when it has
 // one) before the repairs, so packets get past the source check.
 // Invariants: as for the relay (peers <= max_peers, queue <= total, SendUdp non-empty and
@@ -60,6 +63,7 @@ struct Checker {
   void check(const core::Client& c) {
     FUZZ_CHECK(c.peers().size() <= kMaxPeers);
     FUZZ_CHECK(c.queue().packets_queued() <= kQueueTotal);
+    FUZZ_CHECK(c.local_peers().size() <= c.local_peers().capacity());
     fuzz::check_actions(c.actions(), &rs);
     const core::StateChange* last = nullptr;
     for (const core::TunnelAction& a : c.actions()) {
@@ -94,6 +98,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.queue_packets_per_peer = 4;
   config.queue_packets_total = kQueueTotal;
   config.icmp_errors_per_second = 10;
+  config.local = {fuzz::kSourceAddrs[0], 40000};
+  config.local_prefix_length = 24;
+  config.max_local_peers = 4;
   for (std::size_t i = 0; i < config.secret.size(); ++i)
     config.secret[i] = static_cast<std::uint8_t>(i * 5 + 3);
   core::TimePoint now{std::chrono::hours(1)};
@@ -122,7 +129,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 3: {
         const std::uint8_t sel = in.u8();
         pkt = fuzz::packet_record(op, in.take(in.u16() & 0x0FFF), true);
-        client.on_udp_datagram(now, fuzz::pick_source(sel, pkt), pkt);
+        if ((op & 7) == 3 && (op & 0x80))
+          client.on_discovery_datagram(now, fuzz::pick_source(sel, pkt), pkt);
+        else
+          client.on_udp_datagram(now, fuzz::pick_source(sel, pkt), pkt);
         break;
       }
       case 4:

@@ -3,15 +3,20 @@
 // byte 1 picks the source port; the rest is the UDP payload. When byte 0 bit 1 is set and the
 // payload carries a Teredo IPv6 source, the source endpoint is that address's mapping, so the
 // forwarding paths past the mapping check are reachable.
+// Byte 1 bit 7 picks a second server with secure qualification (RFC 4380 5.2.2): keys for the
+// client "alice" (one current, one retiring), RequireAuthentication, HMACs from libcrypto.
 // Checks: every action views the payload or the output buffer, RAs parse back with our prefix,
-// and received == successes + drops.
+// and received == successes + drops; the secure server answers only authenticated RSs, and its
+// RAs carry the RS's identifier and a value right under one of that client's keys.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <variant>
 
 #include "core/server.hpp"
 #include "fuzz_common.hpp"
+#include "os/hmac.hpp"
 #include "proto/echo.hpp"
 #include "proto/router_discovery.hpp"
 #include "proto/teredo_address.hpp"
@@ -54,7 +59,20 @@ proto::Endpoint pick_source(std::uint8_t b0, std::uint8_t b1, proto::ByteView pa
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  static core::Server server(core::ServerConfig{kPrimary, kSecondary});
+  static core::Server plain(core::server_config(kPrimary, kSecondary));
+  static const os::LibcryptoMac mac = [] {
+    auto m = os::LibcryptoMac::load();
+    FUZZ_CHECK(m.ok());
+    return *m;
+  }();
+  static core::Server secure([] {
+    core::ServerConfig c = core::server_config(kPrimary, kSecondary);
+    c.keys = {{"alice", {'s', 'e', 'c', 'r', 'e', 't'}, false}, {"alice", {'o', 'l', 'd'}, true}};
+    c.mac = &mac;
+    c.require_authentication = true;
+    return c;
+  }());
+  core::Server& server = (data[1] & 0x80) ? secure : plain;
   const auto on = (data[0] & 1) ? core::ServerSocket::Secondary : core::ServerSocket::Primary;
   const proto::ByteView payload(data + 2, size - 2);
   const proto::Endpoint from = pick_source(data[0], data[1], payload);
@@ -82,6 +100,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto ra = proto::parse_router_advertisement(*ip);
       FUZZ_CHECK(ra.ok() && ra->prefix_count == 1 && ra->mtu && *ra->mtu == 1280);
       FUZZ_CHECK(proto::load_be32(ra->prefix->prefix.bytes.data() + 4) == kPrimary.value);
+      if (&server == &secure) {
+        bool right = false;
+        for (const core::ClientKey& k : server.config().keys)
+          right = right || core::authentic(mac, k.secret, *pkt->auth, pkt->origin, pkt->ipv6);
+        const std::string_view id(reinterpret_cast<const char*>(pkt->auth->client_id.data()),
+                                  pkt->auth->client_id.size());
+        FUZZ_CHECK(right && id == "alice");
+      }
     } else {
       // The forwarded packet, and for a bubble its RFC 6081 trailers, which must be well formed.
       auto ip = proto::parse_ipv6(s->body);

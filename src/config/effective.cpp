@@ -1,9 +1,14 @@
 // Effective settings of the relay, the client and the server.
 #include "config/effective.hpp"
 
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
 #include <variant>
 
 #include "os/net_text.hpp"
+#include "os/random.hpp"
 #include "os/system_log.hpp"
 
 namespace teredo::config {
@@ -22,6 +27,32 @@ std::string served_text(const core::RelayConfig& r) {
     out += os::to_string(r.served[i].addr) + "/" + std::to_string(r.served[i].length);
   }
   return out;
+}
+
+// Keys as a reload sees them: how many, the identifiers, and a fingerprint of the secrets (FNV-1a
+// 64 salted with a random value drawn once per process, so that a log of it cannot be used to
+// guess a secret). Empty without keys.
+std::string keys_text(const std::vector<core::ClientKey>& keys) {
+  if (keys.empty()) return "";
+  static const std::uint64_t salt = [] {
+    std::array<std::uint8_t, 8> b{};
+    (void)os::fill_random(b);
+    std::uint64_t v = 0;
+    for (std::uint8_t x : b) v = v << 8 | x;
+    return v;
+  }();
+  std::uint64_t h = 0xcbf29ce484222325ull ^ salt;
+  auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 0x100000001b3ull; };
+  std::string ids;
+  for (const core::ClientKey& k : keys) {
+    for (char c : k.id) mix(static_cast<std::uint8_t>(c));
+    mix(0);
+    for (std::uint8_t c : k.secret) mix(c);
+    mix(k.retiring ? 1 : 2);
+    if (!ids.empty()) ids += ' ';
+    ids += k.id + (k.retiring ? "(retiring)" : "");
+  }
+  return std::to_string(keys.size()) + " (" + ids + "; fingerprint " + fmt::format("{:016x}", h) + ")";
 }
 
 }  // namespace
@@ -78,6 +109,9 @@ EffectiveSettings describe(const ClientSettings& s) {
       {"SymmetricNatSupport", yes_no(s.client.symmetric_nat_support)},
       {"Hairpinning", yes_no(s.client.hairpinning)},
       {"ServerLoadReduction", yes_no(s.client.server_load_reduction)},
+      {"LocalDiscovery", yes_no(s.client.local_discovery)},
+      {"ClientIdentifier", s.client.key ? s.client.key->id : ""},
+      {"ClientSecret", s.client.key ? keys_text({*s.client.key}) : ""},
       {"SyslogFacility", facility_text(s.syslog_facility)}};
   append_data_path_settings(e, s.data_path);
   append_control_settings(e, s.control);
@@ -94,7 +128,10 @@ EffectiveSettings describe(const ServerSettings& s) {
                       {"Prefix", os::prefix32_to_string(s.server.prefix)},
                       {"InterfaceMTU", std::to_string(s.server.mtu)},
                       {"SyslogFacility", facility_text(s.syslog_facility)},
-                      {"Workers", worker_count_text(s.workers)}};
+                      {"Workers", worker_count_text(s.workers)},
+                      {"ClientKeysFile", s.client_keys_file},
+                      {"ClientKeys", keys_text(s.server.keys)},
+                      {"RequireAuthentication", yes_no(s.server.require_authentication)}};
   append_control_settings(e, s.control);
   return e;
 }

@@ -1,6 +1,7 @@
 // Server settings: defaults, SERVER_NAME override and the global-unicast checks.
 #include "config/server_settings.hpp"
 
+#include "config/client_keys.hpp"
 #include "config/datapath_settings.hpp"
 #include "config/defaults.hpp"
 #include "config/load.hpp"
@@ -49,6 +50,24 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config,
     s.syslog_facility = os::syslog_facility_value(*f);
   s.control = load_control_settings(config, kDefaultServerControlSocket);
   load_worker_count(config, s.workers);
+  // Secure qualification (RFC 4380 5.2.2).
+  if (auto path = config.get_string("ClientKeysFile")) {
+    if (path->empty() || path->front() != '/') {
+      config.add_error("ClientKeysFile", "ClientKeysFile must be an absolute path");
+    } else {
+      ClientKeys k = load_client_keys(*path);
+      for (const std::string& e : k.errors) config.add_error("ClientKeysFile", e);
+      if (k.errors.empty() && k.keys.empty())
+        config.add_error("ClientKeysFile", *path + ": no key in the file");
+      s.server.keys = std::move(k.keys);
+      s.client_keys_file = *path;
+    }
+  }
+  if (auto v = get_yes_no(config, "RequireAuthentication")) {
+    s.server.require_authentication = *v;
+    if (*v && s.client_keys_file.empty() && !config.has_errors())
+      config.add_error("RequireAuthentication", "RequireAuthentication yes needs a ClientKeysFile");
+  }
 
   if (primary && secondary) {
     if (!proto::is_global_unicast(*primary) || !proto::is_global_unicast(*secondary)) {

@@ -13,15 +13,18 @@
 namespace teredo::config {
 
 struct ServerSettings {
-  core::ServerConfig server;  // bind addresses, prefix, MTU
-  int syslog_facility = 0;    // LOG_* value
-  ControlSettings control;    // ControlSocket, ControlGroup, MetricsListen (control_settings.hpp)
-  unsigned workers = 0;       // Workers: 1..64; 0 (auto): one per CPU the process may use
+  core::ServerConfig server;     // bind addresses, prefix, MTU
+  int syslog_facility = 0;       // LOG_* value
+  ControlSettings control;       // ControlSocket, ControlGroup, MetricsListen (control_settings.hpp)
+  unsigned workers = 0;          // Workers: 1..64; 0 (auto): one per CPU the process may use
+  std::string client_keys_file;  // ClientKeysFile (empty: none); its keys are in server.keys
 };
 
 /// Reads ServerBindAddress (required unless server_name is given), ServerBindAddress2 (default
 /// primary + 1), Prefix (default 2001::), InterfaceMTU (1280..65535, default 1280) and
-/// SyslogFacility (default daemon), the control directives and Workers (auto or 1..64) from
+/// SyslogFacility (default daemon), the control directives, Workers (auto or 1..64), ClientKeysFile
+/// (an absolute path, read now: client_keys.hpp) and RequireAuthentication (yes/no, default no;
+/// yes needs a key) from
 /// `config`, then calls config.finish(). server_name
 /// (hostname or dotted quad) replaces both bind addresses. Problems are recorded in
 /// config.diagnostics(); returns nullopt if any of them is an error.

@@ -5,6 +5,7 @@
 #include <array>
 #include <string_view>
 
+#include "config/client_keys.hpp"
 #include "config/defaults.hpp"
 #include "config/load.hpp"
 #include "daemon/log.hpp"
@@ -56,6 +57,20 @@ void load_client_extensions(ConfigFile& config, core::ClientConfig& c) {
   if (auto v = get_yes_no(config, "SymmetricNatSupport")) c.symmetric_nat_support = *v;
   if (auto v = get_yes_no(config, "Hairpinning")) c.hairpinning = *v;
   if (auto v = get_yes_no(config, "ServerLoadReduction")) c.server_load_reduction = *v;
+  if (auto v = get_yes_no(config, "LocalDiscovery")) c.local_discovery = *v;
+  // Secure qualification (RFC 4380 5.2.2): both or neither.
+  auto id = config.get_string("ClientIdentifier");
+  auto secret = config.get_string("ClientSecret");
+  if (id && (id->empty() || id->size() > kMaxClientIdentifier))
+    config.add_error("ClientIdentifier", "ClientIdentifier must be 1 to 255 characters");
+  else if (secret && (secret->empty() || secret->size() > kMaxClientSecret))
+    config.add_error("ClientSecret", "ClientSecret must be 1 to 255 characters");
+  else if (id && !secret)
+    config.add_error("ClientIdentifier", "ClientIdentifier needs a ClientSecret");
+  else if (secret && !id)
+    config.add_error("ClientSecret", "ClientSecret needs a ClientIdentifier");
+  else if (id && secret)
+    c.key = core::ClientKey{*id, std::vector<std::uint8_t>(secret->begin(), secret->end()), false};
   if (auto r = config.get_unsigned("RefreshInterval", kMinRefreshInterval, kMaxRefreshInterval))
     c.refresh_interval = std::chrono::seconds(*r);
 }

@@ -82,7 +82,9 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config);
 ///    (an absolute path).
 ///  - DefaultRoute (auto, yes, no; default auto),
 ///  - SymmetricNatSupport, Hairpinning, ServerLoadReduction (yes/no, default yes: RFC 6081 3.1,
-///    3.5, 3.6),
+///    3.5, 3.6), LocalDiscovery (yes/no, default yes: RFC 4380 5.2.8),
+///  - ClientIdentifier and ClientSecret (1..255 characters, both or neither): secure
+///    qualification (RFC 4380 5.2.2),
 ///    RefreshInterval (5..3600 s, default 30).
 ///  - Prefix (default 2001::/32): the only prefix an RA may advertise and the helper may install.
 ///  - InterfaceMTU is superfluous (warning): the client takes it from the RA.

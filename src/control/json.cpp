@@ -88,7 +88,13 @@ json status_json(const ControlSnapshot& s) {
                                                : "cone"},
                     {"symmetric_nat_support", c.symmetric_nat_support},
                     {"hairpinning", c.hairpinning},
-                    {"local", c.local.port != 0 ? json(os::to_string(c.local)) : json(nullptr)}};
+                    {"local", c.local.port != 0 ? json(os::to_string(c.local)) : json(nullptr)},
+                    {"local_discovery", c.local_discovery},
+                    {"local_peers", c.local_peers}};
+    j["authentication"] = c.client_id ? json{{"client_id", *c.client_id},
+                                             {"algorithm", "HMAC-SHA1"},
+                                             {"key_renewal_requested", c.key_renewal_requested}}
+                                      : json(nullptr);
     j["last_refresh_age_seconds"] = optional_number(c.last_refresh_age);
     j["next_refresh_in_seconds"] = optional_number(c.next_refresh_in);
     if (c.native_relay)

@@ -4,26 +4,12 @@
 #include <charconv>
 #include <vector>
 
+#include "os/net_text.hpp"
+
 namespace teredo::control {
 
-namespace {
-
-std::vector<std::string_view> split(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    const std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) out.push_back(line.substr(start, i - start));
-  }
-  return out;
-}
-
-}  // namespace
-
 std::variant<ControlRequest, std::string> parse_control_request(std::string_view line) {
-  const auto words = split(line);
+  const auto words = os::split_words(line);
   if (words.empty()) return std::string("empty request");
   ControlRequest r;
   const std::string_view cmd = words[0];

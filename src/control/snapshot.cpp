@@ -124,6 +124,10 @@ ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core
   st.symmetric_nat_support = client.config().symmetric_nat_support;
   st.hairpinning = client.config().hairpinning;
   st.local = client.config().local;
+  st.local_discovery = client.config().local_discovery;
+  if (client.config().key) st.client_id = client.config().key->id;
+  st.key_renewal_requested = client.key_renewal_requested();
+  st.local_peers = client.local_peers().live(core::to_tick(client.epoch(), now));
   if (auto t = client.last_refresh(); t && *t != core::TimePoint{} && *t != core::TimePoint::min())
     st.last_refresh_age = seconds(now - *t);
   if (const core::TimePoint t = client.next_refresh(); t != core::TimePoint::max())
@@ -259,6 +263,7 @@ ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQu
     if (total.peer_count || p.peer_count)
       total.peer_count = total.peer_count.value_or(0) + p.peer_count.value_or(0);
     total.worker_peers.push_back(p.peer_count.value_or(0));
+    if (total.client && p.client) total.client->local_peers += p.client->local_peers;
     total.max_peers += p.max_peers;
     total.peer_slots += p.peer_slots;
     total.peer_table_bytes += p.peer_table_bytes;

@@ -76,6 +76,14 @@ struct ClientStatus {
   bool symmetric_nat_support = true;
   bool hairpinning = true;
   proto::Endpoint local;
+  /// RFC 4380 5.2.8: LocalDiscovery as it runs (off when the group could not be joined), and the
+  /// clients on our link whose discovery bubble arrived within 600 s (every worker's).
+  bool local_discovery = false;
+  std::size_t local_peers = 0;
+  /// Secure qualification (RFC 4380 5.2.2): ClientIdentifier (none: nonce-only), and whether the
+  /// server's last RA asked for a new key.
+  std::optional<std::string> client_id;
+  bool key_renewal_requested = false;
   std::optional<double> last_refresh_age;  // seconds since the server last answered
   std::optional<double> next_refresh_in;   // seconds until the next RS
   /// The relay in use for native IPv6: the trusted native peer heard from most recently.

@@ -27,6 +27,11 @@ constexpr auto kMaxRestart = std::chrono::seconds(120);
 constexpr std::uint8_t kHopLimit = 64;
 // Packets waiting for a path are copied into slots of this size; larger ones are not held.
 constexpr std::size_t kQueueSlotSize = 4096;
+// 5.2.8: a discovery bubble every 200 to 300 s (uniform).
+constexpr auto kDiscoveryMin = std::chrono::seconds(200);
+constexpr auto kDiscoverySpread = std::chrono::milliseconds(100'000);
+// A newcomer's discovery bubble is answered with one of ours at most this often (docs/decisions.md).
+constexpr auto kAnnouncementSpacing = std::chrono::seconds(1);
 
 /// True when `nonce` is one of the RS nonces of a round that has sent `sent` (kept cyclically).
 bool among_sent(const std::array<proto::Nonce, 3>& nonces, std::size_t sent, const proto::Nonce& nonce) {
@@ -58,6 +63,7 @@ Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
       rs_deadline_(TimePoint::max()),
       next_refresh_(TimePoint::max()),
       last_server_rx_(now),
+      local_peers_(config.local_discovery ? config.max_local_peers : 0),
       reply_limit_(config.reply_bubbles_per_second, config.reply_bubbles_per_second, now),
       incoming_test_limit_(config.incoming_tests_per_second, config.incoming_tests_per_second, now) {
   if (!config_.follower) start_round(now);
@@ -94,12 +100,28 @@ void Client::send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe) {
     ++rs_sent_;
     rs_deadline_ = now + kRsTimeout;
   }
-  proto::MutableBytes buf = scratch(proto::kAuthHeaderMinSize + proto::kRouterSolicitationSize);
+  const bool secure = config_.key.has_value() && config_.mac != nullptr;
+  const std::size_t id_size = secure ? config_.key->id.size() : 0;
+  proto::MutableBytes buf =
+      scratch(proto::kAuthHeaderMinSize + id_size + kAuthValueSize + proto::kRouterSolicitationSize);
   if (buf.empty()) return drop(Drop::SendFailed);
   proto::Writer w(buf);
-  // A nonce-only authentication header (ID-len = AU-len = 0) protects against off-path RAs.
-  proto::build_auth_header(w, nonce, 0);
-  proto::build_router_solicitation(w, rs_source());
+  if (secure) {
+    // 5.2.2: the identifier and HMAC-SHA1 over nonce, confirmation 0 and the RS.
+    const proto::ByteView id(reinterpret_cast<const std::uint8_t*>(config_.key->id.data()), id_size);
+    const AuthValue placeholder{};
+    const std::size_t value_at = proto::build_auth_header(w, id, placeholder, nonce, 0);
+    const std::size_t rs_at = w.size();
+    proto::build_router_solicitation(w, rs_source());
+    const auto value = authentication_value(*config_.mac, config_.key->secret, nonce, 0, std::nullopt,
+                                            w.written().subspan(rs_at));
+    if (!value) return drop(Drop::SendFailed);
+    std::copy(value->begin(), value->end(), buf.begin() + static_cast<std::ptrdiff_t>(value_at));
+  } else {
+    // A nonce-only authentication header (ID-len = AU-len = 0) protects against off-path RAs.
+    proto::build_auth_header(w, nonce, 0);
+    proto::build_router_solicitation(w, rs_source());
+  }
   actions_.push_back(SendUdp{Endpoint{to, proto::kTeredoPort}, w.written(), {}});
   ++counters_.rs_sent;
 }
@@ -128,8 +150,17 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     if (!round_active_) return reject(Drop::RaNonceMismatch);
     if (!among_sent(rs_nonces_, rs_sent_, pkt.auth->nonce)) return reject(Drop::RaNonceMismatch);
   }
-  if (pkt.auth->confirmation != 0) return reject(Drop::RaAuthenticationFailed);
   if (!pkt.origin) return reject(Drop::RaMissingOrigin);
+  if (config_.key && config_.mac != nullptr) {
+    // 5.2.2: our identifier, and the value right under our secret (the confirmation is covered).
+    const std::string_view id(reinterpret_cast<const char*>(pkt.auth->client_id.data()),
+                              pkt.auth->client_id.size());
+    if (id != config_.key->id ||
+        !authentic(*config_.mac, config_.key->secret, *pkt.auth, pkt.origin, pkt.ipv6))
+      return reject(Drop::RaAuthenticationFailed);
+  } else if (pkt.auth->confirmation != 0 || !pkt.auth->client_id.empty() || !pkt.auth->auth_value.empty()) {
+    return reject(Drop::RaAuthenticationFailed);
+  }
   if (!proto::is_link_local(ip.header.src)) return reject(Drop::RaNotLinkLocalSource);  // RFC 4861 6.1.2
   if (ip.header.dst != rs_source()) return reject(Drop::RaWrongDestination);
   auto ra = proto::parse_router_advertisement(ip);
@@ -147,6 +178,11 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     mtu = *ra->mtu;
   }
   ++counters_.ra_accepted;
+  if (config_.key) {
+    // 5.2.2: a non-zero confirmation says our key is retiring: the operator must get a new one.
+    key_renewal_requested_ = pkt.auth->confirmation != 0;
+    if (key_renewal_requested_) ++counters_.key_renewals_requested;
+  }
   last_server_rx_ = now;
 
   if (probe) {
@@ -201,6 +237,8 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     if (!same && config_.server2 != config_.server && proto::is_global_unicast(config_.server2) &&
         !using_secondary_)
       start_secondary_probe(now);
+    // 5.2.8: a new address is announced on the link at once, then every 200-300 s.
+    if ((!was_up || !same) && config_.local_discovery && !config_.follower) next_discovery_ = now;
   }
   schedule_refresh(now);
 }
@@ -271,6 +309,14 @@ void Client::on_tick(TimePoint now) {
     using_secondary_ = false;
     start_round(now);
   }
+  if (now >= next_discovery_) {
+    next_discovery_ = TimePoint::max();
+    if (state_ == ClientState::Qualified) {
+      send_discovery_bubble();
+      next_discovery_ =
+          now + kDiscoveryMin + std::chrono::milliseconds(random_.u32() % kDiscoverySpread.count());
+    }
+  }
   if (now >= next_retry_) retry_pending(now, tick);
   sweep_idle(now, tick);
 }
@@ -279,7 +325,7 @@ TimePoint Client::next_deadline() const {
   // While a round runs, its retry deadline replaces the refresh (on_tick starts no refresh
   // then, so a refresh time already past must not be reported: the driver would spin).
   return std::min({next_sweep_, next_retry_, round_active_ ? rs_deadline_ : next_refresh_,
-                   secondary_probe_pending_ ? secondary_deadline_ : TimePoint::max()});
+                   secondary_probe_pending_ ? secondary_deadline_ : TimePoint::max(), next_discovery_});
 }
 
 // ---- Transmission (IPv6 from the host) --------------------------------------------------------
@@ -402,6 +448,8 @@ void Client::send_bubbles(Tick tick, PeerEntry& peer) {
   // indirect one through the peer's server. RFC 6081: the indirect one carries a fresh Nonce
   // trailer (5.2.4.1) and our own address as an Alternate Address (5.6.4.1); the direct one
   // carries no nonce (5.2.4.2: none before the peer's indirect bubble, which we answer apart).
+  if (const LocalPeer* local = local_peers_.find(peer.addr, tick))
+    return send_local_bubbles(tick, peer, *local);
   if (!take_bubble_budget(tick, peer)) return;
   proto::MutableBytes buf =
       scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize + proto::alternate_address_trailer_size(1));
@@ -424,6 +472,32 @@ void Client::send_bubbles(Tick tick, PeerEntry& peer) {
       SendUdp{Endpoint{t.server, proto::kTeredoPort}, bubble, all.subspan(proto::kIpv6HeaderSize)});
   ++counters_.bubbles_direct_sent;
   ++counters_.bubbles_indirect_sent;
+}
+
+void Client::send_local_bubbles(Tick tick, PeerEntry& peer, const LocalPeer& local) {
+  // 5.2.4 case 3: the peer is on our link. A unicast bubble to where its discovery bubble came
+  // from, and a discovery bubble so that it learns ours (its answer is then trusted by rule 5).
+  if (!take_bubble_budget(tick, peer)) return;
+  if (push_bubble(local.local, peer.addr, 0, std::nullopt)) ++counters_.local_bubbles_sent;
+  send_discovery_bubble();
+}
+
+void Client::send_discovery_bubble() {
+  // 5.2.8: IPv6 from our address to ff02::1, hop limit 1, to 224.0.0.253:3544 (the driver sends
+  // it with TTL 1 on the local address's interface).
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize);
+  if (buf.empty()) return drop(Drop::SendFailed);
+  proto::Writer w(buf);
+  proto::build_bubble(w, qual_->address, proto::kAllNodesMulticast, 1);
+  actions_.push_back(SendUdp{Endpoint{proto::kTeredoDiscoveryAddress, proto::kTeredoPort}, w.written(), {}});
+  ++counters_.discovery_bubbles_sent;
+}
+
+bool Client::on_link(proto::Ipv4Addr a) const {
+  const unsigned len = config_.local_prefix_length;
+  if (len == 0 || len > 32 || config_.local.addr.value == 0) return false;
+  const std::uint32_t mask = len == 32 ? 0xFFFFFFFFu : ~(0xFFFFFFFFu >> len);
+  return (a.value & mask) == (config_.local.addr.value & mask) && a != config_.local.addr;
 }
 
 void Client::to_native(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteView packet) {
@@ -530,6 +604,41 @@ void Client::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
   }
   if (state_ != ClientState::Qualified) return drop(Drop::NotQualified);
   from_peer(now, tick, from, *pkt, *ip);
+}
+
+void Client::on_discovery_datagram(TimePoint now, Endpoint from, ByteView payload) {
+  ++counters_.udp_datagrams;
+  counters_.udp_bytes += payload.size();
+  if (!config_.local_discovery) return drop(Drop::BadDiscoveryBubble);
+  if (state_ != ClientState::Qualified || !qual_) return drop(Drop::NotQualified);
+  auto pkt = proto::parse_teredo_packet(payload);
+  if (!pkt) return drop(pkt.drop());
+  auto ip = proto::parse_ipv6(pkt->ipv6);
+  if (!ip) return drop(ip.drop());
+  // 5.2.8: a bubble to ff02::1 from a well-formed Teredo address (under our prefix, not ours), no
+  // authentication or origin indication; from an IPv4 address on our subnet.
+  const Ipv6Addr& src = ip->header.src;
+  const proto::TeredoAddress t = proto::parse_teredo_address(src);
+  if (!proto::is_bubble(*ip) || ip->header.dst != proto::kAllNodesMulticast || pkt->auth || pkt->origin ||
+      proto::prefix32(src) != qual_->prefix || src == qual_->address || !proto::is_global_unicast(t.server) ||
+      from.port == 0)
+    return drop(Drop::BadDiscoveryBubble);
+  if (!on_link(from.addr)) return drop(Drop::DiscoveryNotOnLink);
+  ++counters_.discovery_bubbles_received;
+  const Tick tick = to_tick(epoch_, now);
+  const bool news = local_peers_.seen(src, from, tick);
+  // 5.2.3 rule 4: answered with a unicast bubble. A newcomer does not know us yet: one discovery
+  // bubble of ours lets it trust that answer (rule 5) without waiting up to 300 s for our next one.
+  send_reply_bubble(now, src, from, 0);
+  if (news && (!last_announcement_ || now - *last_announcement_ >= kAnnouncementSpacing)) {
+    last_announcement_ = now;
+    send_discovery_bubble();
+  }
+  // A peer we are trying to reach at its public mapping is on our link: try there too.
+  PeerEntry* peer = peers_.find(src);
+  if (peer != nullptr && peer->queue != kNoQueue && !peer->trusted()) {
+    if (const LocalPeer* local = local_peers_.find(src, tick)) send_local_bubbles(tick, *peer, *local);
+  }
 }
 
 bool Client::send_reply_bubble(TimePoint now, const Ipv6Addr& dst, Endpoint to, std::uint32_t nonce) {
@@ -639,7 +748,14 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
     }
     // A Teredo source: its outer source must be the mapping embedded in its address (rule 3),
     // or, RFC 6081 5.2.4.4, a direct bubble must echo the nonce of our last indirect bubble.
-    if (proto::parse_teredo_address(src).mapped != from) {
+    const LocalPeer* local = config_.local_discovery ? local_peers_.find(src, tick) : nullptr;
+    if (local != nullptr && local->local == from) {
+      // 5.2.3 rule 5: a client on our link, at the local address its discovery bubble came from.
+      if (peer == nullptr) peer = peer_for(tick, src);
+      if (peer == nullptr) return;
+      ++counters_.local_peers_verified;
+      trust_and_flush(tick, *peer, from);
+    } else if (proto::parse_teredo_address(src).mapped != from) {
       if (!bubble && peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).nonce_sent != 0) {
         // The peer verified our nonce before we verified its: its first packets may come from
         // the endpoint its bubble will prove. Held, delivered only if that proof comes from there.
@@ -653,10 +769,11 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
       peer->last_rx = tick;
       peer->bubbles = 0;
       return accept_by_nonce(now, tick, *peer, from);
+    } else {
+      if (peer == nullptr) peer = peer_for(tick, src);
+      if (peer == nullptr) return;
+      trust_and_flush(tick, *peer, from);
     }
-    if (peer == nullptr) peer = peer_for(tick, src);
-    if (peer == nullptr) return;
-    trust_and_flush(tick, *peer, from);
   }
   peer->last_rx = tick;
   peer->bubbles = 0;

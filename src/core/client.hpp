@@ -10,7 +10,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/authentication.hpp"
 #include "core/client_counters.hpp"
+#include "core/local_peers.hpp"
 #include "core/random_source.hpp"
 #include "core/rate_limiter.hpp"
 #include "core/time.hpp"
@@ -50,6 +52,20 @@ struct ClientConfig {
   bool server_load_reduction = true;
   /// The service socket's own IPv4 address and port, as the NAT's inside sees it (0: unknown).
   proto::Endpoint local{};
+  /// RFC 4380 5.2.8 (LocalDiscovery): discovery bubbles to 224.0.0.253 every 200-300 s and the
+  /// clients on our link reached at their local address (5.2.4 case 3). The driver delivers what
+  /// arrives on the group through on_discovery_datagram(); off, those are dropped.
+  bool local_discovery = true;
+  /// The prefix length of `local`'s subnet: discovery bubbles from outside it are dropped (0:
+  /// unknown, every discovery bubble is dropped).
+  std::uint8_t local_prefix_length = 0;
+  /// Local peers remembered (the one seen longest ago gives way).
+  std::size_t max_local_peers = 64;
+  /// Secure qualification (RFC 4380 5.2.2; ClientIdentifier, ClientSecret): with a key, every RS
+  /// carries the identifier and an authentication value, and only an RA authenticated with the
+  /// same key is accepted. `mac` computes the HMACs (needed with a key).
+  std::optional<ClientKey> key;
+  const MacFunction* mac = nullptr;
   /// Bubbles sent in answer to received ones (to origins, alternate addresses, verified peers),
   /// per second with a burst of the same size: what a flood of relayed bubbles can make us send.
   std::uint32_t reply_bubbles_per_second = 100;
@@ -72,6 +88,8 @@ class Client : public TunnelBase {
 
   void on_tun_packet(TimePoint now, proto::ByteView packet);
   void on_udp_datagram(TimePoint now, proto::Endpoint from, proto::ByteView payload);
+  /// A datagram that arrived on the local discovery group 224.0.0.253:3544 (RFC 4380 5.2.8).
+  void on_discovery_datagram(TimePoint now, proto::Endpoint from, proto::ByteView payload);
   void on_tick(TimePoint now);
   /// The local network changed (address or route): re-qualify now instead of at the next refresh.
   void on_network_change(TimePoint now);
@@ -88,6 +106,8 @@ class Client : public TunnelBase {
   /// True once the secondary-address probe has answered for the current mapping (the NAT type
   /// is then known: symmetric_nat() or not).
   bool nat_type_known() const { return nat_probe_answered_; }
+  /// True when the last authenticated RA asked for a new key (confirmation non-zero).
+  bool key_renewal_requested() const { return key_renewal_requested_; }
   /// When the last RA was accepted (the last completed qualification or refresh), if any.
   std::optional<TimePoint> last_refresh() const { return last_ra_; }
   /// When the next RS leaves: the retry deadline during a round, else the next refresh.
@@ -97,6 +117,11 @@ class Client : public TunnelBase {
 
   const ClientConfig& config() const { return config_; }
   const ClientCounters& counters() const { return counters_; }
+  const LocalPeers& local_peers() const { return local_peers_; }
+  /// The live local entry for `addr` at `now`, or nullptr.
+  const LocalPeer* local_peer(const proto::Ipv6Addr& addr, TimePoint now) const {
+    return local_peers_.find(addr, to_tick(epoch_, now));
+  }
 
  private:
   // Qualification and maintenance (5.2.1, 5.2.5).
@@ -118,6 +143,11 @@ class Client : public TunnelBase {
   void from_peer(TimePoint now, Tick tick, proto::Endpoint from, const proto::TeredoPacket& pkt,
                  const proto::Ipv6Packet& ip);
   void send_bubbles(Tick tick, PeerEntry& peer);
+  /// 5.2.4 case 3: a unicast bubble to a local peer's local address and a discovery bubble.
+  void send_local_bubbles(Tick tick, PeerEntry& peer, const LocalPeer& local);
+  /// A local discovery bubble to 224.0.0.253:3544 (5.2.8).
+  void send_discovery_bubble();
+  bool on_link(proto::Ipv4Addr a) const;
   /// RFC 6081 5.7: a direct bubble with an ND solicitation to the peer's verified mapping.
   void send_solicitation(Tick tick, PeerEntry& peer);
   /// A bubble from our address to `dst`, sent to `to`, with the trailers asked for (none: 0 and
@@ -152,6 +182,7 @@ class Client : public TunnelBase {
   bool using_secondary_ = false;
   bool symmetric_nat_ = false;
   bool nat_probe_answered_ = false;
+  bool key_renewal_requested_ = false;
 
   // The RS round in progress: nonces of the RS sent in this round (an RA may answer any).
   std::array<proto::Nonce, 3> rs_nonces_{};
@@ -166,6 +197,10 @@ class Client : public TunnelBase {
   TimePoint last_server_rx_;
   std::optional<TimePoint> last_ra_;
   std::chrono::seconds restart_delay_{0};
+
+  LocalPeers local_peers_;
+  TimePoint next_discovery_ = TimePoint::max();
+  std::optional<TimePoint> last_announcement_;  // a discovery bubble answering a newcomer
 
   TokenBucket reply_limit_;
   TokenBucket incoming_test_limit_;

@@ -44,6 +44,13 @@ struct ClientCounters {
   std::uint64_t secondary_probe_failures = 0;  // the server's second address never answered the NAT test
   std::uint64_t nd_solicitations_sent = 0;     // RFC 6081 3.6: direct bubbles re-checking a quiet peer
   std::uint64_t nd_advertisements_sent = 0;    // answers to a peer's solicitation
+  // RFC 4380 5.2.8 local discovery
+  std::uint64_t discovery_bubbles_sent = 0;      // to 224.0.0.253
+  std::uint64_t discovery_bubbles_received = 0;  // accepted from a client on our link
+  std::uint64_t local_bubbles_sent = 0;          // unicast bubbles to a local peer's local address
+  std::uint64_t local_peers_verified = 0;        // local peers trusted at their local address (rule 5)
+  // RFC 4380 5.2.2 secure qualification
+  std::uint64_t key_renewals_requested = 0;  // authenticated RAs with a non-zero confirmation
 };
 
 namespace help {
@@ -61,6 +68,11 @@ inline constexpr std::string_view kConnectivityTests =
 inline constexpr std::string_view kRelaysVerified = "Native peers whose relay answered a connectivity test";
 inline constexpr std::string_view kSecondaryProbeFailures =
     "NAT tests through the server's second address that got no answer after 3 Router Solicitations";
+inline constexpr std::string_view kKeyRenewals =
+    "Authenticated Router Advertisements whose confirmation asked for a new client key (RFC 4380 5.2.2)";
+inline constexpr std::string_view kLocalDiscoveryEvents =
+    "Local client discovery (RFC 4380 5.2.8), by event: discovery bubbles accepted from a client on our "
+    "link, local peers trusted at their local address";
 }  // namespace help
 
 inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
@@ -125,6 +137,18 @@ inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
     {&ClientCounters::symmetric_nat_offline,
      {"symmetric_nat_offline", "nat_extension_events", "event", "symmetric_offline",
       help::kNatExtensionEvents}},
+    {&ClientCounters::discovery_bubbles_sent,
+     {"discovery_bubbles_sent", "bubbles_sent", "kind", "discovery", help::kBubblesSent}},
+    {&ClientCounters::discovery_bubbles_received,
+     {"discovery_bubbles_received", "local_discovery_events", "event", "discovery_received",
+      help::kLocalDiscoveryEvents}},
+    {&ClientCounters::local_bubbles_sent,
+     {"local_bubbles_sent", "bubbles_sent", "kind", "local", help::kBubblesSent}},
+    {&ClientCounters::local_peers_verified,
+     {"local_peers_verified", "local_discovery_events", "event", "local_peer_verified",
+      help::kLocalDiscoveryEvents}},
+    {&ClientCounters::key_renewals_requested,
+     {"key_renewals_requested", "key_renewals_requested", "", "", help::kKeyRenewals}},
 };
 static_assert(covers_every_member(kClientCounterFields));
 

@@ -1,6 +1,9 @@
 // Teredo server packet processing (RFC 4380 5.3.1 ingress checks, 5.3.2 RS -> RA; RFC 5991 3.2).
 #include "core/server.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 #include "proto/echo.hpp"
 #include "proto/encapsulation.hpp"
 #include "proto/ipv6.hpp"
@@ -63,9 +66,19 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
     auto rs = proto::parse_router_solicitation(*ip);
     if (!rs) return rs.drop();
     ++counters_.router_solicitations;
-    std::optional<proto::Nonce> nonce;
-    if (pkt->auth) nonce = pkt->auth->nonce;
-    return answer_router_solicitation(on, from, h.src, nonce, out);
+    // Without keys (no ClientKeysFile) an identifier is ignored and the nonce echoed, as Miredo does.
+    const bool identified = !config_.keys.empty() && pkt->auth &&
+                            (!pkt->auth->client_id.empty() || !pkt->auth->auth_value.empty());
+    const ClientKey* key = nullptr;
+    if (identified) {
+      auto k = key_for(*pkt);
+      if (!k) return k.drop();
+      key = *k;
+      ++counters_.authenticated_solicitations;
+    } else if (config_.require_authentication) {
+      return Drop::RsAuthenticationRequired;
+    }
+    return answer_router_solicitation(on, from, h.src, pkt->auth, key, out);
   }
 
   // Rules 5-7: the source must be a Teredo client whose mapping matches the outer source, or a
@@ -116,17 +129,43 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
   return ServerAction{send};
 }
 
+Result<const ClientKey*> Server::key_for(const proto::TeredoPacket& pkt) const {
+  // 5.3.1 rule 4: the value must be right under one of the client's keys; current keys first.
+  const std::string_view id(reinterpret_cast<const char*>(pkt.auth->client_id.data()),
+                            pkt.auth->client_id.size());
+  bool known = false;
+  for (bool retiring : {false, true}) {
+    for (const ClientKey& k : config_.keys) {
+      if (k.retiring != retiring || k.id != id) continue;
+      known = true;
+      if (config_.mac != nullptr && authentic(*config_.mac, k.secret, *pkt.auth, pkt.origin, pkt.ipv6))
+        return &k;
+    }
+  }
+  return known ? Drop::RsAuthenticationFailed : Drop::RsUnknownClient;
+}
+
 Result<ServerAction> Server::answer_router_solicitation(ServerSocket on, Endpoint from,
                                                         const Ipv6Addr& rs_source,
-                                                        const std::optional<proto::Nonce>& nonce,
-                                                        proto::MutableBytes out) {
+                                                        const std::optional<proto::AuthHeader>& auth,
+                                                        const ClientKey* key, proto::MutableBytes out) {
   // 5.3.2: never send an RA to a non-global IPv4 (already checked for the source), the RA goes
   // to the mapped address. A cone-flagged RS (C=1) is answered from the other address.
   proto::Writer w(out);
   // The authentication header echoes the client's nonce; when the RS had none, the nonce is
-  // zeros (Miredo echoes uninitialised stack bytes there).
-  proto::build_auth_header(w, nonce.value_or(proto::Nonce{}), 0);
+  // zeros (Miredo echoes uninitialised stack bytes there). With a key (secure qualification) it
+  // repeats the client identifier and carries the RA's authentication value, filled in below.
+  const proto::Nonce nonce = auth ? auth->nonce : proto::Nonce{};
+  const std::uint8_t confirmation = key != nullptr && key->retiring ? 1 : 0;
+  std::size_t value_at = 0;
+  if (key != nullptr) {
+    const AuthValue placeholder{};
+    value_at = proto::build_auth_header(w, auth->client_id, placeholder, nonce, confirmation);
+  } else {
+    proto::build_auth_header(w, nonce, 0);
+  }
   proto::build_origin_indication(w, from);
+  const std::size_t ra_at = w.size();
 
   proto::RouterAdvertisement ra;
   ra.cur_hop_limit = 0;
@@ -141,6 +180,13 @@ Result<ServerAction> Server::answer_router_solicitation(ServerSocket on, Endpoin
   ra.mtu = config_.mtu;
   proto::build_router_advertisement(w, link_local_, rs_source, ra);
   if (!w.ok()) return Drop::SendFailed;
+  if (key != nullptr) {
+    const auto value = authentication_value(*config_.mac, key->secret, nonce, confirmation, from,
+                                            w.written().subspan(ra_at));
+    if (!value) return Drop::SendFailed;
+    std::copy(value->begin(), value->end(), out.begin() + static_cast<std::ptrdiff_t>(value_at));
+    if (key->retiring) ++counters_.key_renewals_requested;
+  }
 
   ServerSendUdp send;
   send.from = proto::has_cone_flag(rs_source) ? other(on) : on;

@@ -7,6 +7,9 @@
 #include <optional>
 #include <variant>
 
+#include <vector>
+
+#include "core/authentication.hpp"
 #include "core/server_counters.hpp"
 #include "proto/bytes.hpp"
 #include "proto/drop.hpp"
@@ -26,7 +29,26 @@ struct ServerConfig {
   proto::Ipv4Addr secondary;
   std::uint32_t prefix = proto::kTeredoPrefix;  // first 32 bits of the advertised prefix
   std::uint32_t mtu = 1280;                     // advertised in the RA MTU option
+  /// Secure qualification (RFC 4380 5.2.2, 5.3.2; ClientKeysFile): an RS with a client identifier
+  /// is answered only when its authentication value is right under one of that client's keys,
+  /// and the RA is authenticated with the same key (confirmation 1 for a retiring key). `mac`
+  /// computes the HMACs (needed when `keys` is not empty).
+  std::vector<ClientKey> keys;
+  const MacFunction* mac = nullptr;
+  /// RequireAuthentication: an RS without a client identifier is dropped.
+  bool require_authentication = false;
 };
+
+/// A configuration without secure qualification.
+inline ServerConfig server_config(proto::Ipv4Addr primary, proto::Ipv4Addr secondary,
+                                  std::uint32_t prefix = proto::kTeredoPrefix, std::uint32_t mtu = 1280) {
+  ServerConfig c;
+  c.primary = primary;
+  c.secondary = secondary;
+  c.prefix = prefix;
+  c.mtu = mtu;
+  return c;
+}
 
 /// Send a UDP datagram from one of the server's sockets. The payload is `header` followed by
 /// `body` (scatter-gather: body usually views the received datagram, header the output buffer).
@@ -45,7 +67,7 @@ struct SendIpv6 {
 using ServerAction = std::variant<ServerSendUdp, SendIpv6>;
 
 /// Minimum size of the `out` buffer passed to on_datagram.
-inline constexpr std::size_t kServerOutputSize = 256;
+inline constexpr std::size_t kServerOutputSize = 512;  // an RA with a 255-byte client identifier fits
 
 /// One Teredo server instance. Cheap; the driver keeps one per worker thread. Not thread-safe.
 class Server {
@@ -67,8 +89,10 @@ class Server {
                                      proto::MutableBytes out);
   proto::Result<ServerAction> answer_router_solicitation(ServerSocket on, proto::Endpoint from,
                                                          const proto::Ipv6Addr& rs_source,
-                                                         const std::optional<proto::Nonce>& nonce,
-                                                         proto::MutableBytes out);
+                                                         const std::optional<proto::AuthHeader>& auth,
+                                                         const ClientKey* key, proto::MutableBytes out);
+  /// The key that authenticates an RS with a client identifier, or the drop.
+  proto::Result<const ClientKey*> key_for(const proto::TeredoPacket& pkt) const;
 
   ServerConfig config_;
   proto::Ipv6Addr link_local_;

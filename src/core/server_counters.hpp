@@ -18,6 +18,8 @@ struct ServerCounters {
   std::uint64_t forwarded_native = 0;  // relayed to native IPv6 hosts through the raw socket
   std::uint64_t bubbles_forwarded = 0;
   std::uint64_t echo_forwarded = 0;
+  std::uint64_t authenticated_solicitations = 0;  // secure qualification: RSs with a valid value
+  std::uint64_t key_renewals_requested = 0;       // RAs with confirmation 1 (a retiring key)
 };
 
 namespace help {
@@ -29,6 +31,9 @@ inline constexpr std::string_view kServerRelayed =
 inline constexpr std::string_view kServerRelayedBubbles = "Bubbles a server relayed to a Teredo client";
 inline constexpr std::string_view kServerRelayedEcho =
     "ICMPv6 messages other than bubbles a server relayed to a native IPv6 host";
+inline constexpr std::string_view kSecureQualification =
+    "Secure qualification (RFC 4380 5.2.2), by event: Router Solicitations authenticated with a client key, "
+    "Router Advertisements asking a client to renew its key";
 }  // namespace help
 
 inline constexpr CounterField<ServerCounters> kServerCounterFields[] = {
@@ -45,6 +50,12 @@ inline constexpr CounterField<ServerCounters> kServerCounterFields[] = {
      {"bubbles_forwarded", "server_relayed_bubbles", "", "", help::kServerRelayedBubbles}},
     {&ServerCounters::echo_forwarded,
      {"echo_forwarded", "server_relayed_echo", "", "", help::kServerRelayedEcho}},
+    {&ServerCounters::authenticated_solicitations,
+     {"authenticated_solicitations", "secure_qualification_events", "event", "authenticated",
+      help::kSecureQualification}},
+    {&ServerCounters::key_renewals_requested,
+     {"key_renewals_requested", "secure_qualification_events", "event", "renewal_requested",
+      help::kSecureQualification}},
 };
 static_assert(covers_every_member(kServerCounterFields));
 

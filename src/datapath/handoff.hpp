@@ -28,7 +28,8 @@
 namespace teredo::datapath {
 
 /// Where a handed-over packet was received: from the TUN (an IPv6 packet) or a UDP socket.
-enum class HandoffKind : std::uint16_t { Tun = 1, Udp = 2 };
+/// Udp: from the service socket; Discovery: from the local discovery group (RFC 4380 5.2.8).
+enum class HandoffKind : std::uint16_t { Tun = 1, Udp = 2, Discovery = 3 };
 
 /// A byte ring of records [16-byte header][data, padded to 16]. A record that does not fit before
 /// the end leaves a wrap marker and starts at the beginning.
@@ -195,6 +196,12 @@ class Handoff {
     if (auth_to_first_ && proto::has_auth_header(payload)) return pass_to(0, HandoffKind::Udp, from, payload);
     const auto key = proto::udp_steering_key(payload);
     return key && pass_to(proto::shard_of(*key, shards_.count()), HandoffKind::Udp, from, payload);
+  }
+
+  /// A datagram from the local discovery group: true when another worker owns its inner source.
+  bool pass_discovery(proto::Endpoint from, proto::ByteView payload) {
+    const auto key = proto::udp_steering_key(payload);
+    return key && pass_to(proto::shard_of(*key, shards_.count()), HandoffKind::Discovery, from, payload);
   }
 
   /// Wakes every worker this batch passed packets to (one eventfd write each).

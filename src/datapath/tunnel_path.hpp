@@ -72,6 +72,31 @@ class TunnelPath {
     handoff_.wake_owners();
   }
 
+  /// The client's local discovery group socket is readable (worker 0 alone has it): each datagram
+  /// goes to the worker that owns its source.
+  void on_discovery_readable(os::UdpSocket& group, os::RecvBatch& batch) {
+    if constexpr (requires(core::TimePoint t, proto::Endpoint e, proto::ByteView b) {
+                    core_.on_discovery_datagram(t, e, b);
+                  }) {
+      const core::TimePoint now = std::chrono::steady_clock::now();
+      for (int round = 0; round < 4; ++round) {
+        auto n = group.recv_batch(batch);
+        if (!n) {
+          io_.errors().note("recvmmsg", n.error().code.value());
+          break;
+        }
+        for (std::size_t i = 0; i < *n; ++i) {
+          if (handoff_.active() && handoff_.pass_discovery(batch.source(i), batch.payload(i))) continue;
+          core_.on_discovery_datagram(now, batch.source(i), batch.payload(i));
+          if (core_.should_flush()) flush();
+        }
+        flush();  // the payloads live in the batch until the next receive
+        if (*n < os::kMaxBatch) break;
+      }
+      handoff_.wake_owners();
+    }
+  }
+
   /// Other workers passed packets over (this worker's wake-up eventfd).
   void on_handoff() {
     const core::TimePoint now = std::chrono::steady_clock::now();
@@ -79,8 +104,10 @@ class TunnelPath {
         [&](HandoffKind kind, proto::Endpoint from, proto::ByteView data) {
           if (kind == HandoffKind::Tun)
             core_.on_tun_packet(now, data);
-          else
+          else if (kind == HandoffKind::Udp)
             core_.on_udp_datagram(now, from, data);
+          else if constexpr (requires { core_.on_discovery_datagram(now, from, data); })
+            core_.on_discovery_datagram(now, from, data);
           if (core_.should_flush()) flush();
         },
         // The core's actions may view the ring's records: carry them out before giving them back.

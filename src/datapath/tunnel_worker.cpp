@@ -22,6 +22,8 @@ constexpr std::size_t kMaxClientMtu = 65535;
 /// Huge pages for the peer table once it holds this many peers: lookups at millions of peers miss
 /// the TLB far less, but a huge page is 2 MiB of resident memory from the first peer on.
 constexpr std::size_t kHugePagePeers = 4096;
+/// A discovery bubble is 40 bytes: anything longer than this is not one (and is dropped truncated).
+constexpr std::size_t kDiscoverySlot = 256;
 
 template <class Core>
 constexpr bool kIsClient = std::is_same_v<Core, core::Client>;
@@ -44,6 +46,10 @@ os::OsResult<std::unique_ptr<TunnelWorker<Core>>> TunnelWorker<Core>::create(
     for (auto [fd, tag] : {std::pair{client.qualifier->monitor.fd(), kNetwork},
                            std::pair{client.qualifier->debounce.fd(), kDebounce}}) {
       if (auto st = epoll->add_readable(fd, tag); !st) return st.error();
+    }
+    if (client.qualifier->discovery) {
+      if (auto st = epoll->add_readable(client.qualifier->discovery->fd(), kDiscovery); !st)
+        return st.error();
     }
   }
   return std::unique_ptr<TunnelWorker>(
@@ -81,6 +87,8 @@ TunnelWorker<Core>::TunnelWorker(const Config& config, WorkerIo io, const Worker
       path_(core_, PacketDevices{io_.tun, io_.udp, io_.icmp}, io_.timer, max_mtu(config), settings,
             *place.shards, place.index, kIsClient<Core>) {
   if (client_.qualifier) path_.set_state_listener(this);
+  if (client_.qualifier && client_.qualifier->discovery)
+    discovery_batch_ = std::make_unique<os::RecvBatch>(kDiscoverySlot);
 }
 
 template <class Core>
@@ -125,6 +133,9 @@ bool TunnelWorker<Core>::run() {
           break;
         case kDebounce:
           on_debounce();
+          break;
+        case kDiscovery:
+          path_.on_discovery_readable(*client_.qualifier->discovery, *discovery_batch_);
           break;
         case kStop:
           if (should_stop()) return true;
@@ -200,6 +211,10 @@ void TunnelWorker<Core>::on_state_change(const core::StateChange& change) {
                     os::to_string(announced_->address));
       log::notice("qualified: address {} (server {}, mapped {}), MTU {}", os::to_string(q.address),
                   os::to_string(q.server), os::to_string(q.mapped), q.mtu);
+      if (core_.key_renewal_requested())
+        log::warning(
+            "the server asks for a new key for client identifier {} (RFC 4380 5.2.2): update ClientSecret",
+            core_.config().key ? core_.config().key->id : std::string("?"));
       if (announced_ && announced_->address == q.address && announced_->mtu == q.mtu) return;
       announced_ = q;
       interface.send_up(q.address, q.mtu);

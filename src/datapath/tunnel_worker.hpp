@@ -72,6 +72,9 @@ struct ClientParts {
     os::NetlinkMonitor monitor;
     os::TimerFd debounce;  // network-change debounce
     InterfaceControl& interface;
+    /// The local discovery group's socket (224.0.0.253:3544; RFC 4380 5.2.8), when LocalDiscovery
+    /// is on and the group could be joined.
+    std::optional<os::UdpSocket> discovery;
   };
   std::optional<Qualifier> qualifier;
 };
@@ -103,7 +106,7 @@ class TunnelWorker final : StateListener {
   ~TunnelWorker() = default;
 
  private:
-  enum Tag : std::uint64_t { kTun, kUdp, kTimer, kStop, kControl, kHandoff, kNetwork, kDebounce };
+  enum Tag : std::uint64_t { kTun, kUdp, kTimer, kStop, kControl, kHandoff, kNetwork, kDebounce, kDiscovery };
 
   TunnelWorker(const Config& config, WorkerIo io, const WorkerPlace& place,
                const config::DataPathSettings& settings, ClientParts client, os::Epoll epoll);
@@ -130,6 +133,7 @@ class TunnelWorker final : StateListener {
   std::optional<core::Qualification> announced_;  // first client worker: what the helper was told is up
   bool debounce_armed_ = false;
   bool huge_pages_advised_ = false;
+  std::unique_ptr<os::RecvBatch> discovery_batch_;  // with a discovery socket
 };
 
 extern template class TunnelWorker<core::Relay>;

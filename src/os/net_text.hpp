@@ -4,11 +4,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proto/ipv4.hpp"
 #include "proto/ipv6_address.hpp"
 
 namespace teredo::os {
+
+/// The words of a line, separated by spaces and tabs (a control request, a keys file line).
+std::vector<std::string_view> split_words(std::string_view line);
 
 /// Dotted-quad only (inet_pton), no host names.
 std::optional<proto::Ipv4Addr> parse_ipv4(std::string_view text);

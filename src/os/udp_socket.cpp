@@ -178,6 +178,8 @@ OsResult<UdpSocket> UdpSocket::open(proto::Endpoint local, const UdpSocketOption
   const int one = 1;
   if (options.reuse_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
     return errno_error("setsockopt(SO_REUSEPORT)");
+  if (options.reuse_address && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
+    return errno_error("setsockopt(SO_REUSEADDR)");
   const int pmtu = IP_PMTUDISC_DONT;
   if (::setsockopt(fd.get(), IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu) != 0)
     return errno_error("setsockopt(IP_MTU_DISCOVER)");

@@ -35,6 +35,8 @@ inline constexpr std::size_t kMaxGsoSegmentSize = 1472;
 struct UdpSocketOptions {
   /// SO_REUSEPORT, so that several workers can bind the same address and port.
   bool reuse_port = false;
+  /// SO_REUSEADDR (a multicast group's socket, shared with other listeners of this host).
+  bool reuse_address = false;
   /// Requested SO_RCVBUF/SO_SNDBUF sizes (the kernel may clamp them); 0 keeps the default.
   int receive_buffer = 4 << 20;
   int send_buffer = 4 << 20;

@@ -81,6 +81,13 @@ enum class Drop : std::uint8_t {
   ConnectivityTestLimited,
   // Relay: a decapsulated destination outside ServedPrefixes (RFC 4380 5.4.2)
   OutsideServedPrefixes,
+  // Client local discovery (RFC 4380 5.2.8): a malformed discovery bubble, one from off our subnet
+  BadDiscoveryBubble,
+  DiscoveryNotOnLink,
+  // Secure qualification (RFC 4380 5.2.2, 5.3.1): the server's RS checks
+  RsAuthenticationRequired,
+  RsUnknownClient,
+  RsAuthenticationFailed,
   kCount
 };
 
@@ -146,6 +153,11 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "ra_foreign_prefix",
     "connectivity_test_limited",
     "outside_served_prefixes",
+    "bad_discovery_bubble",
+    "discovery_not_on_link",
+    "rs_authentication_required",
+    "rs_unknown_client",
+    "rs_authentication_failed",
 };
 
 constexpr std::string_view to_string(Drop d) {

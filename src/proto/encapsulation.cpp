@@ -52,6 +52,21 @@ void build_auth_header(Writer& w, const Nonce& nonce, std::uint8_t confirmation)
   w.put8(confirmation);
 }
 
+std::size_t build_auth_header(Writer& w, ByteView client_id, ByteView auth_value, const Nonce& nonce,
+                              std::uint8_t confirmation) {
+  const std::size_t id_len = std::min<std::size_t>(client_id.size(), 255);
+  const std::size_t au_len = std::min<std::size_t>(auth_value.size(), 255);
+  w.put8(0x00);
+  w.put8(0x01);
+  w.put8(static_cast<std::uint8_t>(id_len));
+  w.put8(static_cast<std::uint8_t>(au_len));
+  w.put(client_id.first(id_len));
+  w.put(auth_value.first(au_len));
+  w.put(nonce);
+  w.put8(confirmation);
+  return 4 + id_len;
+}
+
 void build_origin_indication(Writer& w, Endpoint origin) {
   w.put16(0x0000);
   w.put16(static_cast<std::uint16_t>(origin.port ^ 0xFFFF));

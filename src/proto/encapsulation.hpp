@@ -50,6 +50,11 @@ Result<TeredoPacket> parse_teredo_packet(ByteView udp_payload);
 
 /// Writes a nonce-only authentication header (ID-len = AU-len = 0), 13 bytes.
 void build_auth_header(Writer& w, const Nonce& nonce, std::uint8_t confirmation);
+/// Writes an authentication header with a client identifier and an authentication value (each at
+/// most 255 bytes; RFC 4380 5.1.1, 5.2.2). Returns the offset of the value within the header, so
+/// that it can be filled in once the rest of the packet is written.
+std::size_t build_auth_header(Writer& w, ByteView client_id, ByteView auth_value, const Nonce& nonce,
+                              std::uint8_t confirmation);
 
 /// Writes an origin indication (8 bytes) for `origin`, obfuscating port and address.
 void build_origin_indication(Writer& w, Endpoint origin);

@@ -11,6 +11,8 @@ namespace teredo::proto {
 
 inline constexpr std::uint32_t kTeredoPrefix = 0x20010000;  // 2001:0000::/32
 inline constexpr std::uint16_t kTeredoPort = 3544;
+/// 224.0.0.253: the link-scope group of local client discovery (RFC 4380 2.17, 5.2.8).
+inline constexpr Ipv4Addr kTeredoDiscoveryAddress{0xE00000FD};
 
 /// fe80::ffff:ffff:ffff: the link-local address of a Teredo tunnel interface (Miredo's, ours) and
 /// the source of a client's Router Solicitations.

@@ -112,10 +112,12 @@ class ClientTunnel {
     datapath::ClientParts parts;
     parts.board = &board_;
     if (index == 0)
-      parts.qualifier.emplace(
-          datapath::ClientParts::Qualifier{ifindex_, std::move(*monitor_), std::move(*debounce_), *helper_});
+      parts.qualifier.emplace(datapath::ClientParts::Qualifier{
+          ifindex_, std::move(*monitor_), std::move(*debounce_), *helper_, std::move(discovery_)});
     return parts;
   }
+
+  void set_discovery(std::optional<os::UdpSocket> socket) { discovery_ = std::move(socket); }
 
   void log_started(proto::Endpoint bound, unsigned n, const std::string& user) const {
     const core::ClientConfig& c = settings_.client;
@@ -137,6 +139,7 @@ class ClientTunnel {
   std::optional<os::TimerFd> debounce_;
   std::optional<os::NetlinkMonitor> monitor_;
   std::optional<ClientHelper> helper_;
+  std::optional<os::UdpSocket> discovery_;
   datapath::StateBoard board_;
 };
 

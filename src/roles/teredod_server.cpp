@@ -19,6 +19,7 @@
 #include "os/net_text.hpp"
 #include "os/poll_set.hpp"
 #include "os/signals.hpp"
+#include "roles/mac_loader.hpp"
 #include "roles/worker_stop.hpp"
 
 namespace {
@@ -84,7 +85,8 @@ void wait_for_stop(os::SignalFd& signals) {
 }
 
 int run_server_worker(const config::ServerSettings& settings, daemon::WorkerContext& ctx) {
-  const core::ServerConfig& config = settings.server;
+  core::ServerConfig config = settings.server;
+  if (!config.keys.empty() && !roles::load_mac(config.mac)) return daemon::kExitSetupFailure;
   auto ending = roles::open_worker_stop();  // this thread reads the signals; the eventfd stops the workers
   if (!ending) return daemon::kExitSetupFailure;
   const unsigned n = config::one_per_cpu_if_auto(settings.workers);

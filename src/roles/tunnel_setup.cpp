@@ -1,6 +1,7 @@
 // The shared steps of the relay and client set-up (tunnel_setup.hpp).
 #include "roles/tunnel_setup.hpp"
 
+#include "os/multicast.hpp"
 #include "os/net_text.hpp"
 #include "os/random.hpp"
 #include "os/steering.hpp"
@@ -81,6 +82,31 @@ void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, b
       "{} workers; steering: TUN queues {}, UDP sockets {}", n,
       tun_st ? "by destination (eBPF)" : "by flow (" + tun_st.error().message() + "), handed over",
       udp_st ? "by inner source (cBPF)" : "by 4-tuple (" + udp_st.error().message() + "), handed over");
+}
+
+std::optional<os::UdpSocket> open_local_discovery(core::ClientConfig& config,
+                                                  std::vector<TunnelSockets>& sockets) {
+  if (!config.local_discovery) return std::nullopt;
+  auto off = [&](const std::string& why) -> std::optional<os::UdpSocket> {
+    log::warning("Local discovery off: {}", why);
+    config.local_discovery = false;
+    return std::nullopt;
+  };
+  if (config.local.addr.value == 0) return off("no local IPv4 address toward the server");
+  auto length = os::ipv4_prefix_length(config.local.addr);
+  if (!length)
+    return off("no interface holds " + os::to_string(config.local.addr) + " (" + length.error().message() +
+               ")");
+  config.local_prefix_length = *length;
+  auto group = os::open_group_socket({proto::kTeredoDiscoveryAddress, proto::kTeredoPort}, config.local.addr);
+  if (!group) return off("cannot join 224.0.0.253:3544: " + group.error().message());
+  for (TunnelSockets& s : sockets) {
+    if (auto st = os::send_multicast_on(s.udp, config.local.addr); !st)
+      return off("cannot send to 224.0.0.253: " + st.error().message());
+  }
+  log::info("Local discovery on {}/{}: group 224.0.0.253:3544", os::to_string(config.local.addr),
+            static_cast<unsigned>(*length));
+  return std::move(*group);
 }
 
 bool draw_secret(proto::MutableBytes secret, const char* what) {

@@ -12,6 +12,7 @@
 //   bool before_control(WorkerContext&)  as root, before the control socket exists (client: the
 //                                        network watch, the privileged helper)
 //   void after_privilege_drop()          (relay: leave the interface's removal to the kernel)
+//   void set_discovery(std::optional<os::UdpSocket>)  (client) the local discovery group's socket
 //   datapath::ClientParts client_parts(unsigned index)
 //   void log_started(proto::Endpoint bound, unsigned n, const std::string& user)
 //   void before_exit()                   (client: the helper's final down and destroy)
@@ -40,6 +41,7 @@
 #include "os/timer_fd.hpp"
 #include "os/tun_device.hpp"
 #include "os/udp_socket.hpp"
+#include "roles/mac_loader.hpp"
 #include "roles/worker_stop.hpp"
 
 namespace teredo::roles {
@@ -64,6 +66,12 @@ std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsi
 /// Refusals are notices (misdirected packets are then handed over).
 void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first,
                      bool steering);
+/// A client with LocalDiscovery (RFC 4380 5.2.8): the prefix length of config.local's subnet, the
+/// socket of the group 224.0.0.253:3544 on that link, and every service socket set to send its
+/// discovery bubbles there. Whatever fails is a warning that turns local discovery off
+/// (config.local_discovery = false, nullopt): it never stops the client.
+std::optional<os::UdpSocket> open_local_discovery(core::ClientConfig& config,
+                                                  std::vector<TunnelSockets>& sockets);
 /// Fills the core's secret from the kernel; false on failure.
 bool draw_secret(proto::MutableBytes secret, const char* what);
 /// The rings and wake-ups between `n` workers; null on failure.
@@ -107,6 +115,8 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
       auto source = os::UdpSocket::source_toward({config.server, proto::kTeredoPort});
       config.local.addr = source ? *source : proto::Ipv4Addr{};
     }
+    role.set_discovery(open_local_discovery(config, sockets));
+    if (config.key && !load_mac(config.mac)) return daemon::kExitSetupFailure;
   }
   if (n > 1) attach_steering(*tun, sockets[0].udp, n, role.auth_to_first, settings.data_path.steering);
   if (!draw_secret(config.secret, role.what)) return daemon::kExitSetupFailure;

@@ -256,7 +256,18 @@ void print_status(const json& j) {
           std::string("; symmetric-NAT support ") + (n.value("symmetric_nat_support", false) ? "on" : "off");
       line += std::string(", hairpinning ") + (n.value("hairpinning", false) ? "on" : "off");
       if (n["local"].is_string()) line += " (local " + text(n, "local") + ")";
+      line += std::string(", local discovery ") + (n.value("local_discovery", false) ? "on" : "off");
+      if (n.value("local_discovery", false))
+        line += " (" + std::to_string(n.value("local_peers", 0)) + " local peers)";
       row("NAT", line);
+    }
+    if (j.contains("authentication") && j["authentication"].is_object()) {
+      const auto& a = j["authentication"];
+      row("Authentication",
+          "client id " + text(a, "client_id") + " (" + text(a, "algorithm") + ")" +
+              (a.value("key_renewal_requested", false) ? "; the server asks for a new key" : ""));
+    } else {
+      row("Authentication", "nonce only");
     }
     row("Last refresh", j["last_refresh_age_seconds"].is_number()
                             ? age_text(j["last_refresh_age_seconds"]) + " ago"

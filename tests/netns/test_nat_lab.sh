@@ -13,7 +13,10 @@
 # answer to it leaves from another port (conntrack clash), which no port-restricted peer accepts.
 # Phases, each with our clients (teredod) and, side by side, Debian's miredo in the same place:
 #   same-nat    lan1 <-> lan2 behind natB, which does not hairpin: ours connect (RFC 6081 hairpinning: alternate
-#               addresses, nonce-verified direct bubbles on the LAN); miredo cannot (expected, recorded).
+#               addresses, nonce-verified direct bubbles on the LAN; local discovery off); miredo cannot (expected,
+#               recorded).
+#   local discovery   ours with Hairpinning no: lan1 <-> lan2 by local discovery alone (RFC 4380 5.2.8: 224.0.0.253);
+#               hostile discovery bubbles on the LAN are counted drops; with LocalDiscovery no too, they cannot connect.
 #   KIND IMPL   first (ours only) tests/netns/nat_probe.py shows both NATs map and filter as their kind says; then
 #               a client behind natA of KIND: qualifies (ours: teredoctl reports the NAT type), reaches v6host both
 #               ways, and reaches our client lan1 behind natB both ways: natB port-restricted for the cone kinds,
@@ -120,13 +123,14 @@ check_nat_behaviour() {
 	[[ $got == "$want "* ]] && pass "the $kind NAT behaves as one: $got" || fail "the $kind NAT: want '$want', got '$got'"
 }
 
-# start_client NAME NS IMPL: start our client (ours) or Debian's (miredo) in NS (not in a subshell: LAB_PID must keep
-# its pid); set ADDR to its Teredo address, or return 1.
+# start_client NAME NS IMPL [CONFIG LINES...]: start our client (ours, with the extra configuration lines) or Debian's
+# (miredo) in NS (not in a subshell: LAB_PID must keep its pid); set ADDR to its Teredo address, or return 1.
 start_client() {
 	local name="$1" ns="$2" impl="$3"
+	shift 3
 	ADDR=""
 	case "$impl" in
-	ours) lab_start_teredod_client "$name" "$ns" "$TEREDOD" >/dev/null ;;
+	ours) lab_start_teredod_client "$name" "$ns" "$TEREDOD" "$@" >/dev/null ;;
 	miredo) lab_start_client "$name" "$ns" miredo >/dev/null ;;
 	esac
 	ADDR="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$ns" teredo 20)"
@@ -168,8 +172,9 @@ same_nat() {
 	local impl="$1" a1 a2
 	PHASE="same-nat $impl"
 	nat_kind "$NATB_NS" port-restricted "$NATB_PUBLIC_IP" || { fail "nft: natB port-restricted"; return; }
-	if ! { start_client "lan1-$impl" "$LAN1_NS" "$impl" && a1="$ADDR" &&
-		start_client "lan2-$impl" "$LAN2_NS" "$impl" && a2="$ADDR"; }; then
+	# Hairpinning alone (RFC 6081 3.5): local discovery, which would connect them too, is tested by itself below.
+	if ! { start_client "lan1-$impl" "$LAN1_NS" "$impl" "LocalDiscovery no" && a1="$ADDR" &&
+		start_client "lan2-$impl" "$LAN2_NS" "$impl" "LocalDiscovery no" && a2="$ADDR"; }; then
 		fail "$impl clients behind natB qualified"
 		stop_client "lan1-$impl" "$LAN1_NS"
 		stop_client "lan2-$impl" "$LAN2_NS"
@@ -201,6 +206,95 @@ same_nat() {
 	fi
 	stop_client "lan1-$impl" "$LAN1_NS"
 	stop_client "lan2-$impl" "$LAN2_NS"
+}
+
+# send_discovery_bubble NS SRC_IP TERED0_SRC IPV6_DST: a discovery datagram to 224.0.0.253:3544 from SRC_IP (an address
+# of NS), whose IPv6 bubble goes from TEREDO_SRC to IPV6_DST (hostile ones: off-link source, unicast destination).
+send_discovery_bubble() {
+	lab_exec "$1" /usr/bin/python3 - "$2" "$3" "$4" <<-'PY'
+		import ipaddress, socket, struct, sys
+		src_ip, teredo, dst = sys.argv[1:4]
+		bubble = struct.pack("!IHBB", 6 << 28, 0, 59, 1) + ipaddress.IPv6Address(teredo).packed + ipaddress.IPv6Address(dst).packed
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.bind((src_ip, 3544))
+		s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(src_ip))
+		s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+		s.sendto(bubble, ("224.0.0.253", 3544))
+	PY
+}
+
+one_local_peer_each() {
+	lab_json_true lan1-ld "d['nat']['local_peers'] == 1" status && lab_json_true lan2-ld "d['nat']['local_peers'] == 1" status
+}
+hostile_bubbles_dropped() {
+	[[ $(lab_stat lan1-ld drop_discovery_not_on_link) -ge 1 && $(lab_stat lan1-ld drop_bad_discovery_bubble) -ge 1 ]]
+}
+
+# local_discovery: two of our clients behind natB with Hairpinning off: local discovery alone connects them (RFC 4380
+# 5.2.8), hostile discovery bubbles are counted drops; with local discovery off too, they cannot connect (the proof
+# that the first part could fail).
+local_discovery() {
+	local a1 a2 status
+	PHASE="local discovery"
+	matrix "same NAT, no hairpinning" "client behind the same NAT, local discovery alone" miredo "n/a (no local discovery in 1.2.6)"
+	nat_kind "$NATB_NS" port-restricted "$NATB_PUBLIC_IP" || { fail "nft: natB port-restricted"; return; }
+	if start_client lan1-ld "$LAN1_NS" ours "Hairpinning no" && a1="$ADDR" &&
+		start_client lan2-ld "$LAN2_NS" ours "Hairpinning no" && a2="$ADDR"; then
+		pass "clients with Hairpinning no (LocalDiscovery yes) qualified as $a1 and $a2"
+		lab_wait_until 5 "each client hears the other's discovery bubble" one_local_peer_each &&
+			pass "teredoctl status: each client has 1 local peer" ||
+			fail "local peers: lan1 $(lab_json lan1-ld "d['nat']" status), lan2 $(lab_json lan2-ld "d['nat']" status)"
+		status="$(lab_ctl lan1-ld status | grep '^NAT')"
+		[[ $status == *"hairpinning off"*"local discovery on (1 local peers)"* ]] && pass "teredoctl status: $status" ||
+			fail "teredoctl status NAT line: '$status'"
+		if reach "ld" "$LAN1_NS" "$a1" "$LAN2_NS" "$a2"; then
+			pass "lan1 <-> lan2 by local discovery alone: $REACH_DETAIL"
+			matrix "same NAT, no hairpinning" "client behind the same NAT, local discovery alone" ours ok
+		else
+			fail "lan1 <-> lan2 by local discovery: $REACH_DETAIL"
+			matrix "same NAT, no hairpinning" "client behind the same NAT, local discovery alone" ours "failed: $REACH_DETAIL"
+		fi
+		local c
+		for c in lan1-ld lan2-ld; do
+			[[ $(lab_stat "$c" local_peers_verified) -ge 1 && $(lab_stat "$c" discovery_bubbles_received) -ge 1 &&
+				$(lab_stat "$c" bubbles_indirect_sent) -eq 0 ]] &&
+				pass "$c: local_peers_verified $(lab_stat "$c" local_peers_verified), discovery_bubbles_received $(lab_stat "$c" discovery_bubbles_received), no indirect bubble" ||
+				fail "$c: local_peers_verified $(lab_stat "$c" local_peers_verified), discovery_bubbles_received $(lab_stat "$c" discovery_bubbles_received), bubbles_indirect_sent $(lab_stat "$c" bubbles_indirect_sent)"
+		done
+		lab_json_true lan1-ld "any(p['address'] == '$a2' and p['mapped_address'] == '10.78.0.3' for p in d['peers'])" peers &&
+			pass "teredoctl peers on lan1: lan2 at its LAN address 10.78.0.3" ||
+			fail "teredoctl peers on lan1: $(lab_json lan1-ld "[p for p in d['peers'] if p['address'] == '$a2']" peers)"
+		# Hostile discovery bubbles on the link: from off lan1's subnet, and to a unicast IPv6 destination.
+		ip -n "$NATB_NS" addr add 10.79.0.1/24 dev lan
+		send_discovery_bubble "$NATB_NS" 10.79.0.1 "$a2" ff02::1
+		send_discovery_bubble "$NATB_NS" 10.78.0.1 "$a2" "$a1"
+		lab_wait_until 3 "lan1 counts both drops" hostile_bubbles_dropped &&
+			pass "hostile discovery bubbles dropped: discovery_not_on_link $(lab_stat lan1-ld drop_discovery_not_on_link), bad_discovery_bubble $(lab_stat lan1-ld drop_bad_discovery_bubble)" ||
+			fail "hostile discovery bubbles: discovery_not_on_link $(lab_stat lan1-ld drop_discovery_not_on_link), bad_discovery_bubble $(lab_stat lan1-ld drop_bad_discovery_bubble)"
+		ip -n "$NATB_NS" addr del 10.79.0.1/24 dev lan
+		lab_json_true lan1-ld "any(p['address'] == '$a2' and p['mapped_address'] == '10.78.0.3' for p in d['peers'])" peers &&
+			pass "lan2's entry on lan1 unchanged by them" || fail "lan2's entry on lan1 changed"
+	else
+		fail "our clients (Hairpinning no) behind natB qualified"
+	fi
+	stop_client lan1-ld "$LAN1_NS"
+	stop_client lan2-ld "$LAN2_NS"
+
+	PHASE="no hairpinning, no local discovery"
+	if start_client lan1-none "$LAN1_NS" ours "Hairpinning no" "LocalDiscovery no" && a1="$ADDR" &&
+		start_client lan2-none "$LAN2_NS" ours "Hairpinning no" "LocalDiscovery no" && a2="$ADDR"; then
+		lab_json_true lan1-none "not d['nat']['local_discovery']" status && pass "teredoctl status: local discovery off" ||
+			fail "teredoctl status: $(lab_json lan1-none "d['nat']" status)"
+		if reach "none" "$LAN1_NS" "$a1" "$LAN2_NS" "$a2"; then
+			fail "lan1 <-> lan2 connected with neither hairpinning nor local discovery (does natB hairpin?): $REACH_DETAIL"
+		else
+			pass "with neither extension lan1 <-> lan2 fails, as with RFC 4380 alone: $REACH_DETAIL"
+		fi
+	else
+		fail "our clients (Hairpinning no, LocalDiscovery no) behind natB qualified"
+	fi
+	stop_client lan1-none "$LAN1_NS"
+	stop_client lan2-none "$LAN2_NS"
 }
 
 # behind_natA KIND IMPL PEER_KIND: one client of IMPL behind natA of KIND, against v6host and against our client lan1
@@ -255,6 +349,7 @@ lab_wait_until 5 "NAT probe listener" lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PU
 
 same_nat ours
 same_nat miredo
+local_discovery
 # Each kind against the peer NAT that RFC 4380 + 6081 can reach from it: cone kinds reach port-restricted peers;
 # symmetric kinds (random or sequential ports) reach address-restricted ones (RFC 6081 3.1).
 for impl in ours miredo; do

@@ -101,12 +101,17 @@ lab_start_client client "$LAB_NS_CLIENT" miredo
 ADDR="$(LAB_WAIT_FOR_PROC=client wait_teredo_address "$LAB_NS_CLIENT" teredo 15)" || fatal "miredo client not qualified"
 pass "miredo client qualified: $ADDR"
 check_ping_v6host client "$LAB_NS_CLIENT" "$ADDR"
-traffic
 lab_json_true relay '"handed_off" in d["counters"]' stats && pass "teredoctl stats reports handed_off" ||
 	fail "no handed_off counter in teredoctl stats"
-[[ $(lab_stat relay handed_off) -eq 0 && $(lab_stat relay taken_over) -eq 0 ]] &&
-	pass "handed_off 0, taken_over 0: the kernel delivered every packet to the worker owning its peer" ||
-	fail "handed_off $(lab_stat relay handed_off), taken_over $(lab_stat relay taken_over) with steering on"
+# The kernel's own packets when the link comes up (MLD reports) may be queued before the steering
+# program is attached, and are handed over then (docs/decisions.md): the traffic is counted from here.
+read -r ho0 to0 <<<"$(lab_json relay '"%d %d" % (d["counters"]["handed_off"], d["counters"]["taken_over"])' stats)"
+figure "handed over before the traffic (link-up packets): $ho0"
+traffic
+read -r ho to <<<"$(lab_json relay '"%d %d" % (d["counters"]["handed_off"], d["counters"]["taken_over"])' stats)"
+[[ $((ho - ho0)) -eq 0 && $((to - to0)) -eq 0 ]] &&
+	pass "handed_off +0, taken_over +0 over the traffic: the kernel delivered every packet to the worker owning its peer" ||
+	fail "handed_off +$((ho - ho0)), taken_over +$((to - to0)) over the traffic with steering on"
 figure "steered: tun_packets $(lab_stat relay tun_packets), udp_datagrams $(lab_stat relay udp_datagrams), handed_off $(lab_stat relay handed_off)"
 
 # ---- handover -------------------------------------------------------------------------------------------------------

@@ -463,7 +463,7 @@ TEST(RelayScenario, FloodOfRandomDestinationsStaysUnderCeilingAndActivePeerKeeps
 // client behind a port-restricted NAT; the client answers with a direct bubble; the path opens.
 TEST(RelayScenario, PathOpensThroughServerAndRestrictedNat) {
   Harness h(config());
-  core::Server server{core::ServerConfig{kServer, kServer2, proto::kTeredoPrefix, 1280}};
+  core::Server server{core::server_config(kServer, kServer2, proto::kTeredoPrefix, 1280)};
   SimNat nat(make_ipv4(203, 0, 113, 9), NatMapping::EndpointIndependent, NatFiltering::PortRestricted);
   const Endpoint inside{make_ipv4(10, 0, 0, 2), 40000};
   // The client qualified earlier: its NAT mapping toward the server exists.

@@ -34,7 +34,7 @@ struct Delivery {
 // One server, one or more NATed clients, all in memory.
 class Network {
  public:
-  Server server{core::ServerConfig{kPrimary, kSecondary, proto::kTeredoPrefix, 1280}};
+  Server server{core::server_config(kPrimary, kSecondary, proto::kTeredoPrefix, 1280)};
 
   // A client at `inside` behind `nat` sends `payload` to the server address `to_server`.
   // Returns what reaches the client back (after NAT filtering), if anything.

@@ -50,7 +50,7 @@ class SimNetwork {
 
   SimNetwork()
       : relay_(relay_config(), now),
-        server_(core::ServerConfig{kSimServer, kSimServer2, proto::kTeredoPrefix, 1280}) {}
+        server_(core::server_config(kSimServer, kSimServer2, proto::kTeredoPrefix, 1280)) {}
 
   core::TimePoint now{std::chrono::hours(1)};
   bool server_up = true;
@@ -60,6 +60,10 @@ class SimNetwork {
   bool rfc6081 = true;
   /// ... and ServerLoadReduction (with rfc6081).
   bool server_load_reduction = true;
+  /// ... and local discovery (RFC 4380 5.2.8; the LAN behind a NAT is one /24 link).
+  bool local_discovery = false;
+  /// Discovery bubbles delivered to the other clients of a LAN.
+  std::size_t multicast_delivered = 0;
   /// Datagrams lost because a NAT does not hairpin, or sent to a private address nobody has.
   std::size_t lost = 0;
   std::vector<std::vector<std::uint8_t>> native_received;
@@ -74,6 +78,8 @@ class SimNetwork {
     c.symmetric_nat_support = rfc6081;
     c.hairpinning = rfc6081;
     c.server_load_reduction = rfc6081 && server_load_reduction;
+    c.local_discovery = local_discovery;
+    c.local_prefix_length = 24;
     c.secret.fill(static_cast<std::uint8_t>(seed));
     randoms_.push_back(std::make_unique<SeededRandom>(seed));
     auto sc = std::make_unique<SimClient>();
@@ -127,6 +133,7 @@ class SimNetwork {
     proto::Endpoint to;
     std::vector<std::uint8_t> payload;
     const SimNat* lan = nullptr;  // set: between two hosts behind this NAT, not through it
+    bool multicast = false;       // to 224.0.0.253 on the LAN `lan`
   };
 
   static core::RelayConfig relay_config() {
@@ -137,6 +144,11 @@ class SimNetwork {
 
   void send_from_client(std::size_t i, proto::Endpoint to, std::vector<std::uint8_t> payload) {
     SimClient& c = *clients_[i];
+    if (to == proto::Endpoint{proto::kTeredoDiscoveryAddress, proto::kTeredoPort}) {
+      // Link-scope multicast (TTL 1): the other hosts of the LAN, never beyond the NAT.
+      if (c.nat) wire_.push_back({c.inside, to, std::move(payload), c.nat.get(), true});
+      return;
+    }
     if (c.nat) {
       // Another host on the same LAN (a local address): delivered without the NAT.
       for (const auto& other : clients_)
@@ -229,6 +241,17 @@ class SimNetwork {
       keep_.push_back(d.payload);
       relay_.on_udp_datagram(now, d.from, keep_.back());
       drain_relay();
+      return;
+    }
+    if (d.multicast) {
+      for (std::size_t i = 0; i < clients_.size(); ++i) {
+        SimClient& c = *clients_[i];
+        if (c.nat.get() != d.lan || c.inside == d.from) continue;
+        keep_.push_back(d.payload);
+        c.core->on_discovery_datagram(now, d.from, keep_.back());
+        ++multicast_delivered;
+        drain_client(i);
+      }
       return;
     }
     for (std::size_t i = 0; i < clients_.size(); ++i) {

@@ -164,23 +164,43 @@ TEST(ClientSettings, Rfc6081ExtensionsAreOnByDefaultAndEachCanBeTurnedOff) {
   EXPECT_TRUE(on->client.symmetric_nat_support);
   EXPECT_TRUE(on->client.hairpinning);
   EXPECT_TRUE(on->client.server_load_reduction);
+  EXPECT_TRUE(on->client.local_discovery);
   ConfigFile c = parse(
       "ServerAddress 198.51.100.10\nSymmetricNatSupport no\nHairpinning off\nRefreshInterval "
-      "15\nServerLoadReduction 0\n");
+      "15\nServerLoadReduction 0\nLocalDiscovery no\n");
   auto off = load(c);
   ASSERT_TRUE(off) << all_diagnostics(c);
   EXPECT_FALSE(off->client.symmetric_nat_support);
   EXPECT_FALSE(off->client.hairpinning);
   EXPECT_FALSE(off->client.server_load_reduction);
+  EXPECT_FALSE(off->client.local_discovery);
   EXPECT_EQ(off->client.refresh_interval, std::chrono::seconds(15));
 }
 
 TEST(ClientSettings, BadExtensionValuesNameTheLine) {
-  for (std::string_view bad : {"SymmetricNatSupport maybe\n", "Hairpinning 2\n", "RefreshInterval 4\n",
-                               "RefreshInterval 3601\n", "RefreshInterval soon\n"}) {
+  for (std::string_view bad : {"SymmetricNatSupport maybe\n", "Hairpinning 2\n", "LocalDiscovery often\n",
+                               "RefreshInterval 4\n", "RefreshInterval 3601\n", "RefreshInterval soon\n"}) {
     ConfigFile c = parse(std::string("ServerAddress 198.51.100.10\n") + std::string(bad));
     EXPECT_FALSE(load(c)) << bad;
     EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2:")) << bad << all_diagnostics(c);
+  }
+}
+
+TEST(ClientSettings, SecureQualificationNeedsBothIdentifierAndSecret) {
+  ConfigFile c = parse("ServerAddress 198.51.100.10\nClientIdentifier alice\nClientSecret s3cret\n");
+  auto s = load(c);
+  ASSERT_TRUE(s) << all_diagnostics(c);
+  ASSERT_TRUE(s->client.key);
+  EXPECT_EQ(s->client.key->id, "alice");
+  EXPECT_EQ(std::string(s->client.key->secret.begin(), s->client.key->secret.end()), "s3cret");
+  ConfigFile none = parse("ServerAddress 198.51.100.10\n");
+  EXPECT_FALSE(load(none)->client.key);
+  for (const std::string& bad :
+       {std::string("ClientIdentifier alice\n"), std::string("ClientSecret s3cret\n"),
+        "ClientIdentifier alice\nClientSecret " + std::string(256, 'x') + "\n"}) {
+    ConfigFile b = parse(std::string("ServerAddress 198.51.100.10\n") + std::string(bad));
+    EXPECT_FALSE(load(b)) << bad;
+    EXPECT_TRUE(has_diagnostic(b, Severity::Error, "c.conf:")) << bad << all_diagnostics(b);
   }
 }
 

@@ -69,7 +69,7 @@ class ServerTest : public ::testing::Test {
                                    ServerSocket on = ServerSocket::Primary) {
     return server_.on_datagram(on, from, dgram, out_);
   }
-  Server server_{ServerConfig{kPrimary, kSecondary, proto::kTeredoPrefix, 1280}};
+  Server server_{core::server_config(kPrimary, kSecondary, proto::kTeredoPrefix, 1280)};
   std::array<std::uint8_t, kServerOutputSize> out_{};
 };
 
@@ -337,7 +337,7 @@ TEST_F(ServerTest, OversizedIcmpv6IsDropped) {
 }
 
 TEST_F(ServerTest, CustomPrefixAndMtuAreAdvertised) {
-  Server s{ServerConfig{kPrimary, kSecondary, 0x3ffe831f, 1400}};
+  Server s{core::server_config(kPrimary, kSecondary, 0x3ffe831f, 1400)};
   auto d = rs_datagram(true);
   auto r = s.on_datagram(ServerSocket::Primary, kClient, d, out_);
   ASSERT_TRUE(r.ok());
