@@ -39,6 +39,7 @@ json peer_json(const PeerInfo& p) {
               {"trusted", p.trusted},
               {"observed_mapping", p.observed_mapping},
               {"rfc6081", p.rfc6081},
+              {"local", p.local},
               {"last_receive_age_seconds", optional_number(p.last_rx_age)},
               {"last_send_age_seconds", p.last_tx_age},
               {"queued_packets", p.queued_packets},

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <string>
+#include <type_traits>
 
 #include "os/net_text.hpp"
 #include "proto/teredo_address.hpp"
@@ -47,6 +48,10 @@ void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, cor
     p.teredo = proto::prefix32(e.addr) == prefix;
     p.observed_mapping = p.teredo && e.trusted() && proto::parse_teredo_address(e.addr).mapped != e.mapped();
     p.rfc6081 = (e.flags & core::PeerEntry::kRfc6081) != 0;
+    if constexpr (std::is_same_v<Core, core::Client>) {
+      const core::LocalPeer* l = core.local_peers().find(e.addr, tick);
+      p.local = l != nullptr && e.trusted() && l->local == e.mapped();
+    }
     if ((e.flags & core::PeerEntry::kHeard) != 0)
       p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
     p.last_tx_age = tick_seconds(core::tick_age(tick, e.last_tx));

@@ -50,6 +50,7 @@ struct PeerInfo {
   /// a LAN address, verified by an RFC 6081 nonce).
   bool observed_mapping = false;
   bool rfc6081 = false;               // the peer has sent RFC 6081 trailers
+  bool local = false;                 // a client of our link, reached at its local address (5.2.8)
   std::optional<double> last_rx_age;  // seconds; nullopt: nothing received yet
   double last_tx_age = 0;             // seconds since the entry was created or last sent to
   std::uint32_t queued_packets = 0;

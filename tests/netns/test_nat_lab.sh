@@ -261,8 +261,8 @@ local_discovery() {
 				pass "$c: local_peers_verified $(lab_stat "$c" local_peers_verified), discovery_bubbles_received $(lab_stat "$c" discovery_bubbles_received), no indirect bubble" ||
 				fail "$c: local_peers_verified $(lab_stat "$c" local_peers_verified), discovery_bubbles_received $(lab_stat "$c" discovery_bubbles_received), bubbles_indirect_sent $(lab_stat "$c" bubbles_indirect_sent)"
 		done
-		lab_json_true lan1-ld "any(p['address'] == '$a2' and p['mapped_address'] == '10.78.0.3' for p in d['peers'])" peers &&
-			pass "teredoctl peers on lan1: lan2 at its LAN address 10.78.0.3" ||
+		lab_json_true lan1-ld "any(p['address'] == '$a2' and p['mapped_address'] == '10.78.0.3' and p['local'] for p in d['peers'])" peers &&
+			pass "teredoctl peers on lan1: lan2 at its LAN address 10.78.0.3 (local)" ||
 			fail "teredoctl peers on lan1: $(lab_json lan1-ld "[p for p in d['peers'] if p['address'] == '$a2']" peers)"
 		# Hostile discovery bubbles on the link: from off lan1's subnet, and to a unicast IPv6 destination.
 		ip -n "$NATB_NS" addr add 10.79.0.1/24 dev lan

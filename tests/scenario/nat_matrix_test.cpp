@@ -1,8 +1,11 @@
 // Every pair of NAT kinds, both ways (issue 12, part 4): clients behind simulated NATs on a
 // virtual clock, with the server and relay cores. Pairs RFC 4380 + RFC 6081 can connect must
 // connect in both directions; the others must fail cleanly: counted, no loop, no state left.
+// Two NATs in a row (every kind behind every kind) connect as their composition.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include "core/client.hpp"
@@ -90,13 +93,12 @@ void expect_clean_failure(Pair& p, std::size_t from, const std::string& what) {
   EXPECT_LE(c.counters().bubble_replies_sent, 16u) << what;
 }
 
-void run_pair(Kind ka, Kind kb, bool initiator_is_a, bool rfc6081, bool expect) {
+void run_pair(std::shared_ptr<SimNat> nat_a, std::shared_ptr<SimNat> nat_b, const std::string& what,
+              bool initiator_is_a, bool rfc6081, bool expect) {
   Pair p;
   p.net.rfc6081 = rfc6081;
-  p.a = p.net.add_client({make_ipv4(10, 0, 1, 2), 40000}, make_nat(ka, 1), 21);
-  p.b = p.net.add_client({make_ipv4(10, 0, 2, 2), 40001}, make_nat(kb, 2), 22);
-  const std::string what = std::string(name(ka)) + (initiator_is_a ? " -> " : " <- ") + name(kb) +
-                           (rfc6081 ? "" : " (RFC 6081 off)");
+  p.a = p.net.add_client({make_ipv4(10, 0, 1, 2), 40000}, std::move(nat_a), 21);
+  p.b = p.net.add_client({make_ipv4(10, 0, 2, 2), 40001}, std::move(nat_b), 22);
   ASSERT_EQ(p.net.client(p.a).core->state(), ClientState::Qualified) << what;
   ASSERT_EQ(p.net.client(p.b).core->state(), ClientState::Qualified) << what;
   p.addr_a = p.net.client(p.a).core->qualification()->address;
@@ -116,12 +118,84 @@ void run_pair(Kind ka, Kind kb, bool initiator_is_a, bool rfc6081, bool expect) 
   EXPECT_TRUE(reaches(p, first, second, 3)) << what << ": again";
 }
 
+void run_pair(Kind ka, Kind kb, bool initiator_is_a, bool rfc6081, bool expect) {
+  const std::string what = std::string(name(ka)) + (initiator_is_a ? " -> " : " <- ") + name(kb) +
+                           (rfc6081 ? "" : " (RFC 6081 off)");
+  run_pair(make_nat(ka, 1), make_nat(kb, 2), what, initiator_is_a, rfc6081, expect);
+}
+
 const Kind kKinds[] = {Kind::FullCone, Kind::AddressRestricted, Kind::PortRestricted, Kind::Symmetric};
+
+/// Two NATs in a row (a home router of kind `inner` behind a carrier-grade NAT of kind `outer`,
+/// inner public address in 100.64/10): the client sees their composition.
+std::shared_ptr<SimNat> make_chain(Kind inner, Kind outer, std::uint8_t last) {
+  auto up = make_nat(outer, last);
+  const auto mapping = inner == Kind::Symmetric ? NatMapping::Symmetric : NatMapping::EndpointIndependent;
+  const auto filtering = inner == Kind::FullCone            ? NatFiltering::FullCone
+                         : inner == Kind::AddressRestricted ? NatFiltering::AddressRestricted
+                                                            : NatFiltering::PortRestricted;
+  return std::make_shared<SimNat>(make_ipv4(100, 64, 0, last), mapping, filtering, false, std::move(up));
+}
+
+/// The kind two NATs in a row amount to: symmetric if either is, else the stricter filtering.
+Kind composition(Kind inner, Kind outer) {
+  if (inner == Kind::Symmetric || outer == Kind::Symmetric) return Kind::Symmetric;
+  return std::max(inner, outer);  // FullCone < AddressRestricted < PortRestricted
+}
 
 TEST(NatMatrix, EveryPairTheRfcsCanConnectConnectsBothWaysAndTheOthersFailCleanly) {
   for (Kind a : kKinds)
     for (Kind b : kKinds)
       for (bool a_first : {true, false}) run_pair(a, b, a_first, true, connectable(a, b));
+}
+
+TEST(NatMatrix, TwoNatsInARowConnectAsTheirCompositionBothWays) {
+  for (Kind inner : kKinds)
+    for (Kind outer : kKinds) {
+      const Kind both = composition(inner, outer);
+      for (Kind peer : {Kind::AddressRestricted, Kind::PortRestricted})
+        for (bool a_first : {true, false}) {
+          const std::string what = std::string(name(inner)) + " behind " + name(outer) + " (as " +
+                                   name(both) + ")" + (a_first ? " -> " : " <- ") + name(peer);
+          run_pair(make_chain(inner, outer, 1), make_nat(peer, 2), what, a_first, true,
+                   connectable(both, peer));
+        }
+    }
+}
+
+TEST(NatMatrix, TwoNatsInARowReachTheNativeHostBothWays) {
+  for (Kind inner : kKinds)
+    for (Kind outer : kKinds) {
+      SimNetwork net;
+      const auto c = net.add_client({make_ipv4(10, 0, 1, 2), 40000}, make_chain(inner, outer, 1), 24);
+      const std::string what = std::string(name(inner)) + " behind " + name(outer);
+      ASSERT_EQ(net.client(c).core->state(), ClientState::Qualified) << what;
+      const core::Qualification q = *net.client(c).core->qualification();
+      EXPECT_EQ(q.mapped.addr, make_ipv4(203, 0, 113, 1)) << what << ": the outer NAT's address";
+      EXPECT_EQ(net.client(c).core->symmetric_nat(), composition(inner, outer) == Kind::Symmetric) << what;
+      net.client_sends(c, echo_request(q.address, kSimNativeHost, 1));
+      net.advance(10s);
+      EXPECT_EQ(net.client(c).core->counters().relays_verified, 1u) << what;
+      ASSERT_EQ(net.client(c).delivered.size(), 1u) << what << ": the echo reply";
+      net.native_sends(echo_request(kSimNativeHost, q.address, 2));
+      net.advance(5s);
+      EXPECT_EQ(net.client(c).delivered.size(), 2u) << what << ": a packet from the native host";
+    }
+}
+
+TEST(NatMatrix, TwoHomesBehindOneCarrierGradeNatConnectOnlyIfItHairpins) {
+  // Each client's LAN address is private to its home: the alternate addresses cannot help, only a
+  // hairpinning carrier-grade NAT can (RFC 6081 3.5 covers clients of one NAT, not of one CGN).
+  for (bool hairpin : {true, false}) {
+    auto cgn = make_nat(Kind::PortRestricted, 1, hairpin);
+    auto home = [&](std::uint8_t n) {
+      return std::make_shared<SimNat>(make_ipv4(100, 64, 0, n), NatMapping::EndpointIndependent,
+                                      NatFiltering::PortRestricted, false, cgn);
+    };
+    for (bool a_first : {true, false})
+      run_pair(home(1), home(2), std::string("two homes behind one CGN") + (hairpin ? " that hairpins" : ""),
+               a_first, true, hairpin);
+  }
 }
 
 TEST(NatMatrix, WithoutRfc6081TheConeKindsStillConnect) {

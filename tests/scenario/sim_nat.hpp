@@ -1,9 +1,12 @@
 // A NAT model for scenario tests: endpoint-independent or symmetric mapping, and full-cone,
 // address-restricted or port-restricted filtering (RFC 4787 vocabulary). No sockets: endpoints only.
+// A NAT may sit behind another one (`upstream`: two NATs in a row, a home router behind a
+// carrier-grade NAT): its "public" address is then an address of the upstream NAT's inside.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <utility>
@@ -17,15 +20,41 @@ enum class NatFiltering { FullCone, AddressRestricted, PortRestricted };
 
 class SimNat {
  public:
-  SimNat(proto::Ipv4Addr public_addr, NatMapping mapping, NatFiltering filtering, bool hairpin = false)
-      : public_(public_addr), mapping_(mapping), filtering_(filtering), hairpin_(hairpin) {}
+  SimNat(proto::Ipv4Addr public_addr, NatMapping mapping, NatFiltering filtering, bool hairpin = false,
+         std::shared_ptr<SimNat> upstream = nullptr)
+      : public_(public_addr),
+        mapping_(mapping),
+        filtering_(filtering),
+        hairpin_(hairpin),
+        upstream_(std::move(upstream)) {}
 
-  proto::Ipv4Addr public_addr() const { return public_; }
+  /// The address the world sees (the outermost NAT's).
+  proto::Ipv4Addr public_addr() const { return upstream_ ? upstream_->public_addr() : public_; }
   /// A packet from inside to the NAT's own public address comes back in (hairpinning), or is lost.
-  bool hairpin() const { return hairpin_; }
+  bool hairpin() const { return upstream_ ? upstream_->hairpin() : hairpin_; }
 
   /// Outbound packet from `inside` to `remote`: returns the public source endpoint it leaves with.
   proto::Endpoint outbound(proto::Endpoint inside, proto::Endpoint remote) {
+    const proto::Endpoint mine = outbound_here(inside, remote);
+    return upstream_ ? upstream_->outbound(mine, remote) : mine;
+  }
+
+  /// Inbound packet from `remote` to public endpoint `to`: the inside endpoint, or nullopt if filtered.
+  std::optional<proto::Endpoint> inbound(proto::Endpoint remote, proto::Endpoint to) const {
+    if (!upstream_) return inbound_here(remote, to);
+    const auto mid = upstream_->inbound(remote, to);
+    return mid ? inbound_here(remote, *mid) : std::nullopt;
+  }
+
+  /// Forgets every mapping (a NAT reboot or conntrack flush).
+  void flush() {
+    map_.clear();
+    reverse_.clear();
+    contacted_.clear();
+  }
+
+ private:
+  proto::Endpoint outbound_here(proto::Endpoint inside, proto::Endpoint remote) {
     const proto::Endpoint key_remote = mapping_ == NatMapping::Symmetric ? remote : proto::Endpoint{};
     auto key = std::make_pair(inside, key_remote);
     auto it = map_.find(key);
@@ -38,8 +67,7 @@ class SimNat {
     return it->second;
   }
 
-  /// Inbound packet from `remote` to public endpoint `to`: the inside endpoint, or nullopt if filtered.
-  std::optional<proto::Endpoint> inbound(proto::Endpoint remote, proto::Endpoint to) const {
+  std::optional<proto::Endpoint> inbound_here(proto::Endpoint remote, proto::Endpoint to) const {
     auto r = reverse_.find(to);
     if (r == reverse_.end()) return std::nullopt;
     auto c = contacted_.find(to);
@@ -52,18 +80,11 @@ class SimNat {
     return std::nullopt;
   }
 
-  /// Forgets every mapping (a NAT reboot or conntrack flush).
-  void flush() {
-    map_.clear();
-    reverse_.clear();
-    contacted_.clear();
-  }
-
- private:
   proto::Ipv4Addr public_;
   NatMapping mapping_;
   NatFiltering filtering_;
   bool hairpin_;
+  std::shared_ptr<SimNat> upstream_;
   std::uint16_t next_port_ = 20000;
   std::map<std::pair<proto::Endpoint, proto::Endpoint>, proto::Endpoint> map_;
   std::map<proto::Endpoint, proto::Endpoint> reverse_;

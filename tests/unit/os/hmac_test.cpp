@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace teredo::os {
 namespace {
 
-proto::ByteView bytes(const std::string& s) {
+proto::ByteView bytes(std::string_view s) {  // a view: `s` must outlive it (literals do)
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
