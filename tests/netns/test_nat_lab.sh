@@ -12,7 +12,8 @@
 # state new): without that, Linux tracks the peer's first direct bubble as a connection to the NAT itself, and the
 # answer to it leaves from another port (conntrack clash), which no port-restricted peer accepts.
 # Phases, each with our clients (teredod) and, side by side, Debian's miredo in the same place:
-#   same-nat    lan1 <-> lan2 behind natB, which does not hairpin: ours connect (RFC 6081 hairpinning: alternate
+#   same-nat    lan1 <-> lan2 behind natB (port-restricted; for ours also address-restricted, symmetric and
+#               sequential), which does not hairpin: ours connect (RFC 6081 hairpinning: alternate
 #               addresses, nonce-verified direct bubbles on the LAN; local discovery off); miredo cannot (expected,
 #               recorded).
 #   local discovery   ours with Hairpinning no: lan1 <-> lan2 by local discovery alone (RFC 4380 5.2.8: 224.0.0.253);
@@ -167,11 +168,12 @@ reach_and_record() {
 	else fail "client ($kind NAT) <-> $peer: $REACH_DETAIL"; fi
 }
 
-# same_nat IMPL: two clients of IMPL behind natB.
+# same_nat IMPL [KIND]: two clients of IMPL behind natB of KIND (default port-restricted).
 same_nat() {
-	local impl="$1" a1 a2
-	PHASE="same-nat $impl"
-	nat_kind "$NATB_NS" port-restricted "$NATB_PUBLIC_IP" || { fail "nft: natB port-restricted"; return; }
+	local impl="$1" kind="${2:-port-restricted}" a1 a2 row="same NAT, no hairpinning"
+	[[ $kind == port-restricted ]] || row="same NAT ($kind), no hairpinning"
+	PHASE="same-nat $impl $kind"
+	nat_kind "$NATB_NS" "$kind" "$NATB_PUBLIC_IP" || { fail "nft: natB $kind"; return; }
 	# Hairpinning alone (RFC 6081 3.5): local discovery, which would connect them too, is tested by itself below.
 	if ! { start_client "lan1-$impl" "$LAN1_NS" "$impl" "LocalDiscovery no" && a1="$ADDR" &&
 		start_client "lan2-$impl" "$LAN2_NS" "$impl" "LocalDiscovery no" && a2="$ADDR"; }; then
@@ -182,7 +184,7 @@ same_nat() {
 	fi
 	pass "$impl clients behind natB qualified as $a1 and $a2"
 	if reach "same-$impl" "$LAN1_NS" "$a1" "$LAN2_NS" "$a2"; then
-		matrix "same NAT, no hairpinning" "client behind the same NAT" "$impl" "ok"
+		matrix "$row" "client behind the same NAT" "$impl" "ok"
 		if [[ $impl == ours ]]; then
 			pass "lan1 <-> lan2 through natB without hairpinning: $REACH_DETAIL"
 			pass "lan1: bubbles_alternate_sent $(lab_stat lan1-ours bubbles_alternate_sent), bubbles_nonce_verified $(lab_stat lan1-ours bubbles_nonce_verified); lan2: bubbles_nonce_verified $(lab_stat lan2-ours bubbles_nonce_verified)"
@@ -196,11 +198,11 @@ same_nat() {
 			info "miredo: lan1 <-> lan2 worked (natB hairpins?): $REACH_DETAIL"
 		fi
 	else
-		matrix "same NAT, no hairpinning" "client behind the same NAT" "$impl" "failed: $REACH_DETAIL"
+		matrix "$row" "client behind the same NAT" "$impl" "failed: $REACH_DETAIL"
 		if [[ $impl == ours ]]; then fail "lan1 <-> lan2 (ours): $REACH_DETAIL"
 		else info "miredo: lan1 <-> lan2 fails as expected (RFC 4380 has no hairpinning): $REACH_DETAIL"; fi
 	fi
-	if [[ $impl == ours ]]; then
+	if [[ $impl == ours && $kind == port-restricted ]]; then
 		reach "lan1-v6-$impl" "$LAN1_NS" "$a1" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6" &&
 			pass "lan1 <-> v6host: $REACH_DETAIL" || fail "lan1 <-> v6host: $REACH_DETAIL"
 	fi
@@ -349,6 +351,8 @@ lab_wait_until 5 "NAT probe listener" lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PU
 
 same_nat ours
 same_nat miredo
+# Two of our clients behind one NAT of every other kind (the LAN path does not cross the NAT; qualifying does).
+for kind in address-restricted symmetric sequential; do same_nat ours "$kind"; done
 local_discovery
 # Each kind against the peer NAT that RFC 4380 + 6081 can reach from it: cone kinds reach port-restricted peers;
 # symmetric kinds (random or sequential ports) reach address-restricted ones (RFC 6081 3.1).
