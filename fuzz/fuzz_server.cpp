@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 #include <variant>
 
 #include "core/server.hpp"
@@ -104,9 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         bool right = false;
         for (const core::ClientKey& k : server.config().keys)
           right = right || core::authentic(mac, k.secret, *pkt->auth, pkt->origin, pkt->ipv6);
-        const std::string_view id(reinterpret_cast<const char*>(pkt->auth->client_id.data()),
-                                  pkt->auth->client_id.size());
-        FUZZ_CHECK(right && id == "alice");
+        FUZZ_CHECK(right && core::client_id_of(*pkt->auth) == "alice");
       }
     } else {
       // The forwarded packet, and for a bubble its RFC 6081 trailers, which must be well formed.

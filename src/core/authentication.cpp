@@ -1,6 +1,8 @@
 // Secure qualification (authentication.hpp).
 #include "core/authentication.hpp"
 
+#include <algorithm>
+
 namespace teredo::core {
 
 std::optional<AuthValue> authentication_value(const MacFunction& mac, proto::ByteView secret,
@@ -17,6 +19,15 @@ std::optional<AuthValue> authentication_value(const MacFunction& mac, proto::Byt
                                                 origin ? proto::ByteView(origin_bytes) : proto::ByteView{},
                                                 ipv6};
   return mac.hmac_sha1(secret, parts);
+}
+
+bool write_authentication_value(const MacFunction& mac, proto::ByteView secret, const proto::Nonce& nonce,
+                                std::uint8_t confirmation, const std::optional<proto::Endpoint>& origin,
+                                proto::ByteView ipv6, proto::MutableBytes at) {
+  const auto value = authentication_value(mac, secret, nonce, confirmation, origin, ipv6);
+  if (!value || at.size() < value->size()) return false;
+  std::copy(value->begin(), value->end(), at.begin());
+  return true;
 }
 
 bool constant_time_equal(proto::ByteView a, proto::ByteView b) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proto/bytes.hpp"
@@ -45,6 +46,17 @@ std::optional<AuthValue> authentication_value(const MacFunction& mac, proto::Byt
                                               const proto::Nonce& nonce, std::uint8_t confirmation,
                                               const std::optional<proto::Endpoint>& origin,
                                               proto::ByteView ipv6);
+
+/// Computes the authentication value (as above) into `at`, the value's place in a header built
+/// with a placeholder (proto::build_auth_header returns where it is); false when the MAC failed.
+bool write_authentication_value(const MacFunction& mac, proto::ByteView secret, const proto::Nonce& nonce,
+                                std::uint8_t confirmation, const std::optional<proto::Endpoint>& origin,
+                                proto::ByteView ipv6, proto::MutableBytes at);
+
+/// The client identifier of an authentication header, as text.
+inline std::string_view client_id_of(const proto::AuthHeader& auth) {
+  return {reinterpret_cast<const char*>(auth.client_id.data()), auth.client_id.size()};
+}
 
 /// True when `auth` carries the right value for the packet under `secret` (compared in constant time).
 bool authentic(const MacFunction& mac, proto::ByteView secret, const proto::AuthHeader& auth,

@@ -113,10 +113,9 @@ void Client::send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe) {
     const std::size_t value_at = proto::build_auth_header(w, id, placeholder, nonce, 0);
     const std::size_t rs_at = w.size();
     proto::build_router_solicitation(w, rs_source());
-    const auto value = authentication_value(*config_.mac, config_.key->secret, nonce, 0, std::nullopt,
-                                            w.written().subspan(rs_at));
-    if (!value) return drop(Drop::SendFailed);
-    std::copy(value->begin(), value->end(), buf.begin() + static_cast<std::ptrdiff_t>(value_at));
+    if (!write_authentication_value(*config_.mac, config_.key->secret, nonce, 0, std::nullopt,
+                                    w.written().subspan(rs_at), buf.subspan(value_at, kAuthValueSize)))
+      return drop(Drop::SendFailed);
   } else {
     // A nonce-only authentication header (ID-len = AU-len = 0) protects against off-path RAs.
     proto::build_auth_header(w, nonce, 0);
@@ -153,9 +152,7 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   if (!pkt.origin) return reject(Drop::RaMissingOrigin);
   if (config_.key && config_.mac != nullptr) {
     // 5.2.2: our identifier, and the value right under our secret (the confirmation is covered).
-    const std::string_view id(reinterpret_cast<const char*>(pkt.auth->client_id.data()),
-                              pkt.auth->client_id.size());
-    if (id != config_.key->id ||
+    if (client_id_of(*pkt.auth) != config_.key->id ||
         !authentic(*config_.mac, config_.key->secret, *pkt.auth, pkt.origin, pkt.ipv6))
       return reject(Drop::RaAuthenticationFailed);
   } else if (pkt.auth->confirmation != 0 || !pkt.auth->client_id.empty() || !pkt.auth->auth_value.empty()) {
@@ -636,9 +633,8 @@ void Client::on_discovery_datagram(TimePoint now, Endpoint from, ByteView payloa
   }
   // A peer we are trying to reach at its public mapping is on our link: try there too.
   PeerEntry* peer = peers_.find(src);
-  if (peer != nullptr && peer->queue != kNoQueue && !peer->trusted()) {
-    if (const LocalPeer* local = local_peers_.find(src, tick)) send_local_bubbles(tick, *peer, *local);
-  }
+  if (peer != nullptr && peer->queue != kNoQueue && !peer->trusted())
+    send_local_bubbles(tick, *peer, LocalPeer{src, from, tick});
 }
 
 bool Client::send_reply_bubble(TimePoint now, const Ipv6Addr& dst, Endpoint to, std::uint32_t nonce) {
@@ -748,7 +744,7 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
     }
     // A Teredo source: its outer source must be the mapping embedded in its address (rule 3),
     // or, RFC 6081 5.2.4.4, a direct bubble must echo the nonce of our last indirect bubble.
-    const LocalPeer* local = config_.local_discovery ? local_peers_.find(src, tick) : nullptr;
+    const LocalPeer* local = local_peers_.find(src, tick);  // none without LocalDiscovery
     if (local != nullptr && local->local == from) {
       // 5.2.3 rule 5: a client on our link, at the local address its discovery bubble came from.
       if (peer == nullptr) peer = peer_for(tick, src);

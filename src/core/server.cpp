@@ -1,7 +1,6 @@
 // Teredo server packet processing (RFC 4380 5.3.1 ingress checks, 5.3.2 RS -> RA; RFC 5991 3.2).
 #include "core/server.hpp"
 
-#include <algorithm>
 #include <string_view>
 
 #include "proto/echo.hpp"
@@ -131,8 +130,7 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
 
 Result<const ClientKey*> Server::key_for(const proto::TeredoPacket& pkt) const {
   // 5.3.1 rule 4: the value must be right under one of the client's keys; current keys first.
-  const std::string_view id(reinterpret_cast<const char*>(pkt.auth->client_id.data()),
-                            pkt.auth->client_id.size());
+  const std::string_view id = client_id_of(*pkt.auth);
   bool known = false;
   for (bool retiring : {false, true}) {
     for (const ClientKey& k : config_.keys) {
@@ -181,10 +179,9 @@ Result<ServerAction> Server::answer_router_solicitation(ServerSocket on, Endpoin
   proto::build_router_advertisement(w, link_local_, rs_source, ra);
   if (!w.ok()) return Drop::SendFailed;
   if (key != nullptr) {
-    const auto value = authentication_value(*config_.mac, key->secret, nonce, confirmation, from,
-                                            w.written().subspan(ra_at));
-    if (!value) return Drop::SendFailed;
-    std::copy(value->begin(), value->end(), out.begin() + static_cast<std::ptrdiff_t>(value_at));
+    if (!write_authentication_value(*config_.mac, key->secret, nonce, confirmation, from,
+                                    w.written().subspan(ra_at), out.subspan(value_at, kAuthValueSize)))
+      return Drop::SendFailed;
     if (key->retiring) ++counters_.key_renewals_requested;
   }
 
