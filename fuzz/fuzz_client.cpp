@@ -6,6 +6,8 @@
 //    rs_source() with PIO 2001:0:<server>::/64), from the RS's destination. Control byte: bits
 //    0..3 origin (source table entry), bit 4 MTU 1400 instead of none, bit 5 name the other
 //    server in the prefix, bit 6 break the nonce, bit 7 omit the origin indication.
+// UDP opcode 2 with bit 0x80 delivers the datagram on the lowest random port open (RFC 6081 3.3);
+// opcode 6 with bit 0x80 reports the highest one as unavailable (on_port_unavailable).
 // UDP opcode 3 with bit 0x80 delivers the datagram as one from the local discovery group
 // (on_discovery_datagram); the client's local address is 192.0.2.45:40000 on a /24, so the
 // sources 192.0.2.45 (ours) and 192.0.2.46 (on the link) get past the subnet check.
@@ -59,12 +61,14 @@ std::vector<std::uint8_t> synthetic_ra(std::uint8_t control, const fuzz::SentRs&
 struct Checker {
   bool reported_up = false;
   fuzz::SentRs rs;
+  fuzz::OpenPorts ports;
 
   void check(const core::Client& c) {
     FUZZ_CHECK(c.peers().size() <= kMaxPeers);
     FUZZ_CHECK(c.queue().packets_queued() <= kQueueTotal);
     FUZZ_CHECK(c.local_peers().size() <= c.local_peers().capacity());
-    fuzz::check_actions(c.actions(), &rs);
+    fuzz::check_actions(c.actions(), &rs, &ports);
+    FUZZ_CHECK(c.random_ports().open_ports() == ports.size());
     const core::StateChange* last = nullptr;
     for (const core::TunnelAction& a : c.actions()) {
       if (const auto* ch = std::get_if<core::StateChange>(&a)) {
@@ -131,6 +135,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         pkt = fuzz::packet_record(op, in.take(in.u16() & 0x0FFF), true);
         if ((op & 7) == 3 && (op & 0x80))
           client.on_discovery_datagram(now, fuzz::pick_source(sel, pkt), pkt);
+        else if ((op & 7) == 2 && (op & 0x80) && !checker.ports.empty())
+          client.on_udp_datagram(now, fuzz::pick_source(sel, pkt), pkt, *checker.ports.begin());
         else
           client.on_udp_datagram(now, fuzz::pick_source(sel, pkt), pkt);
         break;
@@ -148,7 +154,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       }
       case 6:
-        client.on_network_change(now);
+        if ((op & 0x80) && !checker.ports.empty()) {
+          // The driver could not open it: the client forgets it without a ClosePort.
+          const std::uint16_t port = *checker.ports.rbegin();
+          checker.ports.erase(port);
+          client.on_port_unavailable(now, port);
+        } else {
+          client.on_network_change(now);
+        }
         break;
       default: {
         const std::uint8_t control = in.u8();

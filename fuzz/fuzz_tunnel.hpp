@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <set>
 #include <span>
 #include <variant>
 #include <vector>
@@ -91,14 +92,20 @@ struct SentRs {
   proto::Nonce nonce{};
 };
 
+/// The random ports a client asked for (RFC 6081 3.3/3.4) and has not closed.
+using OpenPorts = std::set<std::uint16_t>;
+
 /// Checks every action: a SendUdp carries a non-empty Teredo payload that parses, a WriteTun
-/// is exactly one IPv6 packet, an ICMPv6 error has a header and fits the minimum MTU.
-inline void check_actions(std::span<const core::TunnelAction> actions, SentRs* rs = nullptr) {
+/// is exactly one IPv6 packet, an ICMPv6 error has a header and fits the minimum MTU. With
+/// `ports`: a port is opened once, in the dynamic range, sent from and closed only while open.
+inline void check_actions(std::span<const core::TunnelAction> actions, SentRs* rs = nullptr,
+                          OpenPorts* ports = nullptr) {
   std::vector<std::uint8_t> udp;
   for (const core::TunnelAction& a : actions) {
     if (const auto* s = std::get_if<core::SendUdp>(&a)) {
       FUZZ_CHECK(s->header.size() + s->body.size() > 0);
       FUZZ_CHECK(s->to.port != 0 || skip_known());  // known finding 2
+      FUZZ_CHECK(s->from_port == 0 || ports == nullptr || ports->contains(s->from_port));
       udp.assign(s->header.begin(), s->header.end());
       udp.insert(udp.end(), s->body.begin(), s->body.end());
       auto p = proto::parse_teredo_packet(udp);
@@ -118,6 +125,11 @@ inline void check_actions(std::span<const core::TunnelAction> actions, SentRs* r
     } else if (const auto* e = std::get_if<core::SendIcmpv6>(&a)) {
       FUZZ_CHECK(e->message.size() >= 8 && e->message.size() <= 1280 - proto::kIpv6HeaderSize);
       FUZZ_CHECK(e->message[0] < 128);  // an error message, never an informational one
+    } else if (const auto* o = std::get_if<core::OpenPort>(&a)) {
+      FUZZ_CHECK(o->port >= 49152);
+      if (ports != nullptr) FUZZ_CHECK(ports->insert(o->port).second);
+    } else if (const auto* c = std::get_if<core::ClosePort>(&a)) {
+      if (ports != nullptr) FUZZ_CHECK(ports->erase(c->port) == 1);
     } else {
       const auto& ch = std::get<core::StateChange>(a);
       FUZZ_CHECK(ch.state != core::ClientState::Probing);

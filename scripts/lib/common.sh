@@ -36,11 +36,13 @@ require_root() {
 # cpu_count: the number of CPUs this process may use (parallel builds and tests).
 cpu_count() { nproc 2>/dev/null || echo 2; }
 
+# libminiupnpc-dev: the headers of the UPnP client (the library itself is loaded at run time); miniupnpd-nftables:
+# the UPnP IGD of tests/netns/test_upnp.sh, started only inside a lab namespace (this package has no service unit).
 TEREDO_DEB_PACKAGES=(
 	build-essential cmake pkg-config g++ clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14 shellcheck
 	libgtest-dev libgmock-dev libbenchmark-dev
-	libmnl-dev libcap-ng-dev libseccomp-dev libsystemd-dev libssl-dev libfmt-dev nlohmann-json3-dev
-	iproute2 nftables conntrack iputils-ping iperf3
+	libmnl-dev libcap-ng-dev libseccomp-dev libsystemd-dev libssl-dev libfmt-dev nlohmann-json3-dev libminiupnpc-dev
+	iproute2 nftables conntrack iputils-ping iperf3 miniupnpd-nftables
 	miredo miredo-server
 	python3-scapy python3-matplotlib procps psmisc curl tcpdump
 )

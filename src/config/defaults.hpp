@@ -9,6 +9,11 @@ inline constexpr const char* kDefaultTeredodConfig = "/etc/teredod/teredod.conf"
 inline constexpr const char* kDefaultTeredodPidfile = "/run/teredod.pid";
 inline constexpr const char* kDefaultTeredodUser = "nobody";
 inline constexpr const char* kDefaultTeredodChroot = "/run/teredod/empty";
+/// What a client keeps across restarts: the UPnP port mappings it may still hold on its IGD
+/// (RFC 6081 5.3; roles/upnp_state.hpp), in kUpnpStatePrefix + InterfaceName (one file per
+/// client of the host). A directory of root's, mode 0755, created if missing.
+inline constexpr const char* kTeredodStateDir = "/var/lib/teredod";
+inline constexpr const char* kUpnpStatePrefix = "upnp-";
 
 inline constexpr const char* kServerProgram = "teredod-server";
 inline constexpr const char* kDefaultServerConfig = "/etc/teredod/teredod-server.conf";

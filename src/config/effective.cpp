@@ -109,7 +109,10 @@ EffectiveSettings describe(const ClientSettings& s) {
       {"SymmetricNatSupport", yes_no(s.client.symmetric_nat_support)},
       {"Hairpinning", yes_no(s.client.hairpinning)},
       {"ServerLoadReduction", yes_no(s.client.server_load_reduction)},
+      {"PortPreservingNat", yes_no(s.client.port_preserving)},
+      {"SequentialNat", yes_no(s.client.sequential)},
       {"LocalDiscovery", yes_no(s.client.local_discovery)},
+      {"UPnP", yes_no(s.upnp)},
       {"ClientIdentifier", s.client.key ? s.client.key->id : ""},
       {"ClientSecret", s.client.key ? keys_text({*s.client.key}) : ""},
       {"SyslogFacility", facility_text(s.syslog_facility)}};

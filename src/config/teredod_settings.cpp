@@ -57,6 +57,8 @@ void load_client_extensions(ConfigFile& config, core::ClientConfig& c) {
   if (auto v = get_yes_no(config, "SymmetricNatSupport")) c.symmetric_nat_support = *v;
   if (auto v = get_yes_no(config, "Hairpinning")) c.hairpinning = *v;
   if (auto v = get_yes_no(config, "ServerLoadReduction")) c.server_load_reduction = *v;
+  if (auto v = get_yes_no(config, "PortPreservingNat")) c.port_preserving = *v;
+  if (auto v = get_yes_no(config, "SequentialNat")) c.sequential = *v;
   if (auto v = get_yes_no(config, "LocalDiscovery")) c.local_discovery = *v;
   // Secure qualification (RFC 4380 5.2.2): both or neither.
   auto id = config.get_string("ClientIdentifier");
@@ -181,6 +183,15 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config,
   read_interface_name(config, s);
   read_socket_and_tables(config, s, s.client.max_peers);
   load_client_extensions(config, s.client);
+  // RFC 6081 3: UPnP needs Symmetric NAT Support (its mapping is only used behind a symmetric NAT).
+  const bool upnp_written = config.has("UPnP");
+  if (auto v = get_yes_no(config, "UPnP")) s.upnp = *v;
+  if (s.upnp && !s.client.symmetric_nat_support) {
+    if (upnp_written)
+      config.add_warning("UPnP",
+                         "UPnP needs SymmetricNatSupport (RFC 6081 3): off with SymmetricNatSupport no");
+    s.upnp = false;
+  }
   if (auto r = config.get_enum("DefaultRoute", kDefaultRouteNames))
     s.default_route = static_cast<DefaultRoute>(*r);
   if (auto hook = config.get_string("HookScript")) {

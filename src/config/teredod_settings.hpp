@@ -59,6 +59,9 @@ struct ClientSettings : TunnelSettings {
   /// auto: take the default route unless the host already has native IPv6 at start; yes: always;
   /// no: never (only 2001::/32 goes through Teredo). Without a hook script only.
   DefaultRoute default_route = DefaultRoute::Auto;
+  /// UPnP (RFC 6081 3.2): ask a UPnP IGD to map the service port before qualifying. It needs
+  /// SymmetricNatSupport (RFC 6081 3): with SymmetricNatSupport no it is off.
+  bool upnp = true;
 };
 
 /// A teredod configuration: a relay or a client.
@@ -81,8 +84,10 @@ std::optional<RelaySettings> load_relay_settings(ConfigFile& config);
 ///  - BindAddress, BindPort, InterfaceName (default teredo), MaxPeers (16..2^24), HookScript
 ///    (an absolute path).
 ///  - DefaultRoute (auto, yes, no; default auto),
-///  - SymmetricNatSupport, Hairpinning, ServerLoadReduction (yes/no, default yes: RFC 6081 3.1,
-///    3.5, 3.6), LocalDiscovery (yes/no, default yes: RFC 4380 5.2.8),
+///  - SymmetricNatSupport, Hairpinning, ServerLoadReduction, PortPreservingNat, SequentialNat
+///    (yes/no, default yes: RFC 6081 3.1, 3.5, 3.6, 3.3, 3.4), LocalDiscovery (yes/no, default yes: RFC
+///    4380 5.2.8), UPnP (yes/no, default yes: RFC 6081 3.2; off with SymmetricNatSupport no, a warning when
+///    it says yes),
 ///  - ClientIdentifier and ClientSecret (1..255 characters, both or neither): secure
 ///    qualification (RFC 4380 5.2.2),
 ///    RefreshInterval (5..3600 s, default 30).

@@ -25,6 +25,12 @@ std::string hex16(std::uint16_t v) {
   return s;
 }
 
+// nat.upnp: the mapping the core holds ("IPv4:port"), "none" when the UPnP step found none, "off".
+std::string upnp_text(const ClientStatus& c) {
+  if (c.upnp_mapping.port != 0) return os::to_string(c.upnp_mapping);
+  return c.upnp && c.upnp->enabled ? "none" : "off";
+}
+
 json common(const ControlSnapshot& s, const char* command) {
   return json{{"ok", true}, {"schema", kControlSchema}, {"command", command}, {"role", s.role}};
 }
@@ -40,6 +46,9 @@ json peer_json(const PeerInfo& p) {
               {"observed_mapping", p.observed_mapping},
               {"rfc6081", p.rfc6081},
               {"local", p.local},
+              {"random_port", p.random_port != 0 ? json(p.random_port) : json(nullptr)},
+              {"advertised_port", p.advertised_port != 0 ? json(p.advertised_port) : json(nullptr)},
+              {"peer_random_port", p.peer_random_port != 0 ? json(p.peer_random_port) : json(nullptr)},
               {"last_receive_age_seconds", optional_number(p.last_rx_age)},
               {"last_send_age_seconds", p.last_tx_age},
               {"queued_packets", p.queued_packets},
@@ -89,9 +98,15 @@ json status_json(const ControlSnapshot& s) {
                                                : "cone"},
                     {"symmetric_nat_support", c.symmetric_nat_support},
                     {"hairpinning", c.hairpinning},
+                    {"port_preserving", c.nat_type_known ? json(c.port_preserving) : json(nullptr)},
+                    {"port_preserving_nat", c.port_preserving_nat},
+                    {"sequential_nat", c.sequential_nat},
+                    {"random_ports", c.random_ports},
                     {"local", c.local.port != 0 ? json(os::to_string(c.local)) : json(nullptr)},
                     {"local_discovery", c.local_discovery},
-                    {"local_peers", c.local_peers}};
+                    {"local_peers", c.local_peers},
+                    {"upnp", upnp_text(c)},
+                    {"upnp_detail", c.upnp ? json(c.upnp->detail) : json(nullptr)}};
     j["authentication"] = c.client_id ? json{{"client_id", *c.client_id},
                                              {"algorithm", "HMAC-SHA1"},
                                              {"key_renewal_requested", c.key_renewal_requested}}

@@ -131,6 +131,9 @@ std::vector<MetricFamily> metric_families(const ControlSnapshot& s) {
     out.push_back(gauge("teredod_client_symmetric_nat",
                         "1 when the NAT showed a different mapping per server address",
                         s.client->symmetric_nat ? 1 : 0));
+    out.push_back(gauge("teredod_client_upnp_mapped",
+                        "1 while the client holds a port mapping from a UPnP IGD (RFC 6081 3.2)",
+                        s.client->upnp_mapping.port != 0 ? 1 : 0));
   }
   return out;
 }

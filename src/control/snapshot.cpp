@@ -51,6 +51,13 @@ void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, cor
     if constexpr (std::is_same_v<Core, core::Client>) {
       const core::LocalPeer* l = core.local_peers().find(e.addr, tick);
       p.local = l != nullptr && e.trusted() && l->local == e.mapped();
+      if ((e.flags & core::PeerEntry::kRandomPort) != 0) {
+        if (const core::RandomPortPeer* r = core.random_ports().find(e.addr)) {
+          p.random_port = r->local;
+          p.advertised_port = r->advertised;
+          p.peer_random_port = r->peer_port;
+        }
+      }
     }
     if ((e.flags & core::PeerEntry::kHeard) != 0)
       p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
@@ -128,10 +135,15 @@ ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core
   st.nat_type_known = client.nat_type_known();
   st.symmetric_nat_support = client.config().symmetric_nat_support;
   st.hairpinning = client.config().hairpinning;
+  st.port_preserving_nat = client.config().port_preserving;
+  st.sequential_nat = client.config().sequential;
+  st.port_preserving = client.port_preserving();
+  st.random_ports = client.random_ports().open_ports();
   st.local = client.config().local;
   st.local_discovery = client.config().local_discovery;
   if (client.config().key) st.client_id = client.config().key->id;
   st.key_renewal_requested = client.key_renewal_requested();
+  st.upnp_mapping = client.config().upnp_mapping;
   st.local_peers = client.local_peers().live(core::to_tick(client.epoch(), now));
   if (auto t = client.last_refresh(); t && *t != core::TimePoint{} && *t != core::TimePoint::min())
     st.last_refresh_age = seconds(now - *t);
@@ -277,6 +289,12 @@ ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQu
                        std::make_move_iterator(p.peers.end()));
   }
   if (q.want_peers) sort_peers(total.peers, q);
+  if (total.client) {
+    if (auto upnp = published_upnp_status()) {
+      append_counters(total.counters, upnp->counters);
+      total.client->upnp = std::move(*upnp);
+    }
+  }
   return total;
 }
 

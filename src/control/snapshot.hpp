@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "control/upnp_status.hpp"
 #include "core/client.hpp"
 #include "core/counters.hpp"
 #include "core/relay.hpp"
@@ -49,10 +50,13 @@ struct PeerInfo {
   /// Teredo peer: the path in use is not the mapping its address names (a symmetric NAT's port or
   /// a LAN address, verified by an RFC 6081 nonce).
   bool observed_mapping = false;
-  bool rfc6081 = false;               // the peer has sent RFC 6081 trailers
-  bool local = false;                 // a client of our link, reached at its local address (5.2.8)
-  std::optional<double> last_rx_age;  // seconds; nullopt: nothing received yet
-  double last_tx_age = 0;             // seconds since the entry was created or last sent to
+  bool rfc6081 = false;                // the peer has sent RFC 6081 trailers
+  bool local = false;                  // a client of our link, reached at its local address (5.2.8)
+  std::uint16_t random_port = 0;       // RFC 6081 3.3/3.4: our random port for it (0: none)
+  std::uint16_t advertised_port = 0;   // what our Random Port trailers tell it (PP: random_port)
+  std::uint16_t peer_random_port = 0;  // the Random Port it told us
+  std::optional<double> last_rx_age;   // seconds; nullopt: nothing received yet
+  double last_tx_age = 0;              // seconds since the entry was created or last sent to
   std::uint32_t queued_packets = 0;
   // Data packets and bytes with this peer (bubbles excluded), from core::PeerEntry.
   std::uint64_t packets_in = 0;
@@ -77,6 +81,12 @@ struct ClientStatus {
   bool symmetric_nat_support = true;
   bool hairpinning = true;
   proto::Endpoint local;
+  /// RFC 6081 3.3 / 3.4: the directives, whether the primary server saw our port unchanged, and
+  /// the random ports open for peers.
+  bool port_preserving_nat = true;
+  bool sequential_nat = true;
+  bool port_preserving = false;
+  std::size_t random_ports = 0;
   /// RFC 4380 5.2.8: LocalDiscovery as it runs (off when the group could not be joined), and the
   /// clients on our link whose discovery bubble arrived within 600 s (every worker's).
   bool local_discovery = false;
@@ -85,6 +95,10 @@ struct ClientStatus {
   /// server's last RA asked for a new key.
   std::optional<std::string> client_id;
   bool key_renewal_requested = false;
+  /// RFC 6081 3.2: the UPnP mapping the core holds ({} none), and what the set-up's UPnP step
+  /// got (upnp_status.hpp; nullopt when this process published none).
+  proto::Endpoint upnp_mapping;
+  std::optional<UpnpStatus> upnp;
   std::optional<double> last_refresh_age;  // seconds since the server last answered
   std::optional<double> next_refresh_in;   // seconds until the next RS
   /// The relay in use for native IPv6: the trusted native peer heard from most recently.
@@ -164,7 +178,8 @@ void fill_process_info(ControlSnapshot& s);
 
 /// One snapshot from the snapshots of a daemon's workers (at least one, same role): counters,
 /// drops, peer and queue figures summed (worker_peers lists each worker's peer count), peers
-/// merged then sorted and trimmed as `q` asks.
+/// merged then sorted and trimmed as `q` asks; for a client, the published UPnP status and its
+/// counters (upnp_status.hpp) added once.
 ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQuery& q);
 
 const char* client_state_name(core::ClientState s);

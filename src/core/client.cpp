@@ -10,6 +10,7 @@
 #include "proto/echo.hpp"
 #include "proto/icmpv6_error.hpp"
 #include "proto/router_discovery.hpp"
+#include "proto/trailers.hpp"
 
 namespace teredo::core {
 
@@ -32,6 +33,16 @@ constexpr auto kDiscoveryMin = std::chrono::seconds(200);
 constexpr auto kDiscoverySpread = std::chrono::milliseconds(100'000);
 // A newcomer's discovery bubble is answered with one of ours at most this often (docs/decisions.md).
 constexpr auto kAnnouncementSpacing = std::chrono::seconds(1);
+// RFC 6081 5.4.6: the Peer Refresh Timer, and the refreshes sent without data in between before
+// the random port is given up (docs/decisions.md). The timer looks every 10 s and refreshes a peer
+// idle for 20 s, so that an idle random-port peer is refreshed before its entry's 30 s expiry.
+constexpr auto kPeerRefresh = std::chrono::seconds(10);
+constexpr auto kPeerRefreshIdle = std::chrono::seconds(20);
+constexpr std::uint8_t kMaxPeerRefreshes = 20;
+// RFC 6081 5.4.4: a peer's new Random Port replaces the old one only after this much silence.
+constexpr auto kPeerPortQuiet = std::chrono::seconds(30);
+// Random ports are drawn from the dynamic range (RFC 6335).
+constexpr std::uint16_t kRandomPortFirst = 49152;
 
 /// True when `nonce` is one of the RS nonces of a round that has sent `sent` (kept cyclically).
 bool among_sent(const std::array<proto::Nonce, 3>& nonces, std::size_t sent, const proto::Nonce& nonce) {
@@ -60,6 +71,7 @@ Client::Client(const ClientConfig& config, RandomSource& random, TimePoint now)
     : TunnelBase(limits_of(config), config.secret, now),
       config_(config),
       random_(random),
+      random_ports_(config.max_random_ports),
       rs_deadline_(TimePoint::max()),
       next_refresh_(TimePoint::max()),
       last_server_rx_(now),
@@ -100,11 +112,18 @@ void Client::send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe) {
     ++rs_sent_;
     rs_deadline_ = now + kRsTimeout;
   }
+  if (push_rs(to, nonce, 0)) ++counters_.rs_sent;
+}
+
+bool Client::push_rs(proto::Ipv4Addr to, const proto::Nonce& nonce, std::uint16_t from_port) {
   const bool secure = config_.key.has_value() && config_.mac != nullptr;
   const std::size_t id_size = secure ? config_.key->id.size() : 0;
   proto::MutableBytes buf =
       scratch(proto::kAuthHeaderMinSize + id_size + kAuthValueSize + proto::kRouterSolicitationSize);
-  if (buf.empty()) return drop(Drop::SendFailed);
+  if (buf.empty()) {
+    drop(Drop::SendFailed);
+    return false;
+  }
   proto::Writer w(buf);
   if (secure) {
     // 5.2.2: the identifier and HMAC-SHA1 over nonce, confirmation 0 and the RS.
@@ -114,15 +133,17 @@ void Client::send_rs(TimePoint now, proto::Ipv4Addr to, bool secondary_probe) {
     const std::size_t rs_at = w.size();
     proto::build_router_solicitation(w, rs_source());
     if (!write_authentication_value(*config_.mac, config_.key->secret, nonce, 0, std::nullopt,
-                                    w.written().subspan(rs_at), buf.subspan(value_at, kAuthValueSize)))
-      return drop(Drop::SendFailed);
+                                    w.written().subspan(rs_at), buf.subspan(value_at, kAuthValueSize))) {
+      drop(Drop::SendFailed);
+      return false;
+    }
   } else {
     // A nonce-only authentication header (ID-len = AU-len = 0) protects against off-path RAs.
     proto::build_auth_header(w, nonce, 0);
     proto::build_router_solicitation(w, rs_source());
   }
-  actions_.push_back(SendUdp{Endpoint{to, proto::kTeredoPort}, w.written(), {}});
-  ++counters_.rs_sent;
+  actions_.push_back(SendUdp{Endpoint{to, proto::kTeredoPort}, w.written(), {}, from_port});
+  return true;
 }
 
 void Client::schedule_refresh(TimePoint now) {
@@ -202,6 +223,8 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   rs_deadline_ = TimePoint::max();
   restart_delay_ = std::chrono::seconds(0);
   last_ra_ = now;
+  // RFC 6081 5.4.1: the primary server saw our service port unchanged: the NAT preserves ports.
+  port_preserving_ = config_.local.port != 0 && pkt.origin->port == config_.local.port;
   const std::uint32_t prefix32 = proto::prefix32(prefix);
   const bool same =
       qual_ && qual_->mapped == *pkt.origin && qual_->server == named && qual_->prefix == prefix32;
@@ -315,14 +338,18 @@ void Client::on_tick(TimePoint now) {
     }
   }
   if (now >= next_retry_) retry_pending(now, tick);
+  if (!random_ports_.entries().empty()) random_port_tick(tick);
   sweep_idle(now, tick);
 }
 
 TimePoint Client::next_deadline() const {
   // While a round runs, its retry deadline replaces the refresh (on_tick starts no refresh
   // then, so a refresh time already past must not be reported: the driver would spin).
+  TimePoint random_port_event = TimePoint::max();
+  if (const auto t = next_random_port_event()) random_port_event = epoch_ + kTickLength * *t;
   return std::min({next_sweep_, next_retry_, round_active_ ? rs_deadline_ : next_refresh_,
-                   secondary_probe_pending_ ? secondary_deadline_ : TimePoint::max(), next_discovery_});
+                   secondary_probe_pending_ ? secondary_deadline_ : TimePoint::max(), next_discovery_,
+                   random_port_event});
 }
 
 // ---- Transmission (IPv6 from the host) --------------------------------------------------------
@@ -370,7 +397,18 @@ bool Client::hold(Tick tick, PeerEntry& peer, ByteView packet, std::uint8_t tag,
 }
 
 void Client::send_packet(Tick tick, PeerEntry& peer, ByteView packet) {
-  actions_.push_back(SendUdp{peer.mapped(), {}, packet});
+  std::uint16_t from_port = 0;
+  if ((peer.flags & PeerEntry::kRandomPort) != 0) {
+    from_port = send_port(peer);
+    if (RandomPortPeer* rp = random_port_of(peer)) rp->last_data_sent = tick;
+  }
+  Endpoint to = peer.mapped();
+  // RFC 6081 5.3.3: behind a symmetric NAT whose UPnP mapping is the server-learned one, a
+  // symmetric peer is sent to at its embedded mapping, which our UPnP port lets in.
+  if ((peer.flags & PeerEntry::kSymmetricPeer) != 0 && symmetric_nat_ && config_.upnp_mapping.port != 0 &&
+      upnp_mapping().port == 0)
+    to = proto::parse_teredo_address(peer.addr).mapped;
+  actions_.push_back(SendUdp{to, {}, packet, from_port});
   ++counters_.sent_packets;
   counters_.sent_bytes += packet.size();
   ++peer.tx_packets;
@@ -402,9 +440,10 @@ void Client::to_teredo(TimePoint, Tick tick, const proto::Ipv6Packet& ip, ByteVi
 }
 
 bool Client::push_bubble(Endpoint to, const Ipv6Addr& dst, std::uint32_t nonce,
-                         std::optional<proto::DiscoveryType> discovery) {
-  proto::MutableBytes buf =
-      scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize + proto::kDiscoveryTrailerSize);
+                         std::optional<proto::DiscoveryType> discovery, std::uint16_t from_port,
+                         std::uint16_t random_port) {
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize +
+                                    proto::kDiscoveryTrailerSize + proto::kRandomPortTrailerSize);
   if (buf.empty()) {
     drop(Drop::SendFailed);
     return false;
@@ -413,7 +452,8 @@ bool Client::push_bubble(Endpoint to, const Ipv6Addr& dst, std::uint32_t nonce,
   proto::build_bubble(w, qual_->address, dst, kHopLimit);
   if (nonce != 0) proto::build_nonce_trailer(w, nonce);
   if (discovery) proto::build_discovery_trailer(w, *discovery);
-  actions_.push_back(SendUdp{to, w.written(), {}});
+  if (random_port != 0) proto::build_random_port_trailer(w, random_port);
+  actions_.push_back(SendUdp{to, w.written(), {}, from_port});
   return true;
 }
 
@@ -424,13 +464,14 @@ bool Client::reply_allowed(TimePoint now) {
 }
 
 void Client::send_solicitation(Tick tick, PeerEntry& peer) {
-  if (!push_bubble(peer.mapped(), peer.addr, 0, proto::DiscoveryType::Solicitation)) return;
+  if (!push_bubble(peer.mapped(), peer.addr, 0, proto::DiscoveryType::Solicitation, send_port(peer))) return;
   peer.last_tx = tick;
   ++counters_.nd_solicitations_sent;
 }
 
 void Client::answer_solicitation(TimePoint now, PeerEntry& peer, Endpoint from) {
-  if (reply_allowed(now) && push_bubble(from, peer.addr, 0, proto::DiscoveryType::Advertisement))
+  if (reply_allowed(now) &&
+      push_bubble(from, peer.addr, 0, proto::DiscoveryType::Advertisement, arrival_port_))
     ++counters_.nd_advertisements_sent;
 }
 
@@ -447,9 +488,48 @@ void Client::send_bubbles(Tick tick, PeerEntry& peer) {
   // carries no nonce (5.2.4.2: none before the peer's indirect bubble, which we answer apart).
   if (const LocalPeer* local = local_peers_.find(peer.addr, tick))
     return send_local_bubbles(tick, peer, *local);
+  RandomPortPeer* rp = random_port_of(peer);
+  if (rp != nullptr && rp->echo_running()) return;  // the echo test decides when the indirect one leaves
   if (!take_bubble_budget(tick, peer)) return;
-  proto::MutableBytes buf =
-      scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize + proto::alternate_address_trailer_size(1));
+  const proto::TeredoAddress t = proto::parse_teredo_address(peer.addr);
+  // RFC 6081 5.4.2 / 5.5.2: behind a symmetric NAT, a random port for the peer first. Behind a
+  // sequential one, the echo test predicts the port its NAT gives that flow, and the indirect
+  // bubble waits for the prediction.
+  if ((pp_active() || sequential_active()) && !peer.trusted() && (rp == nullptr || rp->local == 0)) {
+    rp = random_port_entry(peer);
+    if (rp != nullptr && open_random_port(*rp) && sequential_active()) {
+      if (push_bubble(t.mapped, peer.addr, 0, std::nullopt)) ++counters_.bubbles_direct_sent;
+      return start_echo_test(tick, peer, *rp);
+    }
+  }
+  if (push_bubble(t.mapped, peer.addr, 0, std::nullopt)) ++counters_.bubbles_direct_sent;
+  if (rp != nullptr && rp->peer_port != 0) {
+    // 5.4.3: to the peer's random port, from ours (when we have one). It echoes the peer's nonce.
+    const std::uint32_t received = peer.queue != kNoQueue ? queue_.info(peer.queue).nonce_received : 0;
+    if (push_bubble({t.mapped.addr, rp->peer_port}, peer.addr, received, std::nullopt, rp->local,
+                    rp->advertised))
+      ++counters_.random_port_bubbles_sent;
+  } else if (rp != nullptr && rp->local != 0 && peer.queue != kNoQueue &&
+             queue_.info(peer.queue).nonce_received != 0) {
+    // The peer bubbled us without a Random Port: it has none. Open our NAT for it from our random
+    // port (DECISION, docs/decisions.md: a port-preserving NAT keeps the port for this first flow).
+    if (push_bubble(peer.mapped(), peer.addr, queue_.info(peer.queue).nonce_received, std::nullopt, rp->local,
+                    rp->advertised))
+      ++counters_.random_port_bubbles_sent;
+  }
+  send_indirect_bubble(peer, rp);
+}
+
+void Client::send_indirect_bubble(PeerEntry& peer, const RandomPortPeer* rp) {
+  std::array<Endpoint, 2> alternates{};
+  std::size_t n_alternates = 0;
+  if (config_.hairpinning && config_.local.port != 0 && proto::is_valid_unicast(config_.local.addr))
+    alternates[n_alternates++] = config_.local;
+  // RFC 6081 5.6.4.1: the UPnP mapping too, when it is not the one the server saw.
+  if (const Endpoint upnp = upnp_mapping(); config_.hairpinning && upnp.port != 0)
+    alternates[n_alternates++] = upnp;
+  proto::MutableBytes buf = scratch(proto::kIpv6HeaderSize + proto::kNonceTrailerSize +
+                                    proto::alternate_address_trailer_size(2) + proto::kRandomPortTrailerSize);
   if (buf.empty()) return drop(Drop::SendFailed);
   proto::Writer w(buf);
   proto::build_bubble(w, qual_->address, peer.addr, kHopLimit);
@@ -457,17 +537,15 @@ void Client::send_bubbles(Tick tick, PeerEntry& peer) {
     const std::uint32_t nonce = fresh_nonce();
     if (remember_nonce(peer, nonce)) {
       proto::build_nonce_trailer(w, nonce);
-      if (config_.hairpinning && config_.local.port != 0 && proto::is_valid_unicast(config_.local.addr))
-        proto::build_alternate_address_trailer(w, std::span(&config_.local, 1));
+      if (n_alternates > 0)
+        proto::build_alternate_address_trailer(w, std::span(alternates.data(), n_alternates));
     }
   }
+  if (rp != nullptr && rp->advertised != 0) proto::build_random_port_trailer(w, rp->advertised);
   const ByteView all = w.written();
-  const ByteView bubble = all.first(proto::kIpv6HeaderSize);
   const proto::TeredoAddress t = proto::parse_teredo_address(peer.addr);
-  actions_.push_back(SendUdp{proto::Endpoint{t.mapped.addr, t.mapped.port}, bubble, {}});
-  actions_.push_back(
-      SendUdp{Endpoint{t.server, proto::kTeredoPort}, bubble, all.subspan(proto::kIpv6HeaderSize)});
-  ++counters_.bubbles_direct_sent;
+  actions_.push_back(SendUdp{Endpoint{t.server, proto::kTeredoPort}, all.first(proto::kIpv6HeaderSize),
+                             all.subspan(proto::kIpv6HeaderSize)});
   ++counters_.bubbles_indirect_sent;
 }
 
@@ -577,7 +655,7 @@ void Client::retry_pending(TimePoint now, Tick tick) {
 
 // ---- Reception (Teredo datagrams) -------------------------------------------------------------
 
-void Client::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
+void Client::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload, std::uint16_t local_port) {
   ++counters_.udp_datagrams;
   counters_.udp_bytes += payload.size();
   auto pkt = proto::parse_teredo_packet(payload);
@@ -585,6 +663,7 @@ void Client::on_udp_datagram(TimePoint now, Endpoint from, ByteView payload) {
   auto ip = proto::parse_ipv6(pkt->ipv6);
   if (!ip) return drop(ip.drop());
   const Tick tick = to_tick(epoch_, now);
+  if (local_port != 0) return on_random_port_datagram(now, tick, from, local_port, *pkt, *ip);
 
   if (from_current_server(from)) {
     const bool advertisement = ip->header.next_header == proto::kNextHeaderIcmpv6 && !ip->payload.empty() &&
@@ -637,8 +716,9 @@ void Client::on_discovery_datagram(TimePoint now, Endpoint from, ByteView payloa
     send_local_bubbles(tick, *peer, LocalPeer{src, from, tick});
 }
 
-bool Client::send_reply_bubble(TimePoint now, const Ipv6Addr& dst, Endpoint to, std::uint32_t nonce) {
-  if (!reply_allowed(now) || !push_bubble(to, dst, nonce, std::nullopt)) return false;
+bool Client::send_reply_bubble(TimePoint now, const Ipv6Addr& dst, Endpoint to, std::uint32_t nonce,
+                               std::uint16_t from_port) {
+  if (!reply_allowed(now) || !push_bubble(to, dst, nonce, std::nullopt, from_port)) return false;
   ++counters_.bubble_replies_sent;
   return true;
 }
@@ -665,13 +745,28 @@ void Client::answer_indirect_bubble(TimePoint now, Tick tick, const Endpoint& or
   // 5.2.4.2: the answer echoes the bubble's nonce.
   const Ipv6Addr& src = ip.header.src;
   const std::uint32_t nonce = uses_nonces() ? trailers.nonce.value_or(0) : 0;
-  send_reply_bubble(now, src, origin, nonce);
-  if (proto::prefix32(src) != qual_->prefix) return;  // a relay: nothing more to do
+  const bool teredo = proto::prefix32(src) == qual_->prefix;
+  PeerEntry* known = teredo ? peers_.find(src) : nullptr;
+  // RFC 6081 5.4: a peer we hold a random port for is answered from that port alone, so that it
+  // learns one endpoint of ours, the one its traffic will reach.
+  const RandomPortPeer* rp = known != nullptr ? random_port_of(*known) : nullptr;
+  if (rp == nullptr || rp->local == 0 || nonce == 0) send_reply_bubble(now, src, origin, nonce);
+  if (!teredo) return;  // a relay: nothing more to do
   PeerEntry* peer = peer_for(tick, src);
   if (peer == nullptr) return;
   if (!peer->trusted()) peer->set_mapped(origin);
   if (nonce != 0) peer->flags |= PeerEntry::kRfc6081;
   if (peer->queue != kNoQueue && nonce != 0) queue_.info(peer->queue).nonce_received = nonce;
+  // RFC 6081 5.4.4: the peer's random port; our direct answer goes there too (from our random
+  // port when we have one), or, when the peer has none, from our random port to its origin.
+  if (trailers.random_port && random_port_support()) learn_peer_port(tick, *peer, *trailers.random_port);
+  if (RandomPortPeer* r = random_port_of(*peer); r != nullptr && nonce != 0) {
+    const Endpoint to =
+        r->peer_port != 0 ? Endpoint{proto::parse_teredo_address(src).mapped.addr, r->peer_port} : origin;
+    if ((r->peer_port != 0 || r->local != 0) && reply_allowed(now) &&
+        push_bubble(to, src, nonce, std::nullopt, r->local, r->advertised))
+      ++counters_.random_port_bubbles_sent;
+  }
   // A path verified earlier through another endpoint (a symmetric NAT's or a local one) is where
   // the peer listens now: answer there too.
   if (peer->trusted() && peer->mapped() != origin) send_reply_bubble(now, src, peer->mapped(), nonce);
@@ -700,7 +795,7 @@ void Client::accept_by_nonce(TimePoint now, Tick tick, PeerEntry& peer, Endpoint
   const std::uint32_t received = peer.queue != kNoQueue ? queue_.info(peer.queue).nonce_received : 0;
   ++counters_.bubbles_nonce_verified;
   trust_and_flush(tick, peer, from);
-  send_reply_bubble(now, peer.addr, from, received);
+  send_reply_bubble(now, peer.addr, from, received, arrival_port_);
 }
 
 void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::TeredoPacket& pkt,
@@ -752,15 +847,18 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
       ++counters_.local_peers_verified;
       trust_and_flush(tick, *peer, from);
     } else if (proto::parse_teredo_address(src).mapped != from) {
-      if (!bubble && peer != nullptr && peer->queue != kNoQueue && queue_.info(peer->queue).nonce_sent != 0) {
-        // The peer verified our nonce before we verified its: its first packets may come from
-        // the endpoint its bubble will prove. Held, delivered only if that proof comes from there.
+      const RandomPortPeer* rp = peer != nullptr ? random_port_of(*peer) : nullptr;
+      if (!bubble && peer != nullptr && peer->queue != kNoQueue &&
+          (queue_.info(peer->queue).nonce_sent != 0 || (rp != nullptr && rp->echo_running()))) {
+        // The peer verified our nonce before we verified its (or our echo test still holds our
+        // indirect bubble back): its first packets may come from the endpoint its bubble will
+        // prove. Held, delivered only if that proof comes from there.
         hold(tick, *peer, pkt.ipv6, PacketQueue::kIncoming, from);
         return;
       }
       if (!bubble || !uses_nonces() || !trailers.nonce) return drop(Drop::SourceMappingMismatch);
       if (peer == nullptr || !sent_nonce(*peer, *trailers.nonce)) return drop(Drop::BubbleNonceMismatch);
-      peer->flags |= PeerEntry::kRfc6081;
+      peer->flags |= PeerEntry::kRfc6081 | PeerEntry::kSymmetricPeer;
       ++counters_.bubbles_received;
       peer->last_rx = tick;
       peer->bubbles = 0;
@@ -797,6 +895,7 @@ void Client::from_peer(TimePoint now, Tick tick, Endpoint from, const proto::Ter
 void Client::trust_and_flush(Tick tick, PeerEntry& peer, Endpoint mapping) {
   peer.set_mapped(mapping);
   peer.flags |= PeerEntry::kTrusted | PeerEntry::kHeard;
+  if ((peer.flags & PeerEntry::kRandomPort) != 0) note_arrival(peer);
   if (peer.queue == kNoQueue) return;
   const PacketQueue::ListInfo info = queue_.info(peer.queue);
   const Endpoint held_from{proto::Ipv4Addr{info.incoming_addr}, info.incoming_port};
@@ -820,6 +919,241 @@ void Client::trust_and_flush(Tick tick, PeerEntry& peer, Endpoint mapping) {
 void Client::error(TimePoint now, std::uint8_t type, std::uint8_t code, const proto::Ipv6Packet& offending,
                    ByteView bytes, std::uint32_t param) {
   if (icmpv6_error(now, type, code, param, offending, bytes)) ++counters_.icmpv6_errors_sent;
+}
+
+// ---- RFC 6081 3.3 / 3.4: random ports ----------------------------------------------------------
+
+bool Client::random_port_support() const {
+  return config_.symmetric_nat_support && (config_.port_preserving || config_.sequential);
+}
+
+bool Client::pp_active() const {
+  return config_.port_preserving && config_.symmetric_nat_support && symmetric_nat_ && port_preserving_;
+}
+
+bool Client::sequential_active() const {
+  // 6081 5.5 builds on the port-preserving extension (sheet 10.6): both must be on.
+  return config_.sequential && config_.port_preserving && config_.symmetric_nat_support && symmetric_nat_ &&
+         !port_preserving_;
+}
+
+RandomPortPeer* Client::random_port_of(const PeerEntry& peer) {
+  return (peer.flags & PeerEntry::kRandomPort) != 0 ? random_ports_.find(peer.addr) : nullptr;
+}
+
+RandomPortPeer* Client::random_port_entry(PeerEntry& peer) {
+  RandomPortPeer* rp = random_ports_.ensure(peer.addr);
+  if (rp == nullptr) {
+    ++counters_.random_port_failures;  // the table is full: this peer goes without
+    return nullptr;
+  }
+  peer.flags |= PeerEntry::kRandomPort;
+  return rp;
+}
+
+bool Client::open_random_port(RandomPortPeer& rp) {
+  // A port of the dynamic range that none of our peers holds and that is not the service port.
+  std::uint16_t port = 0;
+  for (int attempt = 0; attempt < 8 && port == 0; ++attempt) {
+    const auto candidate =
+        static_cast<std::uint16_t>(kRandomPortFirst + random_.u32() % (65536u - kRandomPortFirst));
+    if (candidate != config_.local.port && !random_ports_.port_in_use(candidate)) port = candidate;
+  }
+  if (port == 0) {
+    ++counters_.random_port_failures;
+    return false;
+  }
+  rp.local = port;
+  rp.advertised = pp_active() ? port : 0;  // sequential: the echo test predicts it
+  rp.direct_on_random = false;
+  rp.refresh_count = 0;
+  actions_.push_back(OpenPort{port});
+  ++counters_.random_ports_opened;
+  return true;
+}
+
+void Client::close_random_port(RandomPortPeer& rp) {
+  if (rp.local != 0) actions_.push_back(ClosePort{rp.local});
+  rp.local = 0;
+  rp.advertised = 0;
+  rp.direct_on_random = false;
+  rp.echo_tests = 0;
+  rp.lower = rp.upper = 0;
+  rp.echo_deadline = std::nullopt;
+}
+
+void Client::on_port_unavailable(TimePoint, std::uint16_t port) {
+  RandomPortPeer* rp = random_ports_.find_port(port);
+  if (rp == nullptr) return;
+  ++counters_.random_port_failures;
+  rp->local = 0;  // the driver has no socket to close
+  close_random_port(*rp);
+}
+
+std::uint16_t Client::send_port(const PeerEntry& peer) {
+  if ((peer.flags & PeerEntry::kRandomPort) == 0) return 0;
+  const RandomPortPeer* rp = random_ports_.find(peer.addr);
+  return rp != nullptr && rp->local != 0 && rp->direct_on_random ? rp->local : 0;
+}
+
+void Client::learn_peer_port(Tick tick, PeerEntry& peer, std::uint16_t port) {
+  RandomPortPeer* rp = random_port_of(peer);
+  if (rp != nullptr && rp->peer_port == port) return;
+  if (rp != nullptr && rp->peer_port != 0) {
+    // A different port while data flows is ignored; after 30 s of quiet it replaces the old one
+    // and our own random port starts afresh (5.4.4).
+    if (peer.trusted() && tick_age(tick, peer.last_rx) < ticks(kPeerPortQuiet)) return;
+    if (pp_active()) close_random_port(*rp);
+  }
+  if (rp == nullptr) rp = random_port_entry(peer);
+  if (rp == nullptr) return;
+  rp->peer_port = port;
+  ++counters_.random_port_trailers_received;
+}
+
+void Client::note_arrival(PeerEntry& peer) {
+  RandomPortPeer* rp = random_ports_.find(peer.addr);
+  if (rp == nullptr || rp->local == 0) return;
+  if (arrival_port_ == rp->local) {
+    rp->direct_on_random = true;       // 5.4.4: Direct Receive on Random
+    rp->echo_deadline = std::nullopt;  // 5.5.4: a sequential peer's echo test is done
+  } else if (arrival_port_ == 0) {
+    // 5.4.4: the service port works for this peer (Direct Receive on Primary): the random port
+    // is not needed any more.
+    close_random_port(*rp);
+  }
+}
+
+void Client::start_echo_test(Tick tick, PeerEntry& peer, RandomPortPeer& rp) {
+  // 5.5.2: from the random port, an RS to the primary server, a direct bubble to the peer and an
+  // RS to the secondary server. A sequential NAT numbers the three flows in a row: the bubble's
+  // port lies midway between the two the servers see.
+  random_.fill(rp.echo_nonce1);
+  random_.fill(rp.echo_nonce2);
+  rp.lower = rp.upper = 0;
+  push_rs(config_.server, rp.echo_nonce1, rp.local);
+  if (push_bubble(proto::parse_teredo_address(peer.addr).mapped, peer.addr, 0, std::nullopt, rp.local))
+    ++counters_.random_port_bubbles_sent;
+  push_rs(config_.server2, rp.echo_nonce2, rp.local);
+  ++rp.echo_tests;
+  // 5.5.3: the Echo Test Failover Timer, one second per test run so far.
+  rp.echo_deadline = tick + ticks(std::chrono::seconds(rp.echo_tests));
+  ++counters_.echo_tests_sent;
+}
+
+void Client::handle_echo_ra(Tick tick, RandomPortPeer& rp, Endpoint from, const proto::TeredoPacket& pkt) {
+  if (!rp.echo_running() || !pkt.auth || !pkt.origin) return drop(Drop::RaNonceMismatch);
+  if (from.addr == config_.server && pkt.auth->nonce == rp.echo_nonce1 && rp.lower == 0)
+    rp.lower = pkt.origin->port;
+  else if (from.addr == config_.server2 && pkt.auth->nonce == rp.echo_nonce2 && rp.upper == 0)
+    rp.upper = pkt.origin->port;
+  else
+    return drop(Drop::RaNonceMismatch);
+  if (rp.lower == 0 || rp.upper == 0) return;
+  // 5.5.4.4 prints (Upper + Upper) / 2; 3.4 says midway: the sheet's erratum (docs/decisions.md).
+  rp.advertised = static_cast<std::uint16_t>((static_cast<unsigned>(rp.lower) + rp.upper) / 2);
+  rp.echo_deadline = std::nullopt;
+  ++counters_.ports_predicted;
+  PeerEntry* peer = peers_.find(rp.peer);
+  if (peer != nullptr && !peer->trusted() && state_ == ClientState::Qualified) {
+    (void)tick;
+    send_indirect_bubble(*peer, &rp);
+  }
+}
+
+void Client::on_random_port_datagram(TimePoint now, Tick tick, Endpoint from, std::uint16_t port,
+                                     const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip) {
+  RandomPortPeer* rp = random_ports_.find_port(port);
+  if (rp == nullptr) return drop(Drop::RandomPortUnknown);
+  if (from_current_server(from)) return handle_echo_ra(tick, *rp, from, pkt);
+  if (state_ != ClientState::Qualified || !qual_) return drop(Drop::NotQualified);
+  // The port was opened for one peer: nobody else may use it (not even a relay).
+  if (ip.header.src != rp->peer) return drop(Drop::RandomPortWrongPeer);
+  arrival_port_ = port;
+  from_peer(now, tick, from, pkt, ip);
+  arrival_port_ = 0;
+}
+
+void Client::random_port_tick(Tick tick) {
+  auto& entries = random_ports_.entries();
+  for (std::size_t i = 0; i < entries.size();) {
+    RandomPortPeer& rp = entries[i];
+    PeerEntry* peer = peers_.find(rp.peer);
+    if (peer == nullptr || (rp.local == 0 && rp.peer_port == 0)) {
+      // The peer was forgotten: so is its random port.
+      close_random_port(rp);
+      if (peer != nullptr) peer->flags &= static_cast<std::uint8_t>(~PeerEntry::kRandomPort);
+      random_ports_.erase(&rp);
+      continue;
+    }
+    if (rp.echo_running() && tick_reached(tick, *rp.echo_deadline)) {
+      // 5.5.3: no prediction yet: one more echo test, then the indirect bubble without one.
+      if (rp.echo_tests < 2 && state_ == ClientState::Qualified) {
+        start_echo_test(tick, *peer, rp);
+      } else {
+        rp.echo_deadline = std::nullopt;
+        if (!peer->trusted() && state_ == ClientState::Qualified) send_indirect_bubble(*peer, &rp);
+      }
+    }
+    ++i;
+  }
+  if (!peer_refresh_armed_) {
+    peer_refresh_armed_ = true;
+    next_peer_refresh_ = tick + ticks(kPeerRefresh);
+  }
+  if (!tick_reached(tick, next_peer_refresh_)) return;
+  next_peer_refresh_ = tick + ticks(kPeerRefresh);
+  // 5.4.6: the Peer Refresh Timer keeps the NAT's mapping of each random port open while idle.
+  for (std::size_t i = 0; i < entries.size();) {
+    RandomPortPeer& rp = entries[i];
+    PeerEntry* peer = peers_.find(rp.peer);
+    if (peer == nullptr || rp.local == 0 || !rp.direct_on_random || !peer->trusted()) {
+      ++i;
+      continue;
+    }
+    if (tick_age(tick, rp.last_data_sent) < ticks(kPeerRefreshIdle)) {
+      rp.refresh_count = 0;
+    } else if (tick_age(tick, peer->last_tx) < ticks(kPeerRefreshIdle)) {
+      // A refresh went out recently.
+    } else if (rp.refresh_count < kMaxPeerRefreshes) {
+      if (push_bubble(peer->mapped(), peer->addr, 0, std::nullopt, rp.local)) ++counters_.peer_refreshes_sent;
+      ++rp.refresh_count;
+      peer->last_tx = tick;
+    } else {
+      // DECISION (docs/decisions.md): 20 refreshes without data: the port goes, and the peer is
+      // reached the usual way again when traffic resumes.
+      close_random_port(rp);
+      peer->flags &= static_cast<std::uint8_t>(~(PeerEntry::kTrusted | PeerEntry::kRandomPort));
+      peer->set_mapped(proto::parse_teredo_address(peer->addr).mapped);
+      random_ports_.erase(&rp);
+      continue;
+    }
+    ++i;
+  }
+}
+
+std::optional<Tick> Client::next_random_port_event() const {
+  const auto& entries = random_ports_.entries();
+  if (entries.empty()) return std::nullopt;
+  std::optional<Tick> next;
+  // Deadlines are compared by age from the refresh time, which every live entry lies within.
+  auto earlier = [&](Tick t) {
+    if (!next || tick_age(*next, t) < 0x80000000u) next = t;
+  };
+  for (const RandomPortPeer& rp : entries)
+    if (rp.echo_running()) earlier(*rp.echo_deadline);
+  earlier(peer_refresh_armed_ ? next_peer_refresh_ : Tick{0});
+  return next;
+}
+
+Endpoint Client::upnp_mapping() const {
+  // RFC 6081 5.3.2: the same mapping as the server saw means one NAT: the UPnP one is not used.
+  if (qual_ && qual_->mapped == config_.upnp_mapping) return {};
+  return config_.upnp_mapping;
+}
+
+void Client::set_upnp_mapping(TimePoint, Endpoint mapping) {
+  config_.upnp_mapping = mapping;
 }
 
 }  // namespace teredo::core

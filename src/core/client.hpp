@@ -13,6 +13,7 @@
 #include "core/authentication.hpp"
 #include "core/client_counters.hpp"
 #include "core/local_peers.hpp"
+#include "core/random_ports.hpp"
 #include "core/random_source.hpp"
 #include "core/rate_limiter.hpp"
 #include "core/time.hpp"
@@ -77,6 +78,16 @@ struct ClientConfig {
   /// qualifies (no RS, no refresh, no network-change round); it takes the first worker's state
   /// changes through adopt() and serves the peers that belong to it.
   bool follower = false;
+  /// RFC 6081 3.3 (PortPreservingSymmetricNat): behind a symmetric NAT that preserves the local
+  /// port, a random local port per peer, advertised in Random Port trailers.
+  bool port_preserving = true;
+  /// RFC 6081 3.4 (SequentialPortSymmetricNat): behind a symmetric NAT that does not preserve
+  /// ports, an echo test from a random port predicts the port the NAT gives the peer's flow.
+  bool sequential = true;
+  /// Random-port peers at once (each holds a socket while its path opens or stays in use).
+  std::size_t max_random_ports = 64;
+  /// RFC 6081 3.2 (UPnP): the mapping the IGD gave the service port, when known at start.
+  proto::Endpoint upnp_mapping{};
   /// Where the large buffers come from (buffer_memory.hpp); the driver passes its page memory.
   BufferMemory* memory = &heap_buffer_memory();
 };
@@ -87,7 +98,15 @@ class Client : public TunnelBase {
   Client(const ClientConfig& config, RandomSource& random, TimePoint now);
 
   void on_tun_packet(TimePoint now, proto::ByteView packet);
-  void on_udp_datagram(TimePoint now, proto::Endpoint from, proto::ByteView payload);
+  /// A datagram received on the service socket (`local_port` 0) or on the random-port socket
+  /// `local_port` that an OpenPort action opened.
+  void on_udp_datagram(TimePoint now, proto::Endpoint from, proto::ByteView payload,
+                       std::uint16_t local_port = 0);
+  /// The driver could not open the random port of an OpenPort action: the peer goes on without it.
+  void on_port_unavailable(TimePoint now, std::uint16_t port);
+  /// RFC 6081 5.3: the mapping a UPnP IGD gave the service port (AddPortMapping and
+  /// GetExternalIPAddress), or {} when there is none (any more). May arrive at any time.
+  void set_upnp_mapping(TimePoint now, proto::Endpoint mapping);
   /// A datagram that arrived on the local discovery group 224.0.0.253:3544 (RFC 4380 5.2.8).
   void on_discovery_datagram(TimePoint now, proto::Endpoint from, proto::ByteView payload);
   void on_tick(TimePoint now);
@@ -106,6 +125,13 @@ class Client : public TunnelBase {
   /// True once the secondary-address probe has answered for the current mapping (the NAT type
   /// is then known: symmetric_nat() or not).
   bool nat_type_known() const { return nat_probe_answered_; }
+  /// True when the primary server saw our service port unchanged (RFC 6081 5.4.1): behind a
+  /// symmetric NAT, the NAT preserves ports.
+  bool port_preserving() const { return port_preserving_; }
+  /// The UPnP mapping in use: {} without one, or once it proved equal to the server-learned
+  /// mapping (one NAT, RFC 6081 5.3.2).
+  proto::Endpoint upnp_mapping() const;
+  const RandomPorts& random_ports() const { return random_ports_; }
   /// True when the last authenticated RA asked for a new key (confirmation non-zero).
   bool key_renewal_requested() const { return key_renewal_requested_; }
   /// When the last RA was accepted (the last completed qualification or refresh), if any.
@@ -153,14 +179,41 @@ class Client : public TunnelBase {
   /// A bubble from our address to `dst`, sent to `to`, with the trailers asked for (none: 0 and
   /// nullopt). False (send_failed) when the output arena is full.
   bool push_bubble(proto::Endpoint to, const proto::Ipv6Addr& dst, std::uint32_t nonce,
-                   std::optional<proto::DiscoveryType> discovery);
+                   std::optional<proto::DiscoveryType> discovery, std::uint16_t from_port = 0,
+                   std::uint16_t random_port = 0);
+  /// An RS with a nonce authentication header (with our key, the identifier and HMAC too).
+  bool push_rs(proto::Ipv4Addr to, const proto::Nonce& nonce, std::uint16_t from_port);
+  /// The indirect bubble of send_bubbles: Nonce, Alternate Address and Random Port trailers.
+  void send_indirect_bubble(PeerEntry& peer, const RandomPortPeer* rp);
+
+  // RFC 6081 3.3 / 3.4: random ports (random_ports.hpp).
+  bool pp_active() const;
+  bool sequential_active() const;
+  bool random_port_support() const;
+  RandomPortPeer* random_port_of(const PeerEntry& peer);
+  RandomPortPeer* random_port_entry(PeerEntry& peer);
+  bool open_random_port(RandomPortPeer& rp);
+  void close_random_port(RandomPortPeer& rp);
+  /// Where direct traffic to a trusted peer leaves from: its random port once the peer answered
+  /// there (5.4: Direct Receive on Random), else the service port.
+  std::uint16_t send_port(const PeerEntry& peer);
+  void learn_peer_port(Tick tick, PeerEntry& peer, std::uint16_t port);
+  void start_echo_test(Tick tick, PeerEntry& peer, RandomPortPeer& rp);
+  void on_random_port_datagram(TimePoint now, Tick tick, proto::Endpoint from, std::uint16_t port,
+                               const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip);
+  void handle_echo_ra(Tick tick, RandomPortPeer& rp, proto::Endpoint from, const proto::TeredoPacket& pkt);
+  /// Where a trust decision came in: the random port or the service port (5.4.4: DRoR / DRoP).
+  void note_arrival(PeerEntry& peer);
+  void random_port_tick(Tick tick);
+  std::optional<Tick> next_random_port_event() const;
   /// Takes a token of the reply limit; without one, counts bubble_replies_limited.
   bool reply_allowed(TimePoint now);
   void answer_solicitation(TimePoint now, PeerEntry& peer, proto::Endpoint from);
   void send_connectivity_test(Tick tick, PeerEntry& peer);
   /// A bubble answering one we received: within the reply limit, with `nonce` as its Nonce
   /// trailer when set. False when the limit withheld it.
-  bool send_reply_bubble(TimePoint now, const proto::Ipv6Addr& dst, proto::Endpoint to, std::uint32_t nonce);
+  bool send_reply_bubble(TimePoint now, const proto::Ipv6Addr& dst, proto::Endpoint to, std::uint32_t nonce,
+                         std::uint16_t from_port = 0);
   void answer_indirect_bubble(TimePoint now, Tick tick, const proto::Endpoint& origin,
                               const proto::Ipv6Packet& ip, const proto::Trailers& trailers);
   void accept_by_nonce(TimePoint now, Tick tick, PeerEntry& peer, proto::Endpoint from);
@@ -183,6 +236,12 @@ class Client : public TunnelBase {
   bool symmetric_nat_ = false;
   bool nat_probe_answered_ = false;
   bool key_renewal_requested_ = false;
+  bool port_preserving_ = false;
+
+  RandomPorts random_ports_;
+  std::uint16_t arrival_port_ = 0;  // the random port the datagram being handled came in on
+  Tick next_peer_refresh_ = 0;
+  bool peer_refresh_armed_ = false;
 
   // The RS round in progress: nonces of the RS sent in this round (an RA may answer any).
   std::array<proto::Nonce, 3> rs_nonces_{};

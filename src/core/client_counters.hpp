@@ -51,6 +51,14 @@ struct ClientCounters {
   std::uint64_t local_peers_verified = 0;        // local peers trusted at their local address (rule 5)
   // RFC 4380 5.2.2 secure qualification
   std::uint64_t key_renewals_requested = 0;  // authenticated RAs with a non-zero confirmation
+  // RFC 6081 3.3 / 3.4: random ports behind port-preserving and sequential symmetric NATs
+  std::uint64_t random_ports_opened = 0;            // OpenPort asked for a peer
+  std::uint64_t random_port_failures = 0;           // the driver could not open one, or the table was full
+  std::uint64_t random_port_trailers_received = 0;  // a peer's Random Port learned or changed
+  std::uint64_t random_port_bubbles_sent = 0;       // bubbles sent from a random port
+  std::uint64_t peer_refreshes_sent = 0;            // 5.4.6 Peer Refresh Timer bubbles
+  std::uint64_t echo_tests_sent = 0;                // 5.5 echo tests (two RS and a bubble each)
+  std::uint64_t ports_predicted = 0;                // echo tests that predicted the NAT's port
 };
 
 namespace help {
@@ -149,6 +157,23 @@ inline constexpr CounterField<ClientCounters> kClientCounterFields[] = {
       help::kLocalDiscoveryEvents}},
     {&ClientCounters::key_renewals_requested,
      {"key_renewals_requested", "key_renewals_requested", "", "", help::kKeyRenewals}},
+    {&ClientCounters::random_ports_opened,
+     {"random_ports_opened", "nat_extension_events", "event", "random_port_opened",
+      help::kNatExtensionEvents}},
+    {&ClientCounters::random_port_failures,
+     {"random_port_failures", "nat_extension_events", "event", "random_port_failed",
+      help::kNatExtensionEvents}},
+    {&ClientCounters::random_port_trailers_received,
+     {"random_port_trailers_received", "nat_extension_events", "event", "peer_random_port",
+      help::kNatExtensionEvents}},
+    {&ClientCounters::random_port_bubbles_sent,
+     {"random_port_bubbles_sent", "bubbles_sent", "kind", "random_port", help::kBubblesSent}},
+    {&ClientCounters::peer_refreshes_sent,
+     {"peer_refreshes_sent", "bubbles_sent", "kind", "peer_refresh", help::kBubblesSent}},
+    {&ClientCounters::echo_tests_sent,
+     {"echo_tests_sent", "nat_extension_events", "event", "echo_test", help::kNatExtensionEvents}},
+    {&ClientCounters::ports_predicted,
+     {"ports_predicted", "nat_extension_events", "event", "port_predicted", help::kNatExtensionEvents}},
 };
 static_assert(covers_every_member(kClientCounterFields));
 

@@ -36,8 +36,11 @@ struct PeerEntry {
 
   static constexpr std::uint8_t kOccupied = 0x01;
   static constexpr std::uint8_t kTrusted = 0x02;
-  static constexpr std::uint8_t kHeard = 0x04;    // something was received from it at least once
-  static constexpr std::uint8_t kRfc6081 = 0x08;  // it sent an RFC 6081 Nonce trailer: it speaks 6081
+  static constexpr std::uint8_t kHeard = 0x04;          // something was received from it at least once
+  static constexpr std::uint8_t kRfc6081 = 0x08;        // it sent an RFC 6081 Nonce trailer: it speaks 6081
+  static constexpr std::uint8_t kRandomPort = 0x10;     // it has an entry in the client's RandomPorts
+  static constexpr std::uint8_t kSymmetricPeer = 0x20;  // its direct bubbles came from elsewhere than
+                                                        // its embedded mapping (RFC 6081 5.3)
 
   bool occupied() const { return (flags & kOccupied) != 0; }
   bool trusted() const { return (flags & kTrusted) != 0; }

@@ -14,11 +14,26 @@
 
 namespace teredo::core {
 
-/// Send a UDP datagram from the service socket: `header` then `body` (scatter-gather).
+/// Send a UDP datagram: `header` then `body` (scatter-gather), from the service socket
+/// (`from_port` 0) or from the random-port socket `from_port` that an OpenPort opened.
 struct SendUdp {
   proto::Endpoint to;
   proto::ByteView header;
   proto::ByteView body;
+  std::uint16_t from_port = 0;
+};
+
+/// Open a UDP socket on the service socket's address and port `port` (RFC 6081 5.4, 5.5: a
+/// random port per peer behind a port-preserving or sequential symmetric NAT). What it receives
+/// goes to Client::on_udp_datagram with `local_port` = port. When the port cannot be bound the
+/// driver calls Client::on_port_unavailable(port) (after carrying out the batch).
+struct OpenPort {
+  std::uint16_t port = 0;
+};
+
+/// Close the socket an OpenPort opened (its peer is trusted another way, forgotten or idle).
+struct ClosePort {
+  std::uint16_t port = 0;
 };
 
 /// Write one IPv6 packet to the tunnel interface.
@@ -54,6 +69,6 @@ struct StateChange {
   std::optional<Qualification> qualification;
 };
 
-using TunnelAction = std::variant<SendUdp, WriteTun, SendIcmpv6, StateChange>;
+using TunnelAction = std::variant<SendUdp, WriteTun, SendIcmpv6, StateChange, OpenPort, ClosePort>;
 
 }  // namespace teredo::core

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <deque>
 #include <thread>
+#include <utility>
 
 #include "daemon/daemon_setup.hpp"
 #include "daemon/log.hpp"
@@ -15,7 +16,6 @@
 #include "os/notify.hpp"
 #include "os/poll_set.hpp"
 #include "os/process.hpp"
-#include "os/seccomp.hpp"
 #include "os/signals.hpp"
 
 namespace teredo::daemon {
@@ -35,8 +35,8 @@ bool WorkerContext::drop_privileges() {
   return true;
 }
 
-bool WorkerContext::confine() {
-  if (auto st = os::install_seccomp_filter(); !st) {
+bool WorkerContext::confine(const os::SeccompOptions& options) {
+  if (auto st = os::install_seccomp_filter(options); !st) {
     log::alert("Cannot install the seccomp filter: {}", st.error().message());
     return false;
   }
@@ -137,6 +137,7 @@ class Supervisor {
       return false;
     }
     worker_ = child->pid;
+    worker_ended_ = config.worker_ended;  // the settings this worker runs with
     ready_fd_ = std::move(child->channel);
     return true;
   }
@@ -205,10 +206,14 @@ class Supervisor {
       log::alert("Worker set-up failed (see the messages above)");
   }
 
-  // The worker's wait status if it has exited (reaped); nullopt if it still runs.
+  // The worker's wait status if it has exited (reaped); nullopt if it still runs. Every exit
+  // passes here: the worker_ended of its settings runs before anything else happens.
   std::optional<int> reap(bool block) {
     auto status = os::reap_child(worker_, block);
-    if (status) worker_ = -1;
+    if (status) {
+      worker_ = -1;
+      if (const WorkerEnded ended = std::exchange(worker_ended_, {})) ended(user_, chroot_);
+    }
     return status;
   }
 
@@ -313,6 +318,7 @@ class Supervisor {
   os::SignalFd& signals_;
   LoadedConfig current_;
   pid_t worker_ = -1;
+  WorkerEnded worker_ended_;
   os::Fd ready_fd_;
   bool stop_requested_ = false;
   bool reload_requested_ = false;

@@ -20,6 +20,7 @@
 #include "daemon/effective_settings.hpp"
 #include "os/fd.hpp"
 #include "os/privileges.hpp"
+#include "os/seccomp.hpp"
 
 namespace teredo::daemon {
 
@@ -35,13 +36,16 @@ class WorkerContext {
 
   const CommandLine& options() const { return options_; }
   const os::TargetUser& user() const { return user_; }
+  /// The chroot workers run in (-t, or the role's empty directory).
+  const std::string& chroot_dir() const { return chroot_dir_; }
 
   /// Once every privileged resource is open: chroot, setuid to the user, no capabilities,
   /// no_new_privs (os::drop_privileges). Logs and returns false on failure.
   bool drop_privileges();
   /// Right before the data path starts (after drop_privileges, before any thread): installs
-  /// the seccomp allow-list. Logs and returns false on failure.
-  bool confine();
+  /// the seccomp allow-list (`options`: what the role adds to it). Logs and returns false on
+  /// failure.
+  bool confine(const os::SeccompOptions& options = {});
   /// Tells the supervisor that set-up succeeded; outside -f, moves stdio to /dev/null and stops
   /// logging to stderr. Then returns the heap pages set-up freed to the kernel.
   void ready();
@@ -65,12 +69,19 @@ struct DaemonIdentity {
   std::vector<os::Capability> supervisor_caps;
 };
 
+/// What the supervisor runs, as root, once a worker process has ended, with the workers' user
+/// and chroot (LoadedConfig::worker_ended).
+using WorkerEnded = std::function<void(const os::TargetUser& user, const std::string& chroot)>;
+
 /// A validated configuration, ready to run: what a reload compares, the log facility, and the
 /// worker process's main bound to the typed settings.
 struct LoadedConfig {
   EffectiveSettings effective;
   int syslog_facility = 0;
   std::function<int(WorkerContext&)> run_worker;
+  /// Run each time a worker started with these settings has ended (stopped, crashed, restarted
+  /// for a reload, failed its set-up): what a confined worker cannot undo itself. Empty: nothing.
+  WorkerEnded worker_ended;
 };
 
 /// One daemon role, typed by its settings.
@@ -86,6 +97,10 @@ struct DaemonRole {
   /// The worker process's main: set up, ctx.drop_privileges(), ctx.confine(), ctx.ready(), run.
   /// Returns the worker's exit status.
   int (*run_worker)(const Settings&, WorkerContext&) = nullptr;
+  /// Optional: run by the supervisor, as root, after each worker of these settings has ended
+  /// (teredod: deletes the UPnP port mappings a client worker may have left,
+  /// roles/upnp_mapping.hpp). Bounded in time by the callee.
+  void (*worker_ended)(const Settings&, const os::TargetUser&, const std::string& chroot) = nullptr;
 };
 
 /// Runs the daemon until a stop signal; returns the exit code (kExitOk or kExitSetupFailure).
@@ -99,9 +114,14 @@ int run_supervised(const CommandLine& options, const DaemonRole<Settings>& role)
     std::optional<Settings> loaded = role.load(o);
     if (!loaded) return std::nullopt;
     auto settings = std::make_shared<const Settings>(std::move(*loaded));
-    return LoadedConfig{
-        role.describe(*settings), role.syslog_facility(*settings),
-        [run = role.run_worker, settings](WorkerContext& ctx) { return run(*settings, ctx); }};
+    WorkerEnded ended;
+    if (role.worker_ended != nullptr)
+      ended = [end = role.worker_ended, settings](const os::TargetUser& user, const std::string& chroot) {
+        end(*settings, user, chroot);
+      };
+    return LoadedConfig{role.describe(*settings), role.syslog_facility(*settings),
+                        [run = role.run_worker, settings](WorkerContext& ctx) { return run(*settings, ctx); },
+                        std::move(ended)};
   });
 }
 

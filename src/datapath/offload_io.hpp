@@ -74,7 +74,13 @@ class OffloadIo {
   /// Receives one recvmmsg batch and calls fn(from, payload) for every datagram (GRO runs split).
   /// Payloads stay valid until the next receive.
   template <class Fn>
-  void receive_udp(Fn&& fn);
+  void receive_udp(Fn&& fn) {
+    receive_udp_on(devices_.udp, fn);
+  }
+  /// The same from another socket of the worker (a client's random-port socket), into the same
+  /// batch: one receive buffer per worker, since the path handles one socket at a time.
+  template <class Fn>
+  void receive_udp_on(os::UdpSocket& socket, Fn&& fn);
 
   /// Queues a datagram (`header` then `body`); sends the batch first when it is full. The bytes
   /// must stay valid until finish_batch().
@@ -183,8 +189,8 @@ void OffloadIo::read_tun_batch(Sink& sink) {
 }
 
 template <class Fn>
-void OffloadIo::receive_udp(Fn&& fn) {
-  auto received = devices_.udp.recv_batch(recv_);
+void OffloadIo::receive_udp_on(os::UdpSocket& socket, Fn&& fn) {
+  auto received = socket.recv_batch(recv_);
   if (!received) {
     errors_.note("recvmmsg", received.error().code.value());
     return;

@@ -6,18 +6,25 @@
 // A packet read from the TUN travels: OffloadIo::read_tun_batch -> add() (or Handoff::pass_tun
 // when another worker owns its peer) -> the pending list -> Core::on_tun_packet (after a prefetch
 // pass over the batch) -> flush() -> OffloadIo::send_udp -> sendmmsg.
+//
+// A client core may also ask for a UDP socket on a random port per peer (RFC 6081 3.3, 3.4):
+// flush() opens and closes them in the worker's RandomPortSockets, sends the few datagrams that
+// leave from them one by one, and tells the core which ports could not be opened.
 #pragma once
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "core/buffer_memory.hpp"
 #include "core/time.hpp"
 #include "core/tunnel_actions.hpp"
 #include "datapath/handoff.hpp"
 #include "datapath/offload_io.hpp"
+#include "datapath/random_port_sockets.hpp"
 #include "os/page_memory.hpp"
 #include "os/timer_fd.hpp"
 
@@ -40,6 +47,10 @@ class TunnelPath {
  public:
   /// Packets handed to the core per pass.
   static constexpr std::size_t kMaxPending = 1024;
+  /// A client core: it may ask for random-port sockets (core::OpenPort), and hears of failures.
+  static constexpr bool kRandomPorts = requires(Core & c, core::TimePoint t, std::uint16_t port) {
+    c.on_port_unavailable(t, port);
+  };
 
   TunnelPath(Core& core, PacketDevices devices, os::TimerFd& timer, std::size_t max_mtu,
              const config::DataPathSettings& settings, Shards& shards, unsigned self, bool auth_to_first)
@@ -47,12 +58,17 @@ class TunnelPath {
         io_(devices, max_mtu, settings),
         handoff_(shards, self, auth_to_first, drops_),
         timer_(timer),
-        pending_(os::page_memory(), kMaxPending) {}
+        pending_(os::page_memory(), kMaxPending) {
+    if constexpr (kRandomPorts) unavailable_.reserve(RandomPortSockets::kCapacity);
+  }
   TunnelPath(const TunnelPath&) = delete;
   TunnelPath& operator=(const TunnelPath&) = delete;
 
   /// Where StateChange actions go (null: ignored; the relay never has any).
   void set_state_listener(StateListener* listener) { listener_ = listener; }
+  /// Where OpenPort and ClosePort actions go (null: every OpenPort fails; the relay never has
+  /// any). The worker owns the table and watches its sockets.
+  void set_random_port_sockets(RandomPortSockets* ports) { random_sockets_ = ports; }
 
   void on_tun_readable() {
     now_ = std::chrono::steady_clock::now();
@@ -97,6 +113,25 @@ class TunnelPath {
     }
   }
 
+  /// The random-port socket in `slot` of the RandomPortSockets table is readable: its datagrams
+  /// go to this core with the port they arrived on (they belong to the peer this worker opened it
+  /// for: never passed to another worker).
+  void on_random_port_readable(std::size_t slot) {
+    if constexpr (kRandomPorts) {
+      if (random_sockets_ == nullptr) return;
+      os::UdpSocket* socket = random_sockets_->socket(slot);
+      if (socket == nullptr) return;  // closed after epoll reported it
+      const std::uint16_t port = socket->local().port;
+      const core::TimePoint now = std::chrono::steady_clock::now();
+      // A flush may close this socket: the batch is already received and the port copied.
+      io_.receive_udp_on(*socket, [&](proto::Endpoint from, proto::ByteView payload) {
+        core_.on_udp_datagram(now, from, payload, port);
+        if (core_.should_flush()) flush();
+      });
+      flush();  // the payloads live in the receive batch until the next receive
+    }
+  }
+
   /// Other workers passed packets over (this worker's wake-up eventfd).
   void on_handoff() {
     const core::TimePoint now = std::chrono::steady_clock::now();
@@ -121,27 +156,19 @@ class TunnelPath {
     flush();
   }
 
-  /// Carries out and clears the core's actions; sends the pending UDP batch.
+  /// Carries out and clears the core's actions; sends the pending UDP batch. Then tells the core
+  /// of the random ports that could not be opened, and carries out what that makes it do.
   void flush() {
-    for (const core::TunnelAction& action : core_.actions()) {
-      std::visit(
-          [&](const auto& a) {
-            using T = std::decay_t<decltype(a)>;
-            if constexpr (std::is_same_v<T, core::SendUdp>) {
-              io_.send_udp(a.to, a.header, a.body);
-            } else if constexpr (std::is_same_v<T, core::WriteTun>) {
-              io_.write_tun(a.packet);
-            } else if constexpr (std::is_same_v<T, core::SendIcmpv6>) {
-              io_.send_icmp(a.to, a.message);
-            } else if (listener_ != nullptr) {
-              listener_->on_state_change(a);
-            }
-          },
-          action);
+    carry_out();
+    if constexpr (kRandomPorts) {
+      // Not while the actions are walked: the core's answer adds actions of its own.
+      while (!unavailable_.empty()) {
+        const core::TimePoint now = std::chrono::steady_clock::now();
+        for (std::uint16_t port : unavailable_) core_.on_port_unavailable(now, port);
+        unavailable_.clear();
+        carry_out();
+      }
     }
-    // Headers view the core's arena and bodies our input buffers: send before clearing.
-    io_.finish_batch();
-    core_.clear_actions();
   }
 
   /// Arms the timerfd to the core's next deadline (when it moved).
@@ -179,6 +206,60 @@ class TunnelPath {
   }
 
  private:
+  void carry_out() {
+    for (const core::TunnelAction& action : core_.actions()) {
+      std::visit(
+          [&](const auto& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, core::SendUdp>) {
+              if (a.from_port == 0) [[likely]]
+                io_.send_udp(a.to, a.header, a.body);
+              else
+                send_from_random_port(a);
+            } else if constexpr (std::is_same_v<T, core::WriteTun>) {
+              io_.write_tun(a.packet);
+            } else if constexpr (std::is_same_v<T, core::SendIcmpv6>) {
+              io_.send_icmp(a.to, a.message);
+            } else if constexpr (std::is_same_v<T, core::StateChange>) {
+              if (listener_ != nullptr) listener_->on_state_change(a);
+            } else if constexpr (std::is_same_v<T, core::OpenPort>) {
+              open_port(a.port);
+            } else if constexpr (std::is_same_v<T, core::ClosePort>) {
+              if (random_sockets_ != nullptr) random_sockets_->close(a.port);
+            }
+          },
+          action);
+    }
+    // Headers view the core's arena and bodies our input buffers: send before clearing.
+    io_.finish_batch();
+    core_.clear_actions();
+  }
+
+  /// A rare datagram (a bubble, a random-port peer's packet): sent at once, not batched.
+  void send_from_random_port(const core::SendUdp& a) {
+    os::UdpSocket* socket = random_sockets_ != nullptr ? random_sockets_->find(a.from_port) : nullptr;
+    if (socket == nullptr) {  // its OpenPort failed (the core hears of it after this batch)
+      drops_.add(proto::Drop::SendFailed);
+      return;
+    }
+    if (auto st = socket->send_to(a.to, a.header, a.body); !st) {
+      io_.errors().note("sendmsg(random port)", st.error().code.value());
+      drops_.add(proto::Drop::SendFailed);
+    }
+  }
+
+  void open_port(std::uint16_t port) {
+    if constexpr (kRandomPorts) {
+      os::OsStatus st = random_sockets_ != nullptr ? random_sockets_->open(port)
+                                                   : os::errno_error(RandomPortSockets::kFull, ENOBUFS);
+      if (st) return;
+      // A taken port is no fault of ours (the core goes on without it); anything else is logged.
+      if (const int err = st.error().code.value(); err != EADDRINUSE)
+        io_.errors().note(st.error().operation, err);
+      unavailable_.push_back(port);
+    }
+  }
+
   /// Hands the pending packets to the core (a prefetch pass over the batch first, so that the
   /// peer-table lookups overlap instead of missing the cache one by one).
   void process_pending() {
@@ -192,7 +273,7 @@ class TunnelPath {
 
   Core& core_;
   OffloadIo io_;
-  proto::DropCounters drops_;  // handoff_full
+  proto::DropCounters drops_;  // handoff_full, send_failed from random ports
   Handoff handoff_;
   os::TimerFd& timer_;
   core::BufferArray<proto::ByteView> pending_;  // page-mapped too: a span is trivially copyable
@@ -200,6 +281,10 @@ class TunnelPath {
   core::TimePoint now_{};  // of the TUN batch being read
   core::TimePoint armed_ = core::TimePoint::min();
   StateListener* listener_ = nullptr;
+  RandomPortSockets* random_sockets_ = nullptr;
+  // The ports of this batch's OpenPort actions that failed (reserved: no allocation below
+  // RandomPortSockets::kCapacity per batch).
+  std::vector<std::uint16_t> unavailable_;
 };
 
 }  // namespace teredo::datapath

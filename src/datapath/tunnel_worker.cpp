@@ -89,6 +89,11 @@ TunnelWorker<Core>::TunnelWorker(const Config& config, WorkerIo io, const Worker
   if (client_.qualifier) path_.set_state_listener(this);
   if (client_.qualifier && client_.qualifier->discovery)
     discovery_batch_ = std::make_unique<os::RecvBatch>(kDiscoverySlot);
+  if constexpr (kIsClient<Core>) {
+    // RFC 6081 3.3, 3.4: on the service socket's address, as the NAT must see the same host.
+    random_sockets_.emplace(epoll_, io_.udp.local().addr, kRandomPort);
+    path_.set_random_port_sockets(&*random_sockets_);
+  }
 }
 
 template <class Core>
@@ -141,6 +146,9 @@ bool TunnelWorker<Core>::run() {
           if (should_stop()) return true;
           break;
         default:
+          if (random_sockets_) {
+            if (auto slot = random_sockets_->slot_of(ready[i])) path_.on_random_port_readable(*slot);
+          }
           break;
       }
     }

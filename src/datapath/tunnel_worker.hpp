@@ -8,7 +8,8 @@
 // A client's first worker also qualifies: it watches the network (rtnetlink, debounced) and
 // carries out its core's StateChange actions: the privileged helper configures the interface,
 // the other workers (followers) take the new state from the StateBoard, the control channel
-// learns "state since".
+// learns "state since". Every client worker keeps the random-port sockets its core asks for
+// (random_port_sockets.hpp), watched by its epoll loop.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include "core/relay.hpp"
 #include "datapath/client_state.hpp"
 #include "datapath/handoff.hpp"
+#include "datapath/random_port_sockets.hpp"
 #include "datapath/tunnel_path.hpp"
 #include "os/epoll.hpp"
 #include "os/kernel_random.hpp"
@@ -106,7 +108,19 @@ class TunnelWorker final : StateListener {
   ~TunnelWorker() = default;
 
  private:
-  enum Tag : std::uint64_t { kTun, kUdp, kTimer, kStop, kControl, kHandoff, kNetwork, kDebounce, kDiscovery };
+  // kRandomPort + slot: a client's random-port sockets (RandomPortSockets::kCapacity tags).
+  enum Tag : std::uint64_t {
+    kTun,
+    kUdp,
+    kTimer,
+    kStop,
+    kControl,
+    kHandoff,
+    kNetwork,
+    kDebounce,
+    kDiscovery,
+    kRandomPort
+  };
 
   TunnelWorker(const Config& config, WorkerIo io, const WorkerPlace& place,
                const config::DataPathSettings& settings, ClientParts client, os::Epoll epoll);
@@ -134,6 +148,8 @@ class TunnelWorker final : StateListener {
   bool debounce_armed_ = false;
   bool huge_pages_advised_ = false;
   std::unique_ptr<os::RecvBatch> discovery_batch_;  // with a discovery socket
+  // A client's; after epoll_ and path_, so that its sockets close before them.
+  std::optional<RandomPortSockets> random_sockets_;
 };
 
 extern template class TunnelWorker<core::Relay>;

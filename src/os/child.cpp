@@ -2,12 +2,14 @@
 #include "os/child.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <string>
 
 namespace teredo::os {
@@ -66,6 +68,36 @@ std::optional<char> read_ready(const Fd& channel) {
   } while (n < 0 && errno == EINTR);
   if (n != 1) return std::nullopt;
   return status;
+}
+
+OsStatus send_report(const Fd& channel, proto::ByteView report) {
+  ssize_t n;
+  do {
+    n = ::write(channel.get(), report.data(), report.size());
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(report.size())) return errno_error("write(report pipe)", n < 0 ? errno : EIO);
+  return Ok{};
+}
+
+OsResult<std::size_t> read_report(const Fd& channel, proto::MutableBytes buf, int timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) break;
+    pollfd p{channel.get(), POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return errno_error("poll(report pipe)");
+    if (r == 0) break;
+    const ssize_t n = ::read(channel.get(), buf.data() + got, buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error("read(report pipe)");
+    if (n == 0) break;  // the child closed it (exited)
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
 }
 
 void signal_process(pid_t pid, int signo) {

@@ -10,6 +10,7 @@
 
 #include "os/fd.hpp"
 #include "os/os_result.hpp"
+#include "proto/bytes.hpp"
 
 namespace teredo::os {
 
@@ -43,6 +44,12 @@ OsStatus send_ready(const Fd& channel, char status);
 /// The parent's reading of it: the byte, or nullopt when the child closed the pipe (exited) first.
 /// Blocks until one or the other.
 std::optional<char> read_ready(const Fd& channel);
+
+/// A child's fixed-size report on a ReadyPipe (at most PIPE_BUF bytes: one atomic write).
+OsStatus send_report(const Fd& channel, proto::ByteView report);
+/// The parent's reading of it: fills `buf` until it is full, the child closes the pipe, or
+/// `timeout_ms` pass (EINTR retried). Returns the bytes read (short: closed or timed out).
+OsResult<std::size_t> read_report(const Fd& channel, proto::MutableBytes buf, int timeout_ms);
 
 /// Sends `signo` to `pid` (nothing when pid <= 0: no child).
 void signal_process(pid_t pid, int signo);

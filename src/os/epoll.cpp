@@ -20,6 +20,11 @@ OsStatus Epoll::add_readable(int fd, std::uint64_t tag) {
   return Ok{};
 }
 
+OsStatus Epoll::remove(int fd) {
+  if (::epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, nullptr) != 0) return errno_error("epoll_ctl");
+  return Ok{};
+}
+
 OsResult<std::size_t> Epoll::wait(std::span<std::uint64_t> tags, int timeout_ms) {
   std::array<epoll_event, 16> events{};
   const int max = static_cast<int>(tags.size() < events.size() ? tags.size() : events.size());

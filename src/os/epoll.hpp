@@ -19,6 +19,8 @@ class Epoll {
 
   /// Watches `fd` for readability (level-triggered).
   OsStatus add_readable(int fd, std::uint64_t tag);
+  /// Stops watching `fd` (before it is closed: a tag must not outlive its descriptor's use).
+  OsStatus remove(int fd);
 
   /// Waits up to timeout_ms (-1: forever) and fills `tags` with the ready descriptors' tags.
   /// Returns how many are ready; 0 on timeout or EINTR.

@@ -1,6 +1,7 @@
 // libseccomp allow-list for worker processes.
 #include "os/seccomp.hpp"
 
+#include <netinet/in.h>
 #include <seccomp.h>
 #include <sys/socket.h>
 
@@ -134,7 +135,7 @@ struct ContextDeleter {
 
 }  // namespace
 
-OsStatus install_seccomp_filter() {
+OsStatus install_seccomp_filter(const SeccompOptions& options) {
   std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(SCMP_ACT_KILL_PROCESS));
   if (!ctx) return errno_error("seccomp_init", ENOMEM);
   for (const char* name : kAllowed) {
@@ -148,6 +149,33 @@ OsStatus install_seccomp_filter() {
           seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
       rc != 0)
     return errno_error("seccomp_rule_add(socket)", -rc);
+  if (options.udp_sockets) {
+    // Exactly what os::UdpSocket::open asks for: no raw, stream or other-family socket.
+    if (int rc =
+            seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(socket), 3, SCMP_A0(SCMP_CMP_EQ, AF_INET),
+                             SCMP_A1(SCMP_CMP_EQ, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC),
+                             SCMP_A2(SCMP_CMP_EQ, IPPROTO_UDP));
+        rc != 0)
+      return errno_error("seccomp_rule_add(socket AF_INET)", -rc);
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(bind), 0); rc != 0)
+      return errno_error("seccomp_rule_add(bind)", -rc);
+  }
+  if (options.igd_client) {
+    if (int rc =
+            seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_INET));
+        rc != 0)
+      return errno_error("seccomp_rule_add(socket AF_INET)", -rc);
+    for (int family : {AF_INET6, AF_NETLINK}) {
+      if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                                    SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)));
+          rc != 0)
+        return errno_error("seccomp_rule_add(socket)", -rc);
+    }
+    if (!options.udp_sockets) {
+      if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(bind), 0); rc != 0)
+        return errno_error("seccomp_rule_add(bind)", -rc);
+    }
+  }
   // Path-based file-system calls fail softly (a chroot leaves nothing to reach anyway): e.g.
   // glibc reading /etc/localtime, or removing a control socket file outside the chroot.
   for (int nr : {SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(unlink), SCMP_SYS(unlinkat),

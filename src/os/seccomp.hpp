@@ -1,11 +1,24 @@
 // A seccomp allow-list (libseccomp) for the processes that parse network data: what the data
 // paths, their logging and their shutdown need, and nothing that opens new files, creates
-// network sockets, executes programs or changes credentials (architecture.md 7.2).
+// network sockets (but a client's UDP sockets on random ports, when asked), executes programs or
+// changes credentials (architecture.md 7.2).
 #pragma once
 
 #include "os/os_result.hpp"
 
 namespace teredo::os {
+
+struct SeccompOptions {
+  /// A client's data path opens a UDP socket on a random port per peer behind a symmetric NAT
+  /// (RFC 6081 3.3, 3.4): socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP)
+  /// exactly, and bind (whose address libseccomp cannot inspect; unprivileged, it reaches no
+  /// port below 1024).
+  bool udp_sockets = false;
+  /// The short-lived process that talks to a UPnP IGD (roles/upnp_child.hpp): SSDP over UDP and
+  /// SOAP over TCP, so socket(AF_INET, any type) and bind; socket(AF_INET6) and
+  /// socket(AF_NETLINK) (glibc's address look-ups) fail softly with EAFNOSUPPORT.
+  bool igd_client = false;
+};
 
 /// Installs the filter on the calling thread and every thread it creates later (call it in the
 /// main thread before starting the others; PR_SET_NO_NEW_PRIVS must already be set).
@@ -16,7 +29,9 @@ namespace teredo::os {
 /// ioctl, fstat, close, waiting for a child, accept on a listening socket (the control
 /// channel), and socket(AF_UNIX) + connect for syslog's reconnection. Path-based file-system
 /// calls (open, stat, access, unlink, rename, mkdir...) fail with EACCES.
+/// With options.udp_sockets, also new UDP/IPv4 sockets and bind; with options.igd_client, any
+/// IPv4 socket and bind (SeccompOptions).
 /// Everything else kills the process (SIGSYS): the supervisor logs it.
-OsStatus install_seccomp_filter();
+OsStatus install_seccomp_filter(const SeccompOptions& options = {});
 
 }  // namespace teredo::os

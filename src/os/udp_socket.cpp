@@ -297,4 +297,23 @@ SendReport UdpSocket::send_batch(SendBatch& batch) {
   return report;
 }
 
+OsStatus UdpSocket::send_to(proto::Endpoint to, proto::ByteView header, proto::ByteView body) {
+  sockaddr_in sa = to_sockaddr(to);
+  // The iovecs only view the caller's bytes; sendmsg never writes through them.
+  std::array<iovec, 2> iov{};
+  std::size_t n = 0;
+  if (!header.empty()) iov[n++] = iovec{const_cast<std::uint8_t*>(header.data()), header.size()};
+  if (!body.empty()) iov[n++] = iovec{const_cast<std::uint8_t*>(body.data()), body.size()};
+  msghdr h{};
+  h.msg_name = &sa;
+  h.msg_namelen = sizeof sa;
+  h.msg_iov = iov.data();
+  h.msg_iovlen = n;
+  ssize_t sent;
+  do sent = ::sendmsg(fd_.get(), &h, MSG_DONTWAIT);
+  while (sent < 0 && errno == EINTR);
+  if (sent < 0) return errno_error("sendmsg");
+  return Ok{};
+}
+
 }  // namespace teredo::os

@@ -179,6 +179,10 @@ class UdpSocket {
   /// clears the batch. Messages the kernel refuses are counted as failed and skipped.
   SendReport send_batch(SendBatch& batch);
 
+  /// Sends one datagram (`header` then `body`) at once, without a batch: for the few packets
+  /// of a socket off the hot path (a client's random-port sockets).
+  OsStatus send_to(proto::Endpoint to, proto::ByteView header, proto::ByteView body);
+
  private:
   UdpSocket(Fd fd, proto::Endpoint local) : fd_(std::move(fd)), local_(local) {}
   /// Sends the datagrams of message `m` one by one (GSO fallback).

@@ -88,6 +88,9 @@ enum class Drop : std::uint8_t {
   RsAuthenticationRequired,
   RsUnknownClient,
   RsAuthenticationFailed,
+  // RFC 6081 3.3 / 3.4: a datagram on a random port that no peer holds, or from another peer
+  RandomPortUnknown,
+  RandomPortWrongPeer,
   kCount
 };
 
@@ -158,6 +161,8 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "rs_authentication_required",
     "rs_unknown_client",
     "rs_authentication_failed",
+    "random_port_unknown",
+    "random_port_wrong_peer",
 };
 
 constexpr std::string_view to_string(Drop d) {

@@ -12,6 +12,7 @@
 #include "roles/client_helper.hpp"
 #include "roles/tunnel_roles.hpp"
 #include "roles/tunnel_setup.hpp"
+#include "roles/upnp_mapping.hpp"
 
 namespace teredo::roles {
 
@@ -24,7 +25,10 @@ class ClientTunnel {
   static constexpr const char* what = "client";
   static constexpr bool auth_to_first = true;
 
-  explicit ClientTunnel(const config::ClientSettings& settings) : settings_(settings) {}
+  explicit ClientTunnel(const config::ClientSettings& settings)
+      : settings_(settings),
+        upnp_(settings.upnp, settings.client.symmetric_nat_support ? "UPnP no" : "SymmetricNatSupport no",
+              upnp_state_paths(settings.interface_name)) {}
 
   // Workers auto: one (docs/decisions.md).
   unsigned worker_count(const config::DataPathSettings& d) const { return std::max(1u, d.workers); }
@@ -119,6 +123,13 @@ class ClientTunnel {
 
   void set_discovery(std::optional<os::UdpSocket> socket) { discovery_ = std::move(socket); }
 
+  // RFC 6081 3.2 (upnp_mapping.hpp): the UPnP child runs from the moment the service socket is
+  // bound (`local`: its address toward the server) until just before the privilege drop.
+  void start_upnp(proto::Endpoint local, daemon::WorkerContext& ctx) {
+    upnp_.begin(local, ctx.user(), ctx.chroot_dir());
+  }
+  proto::Endpoint finish_upnp() { return upnp_.finish(); }
+
   void log_started(proto::Endpoint bound, unsigned n, const std::string& user) const {
     const core::ClientConfig& c = settings_.client;
     log::notice(
@@ -140,6 +151,7 @@ class ClientTunnel {
   std::optional<os::NetlinkMonitor> monitor_;
   std::optional<ClientHelper> helper_;
   std::optional<os::UdpSocket> discovery_;
+  ClientUpnp upnp_;
   datapath::StateBoard board_;
 };
 

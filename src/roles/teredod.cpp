@@ -9,6 +9,7 @@
 #include "daemon/daemon_main.hpp"
 #include "daemon/supervisor.hpp"
 #include "roles/tunnel_roles.hpp"
+#include "roles/upnp_mapping.hpp"
 
 namespace {
 
@@ -36,6 +37,11 @@ int run_teredod(const daemon::CommandLine& options) {
         if (const auto* client = std::get_if<config::ClientSettings>(&s))
           return roles::run_client_worker(*client, ctx);
         return roles::run_relay_worker(std::get<config::RelaySettings>(s), ctx);
+      },
+      // RFC 6081 5.3: the UPnP port mappings a client worker leaves are deleted once it has ended.
+      [](const config::TeredodSettings& s, const os::TargetUser& user, const std::string& chroot) {
+        if (const auto* client = std::get_if<config::ClientSettings>(&s))
+          roles::release_upnp_mappings(user, chroot, roles::upnp_state_paths(client->interface_name));
       }};
   return daemon::run_supervised(options, role);
 }

@@ -129,7 +129,7 @@ std::unique_ptr<datapath::Shards> create_shards(unsigned n) {
 bool confine_with_control(control::ControlServer* control,
                           std::vector<std::unique_ptr<control::ControlPort>>& ports, unsigned n,
                           const std::function<void(unsigned, control::ControlPort&)>& attach,
-                          daemon::WorkerContext& ctx) {
+                          daemon::WorkerContext& ctx, const os::SeccompOptions& seccomp) {
   if (control != nullptr) {
     std::vector<control::ControlPort*> all;
     for (unsigned i = 0; i < n; ++i) {
@@ -154,7 +154,7 @@ bool confine_with_control(control::ControlServer* control,
         }))
       return false;
   }
-  if (!ctx.confine()) return false;  // threads inherit the filter
+  if (!ctx.confine(seccomp)) return false;  // threads inherit the filter
   if (control != nullptr && !control->start()) return false;
   return true;
 }

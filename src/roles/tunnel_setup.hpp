@@ -13,6 +13,9 @@
 //                                        network watch, the privileged helper)
 //   void after_privilege_drop()          (relay: leave the interface's removal to the kernel)
 //   void set_discovery(std::optional<os::UdpSocket>)  (client) the local discovery group's socket
+//   void start_upnp(proto::Endpoint local, WorkerContext&), proto::Endpoint finish_upnp()
+//                                        (client) the UPnP port mapping, started once the socket
+//                                        is bound, awaited before the privilege drop
 //   datapath::ClientParts client_parts(unsigned index)
 //   void log_started(proto::Endpoint bound, unsigned n, const std::string& user)
 //   void before_exit()                   (client: the helper's final down and destroy)
@@ -77,12 +80,12 @@ bool draw_secret(proto::MutableBytes secret, const char* what);
 /// The rings and wake-ups between `n` workers; null on failure.
 std::unique_ptr<datapath::Shards> create_shards(unsigned n);
 /// One control port per worker, the merged answer for teredoctl and MetricsListen, the endpoint,
-/// seccomp (ctx.confine), then the control thread. `ports` keeps the ports alive; `attach(i, port)`
-/// attaches port i to worker i. False: set-up failure.
+/// seccomp (ctx.confine with `seccomp`), then the control thread. `ports` keeps the ports alive;
+/// `attach(i, port)` attaches port i to worker i. False: set-up failure.
 bool confine_with_control(control::ControlServer* control,
                           std::vector<std::unique_ptr<control::ControlPort>>& ports, unsigned n,
                           const std::function<void(unsigned, control::ControlPort&)>& attach,
-                          daemon::WorkerContext& ctx);
+                          daemon::WorkerContext& ctx, const os::SeccompOptions& seccomp);
 
 /// A share of a table-wide limit for one of `n` workers (rounded up; at least `floor`; all of it
 /// for one worker).
@@ -115,6 +118,7 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
       auto source = os::UdpSocket::source_toward({config.server, proto::kTeredoPort});
       config.local.addr = source ? *source : proto::Ipv4Addr{};
     }
+    role.start_upnp(config.local, ctx);  // RFC 6081 3.2: the IGD is asked while set-up goes on
     role.set_discovery(open_local_discovery(config, sockets));
     if (config.key && !load_mac(config.mac)) return daemon::kExitSetupFailure;
   }
@@ -129,6 +133,7 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
   if (!role.before_control(ctx)) return daemon::kExitSetupFailure;
   auto control = control::ControlServer::open(settings.control);  // the socket is created as root
   if (!control) return daemon::kExitSetupFailure;
+  if constexpr (std::is_same_v<Core, core::Client>) config.upnp_mapping = role.finish_upnp();  // as root
   if (!ctx.drop_privileges()) return daemon::kExitSetupFailure;
   role.after_privilege_drop();
 
@@ -151,9 +156,13 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
     }
   }
   std::vector<std::unique_ptr<control::ControlPort>> ports;
+  os::SeccompOptions seccomp;
+  // RFC 6081 3.3, 3.4: a client's UDP socket on a random port per peer (random_port_support).
+  if constexpr (std::is_same_v<Core, core::Client>)
+    seccomp.udp_sockets = config.symmetric_nat_support && (config.port_preserving || config.sequential);
   if (!confine_with_control(
           control->get(), ports, n,
-          [&](unsigned i, control::ControlPort& p) { workers[i]->attach_control(p); }, ctx))
+          [&](unsigned i, control::ControlPort& p) { workers[i]->attach_control(p); }, ctx, seccomp))
     return daemon::kExitSetupFailure;
   datapath::WorkerThreads threads(ending->stop);
   for (unsigned i = 1; i < n; ++i)

@@ -249,17 +249,27 @@ void print_status(const json& j) {
     if (j["nat"].is_object()) {
       const auto& n = j["nat"];
       const std::string type = text(n, "type");
-      std::string line = type == "symmetric" ? "symmetric (mapping differs per server)"
+      std::string line = type == "symmetric" ? "symmetric (mapping differs per server"
                          : type == "cone"    ? "cone (same mapping through both server addresses)"
                                              : "unknown (no answer from the second server address yet)";
+      if (type == "symmetric")
+        line += std::string(n.value("port_preserving", false) ? ", port-preserving: yes"
+                                                              : ", port-preserving: no") +
+                "; " + std::to_string(n.value("random_ports", 0)) + " random ports)";
       line +=
           std::string("; symmetric-NAT support ") + (n.value("symmetric_nat_support", false) ? "on" : "off");
       line += std::string(", hairpinning ") + (n.value("hairpinning", false) ? "on" : "off");
+      line += std::string(", port-preserving ") + (n.value("port_preserving_nat", false) ? "on" : "off");
+      line += std::string(", sequential ") + (n.value("sequential_nat", false) ? "on" : "off");
       if (n["local"].is_string()) line += " (local " + text(n, "local") + ")";
       line += std::string(", local discovery ") + (n.value("local_discovery", false) ? "on" : "off");
       if (n.value("local_discovery", false))
         line += " (" + std::to_string(n.value("local_peers", 0)) + " local peers)";
       row("NAT", line);
+      if (n.contains("upnp")) {
+        const std::string upnp = text(n, "upnp");
+        row("UPnP", upnp + (n["upnp_detail"].is_string() ? " (" + text(n, "upnp_detail") + ")" : ""));
+      }
     }
     if (j.contains("authentication") && j["authentication"].is_object()) {
       const auto& a = j["authentication"];

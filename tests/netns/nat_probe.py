@@ -5,7 +5,9 @@
                                from that port with the source seen ("ip:port"); one on 7001 also gets a datagram from
                                7002 to the same source (does the NAT let another port of a contacted address in?).
   nat_probe.py probe ADDR      behind the NAT: one socket sends to ADDR:7001, 7002 and 7003 in turn, and prints
-                               "mapping=independent|sequential|random filtering=address|port m1=P m2=P m3=P".
+                               "mapping=independent|preserving|sequential|random filtering=address|port m1=P m2=P
+                               m3=P". Preserving: the first destination sees the socket's own port, later ones others
+                               (RFC 6081 3.3's port-preserving symmetric NAT).
                                Sequential: the three external ports are evenly spaced (any stride: nft's numgen
                                port lands byte-swapped, so 20000, 20001, ... come out 256 apart).
 """
@@ -51,6 +53,7 @@ def probe(addr):
         return seen, cross
 
     m1, cross = ask(7001)
+    local = s.getsockname()[1]
     m2, _ = ask(7002)
     m3, _ = ask(7003)
     if None in (m1, m2, m3):
@@ -58,6 +61,8 @@ def probe(addr):
         return 1
     if m1 == m2 == m3:
         mapping = "independent"
+    elif m1 == local and m2 != m1 and m3 != m1:
+        mapping = "preserving"
     elif (m2 - m1) % 65536 == (m3 - m2) % 65536:
         mapping = "sequential"
     else:

@@ -72,12 +72,17 @@ setup_natb() {
 #                       port) contacted: a datagram from any port of a contacted address is let in (dnat)
 #   symmetric           masquerade fully-random (a new random external port for every destination)
 #   sequential          snat to PUBLIC_IP with the port of `numgen inc` (20000, 20001, ... one per new flow)
+#   port-preserving     the first flow out of an inside (address, port) keeps the port (masquerade); every later flow
+#                       out of it gets a random one (a set of the inside endpoints seen: RFC 6081 3.3's NAT)
 nat_kind() {
 	local ns="$1" kind="$2" pub="$3" rules
 	case "$kind" in
 	port-restricted) rules='oifname "eth0" masquerade' ;;
 	address-restricted) rules='oifname "eth0" masquerade' ;;
 	symmetric) rules='oifname "eth0" masquerade fully-random' ;;
+	port-preserving) rules='oifname "eth0" meta l4proto udp ip saddr . udp sport @kept masquerade fully-random
+				oifname "eth0" meta l4proto udp update @kept { ip saddr . udp sport } masquerade
+				oifname "eth0" masquerade' ;;
 	sequential) rules="oifname \"eth0\" meta l4proto udp snat to $pub : numgen inc mod 1000 offset 20000
 				oifname \"eth0\" masquerade" ;;
 	*) return 1 ;;
@@ -87,6 +92,7 @@ nat_kind() {
 		table ip nat {
 			map inside { type inet_service : ipv4_addr; flags dynamic,timeout; timeout 300s; }
 			set contacted { type ipv4_addr . inet_service; flags dynamic,timeout; timeout 300s; }
+			set kept { type ipv4_addr . inet_service; flags dynamic,timeout; timeout 300s; }
 			chain track {
 				type filter hook forward priority filter; policy accept;
 				oifname "eth0" meta l4proto udp update @inside { udp sport : ip saddr } update @contacted { ip daddr . udp sport }
@@ -119,6 +125,7 @@ check_nat_behaviour() {
 	address-restricted) want="mapping=independent filtering=address" ;;
 	symmetric) want="mapping=random filtering=port" ;;
 	sequential) want="mapping=sequential filtering=port" ;;
+	port-preserving) want="mapping=preserving filtering=port" ;;
 	esac
 	got="$(lab_exec "$ns" /usr/bin/python3 "$HERE/nat_probe.py" probe "$LAB_PUBCLIENT_IP" 2>&1)"
 	[[ $got == "$want "* ]] && pass "the $kind NAT behaves as one: $got" || fail "the $kind NAT: want '$want', got '$got'"
@@ -320,13 +327,20 @@ behind_natA() {
 	pass "$impl client behind a $kind NAT qualified as $addr"
 	if [[ $impl == ours ]]; then
 		local want=cone status
-		[[ $kind == symmetric || $kind == sequential ]] && want=symmetric
+		[[ $kind == symmetric || $kind == sequential || $kind == port-preserving ]] && want=symmetric
 		# The probe through the second server address runs right after qualification.
 		lab_wait_until 5 "teredoctl: nat type $want" lab_json_true "c-$kind-$impl" "d['nat']['type'] == '$want'" status &&
 			pass "teredoctl status: nat type $want, local $(lab_json "c-$kind-$impl" "d['nat']['local']" status)" ||
 			fail "teredoctl status: nat $(lab_json "c-$kind-$impl" "d['nat']" status) behind a $kind NAT"
 		lab_json_true "c-$kind-$impl" "d['nat']['local'].startswith('$LAB_CLIENT_IP:')" status &&
 			pass "the alternate address offered is the client's LAN address" || fail "nat.local is not $LAB_CLIENT_IP:port"
+		if [[ $want == symmetric ]]; then
+			local pp=False
+			[[ $kind == port-preserving ]] && pp=True
+			lab_json_true "c-$kind-$impl" "d['nat']['port_preserving'] == $pp" status &&
+				pass "teredoctl status: port-preserving $pp behind a $kind NAT" ||
+				fail "teredoctl status: nat.port_preserving $(lab_json "c-$kind-$impl" "d['nat']['port_preserving']" status), want $pp"
+		fi
 		status="$(lab_ctl "c-$kind-$impl" status | grep '^NAT')"
 		[[ $status == *"$want"*"symmetric-NAT support on, hairpinning on"* ]] && pass "teredoctl status: $status" ||
 			fail "teredoctl status NAT line: '$status'"
@@ -334,6 +348,22 @@ behind_natA() {
 	reach_and_record "$kind" "native IPv6 host" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6"
 	if start_client lan1-peer "$LAN1_NS" ours && peer="$ADDR"; then
 		reach_and_record "$kind" "our client behind another NAT ($peer_kind)" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAN1_NS" "$peer"
+		if [[ $impl == ours && $peer_kind == port-restricted && ($kind == port-preserving || $kind == sequential) ]]; then
+			# RFC 6081 3.3 / 3.4: the path runs through a random port of ours, which the peer learned from a trailer.
+			local what="random port"
+			[[ $kind == sequential ]] && what="predicted port"
+			lab_json_true "c-$kind-$impl" "any(p.get('random_port') and p['trusted'] for p in d['peers'])" peers &&
+				pass "teredoctl peers: the peer is reached from a random port ($what $(lab_json "c-$kind-$impl" \
+					"[p.get('advertised_port') for p in d['peers'] if p.get('random_port')]" peers))" ||
+				fail "teredoctl peers: no trusted peer on a random port: $(lab_ctl "c-$kind-$impl" peers --json 2>&1 | head -c 600)"
+			[[ $(lab_stat "c-$kind-$impl" random_ports_opened) -ge 1 ]] && pass "random_ports_opened $(lab_stat "c-$kind-$impl" random_ports_opened)" ||
+				fail "random_ports_opened is $(lab_stat "c-$kind-$impl" random_ports_opened)"
+			[[ $kind != sequential || $(lab_stat "c-$kind-$impl" ports_predicted) -ge 1 ]] &&
+				pass "echo tests $(lab_stat "c-$kind-$impl" echo_tests_sent), ports predicted $(lab_stat "c-$kind-$impl" ports_predicted)" ||
+				fail "the echo test predicted no port (echo_tests_sent $(lab_stat "c-$kind-$impl" echo_tests_sent))"
+			[[ $(lab_stat lan1-peer random_port_trailers_received) -ge 1 ]] && pass "the peer learned our Random Port trailer" ||
+				fail "the peer saw no Random Port trailer"
+		fi
 	else
 		fail "our client lan1 behind a $peer_kind NAT qualified"
 	fi
@@ -355,12 +385,16 @@ same_nat miredo
 for kind in address-restricted symmetric sequential; do same_nat ours "$kind"; done
 local_discovery
 # Each kind against the peer NAT that RFC 4380 + 6081 can reach from it: cone kinds reach port-restricted peers;
-# symmetric kinds (random or sequential ports) reach address-restricted ones (RFC 6081 3.1).
+# symmetric kinds (random or sequential ports) reach address-restricted ones (RFC 6081 3.1); port-preserving and
+# sequential symmetric NATs reach port-restricted ones too (RFC 6081 3.3, 3.4; a random one cannot).
 for impl in ours miredo; do
 	behind_natA port-restricted "$impl" port-restricted
 	behind_natA address-restricted "$impl" port-restricted
 	behind_natA symmetric "$impl" address-restricted
 	behind_natA sequential "$impl" address-restricted
+	behind_natA sequential "$impl" port-restricted
+	behind_natA port-preserving "$impl" address-restricted
+	behind_natA port-preserving "$impl" port-restricted
 done
 PHASE="end"
 figure "suite time $(( ($(lab_now_ms) - T0) / 1000 )) s"

@@ -22,7 +22,8 @@ using proto::Ipv6Addr;
 using proto::make_ipv4;
 using namespace std::chrono_literals;
 
-enum class Kind { FullCone, AddressRestricted, PortRestricted, Symmetric };
+// Symmetric numbers its mappings in sequence (RFC 6081 3.4's sequential port-symmetric NAT).
+enum class Kind { FullCone, AddressRestricted, PortRestricted, Symmetric, PortPreserving, RandomSymmetric };
 
 const char* name(Kind k) {
   switch (k) {
@@ -33,7 +34,11 @@ const char* name(Kind k) {
     case Kind::PortRestricted:
       return "port-restricted";
     case Kind::Symmetric:
-      return "symmetric";
+      return "symmetric (sequential)";
+    case Kind::PortPreserving:
+      return "symmetric (port-preserving)";
+    case Kind::RandomSymmetric:
+      return "symmetric (random)";
   }
   return "?";
 }
@@ -51,15 +56,30 @@ std::shared_ptr<SimNat> make_nat(Kind k, std::uint8_t last, bool hairpin = false
                                       hairpin);
     case Kind::Symmetric:
       return std::make_shared<SimNat>(pub, NatMapping::Symmetric, NatFiltering::PortRestricted, hairpin);
+    case Kind::PortPreserving:
+      return std::make_shared<SimNat>(pub, NatMapping::PortPreservingSymmetric, NatFiltering::PortRestricted,
+                                      hairpin);
+    case Kind::RandomSymmetric:
+      return std::make_shared<SimNat>(pub, NatMapping::RandomSymmetric, NatFiltering::PortRestricted,
+                                      hairpin);
   }
   return nullptr;
 }
 
-/// RFC 6081 3.1: a symmetric NAT reaches cone and address-restricted peers, not port-restricted
-/// or symmetric ones (without the port-prediction extensions).
+/// What RFC 4380 + RFC 6081 can connect. Cone and address-restricted NATs accept a symmetric
+/// peer's unpredictable endpoint (3.1, nonces). A port-restricted NAT needs the symmetric peer's
+/// port told in advance: kept by a port-preserving NAT (3.3) or predicted for a sequential one
+/// (3.4); two port-preserving NATs each keep the port opened toward the other (3.3). A random
+/// symmetric NAT cannot be predicted, and two sequential ones (or one of each of the symmetric
+/// kinds) would each need the other's port before sending the flow that fixes it.
 bool connectable(Kind a, Kind b) {
-  auto hard = [](Kind k) { return k == Kind::PortRestricted || k == Kind::Symmetric; };
-  return !((a == Kind::Symmetric && hard(b)) || (b == Kind::Symmetric && hard(a)));
+  auto symmetric = [](Kind k) { return k >= Kind::Symmetric; };
+  auto cone = [](Kind k) { return k == Kind::FullCone || k == Kind::AddressRestricted; };
+  if (cone(a) || cone(b)) return true;
+  if (!symmetric(a) && !symmetric(b)) return true;  // port-restricted with port-restricted
+  if (symmetric(a) && symmetric(b)) return a == Kind::PortPreserving && b == Kind::PortPreserving;
+  const Kind sym = symmetric(a) ? a : b;  // the other one is port-restricted
+  return sym == Kind::Symmetric || sym == Kind::PortPreserving;
 }
 
 struct Pair {
@@ -91,6 +111,8 @@ void expect_clean_failure(Pair& p, std::size_t from, const std::string& what) {
   EXPECT_GE(c.drops()[Drop::PeerUnreachable], 1u) << what;
   EXPECT_LE(c.counters().bubbles_indirect_sent, 8u) << what;
   EXPECT_LE(c.counters().bubble_replies_sent, 16u) << what;
+  // RFC 6081 3.3 / 3.4: the random port opened for the peer is closed with it.
+  EXPECT_EQ(c.random_ports().open_ports(), 0u) << what;
 }
 
 void run_pair(std::shared_ptr<SimNat> nat_a, std::shared_ptr<SimNat> nat_b, const std::string& what,
@@ -124,7 +146,10 @@ void run_pair(Kind ka, Kind kb, bool initiator_is_a, bool rfc6081, bool expect) 
   run_pair(make_nat(ka, 1), make_nat(kb, 2), what, initiator_is_a, rfc6081, expect);
 }
 
-const Kind kKinds[] = {Kind::FullCone, Kind::AddressRestricted, Kind::PortRestricted, Kind::Symmetric};
+const Kind kKinds[] = {Kind::FullCone,  Kind::AddressRestricted, Kind::PortRestricted,
+                       Kind::Symmetric, Kind::PortPreserving,    Kind::RandomSymmetric};
+/// The kinds two NATs in a row are made of (their composition is one of them).
+const Kind kChainKinds[] = {Kind::FullCone, Kind::AddressRestricted, Kind::PortRestricted, Kind::Symmetric};
 
 /// Two NATs in a row (a home router of kind `inner` behind a carrier-grade NAT of kind `outer`,
 /// inner public address in 100.64/10): the client sees their composition.
@@ -150,8 +175,8 @@ TEST(NatMatrix, EveryPairTheRfcsCanConnectConnectsBothWaysAndTheOthersFailCleanl
 }
 
 TEST(NatMatrix, TwoNatsInARowConnectAsTheirCompositionBothWays) {
-  for (Kind inner : kKinds)
-    for (Kind outer : kKinds) {
+  for (Kind inner : kChainKinds)
+    for (Kind outer : kChainKinds) {
       const Kind both = composition(inner, outer);
       for (Kind peer : {Kind::AddressRestricted, Kind::PortRestricted})
         for (bool a_first : {true, false}) {
@@ -164,8 +189,8 @@ TEST(NatMatrix, TwoNatsInARowConnectAsTheirCompositionBothWays) {
 }
 
 TEST(NatMatrix, TwoNatsInARowReachTheNativeHostBothWays) {
-  for (Kind inner : kKinds)
-    for (Kind outer : kKinds) {
+  for (Kind inner : kChainKinds)
+    for (Kind outer : kChainKinds) {
       SimNetwork net;
       const auto c = net.add_client({make_ipv4(10, 0, 1, 2), 40000}, make_chain(inner, outer, 1), 24);
       const std::string what = std::string(name(inner)) + " behind " + name(outer);
@@ -280,7 +305,7 @@ void run_same_nat(Kind kind, bool hairpin, bool rfc6081, bool expect) {
   const std::string what = std::string("two clients behind one ") + name(kind) + " NAT" +
                            (hairpin ? " that hairpins" : " without hairpinning") +
                            (rfc6081 ? "" : " (RFC 6081 off)");
-  if (kind == Kind::Symmetric && !rfc6081) {
+  if (kind >= Kind::Symmetric && !rfc6081) {
     // RFC 4380 alone: both clients are off-line behind a symmetric NAT.
     EXPECT_EQ(p.net.client(p.a).core->state(), ClientState::Down) << what;
     EXPECT_EQ(p.net.client(p.b).core->state(), ClientState::Down) << what;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "core/client.hpp"
@@ -46,6 +47,11 @@ class SimNetwork {
     proto::Endpoint inside;
     std::vector<std::vector<std::uint8_t>> delivered;  // IPv6 packets written to its tunnel
     std::vector<core::StateChange> changes;
+    std::set<std::uint16_t> ports;  // random ports open (RFC 6081 OpenPort)
+    /// Ports the host refuses to open (on_port_unavailable).
+    std::set<std::uint16_t> taken;
+    bool refuse_ports = false;  // every OpenPort fails (a host out of ports)
+    bool listens(std::uint16_t port) const { return port == inside.port || ports.contains(port); }
   };
 
   SimNetwork()
@@ -62,10 +68,15 @@ class SimNetwork {
   bool server_load_reduction = true;
   /// ... and local discovery (RFC 4380 5.2.8; the LAN behind a NAT is one /24 link).
   bool local_discovery = false;
+  /// ... and the port-preserving and sequential extensions (RFC 6081 3.3, 3.4; with rfc6081).
+  bool random_ports = true;
   /// Discovery bubbles delivered to the other clients of a LAN.
   std::size_t multicast_delivered = 0;
   /// Datagrams lost because a NAT does not hairpin, or sent to a private address nobody has.
   std::size_t lost = 0;
+  /// Random ports the clients opened and closed (OpenPort, ClosePort).
+  std::size_t ports_opened = 0;
+  std::size_t ports_closed = 0;
   std::vector<std::vector<std::uint8_t>> native_received;
 
   /// Adds a client at `inside`, behind `nat` (or public when nat is null). Returns its index.
@@ -80,6 +91,8 @@ class SimNetwork {
     c.server_load_reduction = rfc6081 && server_load_reduction;
     c.local_discovery = local_discovery;
     c.local_prefix_length = 24;
+    c.port_preserving = rfc6081 && random_ports;
+    c.sequential = rfc6081 && random_ports;
     c.secret.fill(static_cast<std::uint8_t>(seed));
     randoms_.push_back(std::make_unique<SeededRandom>(seed));
     auto sc = std::make_unique<SimClient>();
@@ -142,18 +155,28 @@ class SimNetwork {
     return r;
   }
 
-  void send_from_client(std::size_t i, proto::Endpoint to, std::vector<std::uint8_t> payload) {
+  void send_from_client(std::size_t i, proto::Endpoint to, std::vector<std::uint8_t> payload,
+                        std::uint16_t from_port = 0) {
     SimClient& c = *clients_[i];
+    proto::Endpoint inside = c.inside;
+    if (from_port != 0) {
+      if (!c.ports.contains(from_port)) {
+        ++lost;  // a socket the host does not have
+        return;
+      }
+      inside.port = from_port;
+    }
     if (to == proto::Endpoint{proto::kTeredoDiscoveryAddress, proto::kTeredoPort}) {
       // Link-scope multicast (TTL 1): the other hosts of the LAN, never beyond the NAT.
-      if (c.nat) wire_.push_back({c.inside, to, std::move(payload), c.nat.get(), true});
+      if (c.nat) wire_.push_back({inside, to, std::move(payload), c.nat.get(), true});
       return;
     }
     if (c.nat) {
       // Another host on the same LAN (a local address): delivered without the NAT.
       for (const auto& other : clients_)
-        if (other.get() != &c && other->nat == c.nat && other->inside == to) {
-          wire_.push_back({c.inside, to, std::move(payload), c.nat.get()});
+        if (other.get() != &c && other->nat == c.nat && other->inside.addr == to.addr &&
+            other->listens(to.port)) {
+          wire_.push_back({inside, to, std::move(payload), c.nat.get()});
           return;
         }
       if (to.addr == c.nat->public_addr() && !c.nat->hairpin()) {
@@ -161,7 +184,7 @@ class SimNetwork {
         return;
       }
     }
-    const proto::Endpoint pub = c.nat ? c.nat->outbound(c.inside, to) : c.inside;
+    const proto::Endpoint pub = c.nat ? c.nat->outbound(inside, to) : inside;
     wire_.push_back({pub, to, std::move(payload)});
   }
 
@@ -173,13 +196,30 @@ class SimNetwork {
 
   void drain_client(std::size_t i) {
     SimClient& c = *clients_[i];
+    std::vector<std::uint16_t> refused;
     for (const auto& a : c.core->actions()) {
       if (auto* ch = std::get_if<core::StateChange>(&a)) c.changes.push_back(*ch);
-      if (auto* s = std::get_if<core::SendUdp>(&a)) send_from_client(i, s->to, join(s->header, s->body));
+      if (auto* s = std::get_if<core::SendUdp>(&a))
+        send_from_client(i, s->to, join(s->header, s->body), s->from_port);
+      if (auto* o = std::get_if<core::OpenPort>(&a)) {
+        if (c.refuse_ports || c.taken.contains(o->port) || o->port == c.inside.port)
+          refused.push_back(o->port);
+        else
+          c.ports.insert(o->port);
+        ++ports_opened;
+      }
+      if (auto* cl = std::get_if<core::ClosePort>(&a)) {
+        c.ports.erase(cl->port);
+        ++ports_closed;
+      }
       if (auto* w = std::get_if<core::WriteTun>(&a))
         c.delivered.emplace_back(w->packet.begin(), w->packet.end());
     }
     c.core->clear_actions();
+    for (std::uint16_t port : refused) {
+      c.core->on_port_unavailable(now, port);
+      drain_client(i);
+    }
   }
 
   void drain_relay() {
@@ -258,14 +298,14 @@ class SimNetwork {
       SimClient& c = *clients_[i];
       std::optional<proto::Endpoint> in;
       if (d.lan != nullptr) {
-        if (c.nat.get() == d.lan && c.inside == d.to) in = c.inside;
+        if (c.nat.get() == d.lan) in = d.to;
       } else if (c.nat)
         in = c.nat->inbound(d.from, d.to);
-      else if (d.to == c.inside)
-        in = c.inside;
-      if (!in || *in != c.inside) continue;
+      else
+        in = d.to;
+      if (!in || in->addr != c.inside.addr || !c.listens(in->port)) continue;
       keep_.push_back(d.payload);
-      c.core->on_udp_datagram(now, d.from, keep_.back());
+      c.core->on_udp_datagram(now, d.from, keep_.back(), in->port == c.inside.port ? 0 : in->port);
       drain_client(i);
       return;
     }

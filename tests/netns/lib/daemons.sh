@@ -131,13 +131,15 @@ lab_start_teredod_relay() {
 }
 
 # lab_start_teredod_client NAME NS BINARY [EXTRA CONFIG LINES...]: write $LAB_DIR/NAME.conf (RelayType client,
-# ServerAddress .10, InterfaceName teredo, ControlSocket $LAB_DIR/NAME.sock unless a line sets another, EXTRA lines) and
-# start OUR client BINARY in NS as user nobody (lab_start NAME). Does not wait for an address: follow with
-# wait_teredo_address NS teredo TIMEOUT.
+# ServerAddress .10, InterfaceName teredo, ControlSocket $LAB_DIR/NAME.sock unless a line sets another, UPnP no unless a
+# line sets UPnP, EXTRA lines) and start OUR client BINARY in NS as user nobody (lab_start NAME). Does not wait for an
+# address: follow with wait_teredo_address NS teredo TIMEOUT. (UPnP no: the lab's NATs have no IGD, which would cost a
+# 1 s discovery at every start, and the host's /var/lib/teredod stays untouched; tests/netns/test_upnp.sh turns it on.)
 lab_start_teredod_client() {
 	local name="$1" ns="$2" bin="$3"; shift 3
-	local lines conf
-	mapfile -t lines < <(lab_teredod_lines "$name" "$@")
+	local lines conf l upnp=("UPnP no")
+	for l in "$@"; do [[ ${l,,} == upnp* ]] && upnp=(); done
+	mapfile -t lines < <(lab_teredod_lines "$name" "${upnp[@]}" "$@")
 	conf="$(lab_write_client_conf "$name" "${lines[@]}")" || return 1
 	lab_start "$name" "$ns" "$bin" -f -c "$conf" -u nobody -p "$LAB_DIR/$name.pid"
 }

@@ -115,6 +115,17 @@ TEST(CheckconfCheck, ErrorsNameFileAndLine) {
   EXPECT_NE(all(missing).find("t.conf:1: error: Server address not specified"), std::string::npos);
 }
 
+TEST(CheckconfCheck, UpnpIsAClientYesNoDirective) {
+  EXPECT_TRUE(check_config(parse("ServerAddress 192.0.2.1\nUPnP no\n")).ok());
+  auto bad = check_config(parse("ServerAddress 192.0.2.1\n\nUPnP perhaps\n", "u.conf"));
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(all(bad).find("u.conf:3: error:"), std::string::npos) << all(bad);
+  EXPECT_NE(all(bad).find("UPnP"), std::string::npos) << all(bad);
+  auto relay = check_config(parse("RelayType cone\nUPnP yes\n"));
+  EXPECT_TRUE(relay.ok());
+  EXPECT_EQ(all(relay), "t.conf:2: warning: unknown directive UPnP\n");
+}
+
 TEST(CheckconfCheck, HookScriptMustBeExecutable) {
   auto r = check_config(parse("ServerAddress 192.0.2.1\nHookScript /nonexistent/teredod-hook\n"));
   EXPECT_FALSE(r.ok());

@@ -165,21 +165,55 @@ TEST(ClientSettings, Rfc6081ExtensionsAreOnByDefaultAndEachCanBeTurnedOff) {
   EXPECT_TRUE(on->client.hairpinning);
   EXPECT_TRUE(on->client.server_load_reduction);
   EXPECT_TRUE(on->client.local_discovery);
+  EXPECT_TRUE(on->client.port_preserving);
+  EXPECT_TRUE(on->client.sequential);
   ConfigFile c = parse(
       "ServerAddress 198.51.100.10\nSymmetricNatSupport no\nHairpinning off\nRefreshInterval "
-      "15\nServerLoadReduction 0\nLocalDiscovery no\n");
+      "15\nServerLoadReduction 0\nLocalDiscovery no\nPortPreservingNat no\nSequentialNat no\n");
   auto off = load(c);
   ASSERT_TRUE(off) << all_diagnostics(c);
   EXPECT_FALSE(off->client.symmetric_nat_support);
   EXPECT_FALSE(off->client.hairpinning);
   EXPECT_FALSE(off->client.server_load_reduction);
   EXPECT_FALSE(off->client.local_discovery);
+  EXPECT_FALSE(off->client.port_preserving);
+  EXPECT_FALSE(off->client.sequential);
   EXPECT_EQ(off->client.refresh_interval, std::chrono::seconds(15));
 }
 
 TEST(ClientSettings, BadExtensionValuesNameTheLine) {
   for (std::string_view bad : {"SymmetricNatSupport maybe\n", "Hairpinning 2\n", "LocalDiscovery often\n",
-                               "RefreshInterval 4\n", "RefreshInterval 3601\n", "RefreshInterval soon\n"}) {
+                               "PortPreservingNat perhaps\n", "SequentialNat 3\n", "RefreshInterval 4\n",
+                               "RefreshInterval 3601\n", "RefreshInterval soon\n"}) {
+    ConfigFile c = parse(std::string("ServerAddress 198.51.100.10\n") + std::string(bad));
+    EXPECT_FALSE(load(c)) << bad;
+    EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2:")) << bad << all_diagnostics(c);
+  }
+}
+
+TEST(ClientSettings, UpnpIsOnByDefaultAndNeedsSymmetricNatSupport) {
+  ConfigFile d = parse("ServerAddress 198.51.100.10\n");
+  EXPECT_TRUE(load(d)->upnp);
+  ConfigFile off = parse("ServerAddress 198.51.100.10\nUPnP no\n");
+  EXPECT_FALSE(load(off)->upnp);
+  ConfigFile lower = parse("ServerAddress 198.51.100.10\nupnp yes\n");
+  EXPECT_TRUE(load(lower)->upnp);
+  // RFC 6081 3: UPnP depends on Symmetric NAT Support; said out loud only when UPnP is written.
+  ConfigFile quiet = parse("ServerAddress 198.51.100.10\nSymmetricNatSupport no\n");
+  auto q = load(quiet);
+  ASSERT_TRUE(q);
+  EXPECT_FALSE(q->upnp);
+  EXPECT_EQ(all_diagnostics(quiet), "");
+  ConfigFile loud = parse("ServerAddress 198.51.100.10\nSymmetricNatSupport no\nUPnP yes\n");
+  auto l = load(loud);
+  ASSERT_TRUE(l);
+  EXPECT_FALSE(l->upnp);
+  EXPECT_TRUE(has_diagnostic(loud, Severity::Warning, "c.conf:3: UPnP needs SymmetricNatSupport"))
+      << all_diagnostics(loud);
+}
+
+TEST(ClientSettings, BadUpnpValuesNameTheLine) {
+  for (std::string_view bad : {"UPnP maybe\n", "UPnP 2\n", "UPnP\n"}) {
     ConfigFile c = parse(std::string("ServerAddress 198.51.100.10\n") + std::string(bad));
     EXPECT_FALSE(load(c)) << bad;
     EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2:")) << bad << all_diagnostics(c);

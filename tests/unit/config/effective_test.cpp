@@ -41,6 +41,14 @@ TEST(DescribeChanges, WorkersAndSteeringAreCompared) {
   EXPECT_EQ(describe_changes(describe(r), describe(q)), "Steering yes -> no");
 }
 
+// UPnP (RFC 6081 3.2) restarts the client's worker when it changes.
+TEST(DescribeChanges, UpnpIsCompared) {
+  ClientSettings a;
+  ClientSettings b = a;
+  b.upnp = false;
+  EXPECT_EQ(describe_changes(describe(a), describe(b)), "UPnP yes -> no");
+}
+
 TEST(FacilityText, NamesKnownFacilities) {
   EXPECT_EQ(facility_text(LOG_DAEMON), "daemon");
   EXPECT_EQ(facility_text(LOG_LOCAL3), "local3");

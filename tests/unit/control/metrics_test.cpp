@@ -37,6 +37,7 @@ TEST(ControlMetrics, EveryFamilyHasHelpAndType) {
   ControlSnapshot s = client_snapshot();
   for (const auto& f : core::kRelayCounterFields) s.counters.push_back({&f.info, 1});
   for (const auto& f : core::kServerCounterFields) s.counters.push_back({&f.info, 1});
+  for (const auto& f : kUpnpCounterFields) s.counters.push_back({&f.info, 1});
   std::set<std::string> seen;
   for (const MetricFamily& f : metric_families(s)) {
     EXPECT_TRUE(seen.insert(f.name).second) << f.name;
@@ -71,6 +72,7 @@ TEST(ControlMetrics, CounterTablesAgreeAcrossRoles) {
   check_table<core::RelayCounters>(families);
   check_table<core::ClientCounters>(families);
   check_table<core::ServerCounters>(families);
+  check_table<UpnpCounters>(families);
 }
 
 TEST(ControlMetrics, ScrapeSaysWhetherTheDataPathAnswered) {

@@ -19,6 +19,7 @@
 #include "os/poll_set.hpp"
 #include "proto/echo.hpp"
 #include "proto/steering.hpp"
+#include "support/must.hpp"
 #include "support/netns.hpp"
 #include "support/packet_helpers.hpp"
 
@@ -33,15 +34,7 @@ const proto::Endpoint kRelay = endpoint("198.51.100.20", 3545);
 const proto::Endpoint kPeer = endpoint("198.51.100.40", 40000);
 const proto::Ipv4Addr kServer = test::ipv4("198.51.100.10");
 
-// The value of a set-up step that must succeed (the test stops with the reason otherwise).
-template <class T>
-T must(os::OsResult<T> r) {
-  if (!r) {
-    std::fprintf(stderr, "set-up failed: %s\n", r.error().message().c_str());
-    std::abort();
-  }
-  return std::move(r.value());
-}
+using test::must;
 
 // The kernel's side of a TUN device: packets in and out, each behind a virtio_net_hdr.
 struct FakeTun {
