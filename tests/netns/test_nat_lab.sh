@@ -382,7 +382,7 @@ lab_wait_until 5 "NAT probe listener" lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PU
 same_nat ours
 same_nat miredo
 # Two of our clients behind one NAT of every other kind (the LAN path does not cross the NAT; qualifying does).
-for kind in address-restricted symmetric sequential; do same_nat ours "$kind"; done
+for kind in address-restricted symmetric sequential port-preserving; do same_nat ours "$kind"; done
 local_discovery
 # Each kind against the peer NAT that RFC 4380 + 6081 can reach from it: cone kinds reach port-restricted peers;
 # symmetric kinds (random or sequential ports) reach address-restricted ones (RFC 6081 3.1); port-preserving and
