@@ -35,7 +35,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/checks.sh"
 
 need_root_and_tools ip nft ping python3 ss unshare miniupnpd
-ldconfig -p 2>/dev/null | grep -q 'libminiupnpc\.so\.' || skip "libminiupnpc not installed (Debian: libminiupnpc17)"
+# Not `ldconfig -p | grep -q`: with pipefail, grep's early exit can kill ldconfig (SIGPIPE) and fake a skip.
+[[ $(ldconfig -p 2>/dev/null) == *libminiupnpc.so.* ]] || skip "libminiupnpc not installed (Debian: libminiupnpc17)"
 [[ -x $TEREDOD && -x $TEREDOD_SERVER && -x $TEREDOCTL ]] ||
 	{ echo "FAIL: build teredod, teredod-server and teredoctl first ($BUILD_DIR)"; exit 1; }
 SUMMARY_NS_CHECK=1
@@ -221,7 +222,7 @@ grep -q "^UDP:$port:$LAB_CLIENT_IP:$port:.*:TEREDO\$" "$LAB_DIR/igd.leases" && p
 [[ $(stat -c '%a %U' "$STATE_ROOT/teredod") == "755 root" ]] && pass "state directory: mode 755, root's" ||
 	fail "state directory: $(stat -c '%a %U' "$STATE_ROOT/teredod")"
 [[ $(lab_stat mapped upnp_mapped) == 1 ]] && pass "counter upnp_mapped 1" || fail "upnp_mapped $(lab_stat mapped upnp_mapped)"
-lab_ctl mapped metrics | grep -q '^teredod_client_upnp_mapped 1' && pass "metric teredod_client_upnp_mapped 1" ||
+lab_ctl mapped metrics | grep '^teredod_client_upnp_mapped 1' >/dev/null && pass "metric teredod_client_upnp_mapped 1" ||
 	fail "metric teredod_client_upnp_mapped"
 reaches_socket mapped "$port" && pass "datagrams from the internet to $LAB_NAT_PUBLIC_IP:$port reach the client's socket" ||
 	fail "datagrams to $LAB_NAT_PUBLIC_IP:$port did not reach the client"
