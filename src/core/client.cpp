@@ -492,17 +492,15 @@ void Client::send_bubbles(Tick tick, PeerEntry& peer) {
   if (rp != nullptr && rp->echo_running()) return;  // the echo test decides when the indirect one leaves
   if (!take_bubble_budget(tick, peer)) return;
   const proto::TeredoAddress t = proto::parse_teredo_address(peer.addr);
+  if (push_bubble(t.mapped, peer.addr, 0, std::nullopt)) ++counters_.bubbles_direct_sent;
   // RFC 6081 5.4.2 / 5.5.2: behind a symmetric NAT, a random port for the peer first. Behind a
   // sequential one, the echo test predicts the port its NAT gives that flow, and the indirect
   // bubble waits for the prediction.
   if ((pp_active() || sequential_active()) && !peer.trusted() && (rp == nullptr || rp->local == 0)) {
     rp = random_port_entry(peer);
-    if (rp != nullptr && open_random_port(*rp) && sequential_active()) {
-      if (push_bubble(t.mapped, peer.addr, 0, std::nullopt)) ++counters_.bubbles_direct_sent;
+    if (rp != nullptr && open_random_port(*rp) && sequential_active())
       return start_echo_test(tick, peer, *rp);
-    }
   }
-  if (push_bubble(t.mapped, peer.addr, 0, std::nullopt)) ++counters_.bubbles_direct_sent;
   if (rp != nullptr && rp->peer_port != 0) {
     // 5.4.3: to the peer's random port, from ours (when we have one). It echoes the peer's nonce.
     const std::uint32_t received = peer.queue != kNoQueue ? queue_.info(peer.queue).nonce_received : 0;
@@ -1041,7 +1039,7 @@ void Client::start_echo_test(Tick tick, PeerEntry& peer, RandomPortPeer& rp) {
   ++counters_.echo_tests_sent;
 }
 
-void Client::handle_echo_ra(Tick tick, RandomPortPeer& rp, Endpoint from, const proto::TeredoPacket& pkt) {
+void Client::handle_echo_ra(RandomPortPeer& rp, Endpoint from, const proto::TeredoPacket& pkt) {
   if (!rp.echo_running() || !pkt.auth || !pkt.origin) return drop(Drop::RaNonceMismatch);
   if (from.addr == config_.server && pkt.auth->nonce == rp.echo_nonce1 && rp.lower == 0)
     rp.lower = pkt.origin->port;
@@ -1056,7 +1054,6 @@ void Client::handle_echo_ra(Tick tick, RandomPortPeer& rp, Endpoint from, const 
   ++counters_.ports_predicted;
   PeerEntry* peer = peers_.find(rp.peer);
   if (peer != nullptr && !peer->trusted() && state_ == ClientState::Qualified) {
-    (void)tick;
     send_indirect_bubble(*peer, &rp);
   }
 }
@@ -1065,7 +1062,7 @@ void Client::on_random_port_datagram(TimePoint now, Tick tick, Endpoint from, st
                                      const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip) {
   RandomPortPeer* rp = random_ports_.find_port(port);
   if (rp == nullptr) return drop(Drop::RandomPortUnknown);
-  if (from_current_server(from)) return handle_echo_ra(tick, *rp, from, pkt);
+  if (from_current_server(from)) return handle_echo_ra(*rp, from, pkt);
   if (state_ != ClientState::Qualified || !qual_) return drop(Drop::NotQualified);
   // The port was opened for one peer: nobody else may use it (not even a relay).
   if (ip.header.src != rp->peer) return drop(Drop::RandomPortWrongPeer);

@@ -201,7 +201,7 @@ class Client : public TunnelBase {
   void start_echo_test(Tick tick, PeerEntry& peer, RandomPortPeer& rp);
   void on_random_port_datagram(TimePoint now, Tick tick, proto::Endpoint from, std::uint16_t port,
                                const proto::TeredoPacket& pkt, const proto::Ipv6Packet& ip);
-  void handle_echo_ra(Tick tick, RandomPortPeer& rp, proto::Endpoint from, const proto::TeredoPacket& pkt);
+  void handle_echo_ra(RandomPortPeer& rp, proto::Endpoint from, const proto::TeredoPacket& pkt);
   /// Where a trust decision came in: the random port or the service port (5.4.4: DRoR / DRoP).
   void note_arrival(PeerEntry& peer);
   void random_port_tick(Tick tick);
