@@ -134,6 +134,8 @@ inline void check_actions(std::span<const core::TunnelAction> actions, SentRs* r
       const auto& ch = std::get<core::StateChange>(a);
       FUZZ_CHECK(ch.state != core::ClientState::Probing);
       FUZZ_CHECK((ch.state == core::ClientState::Qualified) == ch.qualification.has_value());
+      FUZZ_CHECK(!ch.nat_only || ch.state == core::ClientState::Qualified);
+      FUZZ_CHECK(ch.nat.known || !ch.nat.symmetric);
     }
   }
 }

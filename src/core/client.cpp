@@ -85,6 +85,14 @@ void Client::adopt(const StateChange& change) {
   if (!config_.follower) return;
   state_ = change.state;
   qual_ = change.state == ClientState::Qualified ? change.qualification : std::nullopt;
+  nat_probe_answered_ = change.nat.known;
+  symmetric_nat_ = change.nat.symmetric;
+  port_preserving_ = change.nat.port_preserving;
+}
+
+void Client::push_state_change(bool nat_only) {
+  actions_.push_back(
+      StateChange{state_, state_ == ClientState::Qualified ? qual_ : std::nullopt, nat_findings(), nat_only});
 }
 
 bool Client::from_current_server(Endpoint from) const {
@@ -208,13 +216,16 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
     // Like Miredo (and RFC 6081 3.1) the client keeps its address; the finding is reported.
     secondary_probe_pending_ = false;
     secondary_deadline_ = TimePoint::max();
+    const NatFindings before = nat_findings();
     symmetric_nat_ = qual_ && qual_->mapped != *pkt.origin;
     nat_probe_answered_ = qual_.has_value();
     if (symmetric_nat_ && !config_.symmetric_nat_support && state_ == ClientState::Qualified) {
       // RFC 4380 5.2.1: without RFC 6081 a symmetric NAT leaves the client unusable: off-line.
       ++counters_.symmetric_nat_offline;
       state_ = ClientState::Down;
-      actions_.push_back(StateChange{ClientState::Down, std::nullopt});
+      push_state_change();
+    } else if (state_ == ClientState::Qualified && nat_findings() != before) {
+      push_state_change(true);  // the followers learn the NAT's kind too
     }
     return;
   }
@@ -252,7 +263,7 @@ void Client::handle_ra(TimePoint now, Endpoint from, const proto::TeredoPacket& 
   state_ = ClientState::Qualified;
   if (!was_up || !same || mtu_changed) {
     if (!was_up) ++counters_.qualifications;
-    actions_.push_back(StateChange{ClientState::Qualified, qual_});
+    push_state_change();
     // After a new address, test the NAT through the server's second address (5.2.1).
     if (!same && config_.server2 != config_.server && proto::is_global_unicast(config_.server2) &&
         !using_secondary_)
@@ -291,11 +302,12 @@ void Client::rs_timeout(TimePoint now) {
 }
 
 void Client::go_down(TimePoint now) {
-  if (state_ == ClientState::Qualified) {
-    ++counters_.server_losses;
-    actions_.push_back(StateChange{ClientState::Down, std::nullopt});
-  }
+  const bool was_up = state_ == ClientState::Qualified;
   state_ = ClientState::Down;
+  if (was_up) {
+    ++counters_.server_losses;
+    push_state_change();
+  }
   using_secondary_ = false;
   restart_delay_ = restart_delay_.count() == 0
                        ? std::chrono::seconds(kMinRestart)

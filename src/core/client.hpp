@@ -112,7 +112,8 @@ class Client : public TunnelBase {
   void on_tick(TimePoint now);
   /// The local network changed (address or route): re-qualify now instead of at the next refresh.
   void on_network_change(TimePoint now);
-  /// Follower: the first worker's state change (its StateChange action), taken over.
+  /// Follower: the first worker's state change (its StateChange action), taken over with its
+  /// NAT findings, so that a follower's peers get random ports behind a symmetric NAT too.
   void adopt(const StateChange& change);
   TimePoint next_deadline() const;
 
@@ -227,6 +228,9 @@ class Client : public TunnelBase {
              proto::ByteView bytes, std::uint32_t param = 0);
   void send_packet(Tick tick, PeerEntry& peer, proto::ByteView packet);
   bool from_current_server(proto::Endpoint from) const;
+  NatFindings nat_findings() const { return {nat_probe_answered_, symmetric_nat_, port_preserving_}; }
+  /// A StateChange action carrying the current state and NAT findings.
+  void push_state_change(bool nat_only = false);
 
   ClientConfig config_;
   RandomSource& random_;

@@ -61,12 +61,23 @@ struct Qualification {
   std::uint32_t prefix = proto::kTeredoPrefix;
 };
 
-/// The client qualified (`qualification` set: a new address, or a new MTU) or lost its server
-/// (RFC 4380 5.2.1, 5.2.5). The driver configures the interface (or runs the hook) and tells its
-/// other workers (Client::adopt).
+/// What the client learned about its NAT after qualifying (RFC 4380 5.2.1, RFC 6081 5.4.1).
+struct NatFindings {
+  bool known = false;            // the secondary-address probe answered for the current mapping
+  bool symmetric = false;        // and showed another mapping
+  bool port_preserving = false;  // the primary server saw the service port unchanged
+  bool operator==(const NatFindings&) const = default;
+};
+
+/// The client qualified (`qualification` set: a new address, or a new MTU), lost its server
+/// (RFC 4380 5.2.1, 5.2.5), or learned its NAT's kind (`nat_only`: state and address unchanged).
+/// Each one is the whole picture: the driver configures the interface (or runs the hook) unless
+/// `nat_only`, and tells its other workers (Client::adopt), which take the latest one.
 struct StateChange {
   ClientState state = ClientState::Down;
   std::optional<Qualification> qualification;
+  NatFindings nat{};
+  bool nat_only = false;
 };
 
 using TunnelAction = std::variant<SendUdp, WriteTun, SendIcmpv6, StateChange, OpenPort, ClosePort>;

@@ -210,6 +210,7 @@ void TunnelWorker<Core>::on_state_change(const core::StateChange& change) {
       client_.board->post(change);
       path_.handoff().wake_others();
     }
+    if (change.nat_only) return;  // the NAT's kind, for the followers: nothing to configure
     state_since_.note(change.state, std::chrono::steady_clock::now());
     InterfaceControl& interface = client_.qualifier->interface;
     if (change.state == core::ClientState::Qualified && change.qualification) {

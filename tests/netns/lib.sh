@@ -4,6 +4,7 @@
 #   lib/topology.sh  the namespaces, links and addresses (the drawing is there), lab_setup, lab_cleanup, waiting
 #   lib/daemons.sh   starting our daemons and Debian's Miredo in the lab, their configuration files
 #   lib/observe.sh   addresses, ping and iperf3, teredoctl on our daemons, processes, logs
+#   lib/upnp.sh      a UPnP IGD (miniupnpd) on a lab NAT, its STUN responder, a teredod with the lab's /var/lib
 # Binaries: $BUILD_DIR/bin (default: the repository's build/bin) as TEREDOD, TEREDOD_SERVER and TEREDOCTL.
 LAB_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib"
 LAB_BUILD_DIR="${BUILD_DIR:-$(cd "$LAB_LIB_DIR/../../.." && pwd)/build}"
@@ -17,3 +18,5 @@ source "$LAB_LIB_DIR/topology.sh"
 source "$LAB_LIB_DIR/daemons.sh"
 # shellcheck source=tests/netns/lib/observe.sh
 source "$LAB_LIB_DIR/observe.sh"
+# shellcheck source=tests/netns/lib/upnp.sh
+source "$LAB_LIB_DIR/upnp.sh"

@@ -8,20 +8,22 @@
 #   lan2 10.78.0.3 --+-- natB .31 (port-restricted or address-restricted, no hairpinning)
 #
 # NAT kinds (nat_kind below): port-restricted cone, address-restricted cone, symmetric (random ports), sequential
-# symmetric (one port after the other). Like a home router, each NAT drops unsolicited packets to itself (input, ct
-# state new): without that, Linux tracks the peer's first direct bubble as a connection to the NAT itself, and the
+# symmetric (one port after the other), port-preserving symmetric. Like a home router, each NAT translates only what it forwards (its own
+# datagrams, such as its IGD's STUN requests, keep their ports) and drops unsolicited packets to itself (input, ct
+# state new): without the drop, Linux tracks the peer's first direct bubble as a connection to the NAT itself, and the
 # answer to it leaves from another port (conntrack clash), which no port-restricted peer accepts.
 # Phases, each with our clients (teredod) and, side by side, Debian's miredo in the same place:
-#   same-nat    lan1 <-> lan2 behind natB (port-restricted; for ours also address-restricted, symmetric and
-#               sequential), which does not hairpin: ours connect (RFC 6081 hairpinning: alternate
-#               addresses, nonce-verified direct bubbles on the LAN; local discovery off); miredo cannot (expected,
-#               recorded).
+#   same-nat    lan1 <-> lan2 behind natB of every kind, which does not hairpin: ours connect (RFC 6081 hairpinning:
+#               alternate addresses, nonce-verified direct bubbles on the LAN; local discovery off); miredo cannot
+#               (expected, recorded).
 #   local discovery   ours with Hairpinning no: lan1 <-> lan2 by local discovery alone (RFC 4380 5.2.8: 224.0.0.253);
 #               hostile discovery bubbles on the LAN are counted drops; with LocalDiscovery no too, they cannot connect.
 #   KIND IMPL   first (ours only) tests/netns/nat_probe.py shows both NATs map and filter as their kind says; then
 #               a client behind natA of KIND: qualifies (ours: teredoctl reports the NAT type), reaches v6host both
 #               ways, and reaches our client lan1 behind natB both ways: natB port-restricted for the cone kinds,
 #               address-restricted for the symmetric ones (what RFC 6081 3.1 can connect).
+#   upnp IMPL   natA symmetric with a UPnP IGD (Debian's miniupnpd, lib/upnp.sh): ours maps its port (RFC 6081 3.2) and
+#               reaches v6host and lan1 behind natB port-restricted both ways; miredo (no UPnP) reaches v6host only.
 # Every outcome is also printed as a "MATRIX kind | peer | implementation | result" figure, which scripts/nat-matrix
 # collects. Expected failures of miredo are INFO lines, not failures of this suite.
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a tool missing).
@@ -31,7 +33,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/netns/checks.sh
 source "$HERE/checks.sh"
 
-need_root_and_tools ip nft ping miredo python3 ss
+need_root_and_tools ip nft ping miredo python3 ss unshare miniupnpd
 [[ -x $TEREDOD && -x $TEREDOD_SERVER ]] || skip "teredod/teredod-server not built ($BUILD_DIR)"
 SUMMARY_NS_CHECK=1
 
@@ -103,6 +105,7 @@ nat_kind() {
 			}
 			chain postrouting {
 				type nat hook postrouting priority srcnat; policy accept;
+				ip saddr $pub accept
 				$rules
 			}
 		}
@@ -139,6 +142,7 @@ start_client() {
 	ADDR=""
 	case "$impl" in
 	ours) lab_start_teredod_client "$name" "$ns" "$TEREDOD" "$@" >/dev/null ;;
+	ours-upnp) lab_start_teredod_client "$name" "$ns" "$UPNP_TEREDOD" "UPnP yes" "$@" >/dev/null ;;
 	miredo) lab_start_client "$name" "$ns" miredo >/dev/null ;;
 	esac
 	ADDR="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$ns" teredo 20)"
@@ -371,6 +375,62 @@ behind_natA() {
 	stop_client "c-$kind-$impl" "$LAB_NS_CLIENT"
 }
 
+# behind_upnp IMPL: a client of IMPL behind natA, a symmetric NAT (random ports) with a UPnP IGD (Debian's miniupnpd,
+# lib/upnp.sh), against v6host and against our client lan1 behind natB port-restricted, which no symmetric NAT reaches
+# without help: ours maps its port (RFC 6081 3.2) and offers the mapping as an alternate address, which the peer's
+# direct bubble reaches; miredo has no UPnP.
+behind_upnp() {
+	local impl="$1" kind="symmetric with a UPnP IGD" addr peer port name="c-upnp-$1" start="$1"
+	PHASE="upnp $impl"
+	nat_kind "$LAB_NS_NAT" symmetric "$LAB_NAT_PUBLIC_IP" || { fail "nft: natA symmetric"; return; }
+	nat_kind "$NATB_NS" port-restricted "$NATB_PUBLIC_IP" || { fail "nft: natB port-restricted"; return; }
+	[[ $impl == ours ]] && check_nat_behaviour "$LAB_NS_CLIENT" symmetric && start=ours-upnp
+	lab_start_igd_stun "igd-$impl" "$LAB_NS_NAT" "$LAB_CLIENT_IP/32" "$LAB_PUBCLIENT_IP" ||
+		{ fail "miniupnpd with STUN on natA forwards ports (see igd-$impl.log)"; lab_stop "igd-$impl"; return; }
+	if start_client "$name" "$LAB_NS_CLIENT" "$start"; then addr="$ADDR"; else
+		stop_client "$name" "$LAB_NS_CLIENT"
+		lab_stop "igd-$impl"
+		matrix "$kind" "qualification" "$impl" "failed: no Teredo address in 20 s"
+		if [[ $impl == ours ]]; then fail "our client behind a symmetric NAT with UPnP qualified"
+		else info "miredo behind a symmetric NAT with UPnP: no address"; fi
+		return
+	fi
+	pass "$impl client behind a symmetric NAT with a UPnP IGD qualified as $addr"
+	if [[ $impl == ours ]]; then
+		port="$(lab_json "$name" 'd["nat"]["local"].split(":")[1]' status)"
+		lab_wait_until 5 "teredoctl: nat type symmetric" lab_json_true "$name" "d['nat']['type'] == 'symmetric'" status &&
+			lab_json_true "$name" "d['nat']['upnp'] == '$LAB_NAT_PUBLIC_IP:$port'" status &&
+			pass "teredoctl status: nat symmetric, upnp $LAB_NAT_PUBLIC_IP:$port" ||
+			fail "teredoctl status: nat $(lab_json "$name" "d['nat']" status)"
+		[[ $(lab_igd_dnat_rules "$LAB_NS_NAT") == "$port $LAB_CLIENT_IP:$port" ]] &&
+			pass "miniupnpd's DNAT rule: udp dport $port to $LAB_CLIENT_IP:$port" ||
+			fail "DNAT rules on natA: '$(lab_igd_dnat_rules "$LAB_NS_NAT" | tr '\n' ';')'"
+	fi
+	reach_and_record "$kind" "native IPv6 host" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAB_NS_V6HOST" "$LAB_V6HOST_IP6"
+	if start_client lan1-peer "$LAN1_NS" ours && peer="$ADDR"; then
+		reach_and_record "$kind" "our client behind another NAT (port-restricted)" "$impl" "$LAB_NS_CLIENT" "$addr" "$LAN1_NS" "$peer"
+		if [[ $impl == ours ]]; then
+			# The peer's path to us runs through the IGD's mapping, which it learned from an Alternate Address trailer.
+			lab_json_true lan1-peer "any(p['address'] == '$addr' and p['mapped_address'] == '$LAB_NAT_PUBLIC_IP' and p['mapped_port'] == $port for p in d['peers'])" peers &&
+				pass "teredoctl peers on lan1: our client reached at the IGD's mapping $LAB_NAT_PUBLIC_IP:$port" ||
+				fail "teredoctl peers on lan1: $(lab_json lan1-peer "[p for p in d['peers'] if p['address'] == '$addr']" peers)"
+			[[ $(lab_stat "$name" bubbles_alternate_sent) -ge 1 ]] &&
+				pass "alternate addresses offered: bubbles_alternate_sent $(lab_stat "$name" bubbles_alternate_sent)" ||
+				fail "bubbles_alternate_sent is 0"
+		fi
+	else
+		fail "our client lan1 behind a port-restricted NAT qualified"
+	fi
+	stop_client lan1-peer "$LAN1_NS"
+	stop_client "$name" "$LAB_NS_CLIENT"
+	[[ $impl != ours || -z $(lab_igd_dnat_rules "$LAB_NS_NAT") ]] && pass "no UPnP mapping left after $impl's client stopped" ||
+		fail "UPnP mappings left on natA: $(lab_igd_dnat_rules "$LAB_NS_NAT" | tr '\n' ';')"
+	lab_stop "igd-$impl"
+}
+
+# NAT_LAB_ONLY=PHASE (same-nat, local-discovery, kinds, upnp) runs that phase alone: for working on it.
+phase() { [[ -z ${NAT_LAB_ONLY:-} || $NAT_LAB_ONLY == "$1" ]]; }
+
 T0="$(lab_now_ms)"
 lab_setup_checked
 setup_natb || fatal "natB and its LAN"
@@ -378,16 +438,23 @@ lab_start_server "$TEREDOD_SERVER" && pass "server (ours) listening" || fatal "s
 lab_start_teredod_relay "$TEREDOD" && pass "relay (ours) up" || fatal "start teredod relay"
 lab_start probe-listener "$LAB_NS_PUBCLIENT" /usr/bin/python3 "$HERE/nat_probe.py" listen "$LAB_PUBCLIENT_IP"
 lab_wait_until 5 "NAT probe listener" lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" 7003 || fatal "NAT probe listener"
+lab_start_stun stun "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" || fatal "STUN responder on pubclient"
+UPNP_TEREDOD="$(lab_private_varlib_teredod)" || fatal "the teredod wrapper with the lab's /var/lib"
 
-same_nat ours
-same_nat miredo
-# Two of our clients behind one NAT of every other kind (the LAN path does not cross the NAT; qualifying does).
-for kind in address-restricted symmetric sequential port-preserving; do same_nat ours "$kind"; done
-local_discovery
+if phase same-nat; then
+	# Two clients behind one NAT of every kind, ours and miredo (the LAN path does not cross the NAT; qualifying does).
+	for kind in port-restricted address-restricted symmetric sequential port-preserving; do
+		same_nat ours "$kind"
+		same_nat miredo "$kind"
+	done
+fi
+phase local-discovery && local_discovery
 # Each kind against the peer NAT that RFC 4380 + 6081 can reach from it: cone kinds reach port-restricted peers;
 # symmetric kinds (random or sequential ports) reach address-restricted ones (RFC 6081 3.1); port-preserving and
-# sequential symmetric NATs reach port-restricted ones too (RFC 6081 3.3, 3.4; a random one cannot).
+# sequential symmetric NATs reach port-restricted ones too (RFC 6081 3.3, 3.4; a random one cannot, unless its NAT
+# maps a port by UPnP, 3.2).
 for impl in ours miredo; do
+	phase kinds || continue
 	behind_natA port-restricted "$impl" port-restricted
 	behind_natA address-restricted "$impl" port-restricted
 	behind_natA symmetric "$impl" address-restricted
@@ -396,5 +463,9 @@ for impl in ours miredo; do
 	behind_natA port-preserving "$impl" address-restricted
 	behind_natA port-preserving "$impl" port-restricted
 done
+if phase upnp; then
+	behind_upnp ours
+	behind_upnp miredo
+fi
 PHASE="end"
 figure "suite time $(( ($(lab_now_ms) - T0) / 1000 )) s"

@@ -7,11 +7,8 @@
 #                                                                          |                     +-- relay .20 -- v6host
 #                                                                          +-- pubclient .40 (STUN responder :3478)
 #
-# miniupnpd refuses to forward ports while its WAN address is private or reserved, and every documentation range is in
-# its list ("Reserved / private IP address 198.51.100.30 on ext interface eth0: Port forwarding is impossible"; ext_ip=
-# is refused the same way). With ext_perform_stun=yes it asks a STUN server instead, and forwards when that server sees
-# its WAN address unchanged: tests/netns/stun_server.py on pubclient answers every Binding Request with the address it
-# came from, so the lab's IGD maps ports on 198.51.100.30 like a home router with a public address.
+# miniupnpd refuses to forward ports on a reserved WAN address such as 198.51.100.30; with STUN (tests/netns/stun_server.py
+# on pubclient) it forwards them: tests/netns/lib/upnp.sh says how.
 #
 # Phases:
 #   no IGD        the lab NAT without miniupnpd: UPnP costs one discovery wait at start (figures: start with UPnP no and
@@ -48,16 +45,9 @@ lab_start_server "$TEREDOD_SERVER" && pass "server (ours) up" || fatal "start te
 lab_start_teredod_relay "$TEREDOD" && pass "relay (ours) up" || fatal "start teredod relay"
 
 # Our client with a /var/lib of its own: the state file is $STATE_FILE.
+CLIENT_BIN="$(lab_private_varlib_teredod)" || fatal "the teredod wrapper with the lab's /var/lib"
 STATE_ROOT="$LAB_DIR/varlib"
 STATE_FILE="$STATE_ROOT/teredod/upnp-teredo"  # InterfaceName teredo
-mkdir -p "$STATE_ROOT" && chmod 755 "$STATE_ROOT"
-CLIENT_BIN="$LAB_DIR/teredod-private-varlib"
-cat >"$CLIENT_BIN" <<EOF
-#!/bin/sh
-# teredod with the lab's /var/lib, in a private mount namespace (nothing propagates to the host)
-exec unshare --mount --propagation private sh -c 'mount --bind "\$0" /var/lib && exec "\$@"' "$STATE_ROOT" "$TEREDOD" "\$@"
-EOF
-chmod 755 "$CLIENT_BIN"
 
 # start_client NAME [CONFIG LINES...]: start our client NAME in the client namespace, UPnP yes (the daemon's default,
 # which the lab's clients turn off) unless a line says otherwise; wait for "Teredo client started" (10 s). START_MS:
@@ -97,10 +87,7 @@ upnp_detail() { lab_json "$1" 'd["nat"]["upnp_detail"]' status; }
 local_port() { lab_json "$1" 'd["nat"]["local"].split(":")[1]' status; }
 drops_total() { lab_json "$1" 'd["drops_total"]' stats; }
 # dnat_rules: miniupnpd's DNAT rules on the NAT, one "PORT ADDRESS:PORT" line each.
-dnat_rules() {
-	ip netns exec "$LAB_NS_NAT" nft list chain inet filter prerouting_miniupnpd 2>/dev/null |
-		sed -nE 's/.*dport ([0-9]+) dnat ip to ([0-9.]+:[0-9]+).*/\1 \2/p'
-}
+dnat_rules() { lab_igd_dnat_rules "$LAB_NS_NAT"; }
 state_ports() { grep -vE '^(#|$)' "$STATE_FILE" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 # from_internet PORT: three datagrams from pubclient to the NAT's public address and PORT.
 from_internet() {
@@ -152,29 +139,9 @@ stop_client plain
 figure "stop without a mapping: $(($(lab_now_ms) - t0)) ms"
 
 # ---- the IGD: miniupnpd on the lab NAT -----------------------------------------------------------------------------
-# miniupnpd's nftables chains (its defaults: table inet filter, chains miniupnpd, prerouting_miniupnpd,
-# postrouting_miniupnpd); the lab's masquerade stays in table ip nat.
-lab_exec "$LAB_NS_NAT" nft -f - <<-'NFT' || fatal "nft: miniupnpd's chains on the NAT"
-	table inet filter {
-		chain forward { type filter hook forward priority filter; policy accept; jump miniupnpd; }
-		chain miniupnpd { }
-		chain prerouting_miniupnpd { type nat hook prerouting priority dstnat; policy accept; }
-		chain postrouting_miniupnpd { type nat hook postrouting priority srcnat; policy accept; }
-	}
-NFT
-# igd_conf NAME [LINES...]: $LAB_DIR/NAME.conf for miniupnpd on the NAT (LAN eth1, WAN eth0, UPnP only).
-igd_conf() {
-	local name="$1"
-	shift
-	lab_write_conf "$name" ext_ifname=eth0 listening_ip=eth1 http_port=0 enable_natpmp=no enable_upnp=yes \
-		secure_mode=yes system_uptime=yes notify_interval=60 uuid=6d1ce0e2-3c1a-4d5e-9f0a-7465726564ff \
-		"lease_file=$LAB_DIR/$name.leases" "$@" "allow 1024-65535 10.77.0.0/24 1024-65535" \
-		"deny 0-65535 0.0.0.0/0 0-65535"
-}
-start_igd() {
-	lab_start "$1" "$LAB_NS_NAT" miniupnpd -f "$LAB_DIR/$1.conf" -d -P "$LAB_DIR/$1.pid"
-	LAB_WAIT_FOR_PROC="$1" lab_wait_until 10 "miniupnpd listening" grep -q "HTTP listening on port" "$LAB_DIR/$1.log"
-}
+lab_igd_chains "$LAB_NS_NAT" || fatal "nft: miniupnpd's chains on the NAT"
+igd_conf() { lab_igd_conf "$1" 10.77.0.0/24 "${@:2}"; }
+start_igd() { lab_start_igd "$1" "$LAB_NS_NAT"; }
 
 PHASE="no STUN"
 igd_conf igd-plain >/dev/null
@@ -197,9 +164,7 @@ stop_client refused
 lab_stop igd-plain
 
 PHASE="IGD"
-lab_start stun "$LAB_NS_PUBCLIENT" "$PY" "$HERE/stun_server.py" "$LAB_PUBCLIENT_IP" 3478
-LAB_WAIT_FOR_PROC=stun lab_wait_until 5 "STUN responder" grep -q listening "$LAB_DIR/stun.log" ||
-	fatal "STUN responder on pubclient"
+lab_start_stun stun "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" || fatal "STUN responder on pubclient"
 igd_conf igd ext_perform_stun=yes "ext_stun_host=$LAB_PUBCLIENT_IP" ext_stun_port=3478 >/dev/null
 start_igd igd || fatal "miniupnpd (STUN) started"
 msg="$(grep -m1 -o 'STUN: ext interface.*' "$LAB_DIR/igd.log")"

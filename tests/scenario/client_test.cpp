@@ -47,8 +47,12 @@ TEST(ClientScenario, QualifiesBehindRestrictedNatWithRandomFlagsAndNoConeBit) {
   EXPECT_EQ(q.flags & ~proto::kFlagRandomMask, 0);
   EXPECT_EQ(q.mtu, 1280u);
   EXPECT_EQ(q.address, proto::build_teredo_address({proto::kTeredoPrefix, kSimServer, q.flags, q.mapped}));
-  ASSERT_EQ(cl.changes.size(), 1u);
+  // Qualified, then the NAT's kind from the second server address (for the other workers).
+  ASSERT_EQ(cl.changes.size(), 2u);
   EXPECT_EQ(cl.changes[0].state, ClientState::Qualified);
+  EXPECT_FALSE(cl.changes[0].nat_only);
+  EXPECT_TRUE(cl.changes[1].nat_only);
+  EXPECT_TRUE(cl.changes[1].nat.known && !cl.changes[1].nat.symmetric);
   EXPECT_FALSE(cl.core->symmetric_nat());
 }
 
@@ -71,14 +75,17 @@ TEST(ClientScenario, RefreshKeepsAddressAndNatMappingChangeGivesNewAddressAtOnce
   net.advance(61s);
   EXPECT_GE(cl.core->counters().rs_sent, rs_before + 2);  // refreshed at least twice in 61 s
   EXPECT_EQ(cl.core->qualification()->address, first);
-  EXPECT_EQ(cl.changes.size(), 1u);  // a plain refresh reports nothing
-  // The NAT forgets its mappings: the next refresh shows a new mapping and a new address.
+  EXPECT_EQ(cl.changes.size(), 2u);  // qualified, NAT kind; a plain refresh reports nothing
+  // The NAT forgets its mappings: the next refresh shows a new mapping and a new address, and the
+  // NAT's kind is found again for it.
   net.nat_flush(c);
   net.advance(31s);
   EXPECT_NE(cl.core->qualification()->address, first);
   EXPECT_EQ(cl.core->counters().address_changes, 1u);
-  ASSERT_EQ(cl.changes.size(), 2u);
-  EXPECT_EQ(cl.changes[1].qualification->address, cl.core->qualification()->address);
+  ASSERT_EQ(cl.changes.size(), 4u);
+  EXPECT_EQ(cl.changes[2].qualification->address, cl.core->qualification()->address);
+  EXPECT_FALSE(cl.changes[2].nat.known);
+  EXPECT_TRUE(cl.changes[3].nat_only && cl.changes[3].nat.known);
 }
 
 TEST(ClientScenario, NetworkChangeRequalifiesImmediately) {

@@ -189,6 +189,47 @@ TEST(RandomPorts, AHostThatCannotOpenPortsFailsCleanlyWithoutALoop) {
   EXPECT_GE(n.A().counters().peers_given_up, 1u);
 }
 
+// With several client workers only the first qualifies; the others take its StateChange actions.
+// The NAT's kind travels with them, so a follower's peers get random ports too.
+TEST(RandomPorts, AFollowerWorkerLearnsTheNatKindAndOpensARandomPortForItsPeers) {
+  Net n(nat(kPublicA, NatMapping::PortPreservingSymmetric));
+  ASSERT_TRUE(n.A().symmetric_nat());
+  const auto& changes = n.net.client(n.a).changes;
+  ASSERT_GE(changes.size(), 2u);  // qualified, then the NAT's kind alone
+  EXPECT_FALSE(changes.front().nat.known);
+  EXPECT_TRUE(changes.back().nat_only);
+  EXPECT_EQ(changes.back().nat, (core::NatFindings{true, true, true}));
+  EXPECT_EQ(changes.back().qualification->address, n.addr_a);
+
+  core::ClientConfig config = n.A().config();
+  config.follower = true;
+  core::SeededRandom random(7);
+  core::Client follower(config, random, n.net.now);
+  EXPECT_TRUE(follower.actions().empty());  // a follower never sends an RS
+  for (const core::StateChange& c : changes) follower.adopt(c);
+  EXPECT_EQ(follower.state(), core::ClientState::Qualified);
+  EXPECT_TRUE(follower.nat_type_known());
+  EXPECT_TRUE(follower.symmetric_nat());
+  EXPECT_TRUE(follower.port_preserving());
+
+  const auto packet = echo_request(n.addr_a, n.addr_b, 1);
+  follower.on_tun_packet(n.net.now, packet);
+  const auto opens = [&] {
+    for (const auto& a : follower.actions())
+      if (std::holds_alternative<core::OpenPort>(a)) return true;
+    return false;
+  };
+  EXPECT_TRUE(opens());
+
+  // Without the findings (a follower that took only the address), no random port.
+  core::Client unaware(config, random, n.net.now);
+  core::StateChange address_only = changes.front();
+  address_only.nat = {};
+  unaware.adopt(address_only);
+  unaware.on_tun_packet(n.net.now, packet);
+  for (const auto& a : unaware.actions()) EXPECT_FALSE(std::holds_alternative<core::OpenPort>(a));
+}
+
 TEST(Upnp, APortMappingLetsARandomSymmetricNatReachAPortRestrictedPeer) {
   // Without UPnP nothing predicts a fully random NAT's ports (nat_matrix_test); with a port
   // mapping of the service port (RFC 6081 3.2), the mapping is listed as an alternate address.
