@@ -12,6 +12,7 @@
 #include "os/net_text.hpp"
 #include "os/process.hpp"
 #include "os/system_log.hpp"
+#include "os/trusted_path.hpp"
 #include "os/tun_device.hpp"
 
 namespace teredo::config {
@@ -214,9 +215,19 @@ std::optional<ClientSettings> load_client_settings(ConfigFile& config,
 }
 
 bool check_hook_script(ConfigFile& config, const ClientSettings& s) {
-  if (!s.hook_script || os::is_executable(*s.hook_script)) return true;
-  config.add_error("HookScript", "HookScript " + *s.hook_script + " is not an executable file");
-  return false;
+  if (!s.hook_script) return true;
+  if (!os::is_executable(*s.hook_script)) {
+    config.add_error("HookScript", "HookScript " + *s.hook_script + " is not an executable file");
+    return false;
+  }
+  // The helper runs it as root: only root may choose what it is (as OpenSSH requires of its files).
+  if (auto problem = os::untrusted_path_problem(*s.hook_script)) {
+    config.add_error("HookScript", "HookScript " + *s.hook_script + " is refused: " + *problem +
+                                       " (the script and each directory above it must be root's and "
+                                       "writable by root alone)");
+    return false;
+  }
+  return true;
 }
 
 std::optional<TeredodSettings> load_teredod_settings(ConfigFile& config,

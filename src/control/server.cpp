@@ -1,9 +1,13 @@
 // The control thread: the control socket and the metrics endpoint, served by one poll loop.
 #include "control/server.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -13,6 +17,7 @@
 #include "os/poll_set.hpp"
 #include "os/process.hpp"
 #include "os/stream_socket.hpp"
+#include "os/trusted_path.hpp"
 
 namespace teredo::control {
 
@@ -38,7 +43,16 @@ struct Connection {
   bool done = false;
   Clock::time_point accepted;
   Clock::time_point deadline;
+  std::string who;  // a control client: "uid U, pid P" (SO_PEERCRED), logged with its request
 };
+
+// The request as a log can show it: printable ASCII, at most 80 characters.
+std::string printable(std::string_view line) {
+  std::string out;
+  for (const char c : line.substr(0, 80)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (line.size() > 80) out += "...";
+  return out;
+}
 
 std::string control_reply(const std::string& line, const SnapshotProvider& provider) {
   for (const char c : line)
@@ -68,10 +82,17 @@ std::optional<std::string> reply_if_complete(Connection& c, bool eof, const Snap
     if (const auto nl = c.in.find('\n'); nl != std::string::npos) {
       std::string line = c.in.substr(0, nl);
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      log::info("Control request \"{}\" from {}", printable(line), c.who);
       return control_reply(line, provider);
     }
-    if (c.in.size() >= kMaxControlRequest) return control_error_reply("request too long");
-    if (eof && !c.in.empty()) return control_reply(c.in, provider);  // EOF ends a request as a newline does
+    if (c.in.size() >= kMaxControlRequest) {
+      log::info("Control request of {}+ bytes from {}: refused", c.in.size(), c.who);
+      return control_error_reply("request too long");
+    }
+    if (eof && !c.in.empty()) {  // EOF ends a request as a newline does
+      log::info("Control request \"{}\" from {}", printable(c.in), c.who);
+      return control_reply(c.in, provider);
+    }
     return std::nullopt;
   }
   HttpRequest request;
@@ -164,6 +185,7 @@ std::optional<std::unique_ptr<ControlServer>> ControlServer::open(const config::
     log::info("Control socket disabled (ControlSocket none)");
     return std::unique_ptr<ControlServer>();
   }
+  std::string directory_problem;
   std::optional<unsigned> gid;
   if (settings.group) {
     gid = os::group_id(*settings.group);
@@ -172,7 +194,24 @@ std::optional<std::unique_ptr<ControlServer>> ControlServer::open(const config::
       return std::nullopt;
     }
   }
-  auto listener = os::listen_unix(settings.socket_path, gid);
+  // Its directory must be root's and writable by root alone (it is created so when missing):
+  // whoever may write there could put a socket of their own in its place for teredoctl to ask.
+  auto listener = [&]() -> os::OsResult<os::Fd> {
+    const std::string dir =
+        settings.socket_path.substr(0, std::max<std::size_t>(settings.socket_path.rfind('/'), 1));
+    if (os::directory_exists(dir)) {
+      if (auto problem = os::untrusted_directory_problem(dir, false)) {
+        directory_problem = *problem;
+        return os::errno_error("socket directory", EPERM);
+      }
+    }
+    return os::listen_unix(settings.socket_path, gid);
+  }();
+  if (!listener && !directory_problem.empty()) {
+    log::alert("Control socket {} refused: {} (set ControlSocket to a path in a directory of root's)",
+               settings.socket_path, directory_problem);
+    return std::nullopt;
+  }
   if (!listener) {
     if (settings.socket_explicit) {
       log::alert("Cannot create the control socket {}: {}", settings.socket_path, listener.error().message());
@@ -284,6 +323,10 @@ void ControlServer::run() {
         Connection c;
         c.fd = std::move(**conn);
         c.http = is_http;
+        if (!is_http) {
+          const auto cred = os::peer_credentials(c.fd);
+          c.who = cred ? fmt::format("uid {}, pid {}", cred->uid, cred->pid) : std::string("an unknown peer");
+        }
         c.accepted = Clock::now();
         c.deadline = c.accepted + (is_http ? kHttpReadTimeout : kControlReadTimeout);
         connections.push_back(std::move(c));

@@ -10,8 +10,11 @@ namespace teredo::daemon {
 std::optional<os::TargetUser> lookup_run_user(const std::string& name) {
   auto user = os::lookup_user(name);
   if (!user) {
+    const int code = user.error().code.value();
     log::alert("Cannot run as user \"{}\": {}", name,
-               user.error().code.value() == EPERM ? "it has uid 0" : user.error().message());
+               code == EPERM    ? "it has uid 0"
+               : code == EACCES ? "it is in group 0 (root), which owns files the worker must not write"
+                                : user.error().message());
     return std::nullopt;
   }
   return std::move(user.value());

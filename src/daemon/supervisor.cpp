@@ -17,6 +17,7 @@
 #include "os/poll_set.hpp"
 #include "os/process.hpp"
 #include "os/signals.hpp"
+#include "os/terminal_relay.hpp"
 
 namespace teredo::daemon {
 
@@ -74,13 +75,14 @@ class Supervisor {
   using Loader = std::function<std::optional<LoadedConfig>(const CommandLine&)>;
 
   Supervisor(const CommandLine& options, const DaemonIdentity& identity, const Loader& load,
-             os::TargetUser user, std::string chroot, os::SignalFd& signals)
+             os::TargetUser user, std::string chroot, os::SignalFd& signals, os::TerminalRelay relay)
       : options_(options),
         identity_(identity),
         load_(load),
         user_(std::move(user)),
         chroot_(std::move(chroot)),
-        signals_(signals) {}
+        signals_(signals),
+        relay_(std::move(relay)) {}
 
   /// Starts the first worker; true once it is ready.
   bool start(LoadedConfig config) {
@@ -92,7 +94,9 @@ class Supervisor {
   int run() {
     os::PollSet poll;
     poll.add(signals_.fd(), os::PollSet::kReadable);
+    if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
     for (;;) {
+      relay_.drain();
       if (stop_requested_) return stop();
       if (reload_requested_) {
         reload_requested_ = false;
@@ -129,9 +133,17 @@ class Supervisor {
   }
 
   bool spawn(const LoadedConfig& config) {
-    auto child = os::fork_child(os::ChannelKind::ReadyPipe, [this, &config](os::Fd ready) {
-      return worker_main(config, std::move(ready));
-    });
+    auto child = os::fork_with_channel(os::ChannelKind::ReadyPipe);
+    if (child && child->in_child()) {
+      // A session of its own, stdio off the terminal (os/terminal_relay.hpp): first, while the
+      // relay's pipe is still open (run_child closes every descriptor but stdio and the channel).
+      if (auto st = relay_.detach_worker(); !st) {
+        log::alert("Cannot detach the worker from the terminal: {}", st.error().message());
+        os::exit_now(kExitSetupFailure);
+      }
+      os::run_child(std::move(child->channel),
+                    [this, &config](os::Fd ready) { return worker_main(config, std::move(ready)); });
+    }
     if (!child) {
       log::alert("Cannot fork the worker: {}", child.error().message());
       return false;
@@ -166,7 +178,9 @@ class Supervisor {
     os::PollSet poll;
     const std::size_t ready = poll.add(ready_fd_.get(), os::PollSet::kReadable);
     const std::size_t signals = poll.add(signals_.fd(), os::PollSet::kReadable);
+    if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
     for (;;) {
+      relay_.drain();
       if (auto n = poll.wait(-1); !n) {
         log::alert("{}", n.error().message());
         return false;
@@ -254,8 +268,13 @@ class Supervisor {
     const auto deadline = Clock::now() + kStopTimeout;
     os::PollSet poll;
     poll.add(signals_.fd(), os::PollSet::kReadable);
+    if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
     for (;;) {
-      if (auto status = reap(false)) return *status;
+      relay_.drain();
+      if (auto status = reap(false)) {
+        relay_.drain();  // its last words
+        return *status;
+      }
       if (Clock::now() >= deadline) {
         log::error("Worker {} did not stop within {} s; killing it", worker_, kStopTimeout.count());
         os::signal_process(worker_, SIGKILL);
@@ -316,6 +335,7 @@ class Supervisor {
   os::TargetUser user_;
   std::string chroot_;
   os::SignalFd& signals_;
+  os::TerminalRelay relay_;
   LoadedConfig current_;
   pid_t worker_ = -1;
   WorkerEnded worker_ended_;
@@ -380,7 +400,13 @@ int run_supervised(const CommandLine& options, const DaemonIdentity& identity,
     return kExitSetupFailure;
   }
 
-  Supervisor supervisor(options, identity, load, std::move(*user), std::move(*chroot), *signals);
+  auto relay = os::TerminalRelay::open();
+  if (!relay) {
+    log::alert("Cannot set up the workers' output: {}", relay.error().message());
+    return kExitSetupFailure;
+  }
+  Supervisor supervisor(options, identity, load, std::move(*user), std::move(*chroot), *signals,
+                        std::move(*relay));
   if (!supervisor.start(std::move(*config))) return kExitSetupFailure;
   finish_daemon_setup(daemonizer);
   os::notify_service_manager("READY=1");

@@ -36,9 +36,9 @@ OsStatus send_message(const Fd& channel, proto::ByteView message) {
   return Ok{};
 }
 
-OsResult<std::size_t> receive_message(const Fd& channel, proto::MutableBytes buf) {
+OsResult<std::size_t> receive_message(const Fd& channel, proto::MutableBytes buf, bool wait) {
   for (;;) {
-    const ssize_t n = ::recv(channel.get(), buf.data(), buf.size(), MSG_TRUNC);
+    const ssize_t n = ::recv(channel.get(), buf.data(), buf.size(), MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT));
     if (n >= 0) return static_cast<std::size_t>(n);
     if (errno != EINTR) return errno_error("recv");
   }

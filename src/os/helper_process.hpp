@@ -21,8 +21,9 @@ OsStatus restrict_to_net_admin();
 /// Sends one message without blocking; an error when the peer is gone or not reading (EAGAIN).
 OsStatus send_message(const Fd& channel, proto::ByteView message);
 
-/// Receives one message into `buf` (blocking, EINTR retried). Returns the message's real size (a
-/// larger message is truncated to `buf` but reports its size), 0 once the peer closed the channel.
-OsResult<std::size_t> receive_message(const Fd& channel, proto::MutableBytes buf);
+/// Receives one message into `buf` (blocking unless `wait` is false, EINTR retried). Returns the
+/// message's real size (a larger message is truncated to `buf` but reports its size), 0 once the
+/// peer closed the channel; without `wait`, the error EAGAIN when no message is queued.
+OsResult<std::size_t> receive_message(const Fd& channel, proto::MutableBytes buf, bool wait = true);
 
 }  // namespace teredo::os

@@ -1,18 +1,23 @@
-// fork/execve/waitpid for hook scripts.
+// fork/execve/waitpid for hook scripts, with a deadline (pidfd + poll).
 #include "os/hook_runner.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "os/child.hpp"
+#include "os/fd.hpp"
 
 namespace teredo::os {
 
-OsResult<int> run_program(const std::string& path, const std::vector<std::string>& environment) {
+OsResult<ProgramOutcome> run_program(const std::string& path, const std::vector<std::string>& environment,
+                                     std::chrono::milliseconds timeout) {
   // Build argv and envp before forking: the child only calls async-signal-safe functions.
   std::vector<char*> envp;
   envp.reserve(environment.size() + 1);
@@ -23,6 +28,7 @@ OsResult<int> run_program(const std::string& path, const std::vector<std::string
   const pid_t pid = ::fork();
   if (pid < 0) return errno_error("fork");
   if (pid == 0) {
+    ::setpgid(0, 0);  // its own group: a timeout kills whatever it started too
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -37,7 +43,24 @@ OsResult<int> run_program(const std::string& path, const std::vector<std::string
     ::execve(path.c_str(), argv, envp.data());
     ::_exit(127);
   }
-  return wait_child(pid);
+  (void)::setpgid(pid, pid);  // also from here, so the group exists before any kill
+  ProgramOutcome outcome;
+  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd) {
+    pollfd p{pidfd.get(), POLLIN, 0};
+    int n;
+    do {
+      n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) {
+      outcome.timed_out = true;
+      (void)::kill(-pid, SIGKILL);
+    }
+  }
+  auto status = wait_child(pid);
+  if (!status) return status.error();
+  outcome.status = *status;
+  return outcome;
 }
 
 }  // namespace teredo::os

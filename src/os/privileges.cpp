@@ -24,6 +24,18 @@ OsResult<TargetUser> lookup_user(const std::string& name) {
   if (rc != 0) return errno_error("getpwnam", rc);
   if (found == nullptr) return errno_error("getpwnam", ENOENT);
   if (pw.pw_uid == 0) return errno_error("user", EPERM);
+  // Group 0 (root) owns files a worker must never write (e.g. /etc files mode 664 root:root):
+  // refused as primary and as supplementary group (initgroups would give it).
+  if (pw.pw_gid == 0) return errno_error("user's group", EACCES);
+  int n = 64;
+  std::vector<gid_t> groups(static_cast<std::size_t>(n));
+  if (::getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0) {
+    groups.resize(static_cast<std::size_t>(n));
+    if (::getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0)
+      return errno_error("getgrouplist", ENOMEM);
+  }
+  for (int i = 0; i < n; ++i)
+    if (groups[static_cast<std::size_t>(i)] == 0) return errno_error("user's group", EACCES);
   return TargetUser{name, pw.pw_uid, pw.pw_gid};
 }
 

@@ -17,8 +17,9 @@ struct TargetUser {
   gid_t gid = 0;
 };
 
-/// Looks the user up with getpwnam. Refuses unknown users and users with uid 0
-/// (operation "getpwnam" with ENOENT, or "user" with EPERM).
+/// Looks the user up with getpwnam. Refuses unknown users, users with uid 0 and users in group 0,
+/// primary or supplementary (operation "getpwnam" with ENOENT, "user" with EPERM, or "user's
+/// group" with EACCES).
 OsResult<TargetUser> lookup_user(const std::string& name);
 
 /// Call once, from the main thread, before any other thread exists (credentials and

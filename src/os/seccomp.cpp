@@ -1,9 +1,13 @@
 // libseccomp allow-list for worker processes.
 #include "os/seccomp.hpp"
 
+#include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
@@ -36,7 +40,6 @@ constexpr const char* kAllowed[] = {
     "newfstatat",
     "statx",
     "fcntl",
-    "ioctl",
     "dup",
     "dup2",
     "dup3",
@@ -107,14 +110,12 @@ constexpr const char* kAllowed[] = {
     "getresuid",
     "getresgid",
     "getgroups",
-    "prctl",
     "exit",
     "exit_group",
     "wait4",
     "waitid",
     "uname",
     "getrlimit",
-    "prlimit64",
     "getrusage",
     "restart_syscall",
     // signals
@@ -123,10 +124,25 @@ constexpr const char* kAllowed[] = {
     "rt_sigaction",
     "rt_sigtimedwait",
     "sigaltstack",
-    "tgkill",
     "signalfd4",
     // randomness
     "getrandom",
+};
+
+// Calls allowed only with some arguments (anything else kills the process like any call outside
+// the list). ioctl: the commands a data path may issue on its descriptors, compared on the low 32
+// bits the kernel reads (an ioctl command is an unsigned int): never TIOCSTI (keystrokes into a
+// terminal), TUNSETPERSIST, TUNSETOWNER or TUNSETGROUP (a TUN device outliving the daemon).
+constexpr unsigned long kAllowedIoctls[] = {
+    FIONREAD,      FIONBIO, FIOCLEX, FIONCLEX,
+    TCGETS,         // isatty(3) in stdio: a read
+    TUNSETOFFLOAD,  // offloads of the TUN device the process holds
+    TUNGETIFF,
+};
+// prctl: thread names and read-only queries; never PR_SET_DUMPABLE, PR_SET_PTRACER, PR_SET_MM...
+constexpr int kAllowedPrctls[] = {
+    PR_SET_NAME,       PR_GET_NAME,         PR_GET_DUMPABLE, PR_CAPBSET_READ,
+    PR_GET_SECUREBITS, PR_GET_NO_NEW_PRIVS, PR_SET_VMA,
 };
 
 struct ContextDeleter {
@@ -144,6 +160,27 @@ OsStatus install_seccomp_filter(const SeccompOptions& options) {
     if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, nr, 0); rc != 0)
       return errno_error("seccomp_rule_add", -rc);
   }
+  for (unsigned long cmd : kAllowedIoctls) {
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+                                  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, cmd & 0xffffffffUL));
+        rc != 0)
+      return errno_error("seccomp_rule_add(ioctl)", -rc);
+  }
+  for (int option : kAllowedPrctls) {
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+                                  SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option)));
+        rc != 0)
+      return errno_error("seccomp_rule_add(prctl)", -rc);
+  }
+  // Limits and signals of this process only: prlimit64(0, ...) as getrlimit does, tgkill to a
+  // thread of this thread group (abort, pthread_kill), never to another process.
+  if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A0(SCMP_CMP_EQ, 0));
+      rc != 0)
+    return errno_error("seccomp_rule_add(prlimit64)", -rc);
+  if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+                                SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(::getpid())));
+      rc != 0)
+    return errno_error("seccomp_rule_add(tgkill)", -rc);
   // syslog(3) reconnects to /dev/log after a syslog daemon restart: AF_UNIX sockets only.
   if (int rc =
           seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));

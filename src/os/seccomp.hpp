@@ -26,9 +26,12 @@ struct SeccompOptions {
 /// Allowed: socket I/O on existing descriptors (the whole send/recv family with ancillary data,
 /// sendmmsg/recvmmsg, readv/writev, getsockopt/setsockopt), epoll/poll, timerfd/eventfd, clocks
 /// and sleeps, memory management, threads (clone, futex, rseq), signals, getrandom, fcntl,
-/// ioctl, fstat, close, waiting for a child, accept on a listening socket (the control
-/// channel), and socket(AF_UNIX) + connect for syslog's reconnection. Path-based file-system
-/// calls (open, stat, access, unlink, rename, mkdir...) fail with EACCES.
+/// fstat, close, waiting for a child, accept on a listening socket (the control channel), and
+/// socket(AF_UNIX) + connect for syslog's reconnection. Some only with given arguments: ioctl
+/// with a few commands (FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, TCGETS, TUNSETOFFLOAD, TUNGETIFF:
+/// no TIOCSTI, no TUNSETPERSIST/TUNSETOWNER/TUNSETGROUP), prctl with thread names and read-only
+/// queries, prlimit64 on the process itself, tgkill within its own thread group.
+/// Path-based file-system calls (open, stat, access, unlink, rename, mkdir...) fail with EACCES.
 /// With options.udp_sockets, also new UDP/IPv4 sockets and bind; with options.igd_client, any
 /// IPv4 socket and bind (SeccompOptions).
 /// Everything else kills the process (SIGSYS): the supervisor logs it.

@@ -133,6 +133,14 @@ OsResult<std::optional<Fd>> accept_connection(const Fd& listener) {
   }
 }
 
+std::optional<PeerCredentials> peer_credentials(const Fd& connection) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(connection.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
+    return std::nullopt;
+  return PeerCredentials{cred.pid, cred.uid, cred.gid};
+}
+
 OsResult<std::optional<std::size_t>> read_some(const Fd& fd, std::span<char> buf) {
   for (;;) {
     const ssize_t n = ::recv(fd.get(), buf.data(), buf.size(), 0);

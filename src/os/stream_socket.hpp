@@ -44,6 +44,14 @@ OsResult<Fd> connect_unix(const std::string& path);
 /// EMFILE, ENFILE, ENOBUFS and ENOMEM are errors the caller should back off from.
 OsResult<std::optional<Fd>> accept_connection(const Fd& listener);
 
+/// Who is at the other end of a Unix stream socket (SO_PEERCRED, as of connect).
+struct PeerCredentials {
+  int pid = 0;
+  unsigned uid = 0;
+  unsigned gid = 0;
+};
+std::optional<PeerCredentials> peer_credentials(const Fd& connection);
+
 /// Reads what is available without blocking: the byte count (0: the peer closed), or nullopt
 /// when nothing is there yet.
 OsResult<std::optional<std::size_t>> read_some(const Fd& fd, std::span<char> buf);

@@ -64,14 +64,22 @@ proto::OffloadInfo from_vnet(const virtio_net_hdr& h) {
 }  // namespace
 
 OsResult<TunDevice> TunDevice::open(const std::string& name, bool multi_queue) {
+  return attach(name, multi_queue, true);
+}
+
+OsResult<TunDevice> TunDevice::attach(const std::string& name, bool multi_queue, bool exclusive) {
   if (name.empty() || name.size() > kMaxInterfaceName) return errno_error("interface name", EINVAL);
   Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return errno_error("open(/dev/net/tun)");
   ifreq req{};
-  req.ifr_flags =
-      static_cast<short>(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR | (multi_queue ? IFF_MULTI_QUEUE : 0));
+  req.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR |
+                                     (multi_queue ? IFF_MULTI_QUEUE : 0) | (exclusive ? IFF_TUN_EXCL : 0));
   std::memcpy(req.ifr_name, name.data(), name.size());
-  if (::ioctl(fd.get(), TUNSETIFF, &req) != 0) return errno_error("ioctl(TUNSETIFF)");
+  if (::ioctl(fd.get(), TUNSETIFF, &req) != 0) {
+    if (errno == EBUSY && exclusive)
+      return errno_error("ioctl(TUNSETIFF, IFF_TUN_EXCL): an interface of that name exists already", EBUSY);
+    return errno_error("ioctl(TUNSETIFF)");
+  }
   req.ifr_name[IFNAMSIZ - 1] = '\0';
   int hdr_size = sizeof(virtio_net_hdr);
   if (::ioctl(fd.get(), TUNSETVNETHDRSZ, &hdr_size) != 0) return errno_error("ioctl(TUNSETVNETHDRSZ)");
@@ -80,7 +88,7 @@ OsResult<TunDevice> TunDevice::open(const std::string& name, bool multi_queue) {
 
 OsResult<TunDevice> TunDevice::open_queue() const {
   if (!multi_queue_) return errno_error("open_queue (single-queue device)", EINVAL);
-  return open(name_, true);
+  return attach(name_, true, false);  // the interface exists: this queue joins it
 }
 
 TunOffloads TunDevice::enable_offloads(bool tso6, bool uso6) {

@@ -38,8 +38,9 @@ class TunDevice {
   /// Largest packet a read can return once offloads are on (a 64 KiB super-packet).
   static constexpr std::size_t kMaxSuperPacket = 65535 + 40;
 
-  /// Creates the interface `name` (TUNSETIFF). Fails with EBUSY if an interface of that name
-  /// already exists and is not a free TUN device.
+  /// Creates the interface `name` (TUNSETIFF with IFF_TUN_EXCL). Fails with EBUSY if an
+  /// interface of that name already exists, a free persistent TUN device included: a device left
+  /// behind (TUNSETPERSIST, which the workers' seccomp filter denies) is never re-attached.
   /// With `multi_queue` (IFF_MULTI_QUEUE) further queues can be attached (open_queue) and the
   /// kernel spreads outgoing packets over them (by flow, or by a steering program).
   static OsResult<TunDevice> open(const std::string& name, bool multi_queue = false);
@@ -82,6 +83,7 @@ class TunDevice {
   OsStatus write(proto::ByteView packet, const proto::OffloadInfo& info);
 
  private:
+  static OsResult<TunDevice> attach(const std::string& name, bool multi_queue, bool exclusive);
   TunDevice(Fd fd, std::string name, bool multi_queue)
       : fd_(std::move(fd)), name_(std::move(name)), multi_queue_(multi_queue) {}
   Fd fd_;

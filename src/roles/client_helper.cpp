@@ -13,6 +13,7 @@
 #include "os/netlink.hpp"
 #include "os/process.hpp"
 #include "os/seccomp.hpp"
+#include "os/trusted_path.hpp"
 #include "proto/teredo_address.hpp"
 
 namespace teredo::roles {
@@ -28,6 +29,9 @@ namespace {
 
 /// The default route's metric: above the usual 1024, so Teredo is the last resort (as the hook).
 constexpr std::uint32_t kDefaultRouteMetric = 1029;
+// A hook that has not finished by then is killed (with whatever it started): the next state
+// change must not wait behind a hung script.
+constexpr std::chrono::milliseconds kHookTimeout{30000};
 /// The Teredo address gets prefix length 32, so that the whole Teredo prefix is on-link.
 constexpr std::uint8_t kAddressPrefixLength = 32;
 constexpr proto::Ipv6Addr kAnyAddress{};
@@ -127,19 +131,35 @@ class Helper {
   }
 
   bool is_up() const { return state_.kind == HookState::Kind::Up; }
+  /// True when `s` is the state in place (an up with the same address and MTU, a down after a down).
+  bool is(const HookState& s) const {
+    return s.kind == state_.kind &&
+           (s.kind != HookState::Kind::Up || (s.address == state_.address && s.mtu == state_.mtu));
+  }
 
  private:
   void run_hook(const HookState& next) {
-    const std::string iface = os::interface_name(settings_.ifindex);
-    auto status =
-        os::run_program(*settings_.hook_script, hook_environment(next, state_, iface, settings_.ifindex));
-    if (!status) {
-      log::error("Cannot run the hook {}: {}", *settings_.hook_script, status.error().message());
+    const std::string& hook = *settings_.hook_script;
+    // Checked at start (configuration) and again before each run: a script or directory that
+    // became writable by others since is not run as root.
+    if (auto problem = os::untrusted_path_problem(hook)) {
+      log::error("Hook {} (STATE={}) not run: {}", hook, state_word(next.kind), *problem);
       return;
     }
-    if (*status != 0)
-      log::warning("Hook {} (STATE={}) {}", *settings_.hook_script, state_word(next.kind),
-                   os::describe_wait_status(*status));
+    const std::string iface = os::interface_name(settings_.ifindex);
+    auto outcome =
+        os::run_program(hook, hook_environment(next, state_, iface, settings_.ifindex), kHookTimeout);
+    if (!outcome) {
+      log::error("Cannot run the hook {}: {}", hook, outcome.error().message());
+      return;
+    }
+    if (outcome->timed_out)
+      log::error("Hook {} (STATE={}) still running after {} s: killed with its process group", hook,
+                 state_word(next.kind),
+                 std::chrono::duration_cast<std::chrono::seconds>(kHookTimeout).count());
+    else if (outcome->status != 0)
+      log::warning("Hook {} (STATE={}) {}", hook, state_word(next.kind),
+                   os::describe_wait_status(outcome->status));
   }
 
   const HelperSettings& settings_;
@@ -268,26 +288,42 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
   // copies once the worker writes to its own. Hand them back (idle memory, -70 kB).
   os::trim_heap();
 
-  for (;;) {
-    HelperRequest r;
-    auto n = os::receive_message(channel, proto::MutableBytes{reinterpret_cast<std::uint8_t*>(&r), sizeof r});
-    if (!n || *n == 0) break;  // the worker closed the channel (or it failed): shut down
-    if (*n != sizeof r) {
-      log::error("Privileged helper: refused a request of {} bytes", *n);
-      continue;
+  std::uint64_t coalesced = 0;
+  // Requests that queued up while the last one was applied (a hook running, say) are coalesced:
+  // only the newest valid one is applied, and not at all when it is the state already in place.
+  // A worker that floods the channel gets one hook (or one netlink round) at a time, never a
+  // fork per request.
+  bool open = true;
+  while (open) {
+    std::optional<HookState> next;
+    for (bool wait = true;; wait = false) {
+      HelperRequest r;
+      auto n = os::receive_message(channel,
+                                   proto::MutableBytes{reinterpret_cast<std::uint8_t*>(&r), sizeof r}, wait);
+      if (!n && n.error().code.value() == EAGAIN) break;  // nothing more queued
+      if (!n || *n == 0) {  // the worker closed the channel (or it failed): shut down
+        open = false;
+        break;
+      }
+      if (*n != sizeof r) {
+        log::error("Privileged helper: refused a request of {} bytes", *n);
+        continue;
+      }
+      if (auto why = check_helper_request(r, settings.policy)) {
+        log::error("Privileged helper: refused a request: {}", *why);
+        continue;
+      }
+      if (next) ++coalesced;
+      next = HookState{};
+      if (r.state == kHelperUp) {
+        next->kind = HookState::Kind::Up;
+        std::memcpy(next->address.bytes.data(), r.address, 16);
+        next->mtu = r.mtu;
+      }
     }
-    if (auto why = check_helper_request(r, settings.policy)) {
-      log::error("Privileged helper: refused a request: {}", *why);
-      continue;
-    }
-    HookState next;
-    if (r.state == kHelperUp) {
-      next.kind = HookState::Kind::Up;
-      std::memcpy(next.address.bytes.data(), r.address, 16);
-      next.mtu = r.mtu;
-    }
-    helper.apply(next);
+    if (next && !helper.is(*next)) helper.apply(*next);
   }
+  if (coalesced != 0) log::info("Privileged helper: {} requests coalesced with a newer one", coalesced);
   // As Miredo: a final down, then destroy.
   helper.apply(HookState{});
   helper.apply(HookState{HookState::Kind::Destroy, {}, 0});

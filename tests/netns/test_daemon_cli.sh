@@ -67,6 +67,31 @@ expect_exit "teredod -u no-such-user" 1 'no-such-user' -- \
 	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$RELAY_CONF" -u no-such-user -p "$LAB_DIR/x.pid"
 expect_exit "teredod -u root (uid 0 refused)" 1 'uid 0' -- \
 	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$RELAY_CONF" -u root -p "$LAB_DIR/x.pid"
+# Users in group 0, from a passwd and group file of the test's own (bind-mounted in a private mount namespace: the
+# host's files are not touched): tdgroup0 has primary group 0, tdsupp0 is a member of group root.
+cp /etc/passwd "$LAB_DIR/passwd"
+cp /etc/group "$LAB_DIR/group"
+printf 'tdgroup0:x:4240:0::/nonexistent:/usr/sbin/nologin\ntdsupp0:x:4241:65534::/nonexistent:/usr/sbin/nologin\n' >>"$LAB_DIR/passwd"
+sed -i -E 's/^(root:[^:]*:0:)(.*)$/\1\2,tdsupp0/; s/^(root:[^:]*:0:),/\1/' "$LAB_DIR/group"
+with_users() {
+	# shellcheck disable=SC2016  # $0 and $@ belong to the inner sh
+	lab_exec "$LAB_NS_RELAY" unshare --mount --propagation private sh -c \
+		'mount --bind "$0/passwd" /etc/passwd && mount --bind "$0/group" /etc/group && exec "$@"' "$LAB_DIR" "$@"
+}
+[[ $(grep '^root:' "$LAB_DIR/group") == *tdsupp0 ]] || fail "the test's group file: $(grep '^root:' "$LAB_DIR/group")"
+expect_exit "teredod -u tdgroup0 (primary group 0 refused)" 1 'tdgroup0.*group 0' -- \
+	with_users "$TEREDOD" -f -c "$RELAY_CONF" -u tdgroup0 -p "$LAB_DIR/x.pid"
+expect_exit "teredod -u tdsupp0 (member of group 0 refused)" 1 'tdsupp0.*group 0' -- \
+	with_users "$TEREDOD" -f -c "$RELAY_CONF" -u tdsupp0 -p "$LAB_DIR/x.pid"
+expect_exit "teredod-server -u tdgroup0 (primary group 0 refused)" 1 'tdgroup0.*group 0' -- \
+	with_users "$TEREDOD_SERVER" -f -c "$SERVER_CONF" -u tdgroup0 -p "$LAB_DIR/x.pid"
+# A control socket in a directory others may write (someone could put a socket of their own in its place).
+UNSAFE_CONF="$(lab_write_conf unsafe-socket "RelayType relay" "InterfaceName teredo" "BindPort 3545" \
+	"ControlSocket /tmp/teredod-unsafe-$LAB_TAG.sock")"
+expect_exit "teredod with ControlSocket in /tmp (mode 1777) refused" 1 \
+	'teredod-unsafe-.*refused: /tmp is writable by group or others' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$UNSAFE_CONF" -p "$LAB_DIR/x.pid"
+[[ ! -e /tmp/teredod-unsafe-$LAB_TAG.sock ]] && pass "no socket created in /tmp" || { fail "a socket was created in /tmp"; rm -f "/tmp/teredod-unsafe-$LAB_TAG.sock"; }
 expect_exit "teredod -t /nonexistent (bad chroot)" 1 'chroot' -- \
 	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -c "$RELAY_CONF" -t /nonexistent/dir -p "$LAB_DIR/x.pid"
 [[ ! -e $LAB_DIR/x.pid ]] && pass "no pidfile left by the failed starts" || fail "a failed start left $LAB_DIR/x.pid"

@@ -13,7 +13,10 @@
 #    OLD_ADDRESS...) then destroy at exit;
 #  - SIGHUP unchanged: same worker, same address, same ifindex, no hook call; SIGHUP with BindPort changed: applied
 #    (socket on the new port, qualified again); SIGHUP with an invalid file: FILE:LINE logged, old settings kept;
-#  - SIGUSR1/2 ignored by all three processes; SIGTERM: interface gone, pidfile removed.
+#  - SIGUSR1/2 ignored by all three processes; SIGTERM: interface gone, pidfile removed;
+#  - started with -f on a terminal (script(1)'s pty): the supervisor keeps it, the worker leads a session of its own
+#    with no controlling tty, and neither it nor the helper holds a descriptor of the terminal (stdin /dev/null,
+#    stdout/stderr a pipe the supervisor copies to the terminal: the worker's messages still arrive there).
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
 set -uo pipefail
 
@@ -41,7 +44,7 @@ lab_setup_checked
 # The recording hook: one record per call ("--- N" then the sorted environment and its own credentials), and the
 # interface configuration Debian's hook would do, reduced to the address and the link.
 REC="$LAB_DIR/hook.rec"
-HOOK="$LAB_DIR/hook.sh"
+HOOK="$LAB_ROOT_DIR/hook.sh"
 cat >"$HOOK" <<HOOK_EOF
 #!/bin/sh
 {
@@ -164,3 +167,45 @@ log_has hooked 'Terminated with no error' && pass "log: 'Terminated with no erro
 lab_stop plain
 lab_wait_until 5 "plain client interface removed" bash -c "! ip -n $LAB_NS_PUBCLIENT link show dev teredo" &&
 	pass "rtnetlink client: interface removed at SIGTERM" || fail "rtnetlink client: interface left"
+
+# --- -f on a terminal ------------------------------------------------------------------------------------------------
+# stat_field PID N: field N of /proc/PID/stat (5 pgrp, 6 session, 7 tty_nr; the name has no blank here).
+stat_field() { awk -v n="$2" '{print $n}' "/proc/$1/stat" 2>/dev/null; }
+# tty_fds PID: the descriptors 0-2 of PID that are terminals ("0->/dev/pts/3 ..."), empty when none.
+tty_fds() {
+	local fd t
+	for fd in 0 1 2; do
+		t="$(readlink "/proc/$1/fd/$fd" 2>/dev/null)"
+		[[ $t == /dev/pts/* || $t == /dev/tty* || $t == /dev/console ]] && printf '%s->%s ' "$fd" "$t"
+	done
+}
+ON_TTY="$LAB_DIR/teredod-on-a-terminal"
+cat >"$ON_TTY" <<EOF
+#!/bin/bash
+# teredod with a pseudo-terminal as its controlling tty and stdio, as when started by hand from a shell
+exec script -qfec "\$(printf '%q ' "$TEREDOD" "\$@")" /dev/null
+EOF
+chmod 755 "$ON_TTY"
+lab_start_teredod_client onterm "$LAB_NS_PUBCLIENT" "$ON_TTY"
+TADDR="$(LAB_WAIT_FOR_PROC=onterm wait_teredo_address "$LAB_NS_PUBCLIENT" teredo 10)"
+if [[ -n $TADDR ]] && lab_wait_until 5 "onterm.pid" test -s "$LAB_DIR/onterm.pid"; then
+	TSUP="$(cat "$LAB_DIR/onterm.pid")"; TW="$(lab_child "$TSUP")"; TH="$(lab_child "$TW")"
+	[[ $(stat_field "$TSUP" 7) != 0 && -n $(tty_fds "$TSUP") ]] &&
+		pass "supervisor $TSUP on the terminal: tty_nr $(stat_field "$TSUP" 7), $(tty_fds "$TSUP")" ||
+		fail "supervisor $TSUP is not on a terminal (tty_nr $(stat_field "$TSUP" 7)): the check below proves nothing"
+	[[ $(stat_field "$TW" 6) == "$TW" && $(stat_field "$TW" 7) == 0 && -z $(tty_fds "$TW") ]] &&
+		pass "worker $TW: a session of its own, no controlling tty, no terminal descriptor ($(readlink /proc/"$TW"/fd/0), $(readlink /proc/"$TW"/fd/2))" ||
+		fail "worker $TW: session $(stat_field "$TW" 6), tty_nr $(stat_field "$TW" 7), terminal fds: $(tty_fds "$TW")"
+	[[ -n $TH && $(stat_field "$TH" 6) == "$TW" && $(stat_field "$TH" 7) == 0 && -z $(tty_fds "$TH") ]] &&
+		pass "helper $TH: in the worker's session, no controlling tty, no terminal descriptor" ||
+		fail "helper '$TH': session $(stat_field "$TH" 6), tty_nr $(stat_field "$TH" 7), terminal fds: $(tty_fds "$TH")"
+	log_has onterm "qualified: address $TADDR" &&
+		pass "the worker's messages reach the terminal through the supervisor: $(grep -m1 -o 'qualified: address [^ ]*' "$LAB_DIR/onterm.log")" ||
+		fail "no 'qualified' line from the worker on the terminal"
+	kill -TERM "$TSUP"
+	lab_wait_until 10 "the client on a terminal to stop" bash -c "! kill -0 $TSUP 2>/dev/null" &&
+		log_has onterm 'Terminated with no error' && pass "stopped cleanly" || fail "the client on a terminal did not stop cleanly"
+else
+	fail "the client started on a terminal did not qualify (see onterm.log)"
+fi
+lab_stop onterm

@@ -234,6 +234,9 @@ msg="$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$TEREDOCTL" -s "$L
 nogroup_gid="$(getent group nogroup | cut -d: -f3)"
 setpriv --reuid=nobody --regid=nogroup --groups="$nogroup_gid" "$TEREDOCTL" -s "$LAB_DIR/client.sock" status >/dev/null 2>&1
 check "a member of ControlGroup nogroup may query the client" test $? -eq 0
+nobody_uid="$(id -u nobody)"
+check "the client logs each control request with who asked: $(grep -m1 -o "Control request \"status\" from uid $nobody_uid, pid [0-9]*" "$LAB_DIR/client.log")" \
+	grep -qE "Control request \"status\" from uid $nobody_uid, pid [0-9]+" "$LAB_DIR/client.log"
 reply="$(raw_request "$LAB_DIR/relay.sock" 'b"\x00\xff\xfegarbage\x01\n"')"
 check "garbage request: error reply ($reply)" grep -q '"ok":false' <<<"$reply"
 reply="$(raw_request "$LAB_DIR/relay.sock" 'b"A" * 5000')"

@@ -48,6 +48,7 @@ LAB_RELAY_IP6=2001:db8:100::20
 LAB_V6HOST_IP6=2001:db8:100::100
 
 LAB_DIR=""              # per-lab temp dir: configs, pidfiles, logs
+LAB_ROOT_DIR=""         # per-lab dir for files root runs (hook scripts): it and its parents root's, mode 755
 LAB_CREATED_NS=()
 declare -gA LAB_PID=()  # role name -> pid
 LAB_KEEP_DIR="${LAB_KEEP_DIR:-0}"
@@ -118,6 +119,9 @@ lab_setup() {
 	trap 'exit 143' TERM
 	LAB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/teredod-lab.XXXXXX")" || return 1
 	chmod 755 "$LAB_DIR"
+	# Not under /tmp, which everyone may write: teredod refuses a hook in such a place (os/trusted_path.hpp).
+	LAB_ROOT_DIR="$(mktemp -d /run/teredod-lab-root.XXXXXX)" || return 1
+	chmod 755 "$LAB_ROOT_DIR"
 	lab_reap_stale
 	lab_log "building lab '$LAB_TAG' (logs and configs in $LAB_DIR)"
 	local ns
@@ -201,5 +205,6 @@ lab_cleanup() {
 	if [[ -n $LAB_DIR && -d $LAB_DIR ]]; then
 		if [[ $LAB_KEEP_DIR == 1 ]]; then lab_log "logs kept in $LAB_DIR"; else rm -rf "$LAB_DIR"; fi
 	fi
+	[[ -n $LAB_ROOT_DIR && -d $LAB_ROOT_DIR ]] && rm -rf "$LAB_ROOT_DIR"
 	return "$rc"
 }

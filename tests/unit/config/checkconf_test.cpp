@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -132,6 +133,25 @@ TEST(CheckconfCheck, HookScriptMustBeExecutable) {
   EXPECT_NE(all(r).find("t.conf:2: error: HookScript /nonexistent/teredod-hook is not an executable file"),
             std::string::npos)
       << all(r);
+}
+
+// An executable that anyone could have replaced (under /tmp, mode 1777) is not run as root.
+TEST(CheckconfCheck, HookScriptMustBeRootsAlone) {
+  char tmpl[] = "/tmp/teredod-hook-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fchmod(fd, 0755), 0);
+  ::close(fd);
+  auto r = check_config(parse(std::string("ServerAddress 192.0.2.1\nHookScript ") + tmpl + "\n"));
+  ::unlink(tmpl);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(all(r).find(std::string("t.conf:2: error: HookScript ") + tmpl + " is refused: "),
+            std::string::npos)
+      << all(r);
+  const bool why = all(r).find("writable by group or others") != std::string::npos ||
+                   (::geteuid() != 0 && all(r).find("is owned by uid") != std::string::npos);
+  EXPECT_TRUE(why) << all(r);
+  EXPECT_TRUE(check_config(parse("ServerAddress 192.0.2.1\nHookScript /bin/true\n")).ok());
 }
 
 TEST(CheckconfFormat, LineZeroMeansTheWholeFile) {

@@ -1,13 +1,22 @@
 // The seccomp allow-list (os/seccomp.hpp) in a forked child, against the real kernel: a client's
 // worker may open its random-port UDP sockets (SeccompOptions::udp_sockets), exactly those, and
-// no worker may without the option. A forbidden call kills the child with SIGSYS.
+// no worker may without the option; ioctl, prctl, prlimit64 and tgkill only with the arguments a
+// data path needs (no keystrokes pushed into a terminal, no persistent TUN device, no other
+// process's limits or threads). A forbidden call kills the child with SIGSYS.
 #include "os/seccomp.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/if_tun.h>
 #include <netinet/in.h>
+#include <pty.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -59,6 +68,81 @@ TEST(Seccomp, UdpSocketsOnlyAllowsThoseSockets) {
   EXPECT_TRUE(killed_by_sigsys(confined(client, [] { return ::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP); })));
   EXPECT_TRUE(killed_by_sigsys(confined(
       client, [] { return ::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP); })));
+}
+
+int exits_ok(int status) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : 0;
+}
+
+// TIOCSTI pushes a byte into a terminal's input as if typed: from a worker still attached to the
+// terminal that started it, a command into the root shell. Denied, however the command's upper
+// bits are dressed (the kernel reads 32 bits).
+TEST(Seccomp, NoKeystrokesIntoATerminal) {
+  int master = -1, slave = -1;
+  ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  // Unconfined, TIOCSTI reaches the terminal layer (it may still refuse: not our controlling tty,
+  // or dev.tty.legacy_tiocsti=0); confined, the process dies before the call is made.
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [slave] {
+    char c = 'x';
+    return ::ioctl(slave, TIOCSTI, &c) == 0 ? 0 : 2;
+  })));
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [slave] {
+    char c = 'x';
+    return static_cast<int>(::syscall(SYS_ioctl, slave, 0x100000000UL | TIOCSTI, &c));
+  })));
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [slave] {
+    termios t{};
+    return ::ioctl(slave, TCSETS, &t);  // nor change the terminal's settings
+  })));
+  // isatty(3) still answers (TCGETS, a read).
+  EXPECT_EQ(exits_ok(confined({}, [slave] { return ::isatty(slave) == 1 ? 0 : 3; })), 1);
+  ::close(master);
+  ::close(slave);
+}
+
+TEST(Seccomp, NoPersistentTunDevice) {
+  // On any descriptor: the filter looks at the command, not at what the descriptor is.
+  for (unsigned long cmd :
+       {static_cast<unsigned long>(TUNSETPERSIST), static_cast<unsigned long>(TUNSETOWNER),
+        static_cast<unsigned long>(TUNSETGROUP), static_cast<unsigned long>(TUNSETIFF)}) {
+    EXPECT_TRUE(killed_by_sigsys(confined({}, [cmd] { return ::ioctl(0, cmd, 1); }))) << std::hex << cmd;
+  }
+  // TUNSETOFFLOAD is let through (to the kernel, which refuses it on a descriptor that is no TUN).
+  EXPECT_EQ(exits_ok(confined({}, [] { return ::ioctl(0, TUNSETOFFLOAD, 0) == -1 ? 0 : 4; })), 1);
+}
+
+TEST(Seccomp, PrctlOnlyNamesThreadsAndReads) {
+  EXPECT_EQ(exits_ok(confined({}, [] { return ::prctl(PR_SET_NAME, "worker", 0, 0, 0); })), 1);
+  EXPECT_EQ(exits_ok(confined({}, [] { return ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) >= 0 ? 0 : 5; })), 1);
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [] { return ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); })));
+  EXPECT_TRUE(
+      killed_by_sigsys(confined({}, [] { return ::prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0); })));
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [] { return ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); })));
+}
+
+TEST(Seccomp, LimitsAndSignalsOfItsOwnProcessOnly) {
+  const pid_t parent = ::getpid();
+  EXPECT_EQ(exits_ok(confined({},
+                              [] {
+                                rlimit r{};
+                                return ::getrlimit(RLIMIT_NOFILE, &r);  // glibc: prlimit64(0, ...)
+                              })),
+            1);
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [parent] {
+    rlimit r{};
+    return ::prlimit(parent, RLIMIT_NOFILE, nullptr, &r);
+  })));
+  // Its own threads: a signal it ignores, delivered; another process's: refused by the filter.
+  EXPECT_EQ(
+      exits_ok(confined({},
+                        [] {
+                          ::signal(SIGUSR1, SIG_IGN);
+                          return static_cast<int>(::syscall(SYS_tgkill, ::getpid(), ::gettid(), SIGUSR1));
+                        })),
+      1);
+  EXPECT_TRUE(killed_by_sigsys(
+      confined({}, [parent] { return static_cast<int>(::syscall(SYS_tgkill, parent, parent, 0)); })));
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [parent] { return ::kill(parent, 0); })));
 }
 
 }  // namespace

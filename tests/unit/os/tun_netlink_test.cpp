@@ -1,9 +1,14 @@
 // The TUN device and rtnetlink (os/tun_device.hpp, os/netlink.hpp) against the real kernel, in a
 // network namespace of the test's own: the interface is created, configured, carries a packet the
 // kernel routes to it, and takes one written to it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstring>
@@ -79,6 +84,52 @@ TEST_F(TunNetlinkTest, QueuesOnlyOnMultiQueueDevices) {
   ASSERT_TRUE(q2) << q2.error().message();
   EXPECT_EQ(q2->name(), "tdtest2");
   EXPECT_FALSE(TunDevice::open(std::string(16, 'x')));  // longer than IFNAMSIZ - 1
+}
+
+// A raw TUNSETIFF on `name`, with `extra` flags; the descriptor (or -1).
+int raw_tun(const char* name, int extra) {
+  const int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ifreq req{};
+  req.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | extra);
+  std::strncpy(req.ifr_name, name, IFNAMSIZ - 1);
+  if (::ioctl(fd, TUNSETIFF, &req) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// A persistent TUN device left behind (by another program, or by a worker taken over before
+// seccomp denied TUNSETPERSIST) is never re-attached: the start fails and says why.
+TEST_F(TunNetlinkTest, APersistentDeviceLeftBehindIsNotReattached) {
+  const int left = raw_tun("tdpersist0", 0);
+  ASSERT_GE(left, 0);
+  ASSERT_EQ(::ioctl(left, TUNSETPERSIST, 1), 0);
+  ::close(left);  // the interface stays, free for anyone who attaches
+
+  auto tun = TunDevice::open("tdpersist0");
+  ASSERT_FALSE(tun);
+  EXPECT_EQ(tun.error().code.value(), EBUSY);
+  EXPECT_NE(tun.error().message().find("exists already"), std::string::npos) << tun.error().message();
+  auto queues = TunDevice::open("tdpersist0", true);
+  EXPECT_FALSE(queues);
+
+  // Without IFF_TUN_EXCL the kernel would have handed it over: what the flag prevents.
+  const int again = raw_tun("tdpersist0", 0);
+  ASSERT_GE(again, 0);
+  EXPECT_EQ(::ioctl(again, TUNSETPERSIST, 0), 0);  // removed when closed
+  ::close(again);
+  auto fresh = TunDevice::open("tdpersist0");
+  EXPECT_TRUE(fresh) << fresh.error().message();
+}
+
+TEST_F(TunNetlinkTest, ExtraQueuesJoinTheDeviceTheFirstOneCreated) {
+  auto tun = TunDevice::open("tdmq0", true);
+  ASSERT_TRUE(tun) << tun.error().message();
+  auto second = tun->open_queue();
+  EXPECT_TRUE(second) << second.error().message();
+  EXPECT_FALSE(TunDevice::open("tdmq0", true));  // a second first queue: the name is taken
 }
 
 }  // namespace

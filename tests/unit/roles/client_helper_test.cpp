@@ -3,9 +3,14 @@
 #include "roles/client_helper.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "os/net_text.hpp"
 
@@ -92,6 +97,45 @@ TEST(ClientHookEnvironment, DownAfterUpCarriesTheOldValues) {
     EXPECT_NE(e.rfind("ADDRESS=", 0), 0u) << e;
     EXPECT_NE(e.rfind("MTU=", 0), 0u) << e;
   }
+}
+
+// The helper process itself (as root): requests that queue up while a hook runs are coalesced, so
+// a worker flooding the channel gets one hook at a time for the newest state, not a fork each.
+TEST(ClientHelperProcess, AFloodOfRequestsRunsTheHookForTheNewestStateOnly) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the helper needs root (CAP_NET_ADMIN, then it drops the rest)";
+  char tmpl[] = "/run/teredod-helper-test.XXXXXX";  // root's alone: the helper refuses a hook elsewhere
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);
+  const std::string hook = dir + "/hook", rec = dir + "/rec";
+  std::ofstream(hook) << "#!/bin/sh\necho \"$STATE $ADDRESS\" >> " << rec << "\nsleep 0.2\n";
+  ASSERT_EQ(::chmod(hook.c_str(), 0755), 0);
+
+  HelperSettings settings;
+  settings.ifindex = 1;
+  settings.hook_script = hook;
+  settings.policy = kPolicy;
+  auto helper = ClientHelper::start(settings);
+  ASSERT_TRUE(helper) << helper.error().message();
+  constexpr int kRequests = 200;
+  std::string last;
+  for (int i = 0; i < kRequests; ++i) {
+    last = "2001:0:c633:640a:385c:3eb4:39cc:" + std::to_string(1000 + i);
+    auto a = os::parse_ipv6(last);
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(helper->send_up(*a, 1280)) << i;
+  }
+  helper->finish();  // closes the channel: the helper applies what is queued, then down, destroy
+
+  std::ifstream in(rec);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::filesystem::remove_all(dir);
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_LE(lines.size(), 6u) << "one hook per request would be " << kRequests + 2;
+  EXPECT_EQ(lines[lines.size() - 3], "up " + last);  // the newest state was applied
+  EXPECT_EQ(lines[lines.size() - 2], "down ");
+  EXPECT_EQ(lines.back(), "destroy ");
 }
 
 }  // namespace
