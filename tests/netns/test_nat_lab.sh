@@ -13,9 +13,9 @@
 # state new): without the drop, Linux tracks the peer's first direct bubble as a connection to the NAT itself, and the
 # answer to it leaves from another port (conntrack clash), which no port-restricted peer accepts.
 # Phases, each with our clients (teredod) and, side by side, Debian's miredo in the same place:
-#   same-nat    lan1 <-> lan2 behind natB of every kind, which does not hairpin: ours connect (RFC 6081 hairpinning:
-#               alternate addresses, nonce-verified direct bubbles on the LAN; local discovery off); miredo cannot
-#               (expected, recorded).
+#   same-nat    lan1 <-> lan2 behind natB of every kind (a UPnP IGD on a symmetric one too), which does not hairpin: ours
+#               connect (RFC 6081 hairpinning: alternate addresses, nonce-verified direct bubbles on the LAN; local
+#               discovery off); miredo cannot (expected, recorded).
 #   local discovery   ours with Hairpinning no: lan1 <-> lan2 by local discovery alone (RFC 4380 5.2.8: 224.0.0.253);
 #               hostile discovery bubbles on the LAN are counted drops; with LocalDiscovery no too, they cannot connect.
 #   KIND IMPL   first (ours only) tests/netns/nat_probe.py shows both NATs map and filter as their kind says; then
@@ -142,7 +142,7 @@ start_client() {
 	ADDR=""
 	case "$impl" in
 	ours) lab_start_teredod_client "$name" "$ns" "$TEREDOD" "$@" >/dev/null ;;
-	ours-upnp) lab_start_teredod_client "$name" "$ns" "$UPNP_TEREDOD" "UPnP yes" "$@" >/dev/null ;;
+	ours-upnp) lab_start_teredod_client "$name" "$ns" "$(lab_private_varlib_teredod "$name")" "UPnP yes" "$@" >/dev/null ;;
 	miredo) lab_start_client "$name" "$ns" miredo >/dev/null ;;
 	esac
 	ADDR="$(LAB_WAIT_FOR_PROC="$name" wait_teredo_address "$ns" teredo 20)"
@@ -179,19 +179,36 @@ reach_and_record() {
 	else fail "client ($kind NAT) <-> $peer: $REACH_DETAIL"; fi
 }
 
-# same_nat IMPL [KIND]: two clients of IMPL behind natB of KIND (default port-restricted).
+# same_nat IMPL [KIND]: two clients of IMPL behind natB of KIND (default port-restricted; "upnp": symmetric with a UPnP
+# IGD, where ours map their ports).
 same_nat() {
-	local impl="$1" kind="${2:-port-restricted}" a1 a2 row="same NAT, no hairpinning"
+	local impl="$1" kind="${2:-port-restricted}" a1 a2 row="same NAT, no hairpinning" start="$1" nft_kind="${2:-port-restricted}"
 	[[ $kind == port-restricted ]] || row="same NAT ($kind), no hairpinning"
 	PHASE="same-nat $impl $kind"
-	nat_kind "$NATB_NS" "$kind" "$NATB_PUBLIC_IP" || { fail "nft: natB $kind"; return; }
+	if [[ $kind == upnp ]]; then
+		nft_kind=symmetric
+		row="same NAT (symmetric with a UPnP IGD), no hairpinning"
+		[[ $impl == ours ]] && start=ours-upnp
+	fi
+	nat_kind "$NATB_NS" "$nft_kind" "$NATB_PUBLIC_IP" || { fail "nft: natB $kind"; return; }
+	if [[ $kind == upnp ]] && ! lab_start_igd_stun "igd-natb-$impl" "$NATB_NS" lan 10.78.0.0/24 "$LAB_PUBCLIENT_IP"; then
+		fail "miniupnpd with STUN on natB forwards ports (see igd-natb-$impl.log)"
+		lab_stop "igd-natb-$impl"
+		return
+	fi
 	# Hairpinning alone (RFC 6081 3.5): local discovery, which would connect them too, is tested by itself below.
-	if ! { start_client "lan1-$impl" "$LAN1_NS" "$impl" "LocalDiscovery no" && a1="$ADDR" &&
-		start_client "lan2-$impl" "$LAN2_NS" "$impl" "LocalDiscovery no" && a2="$ADDR"; }; then
+	if ! { start_client "lan1-$impl" "$LAN1_NS" "$start" "LocalDiscovery no" && a1="$ADDR" &&
+		start_client "lan2-$impl" "$LAN2_NS" "$start" "LocalDiscovery no" && a2="$ADDR"; }; then
 		fail "$impl clients behind natB qualified"
 		stop_client "lan1-$impl" "$LAN1_NS"
 		stop_client "lan2-$impl" "$LAN2_NS"
+		[[ $kind != upnp ]] || lab_stop "igd-natb-$impl"
 		return
+	fi
+	if [[ $start == ours-upnp ]]; then
+		[[ $(lab_igd_dnat_rules "$NATB_NS" | wc -l) == 2 ]] &&
+			pass "both clients hold a UPnP mapping on natB: $(lab_igd_dnat_rules "$NATB_NS" | tr '\n' ';')" ||
+			fail "UPnP mappings on natB: '$(lab_igd_dnat_rules "$NATB_NS" | tr '\n' ';')'"
 	fi
 	pass "$impl clients behind natB qualified as $a1 and $a2"
 	if reach "same-$impl" "$LAN1_NS" "$a1" "$LAN2_NS" "$a2"; then
@@ -219,6 +236,7 @@ same_nat() {
 	fi
 	stop_client "lan1-$impl" "$LAN1_NS"
 	stop_client "lan2-$impl" "$LAN2_NS"
+	[[ $kind != upnp ]] || lab_stop "igd-natb-$impl"
 }
 
 # send_discovery_bubble NS SRC_IP TERED0_SRC IPV6_DST: a discovery datagram to 224.0.0.253:3544 from SRC_IP (an address
@@ -385,7 +403,7 @@ behind_upnp() {
 	nat_kind "$LAB_NS_NAT" symmetric "$LAB_NAT_PUBLIC_IP" || { fail "nft: natA symmetric"; return; }
 	nat_kind "$NATB_NS" port-restricted "$NATB_PUBLIC_IP" || { fail "nft: natB port-restricted"; return; }
 	[[ $impl == ours ]] && check_nat_behaviour "$LAB_NS_CLIENT" symmetric && start=ours-upnp
-	lab_start_igd_stun "igd-$impl" "$LAB_NS_NAT" "$LAB_CLIENT_IP/32" "$LAB_PUBCLIENT_IP" ||
+	lab_start_igd_stun "igd-$impl" "$LAB_NS_NAT" eth1 "$LAB_CLIENT_IP/32" "$LAB_PUBCLIENT_IP" ||
 		{ fail "miniupnpd with STUN on natA forwards ports (see igd-$impl.log)"; lab_stop "igd-$impl"; return; }
 	if start_client "$name" "$LAB_NS_CLIENT" "$start"; then addr="$ADDR"; else
 		stop_client "$name" "$LAB_NS_CLIENT"
@@ -439,11 +457,10 @@ lab_start_teredod_relay "$TEREDOD" && pass "relay (ours) up" || fatal "start ter
 lab_start probe-listener "$LAB_NS_PUBCLIENT" /usr/bin/python3 "$HERE/nat_probe.py" listen "$LAB_PUBCLIENT_IP"
 lab_wait_until 5 "NAT probe listener" lab_udp_bound "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" 7003 || fatal "NAT probe listener"
 lab_start_stun stun "$LAB_NS_PUBCLIENT" "$LAB_PUBCLIENT_IP" || fatal "STUN responder on pubclient"
-UPNP_TEREDOD="$(lab_private_varlib_teredod)" || fatal "the teredod wrapper with the lab's /var/lib"
 
 if phase same-nat; then
 	# Two clients behind one NAT of every kind, ours and miredo (the LAN path does not cross the NAT; qualifying does).
-	for kind in port-restricted address-restricted symmetric sequential port-preserving; do
+	for kind in port-restricted address-restricted symmetric sequential port-preserving upnp; do
 		same_nat ours "$kind"
 		same_nat miredo "$kind"
 	done

@@ -45,7 +45,7 @@ lab_start_server "$TEREDOD_SERVER" && pass "server (ours) up" || fatal "start te
 lab_start_teredod_relay "$TEREDOD" && pass "relay (ours) up" || fatal "start teredod relay"
 
 # Our client with a /var/lib of its own: the state file is $STATE_FILE.
-CLIENT_BIN="$(lab_private_varlib_teredod)" || fatal "the teredod wrapper with the lab's /var/lib"
+CLIENT_BIN="$(lab_private_varlib_teredod "")" || fatal "the teredod wrapper with the lab's /var/lib"
 STATE_ROOT="$LAB_DIR/varlib"
 STATE_FILE="$STATE_ROOT/teredod/upnp-teredo"  # InterfaceName teredo
 
@@ -140,7 +140,7 @@ figure "stop without a mapping: $(($(lab_now_ms) - t0)) ms"
 
 # ---- the IGD: miniupnpd on the lab NAT -----------------------------------------------------------------------------
 lab_igd_chains "$LAB_NS_NAT" || fatal "nft: miniupnpd's chains on the NAT"
-igd_conf() { lab_igd_conf "$1" 10.77.0.0/24 "${@:2}"; }
+igd_conf() { lab_igd_conf "$1" eth1 10.77.0.0/24 "${@:2}"; }
 start_igd() { lab_start_igd "$1" "$LAB_NS_NAT"; }
 
 PHASE="no STUN"

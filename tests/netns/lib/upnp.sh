@@ -28,12 +28,12 @@ lab_igd_dnat_rules() {
 		sed -nE 's/.*dport ([0-9]+) dnat ip to ([0-9.]+:[0-9]+).*/\1 \2/p'
 }
 
-# lab_igd_conf NAME LAN_SUBNET [LINES...]: $LAB_DIR/NAME.conf for miniupnpd (LAN eth1, WAN eth0, UPnP only; mappings
-# allowed for LAN_SUBNET, e.g. 10.77.0.0/24); prints its path.
+# lab_igd_conf NAME LAN_IF LAN_SUBNET [LINES...]: $LAB_DIR/NAME.conf for miniupnpd (LAN LAN_IF, WAN eth0, UPnP only;
+# mappings allowed for LAN_SUBNET, e.g. 10.77.0.0/24); prints its path.
 lab_igd_conf() {
-	local name="$1" subnet="$2"
-	shift 2
-	lab_write_conf "$name" ext_ifname=eth0 listening_ip=eth1 http_port=0 enable_natpmp=no enable_upnp=yes \
+	local name="$1" lan="$2" subnet="$3"
+	shift 3
+	lab_write_conf "$name" ext_ifname=eth0 "listening_ip=$lan" http_port=0 enable_natpmp=no enable_upnp=yes \
 		secure_mode=yes system_uptime=yes notify_interval=60 uuid=6d1ce0e2-3c1a-4d5e-9f0a-7465726564ff \
 		"lease_file=$LAB_DIR/$name.leases" "$@" "allow 1024-65535 $subnet 1024-65535" \
 		"deny 0-65535 0.0.0.0/0 0-65535"
@@ -51,19 +51,20 @@ lab_start_stun() {
 	LAB_WAIT_FOR_PROC="$1" lab_wait_until 5 "STUN responder" grep -q listening "$LAB_DIR/$1.log"
 }
 
-# lab_start_igd_stun NAME NS LAN_SUBNET STUN_ADDRESS: the chains, a configuration with STUN, miniupnpd; true once it
-# says port forwarding is enabled.
+# lab_start_igd_stun NAME NS LAN_IF LAN_SUBNET STUN_ADDRESS: the chains, a configuration with STUN, miniupnpd; true
+# once it says port forwarding is enabled.
 lab_start_igd_stun() {
 	lab_igd_chains "$2" || return 1
-	lab_igd_conf "$1" "$3" ext_perform_stun=yes "ext_stun_host=$4" ext_stun_port=3478 >/dev/null
+	lab_igd_conf "$1" "$3" "$4" ext_perform_stun=yes "ext_stun_host=$5" ext_stun_port=3478 >/dev/null
 	lab_start_igd "$1" "$2" && grep -q "Port forwarding is now enabled" "$LAB_DIR/$1.log"
 }
 
-# lab_private_varlib_teredod: print the path of a wrapper ($LAB_DIR/teredod-private-varlib) that runs $TEREDOD with
-# $LAB_DIR/varlib as /var/lib, in a private mount namespace (nothing propagates to the host): a client with UPnP on
-# keeps its state file there, never in the host's /var/lib/teredod.
+# lab_private_varlib_teredod [NAME]: print the path of a wrapper ($LAB_DIR/teredod-private-varlib[-NAME]) that runs
+# $TEREDOD with $LAB_DIR/varlib[-NAME] as /var/lib, in a private mount namespace (nothing propagates to the host): a
+# client with UPnP on keeps its state file there, never in the host's /var/lib/teredod; two clients of one lab, each
+# with a NAME, each have their own (as two hosts would).
 lab_private_varlib_teredod() {
-	local root="$LAB_DIR/varlib" bin="$LAB_DIR/teredod-private-varlib"
+	local root="$LAB_DIR/varlib${1:+-$1}" bin="$LAB_DIR/teredod-private-varlib${1:+-$1}"
 	if [[ ! -x $bin ]]; then
 		mkdir -p "$root" && chmod 755 "$root" || return 1
 		cat >"$bin" <<-WRAPPER || return 1
