@@ -11,31 +11,47 @@ namespace {
 
 std::atomic<bool> g_stderr{true};
 std::atomic<bool> g_open{false};
+std::atomic<bool> g_journal{false};
+std::atomic<int> g_facility{0};
 const char* g_ident = "teredod";
 
 }  // namespace
 
 void open(const char* ident, int facility, bool also_stderr) {
   g_ident = ident;
+  g_facility = facility;
   g_stderr = also_stderr;
-  os::open_system_log(ident, facility);
+  // Under systemd with stderr on the journal: each line once, there, with its priority (no
+  // syslog as well, which the journal would record a second time).
+  g_journal = also_stderr && os::stderr_is_journal();
+  if (!g_journal) os::open_system_log(ident, facility);
   g_open = true;
 }
 
 void set_facility(int facility) {
-  os::set_system_log_facility(facility);
+  g_facility = facility;
+  if (!g_journal) os::set_system_log_facility(facility);
 }
 
 void close() {
-  os::close_system_log();
+  if (!g_journal) os::close_system_log();
   g_open = false;
+  g_journal = false;
 }
 
 void disable_stderr() {
   g_stderr = false;
+  if (g_journal) {  // stderr was the only sink: syslog from now on
+    g_journal = false;
+    os::open_system_log(g_ident, g_facility);
+  }
 }
 
 void write(Level level, std::string_view message) {
+  if (g_journal) {
+    os::write_journal_log(level, message);
+    return;
+  }
   if (g_open) os::write_system_log(level, message);
   // Without syslog (tests, early errors) or in the foreground, stderr carries the message.
   if (g_stderr || !g_open) os::write_stderr_log(g_ident, level, message);

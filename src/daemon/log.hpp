@@ -13,7 +13,10 @@ namespace teredo::daemon::log {
 using Level = os::LogPriority;
 
 /// Opens the syslog connection at once (LOG_NDELAY, so it survives a later chroot). `ident`
-/// must outlive the process (a string literal). Call once from the main thread.
+/// must outlive the process (a string literal). Call once from the main thread. With
+/// `also_stderr` and stderr on the journal (systemd's $JOURNAL_STREAM), no syslog: each message
+/// goes once to stderr as "<N>message" (N its priority), which the journal keeps across a chroot
+/// and a journald restart.
 void open(const char* ident, int facility, bool also_stderr);
 /// Changes the facility (SyslogFacility), keeping ident and stderr choice.
 void set_facility(int facility);

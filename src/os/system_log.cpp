@@ -1,8 +1,12 @@
 // syslog(3) and stderr.
 #include "os/system_log.hpp"
 
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <array>
 #include <string>
@@ -83,6 +87,21 @@ void write_system_log(LogPriority priority, std::string_view message) {
 
 void write_stderr_log(const char* ident, LogPriority priority, std::string_view message) {
   const std::string line = fmt::format("{}[{}]: {}: {}\n", ident, ::getpid(), label(priority), message);
+  (void)!::write(STDERR_FILENO, line.data(), line.size());
+}
+
+bool stderr_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  struct stat st {};
+  return ::fstat(STDERR_FILENO, &st) == 0 && static_cast<unsigned long long>(st.st_dev) == dev &&
+         static_cast<unsigned long long>(st.st_ino) == ino;
+}
+
+void write_journal_log(LogPriority priority, std::string_view message) {
+  const std::string line = fmt::format("<{}>{}\n", syslog_priority(priority), message);
   (void)!::write(STDERR_FILENO, line.data(), line.size());
 }
 

@@ -20,6 +20,13 @@ void close_system_log();
 void write_system_log(LogPriority priority, std::string_view message);
 /// "IDENT[PID]: LABEL: MESSAGE\n" to stderr in one write(2); LABEL is the priority's name.
 void write_stderr_log(const char* ident, LogPriority priority, std::string_view message);
+/// True when stderr is the journal's stream for this service ($JOURNAL_STREAM names its device
+/// and inode, as systemd sets it): a line there reaches the journal, tagged with the unit, and
+/// survives a chroot and a journald restart.
+bool stderr_is_journal();
+/// "<N>MESSAGE\n" to stderr in one write(2), N the syslog priority (0-7): the journal reads the
+/// prefix as the line's priority (sd-daemon(3)).
+void write_journal_log(LogPriority priority, std::string_view message);
 
 /// SyslogFacility names, in the order syslog_facility_value() maps them: auth, authpriv, cron,
 /// daemon, ftp, kern, local0..local7, lpr, mail, news, syslog, user, uucp.

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015  # pass() always succeeds
 # sd_notify (issue 5, Type=notify units): each daemon tells the service manager READY=1 once its
 # worker is set up, RELOADING=1 then READY=1 around a SIGHUP reload, and STOPPING=1 at SIGTERM.
+# Logging under systemd (issue 15): with stderr on the journal ($JOURNAL_STREAM), every process writes each line
+# once there, "<N>message" (N its priority), and not to syslog as well.
 # A python listener plays systemd on a private NOTIFY_SOCKET; each daemon runs in a namespace of
 # its own (a relay with its tunnel; a server on two documentation addresses). Nothing leaves them.
 set -uo pipefail
@@ -93,3 +96,28 @@ ServerBindAddress2 198.51.100.11
 ControlSocket none
 CONF
 run_daemon server "$TEREDOD_SERVER" -f -c "$WORK/server.conf" -p "$WORK/server.pid" -u nobody
+
+# --- stderr on the journal ----------------------------------------------------------------------------------------
+: >"$WORK/journal.log"
+JS="$(stat -c '%d:%i' "$WORK/journal.log")"
+ip netns exec "$NS" env JOURNAL_STREAM="$JS" "$TEREDOD" -f -c "$WORK/relay.conf" -p "$WORK/relay.pid" -u nobody \
+	2>>"$WORK/journal.log" >/dev/null &
+jpid=$!
+lab_wait_until 10 "the relay's worker line in the journal" grep -q '^<[0-7]>Teredo relay' "$WORK/journal.log"
+kill -TERM "$jpid"
+lab_wait_until 10 "relay exit" bash -c "! kill -0 $jpid 2>/dev/null"
+total="$(grep -c . "$WORK/journal.log")"
+prefixed="$(grep -cE '^<[0-7]>' "$WORK/journal.log")"
+if [[ $total -ge 3 && $prefixed == "$total" ]] && grep -q '^<6>Terminated with no error' "$WORK/journal.log"; then
+	pass "JOURNAL_STREAM: all $total lines as <N>message, once, supervisor and worker ($(grep -m1 '^<[0-7]>Teredo relay' "$WORK/journal.log"))"
+else
+	fail "JOURNAL_STREAM: $prefixed of $total lines prefixed: $(head -5 "$WORK/journal.log" | tr '\n' '|')"
+fi
+: >"$WORK/plain.log"
+ip netns exec "$NS" "$TEREDOD" -f -c "$WORK/relay.conf" -p "$WORK/relay.pid" -u nobody 2>>"$WORK/plain.log" >/dev/null &
+jpid=$!
+lab_wait_until 10 "the relay's lines on stderr" grep -q 'Teredo relay' "$WORK/plain.log"
+kill -TERM "$jpid"
+lab_wait_until 10 "relay exit" bash -c "! kill -0 $jpid 2>/dev/null"
+grep -qE '^teredod\[[0-9]+\]: (notice|info): ' "$WORK/plain.log" && ! grep -qE '^<[0-7]>' "$WORK/plain.log" &&
+	pass "without JOURNAL_STREAM: 'teredod[PID]: LEVEL: message' lines" || fail "plain stderr: $(head -3 "$WORK/plain.log" | tr '\n' '|')"
