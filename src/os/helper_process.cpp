@@ -4,18 +4,30 @@
 #include <cap-ng.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 
 namespace teredo::os {
 
-OsStatus restrict_to_net_admin() {
+OsStatus restrict_to_net_admin(std::optional<HelperIdentity> become) {
   capng_clear(CAPNG_SELECT_ALL);
   if (capng_update(CAPNG_ADD,
                    static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),
                    CAP_NET_ADMIN) != 0)
     return errno_error("capng_update", EINVAL);
-  if (capng_apply(CAPNG_SELECT_ALL) != 0) return errno_error("capng_apply", EPERM);
+  if (become) {
+    // The bounding set first (that needs CAP_SETPCAP, gone after the change of uid), then the
+    // identity with CAP_NET_ADMIN kept through it (libcap-ng sets PR_SET_KEEPCAPS around it).
+    if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) return errno_error("capng_apply(bounding set)", EPERM);
+    if (capng_change_id(static_cast<int>(become->uid), static_cast<int>(become->gid), CAPNG_DROP_SUPP_GRP) !=
+        0)
+      return errno_error("capng_change_id", EPERM);
+    if (::getuid() != become->uid || ::geteuid() != become->uid || ::getgid() != become->gid)
+      return errno_error("verify the helper's identity", EPERM);
+  } else if (capng_apply(CAPNG_SELECT_ALL) != 0) {
+    return errno_error("capng_apply", EPERM);
+  }
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno_error("prctl(PR_SET_NO_NEW_PRIVS)");

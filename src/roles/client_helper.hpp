@@ -14,6 +14,7 @@
 #include "datapath/tunnel_worker.hpp"
 #include "os/child.hpp"
 #include "os/fd.hpp"
+#include "os/helper_process.hpp"
 #include "os/os_result.hpp"
 #include "proto/ipv4.hpp"
 #include "proto/ipv6_address.hpp"
@@ -69,6 +70,10 @@ struct HelperSettings {
   bool default_route = true;
   int syslog_facility = 0;
   bool foreground = false;
+  /// Without a hook, the helper leaves uid 0 for this identity (the -u user), keeping only
+  /// CAP_NET_ADMIN. With a hook it stays uid 0 (with CAP_NET_ADMIN only): hooks such as Debian's
+  /// client-hook are written for root.
+  std::optional<os::HelperIdentity> identity;
 };
 
 /// The worker's end: sends requests, and at exit closes the channel and waits for the helper's

@@ -8,8 +8,9 @@
 # Three runs of the client: (1) interface configured by teredod itself (rtnetlink), (2) with
 # `HookScript /etc/miredo/client-hook` (Debian's hook, unchanged). Each run checks: qualification (a Teredo address
 # naming server .10 and the NAT's public address), the routes (2001::/32 on-link, default metric 1029), ping6 both
-# ways with v6host through the relay, the privilege split (worker: uid nobody, no capabilities; helper: uid 0,
-# CapEff = CAP_NET_ADMIN only), teredoctl status (state qualified), and clean removal of the interface at exit.
+# ways with v6host through the relay, the privilege split (worker: uid nobody, no capabilities; helper: CAP_NET_ADMIN
+# only, uid nobody without a hook, uid 0 with one), teredoctl status (state qualified), and clean removal of the
+# interface at exit.
 # A third run gives the host native IPv6 first: the client must then serve 2001::/32 only (RFC 4380 5.5).
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
 set -uo pipefail
@@ -61,10 +62,15 @@ run_client() {
 		$(lab_proc_field "$pid" CapPrm) == 0000000000000000 ]]
 	then pass "$name: worker $pid runs as nobody with CapEff 0"
 	else fail "$name: worker $pid: Uid $(lab_proc_field "$pid" Uid) CapEff $(lab_proc_field "$pid" CapEff)"; fi
-	if [[ -n $helper && $(lab_proc_field "$helper" Uid) == 0 && $(lab_proc_field "$helper" CapEff) == 0000000000001000 &&
+	# Without a hook the helper leaves uid 0 (the -u user's uid, CAP_NET_ADMIN kept); with one it stays root.
+	local helper_uid=0 uids
+	[[ $* == *HookScript* ]] || helper_uid="$nobody_uid"
+	uids="$(awk '$1 == "Uid:" {print $2, $3, $4, $5}' "/proc/$helper/status" 2>/dev/null)"
+	if [[ -n $helper && $uids == "$helper_uid $helper_uid $helper_uid $helper_uid" &&
+		$(lab_proc_field "$helper" CapEff) == 0000000000001000 && $(lab_proc_field "$helper" CapPrm) == 0000000000001000 &&
 		$(lab_proc_field "$helper" CapBnd) == 0000000000001000 ]]
-	then pass "$name: helper $helper runs as uid 0 with CapEff 0000000000001000 (CAP_NET_ADMIN only)"
-	else fail "$name: helper '$helper': Uid $(lab_proc_field "$helper" Uid) CapEff $(lab_proc_field "$helper" CapEff)"; fi
+	then pass "$name: helper $helper runs as uid $helper_uid (real, effective, saved, fs) with CapEff, CapPrm and CapBnd 0000000000001000 (CAP_NET_ADMIN only)"
+	else fail "$name: helper '$helper': Uid $uids CapEff $(lab_proc_field "$helper" CapEff) CapPrm $(lab_proc_field "$helper" CapPrm)"; fi
 
 	if lab_wait_until 3 "teredoctl status shows qualified" lab_state_is "$name" qualified; then
 		pass "$name: teredoctl: state qualified, qualifications $(lab_stat "$name" qualifications), rs_sent $(lab_stat "$name" rs_sent), delivered_packets $(lab_stat "$name" delivered_packets), drops_total $(lab_stat "$name" drops_total)"

@@ -7,8 +7,8 @@
 #   pubclient (198.51.100.40, teredod client, rtnetlink mode) --+
 #
 #  - supervisor uid 0 (limited capabilities); worker uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2, root = the empty
-#    chroot; helper uid 0, CapEff = CAP_NET_ADMIN only, NoNewPrivs 1, Seccomp 2 in rtnetlink mode (0 with a hook,
-#    which must run any program); the hook itself: uid 0, CAP_NET_ADMIN only, NoNewPrivs 1, a clean environment;
+#    chroot; helper CapEff = CAP_NET_ADMIN only, NoNewPrivs 1, in rtnetlink mode uid nobody and Seccomp 2 (uid 0 and
+#    Seccomp 0 with a hook, which must run any program as root); the hook itself: uid 0, CAP_NET_ADMIN only, NoNewPrivs 1, a clean environment;
 #  - the hook's records: up (STATE IFACE IFINDEX ADDRESS LLADDRESS MTU OLD_STATE) at qualification; down (with
 #    OLD_ADDRESS...) then destroy at exit;
 #  - SIGHUP unchanged: same worker, same address, same ifindex, no hook call; SIGHUP with BindPort changed: applied
@@ -99,8 +99,9 @@ for name in hooked plain; do
 	sup="${LAB_PID[$name]}"; w="$(lab_child "$sup")"; h="$(lab_child "$w")"
 	check_proc "$name supervisor" "$sup" 0 "$LAB_SUPERVISOR_CAPEFF" 0 /
 	check_proc "$name worker" "$w" "$NOBODY_UID" 0000000000000000 2 /run/teredod/empty
-	[[ $name == hooked ]] && sc=0 || sc=2
-	check_proc "$name helper" "$h" 0 0000000000001000 "$sc" /
+	# rtnetlink mode: the helper leaves uid 0 (CAP_NET_ADMIN kept), under seccomp; a hook runs as root, unconfined.
+	if [[ $name == hooked ]]; then check_proc "$name helper" "$h" 0 0000000000001000 0 /
+	else check_proc "$name helper" "$h" "$NOBODY_UID" 0000000000001000 2 /; fi
 done
 
 # --- SIGUSR1/SIGUSR2 ------------------------------------------------------------------------------------------------
