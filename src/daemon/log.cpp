@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "os/log_forward.hpp"
 #include "os/system_log.hpp"
 
 namespace teredo::daemon::log {
@@ -13,6 +14,7 @@ std::atomic<bool> g_stderr{true};
 std::atomic<bool> g_open{false};
 std::atomic<bool> g_journal{false};
 std::atomic<int> g_facility{0};
+std::atomic<int> g_forward{-1};
 const char* g_ident = "teredod";
 
 }  // namespace
@@ -37,6 +39,11 @@ void close() {
   if (!g_journal) os::close_system_log();
   g_open = false;
   g_journal = false;
+  g_forward = -1;
+}
+
+void forward_to(int fd) {
+  if (!g_journal) g_forward = fd;
 }
 
 void disable_stderr() {
@@ -52,7 +59,10 @@ void write(Level level, std::string_view message) {
     os::write_journal_log(level, message);
     return;
   }
-  if (g_open) os::write_system_log(level, message);
+  if (const int fd = g_forward; fd >= 0)
+    os::send_log_record(fd, level, message);
+  else if (g_open)
+    os::write_system_log(level, message);
   // Without syslog (tests, early errors) or in the foreground, stderr carries the message.
   if (g_stderr || !g_open) os::write_stderr_log(g_ident, level, message);
 }

@@ -22,6 +22,10 @@ void open(const char* ident, int facility, bool also_stderr);
 void set_facility(int facility);
 /// Closes the syslog connection (a forked worker opens its own); messages go to stderr until open().
 void close();
+/// A chrooted worker: what would go to syslog goes to the supervisor through `fd` instead
+/// (os/log_forward.hpp), which reaches the syslog daemon even after it restarted. Nothing changes
+/// when stderr is the journal (the journal's stream survives the chroot and restarts).
+void forward_to(int fd);
 /// Stops writing to stderr (after stdio was redirected to /dev/null).
 void disable_stderr();
 

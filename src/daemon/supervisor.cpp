@@ -13,6 +13,7 @@
 #include "daemon/log.hpp"
 #include "os/child.hpp"
 #include "os/daemonize.hpp"
+#include "os/log_forward.hpp"
 #include "os/notify.hpp"
 #include "os/poll_set.hpp"
 #include "os/process.hpp"
@@ -75,14 +76,17 @@ class Supervisor {
   using Loader = std::function<std::optional<LoadedConfig>(const CommandLine&)>;
 
   Supervisor(const CommandLine& options, const DaemonIdentity& identity, const Loader& load,
-             os::TargetUser user, std::string chroot, os::SignalFd& signals, os::TerminalRelay relay)
+             os::TargetUser user, std::string chroot, os::SignalFd& signals, os::TerminalRelay relay,
+             std::pair<os::Fd, os::Fd> log_channel)
       : options_(options),
         identity_(identity),
         load_(load),
         user_(std::move(user)),
         chroot_(std::move(chroot)),
         signals_(signals),
-        relay_(std::move(relay)) {}
+        relay_(std::move(relay)),
+        log_in_(std::move(log_channel.first)),
+        log_out_(std::move(log_channel.second)) {}
 
   /// Starts the first worker; true once it is ready.
   bool start(LoadedConfig config) {
@@ -95,8 +99,9 @@ class Supervisor {
     os::PollSet poll;
     poll.add(signals_.fd(), os::PollSet::kReadable);
     if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
+    poll.add(log_in_.get(), os::PollSet::kReadable);
     for (;;) {
-      relay_.drain();
+      drain_workers();
       if (stop_requested_) return stop();
       if (reload_requested_) {
         reload_requested_ = false;
@@ -141,8 +146,9 @@ class Supervisor {
         log::alert("Cannot detach the worker from the terminal: {}", st.error().message());
         os::exit_now(kExitSetupFailure);
       }
-      os::run_child(std::move(child->channel),
-                    [this, &config](os::Fd ready) { return worker_main(config, std::move(ready)); });
+      os::run_child(
+          std::move(child->channel),
+          [this, &config](os::Fd ready) { return worker_main(config, std::move(ready)); }, log_out_.get());
     }
     if (!child) {
       log::alert("Cannot fork the worker: {}", child.error().message());
@@ -160,6 +166,7 @@ class Supervisor {
     os::use_one_malloc_arena();
     log::close();
     log::open(identity_.program, config.syslog_facility, true);
+    log::forward_to(os::kChildExtraFd);  // syslog through the supervisor (os/log_forward.hpp)
     if (auto st = os::reset_signals(); !st) {
       log::alert("Cannot reset signals: {}", st.error().message());
       return kExitSetupFailure;
@@ -173,14 +180,26 @@ class Supervisor {
     return kExitSetupFailure;
   }
 
+  // What the workers wrote: their terminal output onto ours, their log lines to syslog (the
+  // worker wrote its stderr itself).
+  void drain_workers() {
+    relay_.drain();
+    for (int i = 0; i < 256; ++i) {  // a bound per turn: a flood cannot starve the signals
+      auto record = os::receive_log_record(log_in_);
+      if (!record) break;
+      os::write_system_log(record->priority, record->text);
+    }
+  }
+
   // Waits for the worker's "ready" byte. false: it exited first (reaped, logged).
   bool wait_ready() {
     os::PollSet poll;
     const std::size_t ready = poll.add(ready_fd_.get(), os::PollSet::kReadable);
     const std::size_t signals = poll.add(signals_.fd(), os::PollSet::kReadable);
     if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
+    poll.add(log_in_.get(), os::PollSet::kReadable);
     for (;;) {
-      relay_.drain();
+      drain_workers();
       if (auto n = poll.wait(-1); !n) {
         log::alert("{}", n.error().message());
         return false;
@@ -269,10 +288,11 @@ class Supervisor {
     os::PollSet poll;
     poll.add(signals_.fd(), os::PollSet::kReadable);
     if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
+    poll.add(log_in_.get(), os::PollSet::kReadable);
     for (;;) {
-      relay_.drain();
+      drain_workers();
       if (auto status = reap(false)) {
-        relay_.drain();  // its last words
+        drain_workers();  // its last words
         return *status;
       }
       if (Clock::now() >= deadline) {
@@ -336,6 +356,8 @@ class Supervisor {
   std::string chroot_;
   os::SignalFd& signals_;
   os::TerminalRelay relay_;
+  os::Fd log_in_;   // the workers' log lines (os/log_forward.hpp)
+  os::Fd log_out_;  // their end, handed to each worker at fork
   LoadedConfig current_;
   pid_t worker_ = -1;
   WorkerEnded worker_ended_;
@@ -405,8 +427,13 @@ int run_supervised(const CommandLine& options, const DaemonIdentity& identity,
     log::alert("Cannot set up the workers' output: {}", relay.error().message());
     return kExitSetupFailure;
   }
+  auto log_channel = os::open_log_channel();
+  if (!log_channel) {
+    log::alert("Cannot set up the workers' log channel: {}", log_channel.error().message());
+    return kExitSetupFailure;
+  }
   Supervisor supervisor(options, identity, load, std::move(*user), std::move(*chroot), *signals,
-                        std::move(*relay));
+                        std::move(*relay), std::move(*log_channel));
   if (!supervisor.start(std::move(*config))) return kExitSetupFailure;
   finish_daemon_setup(daemonizer);
   os::notify_service_manager("READY=1");

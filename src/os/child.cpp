@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,14 +37,28 @@ OsResult<ForkSide> fork_with_channel(ChannelKind kind) {
   return ForkSide{pid, std::move(parent_end)};
 }
 
-void run_child(Fd channel, const std::function<int(Fd channel)>& body) {
-  // Keep stdio and the channel (moved to descriptor 3), close everything else (TUN, sockets,
-  // pidfile lock, signalfd...). dup2 clears close-on-exec on the copy: set it again.
+void run_child(Fd channel, const std::function<int(Fd channel)>& body, int extra) {
+  // The parent's syslog connection (glibc keeps its descriptor number, often 3) goes first: left
+  // open, it would be replaced below by the channel, and the child's next closelog() or syslog()
+  // would close the channel or write log lines into it.
+  ::closelog();
+  // Keep stdio and the channel (moved to descriptor 3), and the extra descriptor (moved to 4),
+  // close everything else (TUN, sockets, pidfile lock, signalfd...). dup2 clears close-on-exec
+  // on the copy: set it again. The extra one first, in case the channel is descriptor 4.
+  if (extra >= 0) {
+    const int moved = ::fcntl(extra, F_DUPFD_CLOEXEC, kChildExtraFd + 1);
+    if (moved < 0) exit_now(127);
+    extra = moved;
+  }
   if (channel.get() != kChildChannelFd) {
     if (::dup2(channel.get(), kChildChannelFd) < 0) exit_now(127);
     (void)channel.release();  // closed by close_range below unless it is descriptor 3
   }
-  if (::close_range(kChildChannelFd + 1, ~0U, 0) != 0) exit_now(127);
+  if (extra >= 0) {
+    if (::dup2(extra, kChildExtraFd) < 0) exit_now(127);
+    if (::fcntl(kChildExtraFd, F_SETFD, FD_CLOEXEC) != 0) exit_now(127);
+  }
+  if (::close_range(extra >= 0 ? kChildExtraFd + 1 : kChildChannelFd + 1, ~0U, 0) != 0) exit_now(127);
   if (::fcntl(kChildChannelFd, F_SETFD, FD_CLOEXEC) != 0) exit_now(127);
   exit_now(body(Fd(kChildChannelFd)));
 }

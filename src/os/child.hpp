@@ -33,8 +33,11 @@ struct ForkSide {
 OsResult<ForkSide> fork_with_channel(ChannelKind kind);
 
 /// In the child of fork_with_channel: keeps stdio and `channel` (moved to descriptor 3,
-/// close-on-exec), closes every other descriptor, calls body(channel) and exits with its value.
-[[noreturn]] void run_child(Fd channel, const std::function<int(Fd channel)>& body);
+/// close-on-exec), and `extra` when given (moved to kChildExtraFd, close-on-exec), closes every
+/// other descriptor, calls body(channel) and exits with its value.
+[[noreturn]] void run_child(Fd channel, const std::function<int(Fd channel)>& body, int extra = -1);
+/// Where run_child puts its `extra` descriptor.
+inline constexpr int kChildExtraFd = 4;
 
 /// Forks a child that runs `body` as run_child() describes; returns the parent's side.
 OsResult<ForkSide> fork_child(ChannelKind kind, const std::function<int(Fd channel)>& body);

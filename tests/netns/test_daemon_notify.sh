@@ -3,7 +3,9 @@
 # sd_notify (issue 5, Type=notify units): each daemon tells the service manager READY=1 once its
 # worker is set up, RELOADING=1 then READY=1 around a SIGHUP reload, and STOPPING=1 at SIGTERM.
 # Logging under systemd (issue 15): with stderr on the journal ($JOURNAL_STREAM), every process writes each line
-# once there, "<N>message" (N its priority), and not to syslog as well.
+# once there, "<N>message" (N its priority), and not to syslog as well. Without it, through a syslog daemon on
+# /dev/log (a python one here, in a private mount namespace whose /dev is a directory of the test's): the chrooted
+# worker's lines still arrive after that daemon restarts (they go through the supervisor).
 # A python listener plays systemd on a private NOTIFY_SOCKET; each daemon runs in a namespace of
 # its own (a relay with its tunnel; a server on two documentation addresses). Nothing leaves them.
 set -uo pipefail
@@ -121,3 +123,59 @@ kill -TERM "$jpid"
 lab_wait_until 10 "relay exit" bash -c "! kill -0 $jpid 2>/dev/null"
 grep -qE '^teredod\[[0-9]+\]: (notice|info): ' "$WORK/plain.log" && ! grep -qE '^<[0-7]>' "$WORK/plain.log" &&
 	pass "without JOURNAL_STREAM: 'teredod[PID]: LEVEL: message' lines" || fail "plain stderr: $(head -3 "$WORK/plain.log" | tr '\n' '|')"
+
+# --- a syslog daemon restart --------------------------------------------------------------------------------------
+# fake_syslog N: a syslog daemon on $DEVDIR/log (what /dev/log is for the relay below) appending what it receives to
+# $WORK/syslog-N.txt; its pid in SYSLOG_PID.
+DEVDIR="$WORK/dev"
+mkdir -p "$DEVDIR/net"
+fake_syslog() {
+	rm -f "$DEVDIR/log"
+	/usr/bin/python3 - "$DEVDIR/log" "$WORK/syslog-$1.txt" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(8192).decode(errors="replace") + "\n")
+PY
+	SYSLOG_PID=$!
+	lab_wait_until 5 "syslog $1 listening" test -S "$DEVDIR/log"
+}
+fake_syslog 1
+cat >"$WORK/relay-syslog.conf" <<CONF
+RelayType relay
+InterfaceName tdsyslog
+BindPort 0
+ControlSocket $WORK/ctl/relay.sock
+CONF
+mkdir -m 755 "$WORK/ctl"  # $WORK is open to all (the notify socket): the control socket needs a directory of root's
+# shellcheck disable=SC2016  # $0 and $@ belong to the inner sh
+ip netns exec "$NS" unshare --mount --propagation private sh -c '
+	d="$0"
+	for n in null zero random urandom full; do touch "$d/$n"; mount --bind "/dev/$n" "$d/$n"; done
+	touch "$d/net/tun"; mount --bind /dev/net/tun "$d/net/tun"
+	mount --rbind "$d" /dev && exec "$@"' "$DEVDIR" "$TEREDOD" -f -c "$WORK/relay-syslog.conf" -p "$WORK/relay-syslog.pid" \
+	-u nobody >"$WORK/relay-syslog.log" 2>&1 &
+spid=$!
+ask() { "$TEREDOCTL" -s "$WORK/ctl/relay.sock" "$1" >/dev/null 2>&1; }
+worker_line_in() { grep -q "Control request \"$1\"" "$WORK/syslog-$2.txt" 2>/dev/null; }
+if lab_wait_until 10 "relay control socket" test -S "$WORK/ctl/relay.sock" && ask status &&
+	lab_wait_until 5 "the worker's line in syslog 1" worker_line_in status 1; then
+	pass "syslog: the worker's line arrives ($(grep -m1 -o 'Control request "status" from [^>]*' "$WORK/syslog-1.txt"))"
+	kill "$SYSLOG_PID"
+	wait "$SYSLOG_PID" 2>/dev/null
+	fake_syslog 2  # a new socket, a new inode: what a restart of rsyslog or journald gives
+	ask stats
+	if lab_wait_until 5 "the worker's line in syslog 2" worker_line_in stats 2; then
+		pass "syslog restarted: the chrooted worker's next line arrives at the new daemon ($(grep -m1 -o 'Control request "stats"[^>]*' "$WORK/syslog-2.txt"))"
+	else
+		fail "syslog restarted: the worker's line was lost (syslog 2 got: $(tr '\n' '|' <"$WORK/syslog-2.txt" | head -c 300))"
+	fi
+else
+	fail "syslog: no worker line at the first daemon ($(tail -3 "$WORK/relay-syslog.log" | tr '\n' '|'); syslog 1: $(tr '\n' '|' <"$WORK/syslog-1.txt" 2>/dev/null | tail -c 600))"
+fi
+kill -TERM "$spid" 2>/dev/null
+lab_wait_until 10 "relay exit" bash -c "! kill -0 $spid 2>/dev/null"
+kill "$SYSLOG_PID" 2>/dev/null
