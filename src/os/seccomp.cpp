@@ -3,6 +3,7 @@
 
 #include <linux/if_tun.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -230,6 +231,87 @@ OsStatus install_seccomp_filter(const SeccompOptions& options) {
   // metrics exporter's), not only to the calling one.
   if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_TSYNC, 1); rc != 0)
     return errno_error("seccomp_attr_set(TSYNC)", -rc);
+  if (int rc = seccomp_load(ctx.get()); rc != 0) return errno_error("seccomp_load", -rc);
+  return Ok{};
+}
+
+OsStatus install_hook_filter() {
+  std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) return errno_error("seccomp_init", ENOMEM);
+  constexpr const char* kDenied[] = {
+      "unshare",
+      "setns",
+      "mount",
+      "umount2",
+      "pivot_root",
+      "chroot",
+      "move_mount",
+      "open_tree",
+      "fsopen",
+      "fsmount",
+      "fsconfig",
+      "fspick",
+      "mount_setattr",
+      "ptrace",
+      "process_vm_readv",
+      "process_vm_writev",
+      "bpf",
+      "perf_event_open",
+      "io_uring_setup",
+      "io_uring_enter",
+      "io_uring_register",
+      "userfaultfd",
+      "keyctl",
+      "add_key",
+      "request_key",
+      "init_module",
+      "finit_module",
+      "delete_module",
+      "kexec_load",
+      "kexec_file_load",
+      "reboot",
+      "swapon",
+      "swapoff",
+      "settimeofday",
+      "clock_settime",
+      "clock_adjtime",
+      "adjtimex",
+      "acct",
+      "quotactl",
+      "open_by_handle_at",
+      "name_to_handle_at",
+      "iopl",
+      "ioperm",
+      "syslog",
+      "vhangup",
+      "personality",
+  };
+  for (const char* name : kDenied) {
+    const int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0); rc != 0)
+      return errno_error("seccomp_rule_add", -rc);
+  }
+  // New namespaces through clone too (clone3 passes its flags in memory the filter cannot read:
+  // ENOSYS makes glibc fall back to clone, whose flags it can).
+  constexpr scmp_datum_t kNewNamespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID |
+                                          CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  for (scmp_datum_t flag = 1; flag != 0 && flag <= kNewNamespaces; flag <<= 1) {
+    if ((flag & kNewNamespaces) == 0) continue;
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                                  SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
+        rc != 0)
+      return errno_error("seccomp_rule_add(clone)", -rc);
+  }
+  if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0); rc != 0)
+    return errno_error("seccomp_rule_add(clone3)", -rc);
+  if (int rc =
+          seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, static_cast<scmp_datum_t>(TIOCSTI)));
+      rc != 0)
+    return errno_error("seccomp_rule_add(ioctl)", -rc);
+  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0); rc != 0)  // set by the caller
+    return errno_error("seccomp_attr_set", -rc);
   if (int rc = seccomp_load(ctx.get()); rc != 0) return errno_error("seccomp_load", -rc);
   return Ok{};
 }

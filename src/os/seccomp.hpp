@@ -37,4 +37,11 @@ struct SeccompOptions {
 /// Everything else kills the process (SIGSYS): the supervisor logs it.
 OsStatus install_seccomp_filter(const SeccompOptions& options = {});
 
+/// The client helper with a HookScript, and every program the hook runs (a filter is inherited
+/// across execve): default allow, so that any script works, but calls no hook needs fail with
+/// EPERM: new namespaces (unshare, setns, clone with CLONE_NEW*), mount and chroot, ptrace and
+/// process_vm_*, BPF, perf events, io_uring, userfaultfd, kernel keyrings, modules, kexec,
+/// reboot, swap, the clock, and TIOCSTI. Call after PR_SET_NO_NEW_PRIVS.
+OsStatus install_hook_filter();
+
 }  // namespace teredo::os

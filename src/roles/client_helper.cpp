@@ -276,14 +276,13 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
     netlink.emplace(std::move(*nl), settings.ifindex, iface.empty() ? "?" : iface, settings.default_route);
   }
   Helper helper(settings, std::move(netlink));
-  // Without a hook the helper only talks rtnetlink on sockets it already has: confine it. A
-  // hook must run arbitrary programs (a filter would be inherited through execve), so in hook
-  // mode the helper relies on CAP_NET_ADMIN-only, no_new_privs and a clean environment.
-  if (!settings.hook_script) {
-    if (auto st = os::install_seccomp_filter(); !st) {
-      log::alert("Privileged helper: cannot install the seccomp filter: {}", st.error().message());
-      return 1;
-    }
+  // Without a hook the helper only talks rtnetlink on sockets it already has: confine it to the
+  // workers' allow-list. A hook must run arbitrary programs (the filter is inherited through
+  // execve): a deny-list then, of what no hook needs (new namespaces, mount, ptrace, BPF...), on
+  // top of CAP_NET_ADMIN-only, no_new_privs and a clean environment.
+  if (auto st = settings.hook_script ? os::install_hook_filter() : os::install_seccomp_filter(); !st) {
+    log::alert("Privileged helper: cannot install the seccomp filter: {}", st.error().message());
+    return 1;
   }
   // The helper is a fork of the worker: the worker's heap pages that were free at the fork, and
   // those the helper's own set-up (seccomp) used and freed, would stay resident here as private

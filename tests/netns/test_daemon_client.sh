@@ -7,8 +7,8 @@
 #   pubclient (198.51.100.40, teredod client, rtnetlink mode) --+
 #
 #  - supervisor uid 0 (limited capabilities); worker uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2, root = the empty
-#    chroot; helper CapEff = CAP_NET_ADMIN only, NoNewPrivs 1, in rtnetlink mode uid nobody and Seccomp 2 (uid 0 and
-#    Seccomp 0 with a hook, which must run any program as root); the hook itself: uid 0, CAP_NET_ADMIN only, NoNewPrivs 1, a clean environment;
+#    chroot; helper CapEff = CAP_NET_ADMIN only, NoNewPrivs 1, Seccomp 2, in rtnetlink mode uid nobody (uid 0 with a
+#    hook, which must run any program as root, under a deny-list filter instead of the allow-list); the hook itself: uid 0, CAP_NET_ADMIN only, NoNewPrivs 1, a clean environment;
 #  - the hook's records: up (STATE IFACE IFINDEX ADDRESS LLADDRESS MTU OLD_STATE) at qualification; down (with
 #    OLD_ADDRESS...) then destroy at exit;
 #  - SIGHUP unchanged: same worker, same address, same ifindex, no hook call; SIGHUP with BindPort changed: applied
@@ -50,7 +50,7 @@ cat >"$HOOK" <<HOOK_EOF
 {
 	echo "--- \$STATE"
 	env | grep -v '^_=' | sort
-	awk '/^(Uid|CapEff|NoNewPrivs):/ { print "SELF_" substr(\$1, 1, length(\$1) - 1) "=" \$2 }' /proc/self/status
+	awk '/^(Uid|CapEff|NoNewPrivs|Seccomp):/ { print "SELF_" substr(\$1, 1, length(\$1) - 1) "=" \$2 }' /proc/self/status
 } >>"$REC"
 case "\$STATE" in
 up)
@@ -91,16 +91,18 @@ envnames="$(awk '/^--- /{i++; next} i==1' "$REC" | cut -d= -f1 | grep -vE '^(SEL
 	pass "hook environment is clean: $envnames(no NOTIFY_SOCKET, nothing of the daemon's own...)" ||
 	fail "hook environment: $envnames"
 [[ $(rec_get 1 SELF_Uid | awk '{print $1}') == 0 && $(rec_get 1 SELF_CapEff) == 0000000000001000 &&
-	$(rec_get 1 SELF_NoNewPrivs) == 1 ]] && pass "hook runs as uid 0 with CAP_NET_ADMIN only and NoNewPrivs 1" ||
-	fail "hook credentials: Uid $(rec_get 1 SELF_Uid) CapEff $(rec_get 1 SELF_CapEff) NNP $(rec_get 1 SELF_NoNewPrivs)"
+	$(rec_get 1 SELF_NoNewPrivs) == 1 && $(rec_get 1 SELF_Seccomp) == 2 ]] &&
+	pass "hook runs as uid 0 with CAP_NET_ADMIN only, NoNewPrivs 1 and the helper's filter (Seccomp 2)" ||
+	fail "hook credentials: Uid $(rec_get 1 SELF_Uid) CapEff $(rec_get 1 SELF_CapEff) NNP $(rec_get 1 SELF_NoNewPrivs) Seccomp $(rec_get 1 SELF_Seccomp)"
 
 # --- privileges of the three processes --------------------------------------------------------------------------------
 for name in hooked plain; do
 	sup="${LAB_PID[$name]}"; w="$(lab_child "$sup")"; h="$(lab_child "$w")"
 	check_proc "$name supervisor" "$sup" 0 "$LAB_SUPERVISOR_CAPEFF" 0 /
 	check_proc "$name worker" "$w" "$NOBODY_UID" 0000000000000000 2 /run/teredod/empty
-	# rtnetlink mode: the helper leaves uid 0 (CAP_NET_ADMIN kept), under seccomp; a hook runs as root, unconfined.
-	if [[ $name == hooked ]]; then check_proc "$name helper" "$h" 0 0000000000001000 0 /
+	# rtnetlink mode: the helper leaves uid 0 (CAP_NET_ADMIN kept), under the workers' allow-list; with a hook it
+	# stays root, under the hook deny-list (os::install_hook_filter), which the hook inherits.
+	if [[ $name == hooked ]]; then check_proc "$name helper" "$h" 0 0000000000001000 2 /
 	else check_proc "$name helper" "$h" "$NOBODY_UID" 0000000000001000 2 /; fi
 done
 
@@ -148,7 +150,7 @@ lab_wait_until 30 "hook up again" bash -c "[[ \$(grep -c '^--- up' '$REC') -ge 2
 	fail "hook calls across the restart: $(grep '^--- ' "$REC" | tr '\n' ' ')"
 H2="$(lab_child "$W2")"
 check_proc "new worker" "$W2" "$NOBODY_UID" 0000000000000000 2 /run/teredod/empty
-check_proc "new helper" "$H2" 0 0000000000001000 0 /
+check_proc "new helper" "$H2" 0 0000000000001000 2 /
 
 # --- SIGTERM: down then destroy, interface gone, pidfile removed ------------------------------------------------------
 n_before="$(rec_count)"

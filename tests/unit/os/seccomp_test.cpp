@@ -10,8 +10,10 @@
 #include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <pty.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -20,6 +22,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <thread>
 
 #include "os/udp_socket.hpp"
 
@@ -143,6 +147,54 @@ TEST(Seccomp, LimitsAndSignalsOfItsOwnProcessOnly) {
   EXPECT_TRUE(killed_by_sigsys(
       confined({}, [parent] { return static_cast<int>(::syscall(SYS_tgkill, parent, parent, 0)); })));
   EXPECT_TRUE(killed_by_sigsys(confined({}, [parent] { return ::kill(parent, 0); })));
+}
+
+// The helper's filter in hook mode: anything a hook script runs works (fork, exec, threads), but
+// no new namespace (an unprivileged user namespace is where a hook taken over would get "root"),
+// no ptrace, no BPF, no keystrokes into a terminal.
+template <class Body>
+int under_hook_filter(Body body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(100);
+    if (!install_hook_filter()) ::_exit(101);
+    ::_exit(body());
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+}
+
+TEST(SeccompHook, ProgramsRunButNoNamespacePtraceOrBpf) {
+  EXPECT_EQ(under_hook_filter([] { return std::system("/bin/sh -c 'exit 7'") == -1 ? 1 : 0; }), 0);
+  EXPECT_EQ(under_hook_filter([] {
+              std::thread t([] {});
+              t.join();
+              return 0;
+            }),
+            0);
+  EXPECT_EQ(under_hook_filter([] { return ::unshare(CLONE_NEWUSER) == -1 && errno == EPERM ? 0 : 1; }), 0);
+  EXPECT_EQ(under_hook_filter([] { return ::unshare(CLONE_NEWNET) == -1 && errno == EPERM ? 0 : 1; }), 0);
+  EXPECT_EQ(under_hook_filter([] {
+              const long r = ::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, 0);
+              if (r == 0) ::_exit(0);  // must not happen
+              return r == -1 && errno == EPERM ? 0 : 1;
+            }),
+            0);
+  EXPECT_EQ(under_hook_filter(
+                [] { return ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) == -1 && errno == EPERM ? 0 : 1; }),
+            0);
+  EXPECT_EQ(
+      under_hook_filter([] { return ::syscall(SYS_bpf, 0, nullptr, 0) == -1 && errno == EPERM ? 0 : 1; }), 0);
+  int master = -1, slave = -1;
+  ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  EXPECT_EQ(under_hook_filter([slave] {
+              char c = 'x';
+              return ::ioctl(slave, TIOCSTI, &c) == -1 && errno == EPERM ? 0 : 1;
+            }),
+            0);
+  ::close(master);
+  ::close(slave);
 }
 
 }  // namespace
