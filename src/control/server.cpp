@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <string_view>
 #include <system_error>
@@ -185,7 +184,6 @@ std::optional<std::unique_ptr<ControlServer>> ControlServer::open(const config::
     log::info("Control socket disabled (ControlSocket none)");
     return std::unique_ptr<ControlServer>();
   }
-  std::string directory_problem;
   std::optional<unsigned> gid;
   if (settings.group) {
     gid = os::group_id(*settings.group);
@@ -196,22 +194,16 @@ std::optional<std::unique_ptr<ControlServer>> ControlServer::open(const config::
   }
   // Its directory must be root's and writable by root alone (it is created so when missing):
   // whoever may write there could put a socket of their own in its place for teredoctl to ask.
-  auto listener = [&]() -> os::OsResult<os::Fd> {
-    const std::string dir =
-        settings.socket_path.substr(0, std::max<std::size_t>(settings.socket_path.rfind('/'), 1));
-    if (os::directory_exists(dir)) {
-      if (auto problem = os::untrusted_directory_problem(dir, false)) {
-        directory_problem = *problem;
-        return os::errno_error("socket directory", EPERM);
-      }
+  const std::string dir =
+      settings.socket_path.substr(0, std::max<std::size_t>(settings.socket_path.rfind('/'), 1));
+  if (os::directory_exists(dir)) {
+    if (auto problem = os::untrusted_directory_problem(dir, false)) {
+      log::alert("Control socket {} refused: {} (set ControlSocket to a path in a directory of root's)",
+                 settings.socket_path, *problem);
+      return std::nullopt;
     }
-    return os::listen_unix(settings.socket_path, gid);
-  }();
-  if (!listener && !directory_problem.empty()) {
-    log::alert("Control socket {} refused: {} (set ControlSocket to a path in a directory of root's)",
-               settings.socket_path, directory_problem);
-    return std::nullopt;
   }
+  auto listener = os::listen_unix(settings.socket_path, gid);
   if (!listener) {
     if (settings.socket_explicit) {
       log::alert("Cannot create the control socket {}: {}", settings.socket_path, listener.error().message());

@@ -98,8 +98,7 @@ class Supervisor {
   int run() {
     os::PollSet poll;
     poll.add(signals_.fd(), os::PollSet::kReadable);
-    if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
-    poll.add(log_in_.get(), os::PollSet::kReadable);
+    watch_workers(poll);
     for (;;) {
       drain_workers();
       if (stop_requested_) return stop();
@@ -180,6 +179,12 @@ class Supervisor {
     return kExitSetupFailure;
   }
 
+  // Every wait of the supervisor watches what the workers write (drain_workers).
+  void watch_workers(os::PollSet& poll) const {
+    if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
+    poll.add(log_in_.get(), os::PollSet::kReadable);
+  }
+
   // What the workers wrote: their terminal output onto ours, their log lines to syslog (the
   // worker wrote its stderr itself).
   void drain_workers() {
@@ -196,8 +201,7 @@ class Supervisor {
     os::PollSet poll;
     const std::size_t ready = poll.add(ready_fd_.get(), os::PollSet::kReadable);
     const std::size_t signals = poll.add(signals_.fd(), os::PollSet::kReadable);
-    if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
-    poll.add(log_in_.get(), os::PollSet::kReadable);
+    watch_workers(poll);
     for (;;) {
       drain_workers();
       if (auto n = poll.wait(-1); !n) {
@@ -287,8 +291,7 @@ class Supervisor {
     const auto deadline = Clock::now() + kStopTimeout;
     os::PollSet poll;
     poll.add(signals_.fd(), os::PollSet::kReadable);
-    if (relay_.active()) poll.add(relay_.fd(), os::PollSet::kReadable);
-    poll.add(log_in_.get(), os::PollSet::kReadable);
+    watch_workers(poll);
     for (;;) {
       drain_workers();
       if (auto status = reap(false)) {

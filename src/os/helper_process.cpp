@@ -10,7 +10,7 @@
 
 namespace teredo::os {
 
-OsStatus restrict_to_net_admin(std::optional<HelperIdentity> become) {
+OsStatus restrict_to_net_admin(const std::optional<TargetUser>& become) {
   capng_clear(CAPNG_SELECT_ALL);
   if (capng_update(CAPNG_ADD,
                    static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),

@@ -9,22 +9,18 @@
 
 #include "os/fd.hpp"
 #include "os/os_result.hpp"
+#include "os/privileges.hpp"
 #include "proto/bytes.hpp"
 
 namespace teredo::os {
 
-/// An unprivileged identity for the helper (uid, gid; no supplementary groups).
-struct HelperIdentity {
-  unsigned uid = 0;
-  unsigned gid = 0;
-};
-
 /// In the helper: reduce every capability set (and the bounding set, so that a program it
 /// executes cannot regain more) to CAP_NET_ADMIN, clear the ambient set, and set
-/// PR_SET_NO_NEW_PRIVS. With `become`, also leave uid 0 for that identity, keeping
+/// PR_SET_NO_NEW_PRIVS. With `become`, also leave uid 0 for that user's uid and group (no
+/// supplementary groups), keeping
 /// CAP_NET_ADMIN (a uid 0 without capabilities still owns, and may write, root's files);
 /// without, keep uid 0 (a hook may expect root). Verifies the result.
-OsStatus restrict_to_net_admin(std::optional<HelperIdentity> become = std::nullopt);
+OsStatus restrict_to_net_admin(const std::optional<TargetUser>& become = std::nullopt);
 
 /// Sends one message without blocking; an error when the peer is gone or not reading (EAGAIN).
 OsStatus send_message(const Fd& channel, proto::ByteView message);

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <memory>
+#include <span>
 
 namespace teredo::os {
 
@@ -150,17 +152,22 @@ struct ContextDeleter {
   void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
 };
 
+// `action` for each call named (names the architecture lacks are skipped).
+OsStatus add_rules(scmp_filter_ctx ctx, std::uint32_t action, std::span<const char* const> names) {
+  for (const char* name : names) {
+    const int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
+    if (int rc = seccomp_rule_add(ctx, action, nr, 0); rc != 0) return errno_error("seccomp_rule_add", -rc);
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 OsStatus install_seccomp_filter(const SeccompOptions& options) {
   std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(SCMP_ACT_KILL_PROCESS));
   if (!ctx) return errno_error("seccomp_init", ENOMEM);
-  for (const char* name : kAllowed) {
-    const int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
-    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, nr, 0); rc != 0)
-      return errno_error("seccomp_rule_add", -rc);
-  }
+  if (auto st = add_rules(ctx.get(), SCMP_ACT_ALLOW, kAllowed); !st) return st;
   for (unsigned long cmd : kAllowedIoctls) {
     if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
                                   SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, cmd & 0xffffffffUL));
@@ -286,12 +293,7 @@ OsStatus install_hook_filter() {
       "vhangup",
       "personality",
   };
-  for (const char* name : kDenied) {
-    const int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) continue;
-    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0); rc != 0)
-      return errno_error("seccomp_rule_add", -rc);
-  }
+  if (auto st = add_rules(ctx.get(), SCMP_ACT_ERRNO(EPERM), kDenied); !st) return st;
   // New namespaces through clone too (clone3 passes its flags in memory the filter cannot read:
   // ENOSYS makes glibc fall back to clone, whose flags it can).
   constexpr scmp_datum_t kNewNamespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID |

@@ -81,7 +81,7 @@ class ClientTunnel {
     hs.default_route = take_default_route();
     hs.syslog_facility = settings_.syslog_facility;
     hs.foreground = ctx.options().foreground;
-    hs.identity = os::HelperIdentity{ctx.user().uid, ctx.user().gid};
+    hs.identity = ctx.user();
     auto helper = ClientHelper::start(hs);
     if (!helper) {
       log::alert("Cannot start the privileged helper: {}", helper.error().message());

@@ -259,7 +259,7 @@ int run_client_helper(os::Fd channel, const HelperSettings& settings) {
   // Logging: the syslog descriptor was closed with the others; open it again.
   log::open(config::kTeredodProgram, settings.syslog_facility, settings.foreground);
   if (!settings.foreground) detach_stdio();
-  const std::optional<os::HelperIdentity> become =
+  const std::optional<os::TargetUser> become =
       settings.hook_script ? std::nullopt : settings.identity;  // a hook runs as root, as Miredo's
   if (auto st = os::restrict_to_net_admin(become); !st) {
     log::alert("Privileged helper: cannot restrict capabilities: {}", st.error().message());

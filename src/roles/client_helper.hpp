@@ -73,7 +73,7 @@ struct HelperSettings {
   /// Without a hook, the helper leaves uid 0 for this identity (the -u user), keeping only
   /// CAP_NET_ADMIN. With a hook it stays uid 0 (with CAP_NET_ADMIN only): hooks such as Debian's
   /// client-hook are written for root.
-  std::optional<os::HelperIdentity> identity;
+  std::optional<os::TargetUser> identity;
 };
 
 /// The worker's end: sends requests, and at exit closes the channel and waits for the helper's

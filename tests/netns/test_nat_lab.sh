@@ -328,6 +328,18 @@ local_discovery() {
 	stop_client lan2-none "$LAN2_NS"
 }
 
+# client_behind_natA NAME START KIND IMPL: start_client NAME behind natA as START (IMPL, or ours-upnp); when it does not
+# qualify, stop it, record the matrix row and the outcome (a failure for ours, an INFO line for miredo) and return 1.
+client_behind_natA() {
+	local name="$1" start="$2" kind="$3" impl="$4"
+	start_client "$name" "$LAB_NS_CLIENT" "$start" && return 0
+	stop_client "$name" "$LAB_NS_CLIENT"
+	matrix "$kind" "qualification" "$impl" "failed: no Teredo address in 20 s"
+	if [[ $impl == ours ]]; then fail "our client behind a $kind NAT qualified"
+	else info "miredo behind a $kind NAT: no address"; fi
+	return 1
+}
+
 # behind_natA KIND IMPL PEER_KIND: one client of IMPL behind natA of KIND, against v6host and against our client lan1
 # behind natB of PEER_KIND.
 behind_natA() {
@@ -339,13 +351,8 @@ behind_natA() {
 		check_nat_behaviour "$LAB_NS_CLIENT" "$kind"
 		check_nat_behaviour "$LAN2_NS" "$peer_kind"
 	fi
-	if start_client "c-$kind-$impl" "$LAB_NS_CLIENT" "$impl"; then addr="$ADDR"; else
-		stop_client "c-$kind-$impl" "$LAB_NS_CLIENT"
-		matrix "$kind" "qualification" "$impl" "failed: no Teredo address in 20 s"
-		if [[ $impl == ours ]]; then fail "our client behind a $kind NAT qualified"
-		else info "miredo behind a $kind NAT: no address"; fi
-		return
-	fi
+	client_behind_natA "c-$kind-$impl" "$impl" "$kind" "$impl" || return
+	addr="$ADDR"
 	pass "$impl client behind a $kind NAT qualified as $addr"
 	if [[ $impl == ours ]]; then
 		local want=cone status
@@ -405,14 +412,8 @@ behind_upnp() {
 	[[ $impl == ours ]] && check_nat_behaviour "$LAB_NS_CLIENT" symmetric && start=ours-upnp
 	lab_start_igd_stun "igd-$impl" "$LAB_NS_NAT" eth1 "$LAB_CLIENT_IP/32" "$LAB_PUBCLIENT_IP" ||
 		{ fail "miniupnpd with STUN on natA forwards ports (see igd-$impl.log)"; lab_stop "igd-$impl"; return; }
-	if start_client "$name" "$LAB_NS_CLIENT" "$start"; then addr="$ADDR"; else
-		stop_client "$name" "$LAB_NS_CLIENT"
-		lab_stop "igd-$impl"
-		matrix "$kind" "qualification" "$impl" "failed: no Teredo address in 20 s"
-		if [[ $impl == ours ]]; then fail "our client behind a symmetric NAT with UPnP qualified"
-		else info "miredo behind a symmetric NAT with UPnP: no address"; fi
-		return
-	fi
+	client_behind_natA "$name" "$start" "$kind" "$impl" || { lab_stop "igd-$impl"; return; }
+	addr="$ADDR"
 	pass "$impl client behind a symmetric NAT with a UPnP IGD qualified as $addr"
 	if [[ $impl == ours ]]; then
 		port="$(lab_json "$name" 'd["nat"]["local"].split(":")[1]' status)"
