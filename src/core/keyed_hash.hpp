@@ -11,8 +11,12 @@ namespace teredo::core {
 
 using HashKey = std::array<std::uint8_t, 16>;
 
-/// SipHash-1-3 of `data` under `key`.
-std::uint64_t siphash13(const HashKey& key, proto::ByteView data);
+/// SipHash-c-d of `data` under `key`: `c` compression rounds per word, `d` finalisation rounds.
+std::uint64_t siphash(const HashKey& key, proto::ByteView data, int c, int d);
+/// SipHash-1-3 of `data` under `key` (the variant the relay uses for its identifiers).
+inline std::uint64_t siphash13(const HashKey& key, proto::ByteView data) {
+  return siphash(key, data, 1, 3);
+}
 
 /// A fast keyed hash of a 16-byte address for hash-table placement: secret-keyed multiply-mix
 /// (as the kernel's jhash with a random seed), so an attacker who does not know the key cannot
