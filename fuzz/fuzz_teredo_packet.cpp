@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const proto::ByteView in(data, size);
   auto r = proto::parse_teredo_packet(in);
   const auto key = proto::udp_steering_key(in);
-  if (key) FUZZ_CHECK(proto::shard_of(*key, 3) < 3);
+  if (key) FUZZ_CHECK(proto::shard_of(*key, 3, proto::SteeringKey{{1, 2, 3, 4}}) < 3);
   if (!r) {
     FUZZ_CHECK(proto::to_string(r.drop()) != "unknown");
     return 0;

@@ -46,6 +46,7 @@ json peer_json(const PeerInfo& p) {
               {"observed_mapping", p.observed_mapping},
               {"rfc6081", p.rfc6081},
               {"local", p.local},
+              {"worker", p.worker},
               {"random_port", p.random_port != 0 ? json(p.random_port) : json(nullptr)},
               {"advertised_port", p.advertised_port != 0 ? json(p.advertised_port) : json(nullptr)},
               {"peer_random_port", p.peer_random_port != 0 ? json(p.peer_random_port) : json(nullptr)},

@@ -285,6 +285,7 @@ ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQu
     total.peer_slots += p.peer_slots;
     total.peer_table_bytes += p.peer_table_bytes;
     total.queued_packets += p.queued_packets;
+    for (PeerInfo& peer : p.peers) peer.worker = static_cast<unsigned>(i);
     total.peers.insert(total.peers.end(), std::make_move_iterator(p.peers.begin()),
                        std::make_move_iterator(p.peers.end()));
   }

@@ -52,6 +52,7 @@ struct PeerInfo {
   bool observed_mapping = false;
   bool rfc6081 = false;                // the peer has sent RFC 6081 trailers
   bool local = false;                  // a client of our link, reached at its local address (5.2.8)
+  unsigned worker = 0;                 // the data-path worker that owns it (proto::shard_of)
   std::uint16_t random_port = 0;       // RFC 6081 3.3/3.4: our random port for it (0: none)
   std::uint16_t advertised_port = 0;   // what our Random Port trailers tell it (PP: random_port)
   std::uint16_t peer_random_port = 0;  // the Random Port it told us

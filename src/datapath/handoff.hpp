@@ -118,8 +118,9 @@ class HandoffRing {
 /// one worker there is no ring.
 class Shards {
  public:
-  static os::OsResult<std::unique_ptr<Shards>> create(unsigned n) {
-    std::unique_ptr<Shards> s(new Shards(n));
+  /// `n` workers owning peers by proto::shard_of under `key` (the kernel programs' key too).
+  static os::OsResult<std::unique_ptr<Shards>> create(unsigned n, const proto::SteeringKey& key) {
+    std::unique_ptr<Shards> s(new Shards(n, key));
     for (unsigned i = 0; i < n; ++i) {
       auto e = os::EventFd::open();
       if (!e) return e.error();
@@ -129,19 +130,22 @@ class Shards {
   }
 
   unsigned count() const { return n_; }
+  /// The worker (0..count()-1) that owns the peer `a`.
+  unsigned owner(const proto::Ipv6Addr& a) const { return proto::shard_of(a, n_, key_); }
   /// The ring from worker `from` to worker `to` (from != to).
   HandoffRing& ring(unsigned from, unsigned to) { return *rings_[from * n_ + to]; }
   /// Worker `i`'s wake-up descriptor: readable once another worker pushed to it.
   os::EventFd& wake(unsigned i) { return wake_[i]; }
 
  private:
-  explicit Shards(unsigned n) : n_(n) {
+  Shards(unsigned n, const proto::SteeringKey& key) : n_(n), key_(key) {
     rings_.resize(std::size_t{n} * n);
     for (unsigned i = 0; i < n; ++i)
       for (unsigned j = 0; j < n; ++j)
         if (i != j) rings_[i * n + j] = std::make_unique<HandoffRing>();
   }
   unsigned n_;
+  proto::SteeringKey key_;
   std::vector<std::unique_ptr<HandoffRing>> rings_;
   std::vector<os::EventFd> wake_;
 };
@@ -189,19 +193,19 @@ class Handoff {
   /// or counted as dropped when the ring was full).
   bool pass_tun(proto::ByteView packet) {
     const auto key = proto::tun_steering_key(packet);
-    return key && pass_to(proto::shard_of(*key, shards_.count()), HandoffKind::Tun, {}, packet);
+    return key && pass_to(shards_.owner(*key), HandoffKind::Tun, {}, packet);
   }
   /// A datagram: true when another worker owns its inner source (or it is worker 0's RA).
   bool pass_udp(proto::Endpoint from, proto::ByteView payload) {
     if (auth_to_first_ && proto::has_auth_header(payload)) return pass_to(0, HandoffKind::Udp, from, payload);
     const auto key = proto::udp_steering_key(payload);
-    return key && pass_to(proto::shard_of(*key, shards_.count()), HandoffKind::Udp, from, payload);
+    return key && pass_to(shards_.owner(*key), HandoffKind::Udp, from, payload);
   }
 
   /// A datagram from the local discovery group: true when another worker owns its inner source.
   bool pass_discovery(proto::Endpoint from, proto::ByteView payload) {
     const auto key = proto::udp_steering_key(payload);
-    return key && pass_to(proto::shard_of(*key, shards_.count()), HandoffKind::Discovery, from, payload);
+    return key && pass_to(shards_.owner(*key), HandoffKind::Discovery, from, payload);
   }
 
   /// Wakes every worker this batch passed packets to (one eventfd write each).

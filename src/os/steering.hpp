@@ -7,17 +7,19 @@
 #pragma once
 
 #include "os/os_result.hpp"
+#include "proto/steering.hpp"
 
 namespace teredo::os {
 
 /// Attaches the UDP steering program for `workers` sockets to the reuseport group of `fd`
-/// (SO_ATTACH_REUSEPORT_CBPF). Socket i of the group is the i-th bound. With `auth_to_first`
+/// (SO_ATTACH_REUSEPORT_CBPF), keyed by `key`. Socket i of the group is the i-th bound. With `auth_to_first`
 /// (client) a datagram with an authentication header goes to socket 0.
-OsStatus attach_udp_steering(int fd, unsigned workers, bool auth_to_first = false);
+OsStatus attach_udp_steering(int fd, unsigned workers, const proto::SteeringKey& key,
+                             bool auth_to_first = false);
 
 /// Loads the TUN steering program (bpf(BPF_PROG_LOAD), a socket filter: needs CAP_BPF or
 /// CAP_SYS_ADMIN unless unprivileged BPF is allowed) and attaches it to the TUN queue `fd`
 /// (TUNSETSTEERINGEBPF; the kernel takes the result modulo the number of queues).
-OsStatus attach_tun_steering(int fd);
+OsStatus attach_tun_steering(int fd, const proto::SteeringKey& key);
 
 }  // namespace teredo::os

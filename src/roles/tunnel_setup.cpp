@@ -1,6 +1,9 @@
 // The shared steps of the relay and client set-up (tunnel_setup.hpp).
 #include "roles/tunnel_setup.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "os/multicast.hpp"
 #include "os/net_text.hpp"
 #include "os/random.hpp"
@@ -70,14 +73,14 @@ std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsi
   return sockets;
 }
 
-void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first,
-                     bool steering) {
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, const proto::SteeringKey& key,
+                     bool auth_to_first, bool steering) {
   if (!steering) {
     log::notice("{} workers; steering: off (Steering no), misdirected packets handed over", n);
     return;
   }
-  const auto tun_st = os::attach_tun_steering(tun.fd());
-  const auto udp_st = os::attach_udp_steering(first_udp.fd(), n, auth_to_first);
+  const auto tun_st = os::attach_tun_steering(tun.fd(), key);
+  const auto udp_st = os::attach_udp_steering(first_udp.fd(), n, key, auth_to_first);
   log::notice(
       "{} workers; steering: TUN queues {}, UDP sockets {}", n,
       tun_st ? "by destination (eBPF)" : "by flow (" + tun_st.error().message() + "), handed over",
@@ -117,8 +120,16 @@ bool draw_secret(proto::MutableBytes secret, const char* what) {
   return true;
 }
 
-std::unique_ptr<datapath::Shards> create_shards(unsigned n) {
-  auto shards = datapath::Shards::create(n);
+std::optional<proto::SteeringKey> draw_steering_key() {
+  std::array<std::uint8_t, 16> bytes{};
+  if (!draw_secret(bytes, "steering")) return std::nullopt;
+  proto::SteeringKey key;
+  for (std::size_t i = 0; i < key.words.size(); ++i) key.words[i] = proto::load_be32(&bytes[4 * i]);
+  return key;
+}
+
+std::unique_ptr<datapath::Shards> create_shards(unsigned n, const proto::SteeringKey& key) {
+  auto shards = datapath::Shards::create(n, key);
   if (!shards) {
     log::alert("Cannot create the workers' wake-up descriptors: {}", shards.error().message());
     return nullptr;

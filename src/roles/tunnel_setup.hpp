@@ -67,8 +67,8 @@ std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsi
 /// Several workers: attaches the kernel steering programs (os/steering.hpp) to the TUN device and
 /// to the reuseport group of `first_udp` unless `steering` is off, and logs what is in use.
 /// Refusals are notices (misdirected packets are then handed over).
-void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, bool auth_to_first,
-                     bool steering);
+void attach_steering(os::TunDevice& tun, os::UdpSocket& first_udp, unsigned n, const proto::SteeringKey& key,
+                     bool auth_to_first, bool steering);
 /// A client with LocalDiscovery (RFC 4380 5.2.8): the prefix length of config.local's subnet, the
 /// socket of the group 224.0.0.253:3544 on that link, and every service socket set to send its
 /// discovery bubbles there. Whatever fails is a warning that turns local discovery off
@@ -78,7 +78,10 @@ std::optional<os::UdpSocket> open_local_discovery(core::ClientConfig& config,
 /// Fills the core's secret from the kernel; false on failure.
 bool draw_secret(proto::MutableBytes secret, const char* what);
 /// The rings and wake-ups between `n` workers; null on failure.
-std::unique_ptr<datapath::Shards> create_shards(unsigned n);
+std::unique_ptr<datapath::Shards> create_shards(unsigned n, const proto::SteeringKey& key);
+
+/// The steering key (proto/steering.hpp) from the kernel's CSPRNG; nullopt (logged) if it fails.
+std::optional<proto::SteeringKey> draw_steering_key();
 /// One control port per worker, the merged answer for teredoctl and MetricsListen, the endpoint,
 /// seccomp (ctx.confine with `seccomp`), then the control thread. `ports` keeps the ports alive;
 /// `attach(i, port)` attaches port i to worker i. False: set-up failure.
@@ -122,13 +125,16 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
     role.set_discovery(open_local_discovery(config, sockets));
     if (config.key && !load_mac(config.mac)) return daemon::kExitSetupFailure;
   }
-  if (n > 1) attach_steering(*tun, sockets[0].udp, n, role.auth_to_first, settings.data_path.steering);
+  const auto steering_key = draw_steering_key();  // who owns a peer: secret, new at each start
+  if (!steering_key) return daemon::kExitSetupFailure;
+  if (n > 1)
+    attach_steering(*tun, sockets[0].udp, n, *steering_key, role.auth_to_first, settings.data_path.steering);
   if (!draw_secret(config.secret, role.what)) return daemon::kExitSetupFailure;
   // Each worker owns a share of the peers: MaxPeers and the queue limit are divided.
   const std::size_t max_peers = config.max_peers;
   config.max_peers = worker_share(config.max_peers, n, config::kMinMaxPeers);
   config.queue_packets_total = worker_share(config.queue_packets_total, n, config.queue_packets_per_peer);
-  std::unique_ptr<datapath::Shards> shards = create_shards(n);
+  std::unique_ptr<datapath::Shards> shards = create_shards(n, *steering_key);
   if (!shards) return daemon::kExitSetupFailure;
   if (!role.before_control(ctx)) return daemon::kExitSetupFailure;
   auto control = control::ControlServer::open(settings.control);  // the socket is created as root

@@ -54,6 +54,10 @@ TEST(ControlSnapshot, MergesWorkers) {
   EXPECT_EQ(m.peers[0].addr.bytes[15], 1);
   EXPECT_EQ(m.peers[1].addr.bytes[15], 2);
   EXPECT_EQ(m.peers[2].addr.bytes[15], 4);
+  EXPECT_EQ(m.peers[0].worker, 0u);  // each peer names the worker it came from
+  EXPECT_EQ(m.peers[1].worker, 1u);
+  EXPECT_EQ(m.peers[2].worker, 1u);
+  EXPECT_EQ(peer_json(m.peers[1])["worker"], 1);
   const auto j = status_json(m);
   EXPECT_EQ(j["workers"], 2);
   EXPECT_EQ(j["worker_peers"], nlohmann::ordered_json::array({2, 3}));

@@ -28,16 +28,25 @@ TEST(SipHash, MatchesTheReferenceVectorsOfSipHash24) {
       {15, 0xa129ca6149be45e5ULL}, {63, 0x958a324ceb064572ULL},
   };
   for (const auto& [length, expected] : vectors)
-    EXPECT_EQ(siphash(reference_key(), proto::ByteView(message.data(), length), 2, 4), expected) << length;
+    EXPECT_EQ((siphash<2, 4>(reference_key(), proto::ByteView(message.data(), length))), expected) << length;
 }
 
 TEST(SipHash, TheRelaysVariantIsSipHash13AndDependsOnTheKey) {
   const std::array<std::uint8_t, 5> m{1, 2, 3, 4, 5};
   HashKey other = reference_key();
   other[15] ^= 1;
-  EXPECT_EQ(siphash13(reference_key(), m), siphash(reference_key(), m, 1, 3));
-  EXPECT_NE(siphash13(reference_key(), m), siphash(reference_key(), m, 2, 4));
+  EXPECT_EQ(siphash13(reference_key(), m), (siphash<1, 3>(reference_key(), m)));
+  EXPECT_NE(siphash13(reference_key(), m), (siphash<2, 4>(reference_key(), m)));
   EXPECT_NE(siphash13(reference_key(), m), siphash13(other, m));
+}
+
+TEST(SipHash, TheTableHashIsSipHash13OfTheAddress) {
+  std::array<std::uint8_t, 16> addr{0x20, 0x01, 0,    0,    0x41, 0x36, 0xe3, 0x78,
+                                    0x80, 0,    0x63, 0xbf, 0x3f, 0xff, 0xfd, 0xd2};
+  EXPECT_EQ(table_hash(reference_key(), addr.data()), siphash13(reference_key(), addr));
+  HashKey other = reference_key();
+  other[0] ^= 0x80;
+  EXPECT_NE(table_hash(reference_key(), addr.data()), table_hash(other, addr.data()));
 }
 
 }  // namespace

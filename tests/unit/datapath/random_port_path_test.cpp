@@ -100,7 +100,7 @@ struct ClientPath {
   os::UdpSocket udp = must(os::UdpSocket::open(kService, os::UdpSocketOptions{}));
   os::RawIcmpv6Socket icmp = must(os::RawIcmpv6Socket::open());
   os::TimerFd timer = must(os::TimerFd::open());
-  std::unique_ptr<Shards> shards = must(Shards::create(1));
+  std::unique_ptr<Shards> shards = must(Shards::create(1, proto::SteeringKey{}));
   os::Epoll epoll = must(os::Epoll::open());
   TunnelPath<ScriptedClient> path{core, PacketDevices{tun, udp, icmp}, timer, 1280, plain(), *shards, 0,
                                   true};
@@ -252,7 +252,7 @@ struct RealClientPath {
   os::UdpSocket udp = must(os::UdpSocket::open(kMapped, os::UdpSocketOptions{}));
   os::RawIcmpv6Socket icmp = must(os::RawIcmpv6Socket::open());
   os::TimerFd timer = must(os::TimerFd::open());
-  std::unique_ptr<Shards> shards = must(Shards::create(1));
+  std::unique_ptr<Shards> shards = must(Shards::create(1, proto::SteeringKey{}));
   os::Epoll epoll = must(os::Epoll::open());
   TunnelPath<core::Client> path{core, PacketDevices{tun, udp, icmp}, timer, 65535, plain(), *shards, 0, true};
   RandomPortSockets ports{epoll, udp.local().addr, kFirstTag};

@@ -33,6 +33,7 @@ constexpr std::size_t kVnetHeader = 10;  // struct virtio_net_hdr
 const proto::Endpoint kRelay = endpoint("198.51.100.20", 3545);
 const proto::Endpoint kPeer = endpoint("198.51.100.40", 40000);
 const proto::Ipv4Addr kServer = test::ipv4("198.51.100.10");
+const proto::SteeringKey kSteeringKey{{0x01234567u, 0x89abcdefu, 0xdeadbeefu, 0x0badf00du}};
 
 using test::must;
 
@@ -165,7 +166,7 @@ class TunnelPathTest : public ::testing::Test {
 // Teredo -> native: a datagram from a Teredo client is written to the TUN, the IPv6 packet alone.
 // Native -> Teredo: the answer read from the TUN goes to the client's mapped address over UDP.
 TEST_F(TunnelPathTest, RelayForwardsBothWays) {
-  auto shards = Shards::create(1);
+  auto shards = Shards::create(1, proto::SteeringKey{});
   ASSERT_TRUE(shards);
   RelayWorkerUnderTest relay("faketun0", kRelay, **shards, 0);
   Peer client(kPeer);
@@ -185,7 +186,7 @@ TEST_F(TunnelPathTest, RelayForwardsBothWays) {
 // A batch read from the TUN leaves as sendmmsg batches (UDP GSO runs where the kernel takes them),
 // every packet once and in order.
 TEST_F(TunnelPathTest, BatchLeavesInOrder) {
-  auto shards = Shards::create(1);
+  auto shards = Shards::create(1, proto::SteeringKey{});
   ASSERT_TRUE(shards);
   RelayWorkerUnderTest relay("faketun0", kRelay, **shards, 0);
   Peer client(kPeer);
@@ -206,13 +207,13 @@ TEST_F(TunnelPathTest, BatchLeavesInOrder) {
 // Two workers: a datagram whose peer the other worker owns is passed to it through the ring, wakes
 // it, and leaves through the owner's core and TUN queue.
 TEST_F(TunnelPathTest, PacketGoesToTheWorkerOwningItsPeer) {
-  auto shards = Shards::create(2);
+  auto shards = Shards::create(2, kSteeringKey);
   ASSERT_TRUE(shards);
   RelayWorkerUnderTest w0("faketun0", kRelay, **shards, 0);
   RelayWorkerUnderTest w1("faketun1", endpoint("198.51.100.21", 3545), **shards, 1);
   // A client whose Teredo address worker 1 owns.
   proto::Endpoint mapped = kPeer;
-  while (proto::shard_of(teredo_address_of(mapped), 2) != 1) ++mapped.port;
+  while ((*shards)->owner(teredo_address_of(mapped)) != 1) ++mapped.port;
   Peer client(mapped);
   const Bytes request =
       echo(teredo_address_of(mapped), test::ipv6("2001:db8::1"), proto::kIcmpv6EchoRequest, 1);
@@ -248,7 +249,7 @@ TEST_F(TunnelPathTest, ClientStateChangeReachesTheListener) {
   os::UdpSocket udp = must(os::UdpSocket::open(mapped, os::UdpSocketOptions{}));
   os::RawIcmpv6Socket icmp = must(os::RawIcmpv6Socket::open());
   os::TimerFd timer = must(os::TimerFd::open());
-  auto shards = Shards::create(1);
+  auto shards = Shards::create(1, proto::SteeringKey{});
   ASSERT_TRUE(shards);
   TunnelPath<core::Client> path(core, PacketDevices{*tun.device, udp, icmp}, timer, 65535, plain(), **shards,
                                 0, true);

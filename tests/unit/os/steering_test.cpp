@@ -27,6 +27,10 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
+// A key with every word non-zero; keyless, some owners would differ (each test checks that the
+// kernel computed the keyed function, not the unkeyed one).
+constexpr proto::SteeringKey kKey{{0x01234567u, 0x89abcdefu, 0xdeadbeefu, 0x0badf00du}};
+
 class SteeringTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -89,7 +93,7 @@ TEST_F(SteeringTest, UdpDatagramsReachTheSocketOwningTheirInnerSource) {
   proto::Endpoint at;
   std::vector<UdpSocket> socks = open_group(kWorkers, at);
   ASSERT_EQ(socks.size(), kWorkers);
-  auto st = attach_udp_steering(socks[0].fd(), kWorkers);
+  auto st = attach_udp_steering(socks[0].fd(), kWorkers, kKey);
   ASSERT_TRUE(st) << st.error().message();
 
   // One sender, one 4-tuple: without the program every datagram would reach one socket.
@@ -111,6 +115,7 @@ TEST_F(SteeringTest, UdpDatagramsReachTheSocketOwningTheirInnerSource) {
   send_all(at, datagrams);
 
   int received = 0;
+  int key_decided = 0;  // datagrams the zero key would have sent elsewhere
   for (unsigned w = 0; w < kWorkers; ++w) {
     int here = 0;
     std::array<std::uint8_t, 2048> buf{};
@@ -119,13 +124,15 @@ TEST_F(SteeringTest, UdpDatagramsReachTheSocketOwningTheirInnerSource) {
       if (n < 0) break;
       auto key = proto::udp_steering_key(proto::ByteView{buf.data(), static_cast<std::size_t>(n)});
       ASSERT_TRUE(key);
-      EXPECT_EQ(proto::shard_of(*key, kWorkers), w) << "datagram " << received << " on socket " << w;
+      EXPECT_EQ(proto::shard_of(*key, kWorkers, kKey), w) << "datagram " << received << " on socket " << w;
+      if (proto::shard_of(*key, kWorkers, proto::SteeringKey{}) != w) ++key_decided;
       ++here;
       ++received;
     }
     EXPECT_GT(here, 0) << "socket " << w << " received nothing";
   }
   EXPECT_EQ(received, kPeers);
+  EXPECT_GT(key_decided, 0) << "the kernel's choice does not depend on the key";
 }
 
 TEST_F(SteeringTest, TunPacketsReachTheQueueOwningTheirDestination) {
@@ -138,7 +145,7 @@ TEST_F(SteeringTest, TunPacketsReachTheQueueOwningTheirDestination) {
     ASSERT_TRUE(q) << q.error().message();
     queues.push_back(std::move(*q));
   }
-  auto st = attach_tun_steering(first->fd());
+  auto st = attach_tun_steering(first->fd(), kKey);
   ASSERT_TRUE(st) << st.error().message();
   auto nl = Netlink::open();
   ASSERT_TRUE(nl);
@@ -170,6 +177,7 @@ TEST_F(SteeringTest, TunPacketsReachTheQueueOwningTheirDestination) {
   ::close(tx);
 
   int to_us = 0;
+  int key_decided = 0;  // packets the zero key would have put on another queue
   for (unsigned q = 0; q < kQueues; ++q) {
     TunDevice& dev = q == 0 ? *first : queues[q - 1];
     int here = 0;
@@ -182,8 +190,9 @@ TEST_F(SteeringTest, TunPacketsReachTheQueueOwningTheirDestination) {
       auto key = proto::tun_steering_key(pkt);
       ASSERT_TRUE(key);
       // Every packet, ours or the kernel's own (MLD, router solicitations), is steered.
-      EXPECT_EQ(proto::shard_of(*key, kQueues), q);
+      EXPECT_EQ(proto::shard_of(*key, kQueues, kKey), q);
       if (key->bytes[0] == 0x20 && key->bytes[1] == 0x01) {
+        if (proto::shard_of(*key, kQueues, proto::SteeringKey{}) != q) ++key_decided;
         ++to_us;
         ++here;
       }
@@ -191,6 +200,7 @@ TEST_F(SteeringTest, TunPacketsReachTheQueueOwningTheirDestination) {
     EXPECT_GT(here, 0) << "queue " << q << " received nothing";
   }
   EXPECT_EQ(to_us, kPeers);
+  EXPECT_GT(key_decided, 0) << "the kernel's choice does not depend on the key";
 }
 
 }  // namespace
@@ -229,7 +239,7 @@ TEST_F(SteeringTest, ClientAuthenticatedDatagramsReachTheFirstSocket) {
   proto::Endpoint at;
   std::vector<UdpSocket> socks = open_group(kWorkers, at);
   ASSERT_EQ(socks.size(), kWorkers);
-  ASSERT_TRUE(attach_udp_steering(socks[0].fd(), kWorkers, true));
+  ASSERT_TRUE(attach_udp_steering(socks[0].fd(), kWorkers, kKey, true));
   std::mt19937 rng(5);
   const proto::Ipv6Addr dst{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
   const Bytes auth = {0, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0};
@@ -257,7 +267,7 @@ TEST_F(SteeringTest, ClientAuthenticatedDatagramsReachTheFirstSocket) {
       } else {
         auto key = proto::udp_steering_key(d);
         ASSERT_TRUE(key);
-        EXPECT_EQ(proto::shard_of(*key, kWorkers), w);
+        EXPECT_EQ(proto::shard_of(*key, kWorkers, kKey), w);
         ++plain;
       }
     }

@@ -25,26 +25,65 @@ Bytes ipv6_header(const Ipv6Addr& src, const Ipv6Addr& dst) {
   return h;
 }
 
-TEST(Steering, HashIsTheWordXorFoldedByHalves) {
-  // Words 0x20010000 ^ 0x4136e378 ^ 0x800063bf ^ 0x3ffffdd2 = 0xdec87d15; ^ (>> 16) = 0xdec8a3dd; & 0xffff =
-  // 0xa3dd.
+constexpr SteeringKey kKey{{0x01234567u, 0x89abcdefu, 0xdeadbeefu, 0x0badf00du}};
+
+TEST(Steering, HashIsFourKeyedMultiplyXorshiftRounds) {
+  // Computed apart (Python) from the definition in proto/steering.hpp.
   const Ipv6Addr a = ipv6("2001:0:4136:e378:8000:63bf:3fff:fdd2");
-  EXPECT_EQ(steering_hash(a), 0xa3ddu);
-  EXPECT_EQ(shard_of(a, 1), 0u);
-  EXPECT_EQ(shard_of(a, 2), 0xa3ddu % 2);
-  EXPECT_EQ(shard_of(a, 3), 0xa3ddu % 3);
+  EXPECT_EQ(steering_hash(a, SteeringKey{}), 0xf917u);
+  EXPECT_EQ(steering_hash(a, kKey), 0x2fa8u);
+  EXPECT_EQ(shard_of(a, 1, kKey), 0u);
+  EXPECT_EQ(shard_of(a, 2, kKey), 0x2fa8u % 2);
+  EXPECT_EQ(shard_of(a, 3, kKey), 0x2fa8u % 3);
 }
 
 TEST(Steering, SpreadsTeredoAddressesOverWorkers) {
   // Clients of one server differ in the mapped port and address only: both halves must matter.
-  std::set<unsigned> seen;
-  for (unsigned port = 0; port < 64; ++port) {
-    Ipv6Addr a = ipv6("2001:0:cb00:7178::");
-    a.bytes[10] = static_cast<std::uint8_t>(~port >> 8);
-    a.bytes[11] = static_cast<std::uint8_t>(~port);
-    seen.insert(shard_of(a, 4));
+  for (const SteeringKey& key : {SteeringKey{}, kKey}) {
+    std::set<unsigned> seen;
+    for (unsigned port = 0; port < 64; ++port) {
+      Ipv6Addr a = ipv6("2001:0:cb00:7178::");
+      a.bytes[10] = static_cast<std::uint8_t>(~port >> 8);
+      a.bytes[11] = static_cast<std::uint8_t>(~port);
+      seen.insert(shard_of(a, 4, key));
+    }
+    EXPECT_EQ(seen.size(), 4u);
   }
-  EXPECT_EQ(seen.size(), 4u);
+}
+
+// The attack the key stops: unkeyed, addresses that differ by the same value in two words (here
+// words 2 and 3 under the old fold, h = w0 ^ w1 ^ w2 ^ w3) kept their owner, so an attacker
+// could mint any number of addresses for one worker. Keyed, which addresses share an owner depends on
+// the secret: across keys, every pattern of owners appears, and each address goes to each worker for
+// about half of the keys.
+TEST(Steering, WhoSharesAWorkerDependsOnTheKey) {
+  std::vector<Ipv6Addr> addrs;
+  for (std::uint8_t i = 0; i < 8; ++i) {
+    Ipv6Addr a = ipv6("2001:0:cb00:7178:8000:63bf:3fff:fdd2");
+    a.bytes[9] ^= i;
+    a.bytes[11] ^= i;
+    a.bytes[13] ^= i;
+    a.bytes[15] ^= i;
+    addrs.push_back(a);
+  }
+  std::set<unsigned> patterns;
+  std::vector<unsigned> on_one(addrs.size(), 0);
+  constexpr unsigned kKeys = 512;
+  for (std::uint32_t k = 0; k < kKeys; ++k) {
+    const SteeringKey key{{k * 0x9e3779b9u, k * 0x85ebca6bu, k * 0xc2b2ae35u, k * 0x27d4eb2fu}};
+    unsigned pattern = 0;
+    for (std::size_t i = 0; i < addrs.size(); ++i) {
+      const unsigned owner = shard_of(addrs[i], 2, key);
+      pattern |= owner << i;
+      on_one[i] += owner;
+    }
+    patterns.insert(pattern);
+  }
+  EXPECT_GT(patterns.size(), 200u);  // of 256 possible
+  for (unsigned n : on_one) {
+    EXPECT_GT(n, kKeys * 4 / 10);
+    EXPECT_LT(n, kKeys * 6 / 10);
+  }
 }
 
 TEST(Steering, TunKeyIsTheDestination) {
