@@ -134,7 +134,9 @@ EffectiveSettings describe(const ServerSettings& s) {
                       {"Workers", worker_count_text(s.workers)},
                       {"ClientKeysFile", s.client_keys_file},
                       {"ClientKeys", keys_text(s.server.keys)},
-                      {"RequireAuthentication", yes_no(s.server.require_authentication)}};
+                      {"RequireAuthentication", yes_no(s.server.require_authentication)},
+                      {"DestinationRateLimit", std::to_string(s.server.destination_rate)},
+                      {"SourceRateLimit", std::to_string(s.server.source_rate)}};
   append_control_settings(e, s.control);
   return e;
 }

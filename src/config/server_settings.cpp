@@ -63,6 +63,8 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config,
       s.client_keys_file = *path;
     }
   }
+  if (auto r = config.get_unsigned("DestinationRateLimit", 0, 1'000'000)) s.server.destination_rate = *r;
+  if (auto r = config.get_unsigned("SourceRateLimit", 0, 1'000'000)) s.server.source_rate = *r;
   if (auto v = get_yes_no(config, "RequireAuthentication")) {
     s.server.require_authentication = *v;
     if (*v && s.client_keys_file.empty() && !config.has_errors())

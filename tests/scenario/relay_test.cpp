@@ -473,7 +473,7 @@ TEST(RelayScenario, PathOpensThroughServerAndRestrictedNat) {
   auto sends = only<core::SendUdp>(h.tun(echo(native(1), client, 1)));
   ASSERT_EQ(sends.size(), 1u);
   std::array<std::uint8_t, core::kServerOutputSize> out{};
-  auto fwd = server.on_datagram(core::ServerSocket::Primary, kRelayEp, sends[0].header, out);
+  auto fwd = server.on_datagram(core::ServerSocket::Primary, kRelayEp, sends[0].header, out, h.now);
   ASSERT_TRUE(fwd.ok()) << proto::to_string(fwd.drop());
   const auto& f = std::get<core::ServerSendUdp>(*fwd);
   ASSERT_TRUE(nat.inbound({kServer, proto::kTeredoPort}, f.to).has_value());

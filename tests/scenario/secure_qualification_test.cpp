@@ -75,7 +75,7 @@ struct Exchange {
   /// The server's answer to the client's RS: the RA payload, or the drop.
   proto::Result<std::vector<std::uint8_t>> ra() {
     const auto rs = take_rs();
-    auto r = server.on_datagram(core::ServerSocket::Primary, kClientPublic, rs, out);
+    auto r = server.on_datagram(core::ServerSocket::Primary, kClientPublic, rs, out, core::TimePoint{});
     if (!r) return r.drop();
     const auto& s = std::get<core::ServerSendUdp>(*r);
     return std::vector<std::uint8_t>(s.header.begin(), s.header.end());
@@ -93,7 +93,7 @@ TEST(SecureQualification, TheRightKeyQualifiesWithAuthenticatedRsAndRa) {
   EXPECT_EQ(std::string(pkt->auth->client_id.begin(), pkt->auth->client_id.end()), "alice");
   EXPECT_EQ(pkt->auth->auth_value.size(), core::kAuthValueSize);
   EXPECT_EQ(pkt->auth->confirmation, 0);
-  auto r = x.server.on_datagram(core::ServerSocket::Primary, kClientPublic, rs, x.out);
+  auto r = x.server.on_datagram(core::ServerSocket::Primary, kClientPublic, rs, x.out, core::TimePoint{});
   ASSERT_TRUE(r.ok()) << proto::to_string(r.drop());
   const auto& send = std::get<core::ServerSendUdp>(*r);
   const std::vector<std::uint8_t> ra(send.header.begin(), send.header.end());

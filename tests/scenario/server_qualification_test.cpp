@@ -44,7 +44,7 @@ class Network {
     const Endpoint server_ep{to_server, proto::kTeredoPort};
     const Endpoint pub = nat.outbound(inside, server_ep);
     const ServerSocket on = to_server == kPrimary ? ServerSocket::Primary : ServerSocket::Secondary;
-    auto r = server.on_datagram(on, pub, payload, out_);
+    auto r = server.on_datagram(on, pub, payload, out_, core::TimePoint{});
     if (!r) return std::nullopt;
     const auto& send = std::get<ServerSendUdp>(*r);
     const Endpoint src{send.from == ServerSocket::Primary ? kPrimary : kSecondary, proto::kTeredoPort};

@@ -266,7 +266,7 @@ class SimNetwork {
       if (!(d.to.addr == kSimServer ? server_up : server2_up)) return;
       std::array<std::uint8_t, core::kServerOutputSize> out{};
       const auto on = d.to.addr == kSimServer ? core::ServerSocket::Primary : core::ServerSocket::Secondary;
-      auto r = server_.on_datagram(on, d.from, d.payload, out);
+      auto r = server_.on_datagram(on, d.from, d.payload, out, now);
       if (!r) return;
       if (auto* s = std::get_if<core::ServerSendUdp>(&*r)) {
         const proto::Endpoint src{s->from == core::ServerSocket::Primary ? kSimServer : kSimServer2,

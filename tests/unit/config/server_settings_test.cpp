@@ -36,6 +36,24 @@ TEST(ServerSettings, AllDirectivesAreRead) {
   EXPECT_TRUE(c.diagnostics().empty());
 }
 
+TEST(ServerSettings, RateLimitsDefaultAndCanBeSetOrTurnedOff) {
+  ConfigFile d = parse("ServerBindAddress 198.51.100.10\n");
+  auto s = load_server_settings(d, std::nullopt);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->server.destination_rate, 200u);
+  EXPECT_EQ(s->server.source_rate, 2000u);
+  ConfigFile c = parse("ServerBindAddress 198.51.100.10\nDestinationRateLimit 0\nSourceRateLimit 50000\n");
+  s = load_server_settings(c, std::nullopt);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->server.destination_rate, 0u);
+  EXPECT_EQ(s->server.source_rate, 50000u);
+  ConfigFile bad = parse("ServerBindAddress 198.51.100.10\nDestinationRateLimit fast\n");
+  EXPECT_FALSE(load_server_settings(bad, std::nullopt));
+  ASSERT_TRUE(bad.has_errors());
+  EXPECT_NE(bad.diagnostics().back().to_string().find("s.conf:2:"), std::string::npos)
+      << bad.diagnostics().back().to_string();
+}
+
 TEST(ServerSettings, BindAddressIsRequiredWithoutServerName) {
   ConfigFile c = parse("");
   EXPECT_FALSE(load_server_settings(c, std::nullopt));

@@ -67,8 +67,9 @@ class ServerTest : public ::testing::Test {
  protected:
   proto::Result<ServerAction> feed(const std::vector<std::uint8_t>& dgram, Endpoint from = kClient,
                                    ServerSocket on = ServerSocket::Primary) {
-    return server_.on_datagram(on, from, dgram, out_);
+    return server_.on_datagram(on, from, dgram, out_, now_);
   }
+  core::TimePoint now_ = core::TimePoint{} + std::chrono::seconds(100);
   Server server_{core::server_config(kPrimary, kSecondary, proto::kTeredoPrefix, 1280)};
   std::array<std::uint8_t, kServerOutputSize> out_{};
 };
@@ -331,6 +332,76 @@ TEST_F(ServerTest, TeredoDestinationWithPrivateMappingIsDropped) {
   EXPECT_EQ(feed(port0).drop(), Drop::NonGlobalMappedDestination);
 }
 
+// Token buckets (issue 15): a spoofed RS flood aimed at one victim gets it 2 x rate RAs at once,
+// then `rate` per second; another client is answered meanwhile; the limit is counted by reason.
+TEST_F(ServerTest, RsFloodAtOneVictimIsLimitedPerDestination) {
+  const std::uint32_t rate = core::ServerConfig::kDefaultDestinationRate;
+  std::size_t answered = 0, limited = 0;
+  const auto rs = rs_datagram(true);
+  for (std::uint32_t i = 0; i < 10 * rate; ++i) {
+    auto r =
+        feed(rs, {kClient.addr, static_cast<std::uint16_t>(1024 + i)});  // any port: the victim's address
+    if (r.ok())
+      ++answered;
+    else if (r.drop() == Drop::RateLimitedDestination)
+      ++limited;
+  }
+  EXPECT_EQ(answered, 2 * rate);  // the burst
+  EXPECT_EQ(limited, 8 * rate);
+  EXPECT_EQ(server_.drops().count[static_cast<std::size_t>(Drop::RateLimitedDestination)], 8 * rate);
+  EXPECT_TRUE(feed(rs, {make_ipv4(198, 51, 100, 33), 4000}).ok());  // another client, another /24
+  EXPECT_TRUE(feed(rs, kOtherClient).ok());  // and one in the victim's /24 (its own address's bucket)
+  now_ += std::chrono::milliseconds(500);    // half a second refills rate / 2
+  answered = 0;
+  for (std::uint32_t i = 0; i < rate; ++i) answered += feed(rs, kClient).ok() ? 1 : 0;
+  EXPECT_EQ(answered, rate / 2);
+}
+
+TEST_F(ServerTest, BouncesToOneVictimFromManySourcesAreLimitedPerDestination) {
+  const Endpoint victim{make_ipv4(198, 51, 100, 99), 5555};
+  std::size_t forwarded = 0, limited = 0;
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    // each from another /24: only the destination's bucket can stop them
+    const Endpoint from{make_ipv4(203, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i), 1),
+                        4000};
+    auto r = feed(bubble_datagram(teredo_of(from), teredo_of(victim)), from);
+    if (r.ok())
+      ++forwarded;
+    else if (r.drop() == Drop::RateLimitedDestination)
+      ++limited;
+  }
+  EXPECT_EQ(forwarded, 2 * core::ServerConfig::kDefaultDestinationRate);
+  EXPECT_EQ(forwarded + limited, 1000u);
+}
+
+TEST_F(ServerTest, OneSourceNetworkIsLimitedPer24) {
+  const std::uint32_t rate = core::ServerConfig::kDefaultSourceRate;
+  std::size_t forwarded = 0, limited = 0;
+  for (std::uint32_t i = 0; i < 3 * rate; ++i) {
+    // from many addresses of one /24, each bubble to another destination
+    const Endpoint from{make_ipv4(203, 0, 113, static_cast<std::uint8_t>(i)), 4000};
+    const Endpoint to{make_ipv4(198, 51, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)),
+                      4000};
+    auto r = feed(bubble_datagram(teredo_of(from), teredo_of(to)), from);
+    if (r.ok())
+      ++forwarded;
+    else if (r.drop() == Drop::RateLimitedSource)
+      ++limited;
+  }
+  EXPECT_EQ(forwarded, 2 * rate);
+  EXPECT_EQ(limited, rate);
+}
+
+TEST_F(ServerTest, ZeroRatesTurnTheLimitsOff) {
+  core::ServerConfig config = core::server_config(kPrimary, kSecondary);
+  config.destination_rate = 0;
+  config.source_rate = 0;
+  Server s{config};
+  const auto rs = rs_datagram(true);
+  for (int i = 0; i < 10000; ++i)
+    ASSERT_TRUE(s.on_datagram(ServerSocket::Primary, kClient, rs, out_, now_).ok()) << i;
+}
+
 TEST_F(ServerTest, OversizedIcmpv6IsDropped) {
   EXPECT_TRUE(feed(echo_datagram(teredo_of(kClient), native(1), 80)).ok());
   EXPECT_EQ(feed(echo_datagram(teredo_of(kClient), native(1), 81)).drop(), Drop::OversizedIcmpv6);
@@ -339,7 +410,7 @@ TEST_F(ServerTest, OversizedIcmpv6IsDropped) {
 TEST_F(ServerTest, CustomPrefixAndMtuAreAdvertised) {
   Server s{core::server_config(kPrimary, kSecondary, 0x3ffe831f, 1400)};
   auto d = rs_datagram(true);
-  auto r = s.on_datagram(ServerSocket::Primary, kClient, d, out_);
+  auto r = s.on_datagram(ServerSocket::Primary, kClient, d, out_, now_);
   ASSERT_TRUE(r.ok());
   auto payload = payload_of(std::get<ServerSendUdp>(*r));
   auto pkt = proto::parse_teredo_packet(payload);
