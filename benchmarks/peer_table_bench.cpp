@@ -31,7 +31,8 @@ struct Filled {
 };
 
 Filled& filled(std::size_t peers) {
-  static std::map<std::size_t, Filled> cache;
+  // Never destroyed: the tables' memory resource may be gone by the time statics are.
+  static auto& cache = *new std::map<std::size_t, Filled>;
   auto it = cache.find(peers);
   if (it != cache.end()) return it->second;
   Filled f;

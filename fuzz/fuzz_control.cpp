@@ -39,7 +39,8 @@ void fuzz_request(std::string_view line) {
   const control::PeerQuery& q = r.query;
   FUZZ_CHECK(q.prefix_len <= 128);
   FUZZ_CHECK(q.want_peers == (r.command == control::ControlRequest::Command::Peers));
-  if (!q.want_peers) FUZZ_CHECK(!q.addr && !q.mapped && !q.reverse && q.limit == 0);
+  if (!q.want_peers) FUZZ_CHECK(!q.addr && !q.mapped && !q.reverse && q.limit == control::kDefaultPeerLimit);
+  FUZZ_CHECK(q.limit >= 1 && q.limit <= control::kMaxPeerLimit);
 }
 
 void fuzz_http(std::string_view data) {

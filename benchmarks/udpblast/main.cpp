@@ -11,6 +11,10 @@
 // The teredo mode plays PEERS Teredo clients with public addresses (no NAT): one UDP socket each
 // on LOCAL_IP, sending IPv6/UDP packets from the Teredo address of its own mapping (server
 // SERVER_IP) to DEST_V6:PORT through the relay, 64 datagrams per sendmmsg, peer after peer.
+//   teredo-udpblast spray SERVER_IP COUNT PORT [RATE]             -> "sent DATAGRAMS in SECONDS"
+// The spray mode sends one small UDP datagram to each of COUNT Teredo addresses (server SERVER_IP,
+// mapped 203.0.113.(i >> 16):(i & 0xffff) + 1), RATE per second at most (default: as fast as it
+// can): a relay on the path holds a peer for each (scripts/bench-query fills a table this way).
 // The sink stops SECONDS after its first datagram, or after 2 s without any once it got one, or
 // after SECONDS + 10 s without any at all.
 #include <arpa/inet.h>
@@ -43,7 +47,8 @@ int usage() {
       "usage: teredo-udpblast send DEST_V6 PORT PAYLOAD_BYTES SECONDS\n"
       "       teredo-udpblast recv PORT SECONDS\n"
       "       teredo-udpblast teredo RELAY_IP RELAY_PORT SERVER_IP LOCAL_IP PEERS DEST_V6 PORT PAYLOAD_BYTES "
-      "SECONDS\n");
+      "SECONDS\n"
+      "       teredo-udpblast spray SERVER_IP COUNT PORT [RATE]\n");
   return 2;
 }
 
@@ -206,6 +211,59 @@ int do_teredo(const char* relay, int relay_port, const char* server, const char*
   return 0;
 }
 
+int do_spray(const char* server, long count, int port, double rate) {
+  using namespace teredo;
+  in_addr server_a{};
+  if (::inet_pton(AF_INET, server, &server_a) != 1)
+    return std::fprintf(stderr, "bad address %s\n", server), 1;
+  if (count <= 0 || count > (255L << 16))
+    return std::fprintf(stderr, "COUNT must be 1..%ld\n", 255L << 16), 1;
+  const int fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
+  if (fd < 0) return std::perror("socket"), 1;
+  const int sndbuf = 4 << 20;
+  (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  std::array<std::uint8_t, 8> payload{'s', 'p', 'r', 'a', 'y', 0, 0, 0};
+  std::array<sockaddr_in6, kBatch> to{};
+  std::array<iovec, kBatch> iov{};
+  std::array<mmsghdr, kBatch> msgs{};
+  const auto start = Clock::now();
+  long sent = 0;
+  while (sent < count) {
+    const std::size_t n = static_cast<std::size_t>(std::min<long>(kBatch, count - sent));
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto i = static_cast<std::uint32_t>(sent) + static_cast<std::uint32_t>(k);
+      proto::TeredoAddress t;
+      t.server = proto::Ipv4Addr{ntohl(server_a.s_addr)};
+      t.mapped = proto::Endpoint{proto::make_ipv4(203, 0, 113, static_cast<std::uint8_t>(i >> 16)),
+                                 static_cast<std::uint16_t>((i & 0xffff) + 1)};
+      const proto::Ipv6Addr a = proto::build_teredo_address(t);
+      to[k] = sockaddr_in6{};
+      to[k].sin6_family = AF_INET6;
+      to[k].sin6_port = htons(static_cast<std::uint16_t>(port));
+      std::memcpy(&to[k].sin6_addr, a.bytes.data(), 16);
+      iov[k] = iovec{payload.data(), payload.size()};
+      msgs[k].msg_hdr = msghdr{};
+      msgs[k].msg_hdr.msg_name = &to[k];
+      msgs[k].msg_hdr.msg_namelen = sizeof to[k];
+      msgs[k].msg_hdr.msg_iov = &iov[k];
+      msgs[k].msg_hdr.msg_iovlen = 1;
+    }
+    const int r = ::sendmmsg(fd, msgs.data(), static_cast<unsigned>(n), 0);
+    if (r <= 0) {
+      ::usleep(100);  // a full queue: let it drain
+      continue;
+    }
+    sent += r;
+    if (rate > 0) {
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(static_cast<double>(sent) / rate));
+      while (Clock::now() < due) ::usleep(50);
+    }
+  }
+  std::printf("sent %ld in %.2f\n", sent, std::chrono::duration<double>(Clock::now() - start).count());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -218,5 +276,7 @@ int main(int argc, char** argv) {
   if (mode == "teredo" && argc == 11)
     return do_teredo(argv[2], std::atoi(argv[3]), argv[4], argv[5], std::atoi(argv[6]), argv[7],
                      std::atoi(argv[8]), static_cast<std::size_t>(std::atol(argv[9])), std::atof(argv[10]));
+  if (mode == "spray" && (argc == 5 || argc == 6))
+    return do_spray(argv[2], std::atol(argv[3]), std::atoi(argv[4]), argc == 6 ? std::atof(argv[5]) : 0.0);
   return usage();
 }

@@ -1,6 +1,7 @@
 // The JSON documents of status, peers and stats, and the request dispatch.
 #include "control/json.hpp"
 
+#include <chrono>
 #include <vector>
 
 #include "control/metrics.hpp"
@@ -141,6 +142,22 @@ json peers_json(const ControlSnapshot& s) {
   return j;
 }
 
+std::string peers_reply(const ControlSnapshot& s) {
+  // peers_json's document, written peer by peer: no tree of every peer is ever built.
+  json head = common(s, "peers");
+  head["count"] = s.peers.size();
+  head["total"] = s.peer_count.value_or(0);
+  std::string out = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.pop_back();  // the closing brace
+  out += ",\"peers\":[";
+  for (std::size_t i = 0; i < s.peers.size(); ++i) {
+    if (i != 0) out += ',';
+    out += peer_json(s.peers[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  out += "]}\n";
+  return out;
+}
+
 json stats_json(const ControlSnapshot& s) {
   json j = common(s, "stats");
   j["uptime_seconds"] = s.uptime;
@@ -157,6 +174,9 @@ json stats_json(const ControlSnapshot& s) {
     j["queued_packets"] = s.queued_packets;
     j["peer_slots"] = s.peer_slots;
     j["peer_table_bytes"] = s.peer_table_bytes;
+    j["longest_peer_walk_slice_seconds"] = std::chrono::duration<double>(s.longest_walk_slice).count();
+    j["longest_peer_walk_slice_cpu_seconds"] =
+        std::chrono::duration<double>(s.longest_walk_slice_cpu).count();
   }
   return j;
 }
@@ -177,8 +197,7 @@ std::string handle_control_request(std::string_view line, const SnapshotProvider
       j = status_json(*s);
       break;
     case ControlRequest::Command::Peers:
-      j = peers_json(*s);
-      break;
+      return peers_reply(*s);
     case ControlRequest::Command::Stats:
       j = stats_json(*s);
       break;

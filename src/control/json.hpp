@@ -20,6 +20,8 @@ inline constexpr int kControlSchema = 2;
 
 nlohmann::ordered_json status_json(const ControlSnapshot& s);
 nlohmann::ordered_json peers_json(const ControlSnapshot& s);
+/// The peers reply (peers_json's document, one line), written peer by peer without a tree.
+std::string peers_reply(const ControlSnapshot& s);
 nlohmann::ordered_json stats_json(const ControlSnapshot& s);
 nlohmann::ordered_json peer_json(const PeerInfo& p);
 

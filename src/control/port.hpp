@@ -31,6 +31,12 @@ class ControlPort {
     if (auto req = take()) answer(req->first, build(req->second));
   }
 
+  /// Data-path thread, for an answer built over several wake-ups (a peers walk): takes the
+  /// pending request (id, query), if any, and clears the eventfd; answer(id, ...) when done. An
+  /// answer to a request the control thread gave up waiting for is dropped.
+  std::optional<std::pair<std::uint64_t, PeerQuery>> take();
+  void answer(std::uint64_t id, ControlSnapshot snapshot);
+
   /// Control thread: asks the data path for a snapshot; nullopt if it did not answer in time.
   std::optional<ControlSnapshot> request(const PeerQuery& query, std::chrono::milliseconds timeout);
 
@@ -39,9 +45,6 @@ class ControlPort {
 
  private:
   explicit ControlPort(os::EventFd event) : event_(std::move(event)) {}
-  /// Takes the pending request, if any (and clears the eventfd).
-  std::optional<std::pair<std::uint64_t, PeerQuery>> take();
-  void answer(std::uint64_t id, ControlSnapshot snapshot);
 
   os::EventFd event_;
   std::mutex request_mutex_;  // one request at a time

@@ -2,6 +2,7 @@
 #include "control/request.hpp"
 
 #include <charconv>
+#include <string>
 #include <vector>
 
 #include "os/net_text.hpp"
@@ -48,7 +49,8 @@ std::variant<ControlRequest, std::string> parse_control_request(std::string_view
       const std::string_view v = words[++i];
       std::size_t n = 0;
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc{} || end != v.data() + v.size()) return std::string("invalid --limit value");
+      if (ec != std::errc{} || end != v.data() + v.size() || n == 0 || n > kMaxPeerLimit)
+        return "invalid --limit value (expected 1 to " + std::to_string(kMaxPeerLimit) + ")";
       r.query.limit = n;
     } else {
       return "unexpected argument \"" + std::string(w.substr(0, 32)) + "\" for peers";

@@ -30,6 +30,7 @@ constexpr std::chrono::milliseconds kControlReadTimeout{2000};
 constexpr std::chrono::milliseconds kHttpReadTimeout{5000};
 constexpr std::chrono::milliseconds kWriteTimeout{5000};
 constexpr int kAcceptBackoffMs = 100;
+constexpr int kControlThreadNice = 10;
 
 // One client: a request read until complete, then a reply written until sent.
 struct Connection {
@@ -265,6 +266,9 @@ ControlServer::~ControlServer() {
 }
 
 void ControlServer::run() {
+  // Answering (a peers reply of 100000 entries is some 50 MB of JSON) never takes a CPU from the
+  // data path: on a machine with as many busy workers as CPUs, the workers win.
+  os::lower_thread_priority(kControlThreadNice);
   std::vector<Connection> connections;
   os::PollSet poll;
   for (;;) {

@@ -24,12 +24,66 @@ double tick_seconds(std::uint32_t ticks) {
   return static_cast<double>(ticks) * static_cast<double>(core::kTickLength.count()) / 1000.0;
 }
 
-// What both cores report: their counters, drops, table figures, and the peers `q` asks for.
-// `prefix` tells Teredo peers from native ones; `native_relay` (client) receives the trusted native
-// peer heard most recently.
+// One peer as the control channel shows it; `prefix` tells Teredo peers from native ones.
 template <class Core>
-void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, core::TimePoint now,
-                 ControlSnapshot& s, std::optional<PeerInfo>* native_relay) {
+PeerInfo info_of(const Core& core, const core::PeerEntry& e, std::uint32_t prefix, core::Tick tick) {
+  PeerInfo p;
+  p.addr = e.addr;
+  p.mapped = e.mapped();
+  p.trusted = e.trusted();
+  p.teredo = proto::prefix32(e.addr) == prefix;
+  p.observed_mapping = p.teredo && e.trusted() && proto::parse_teredo_address(e.addr).mapped != e.mapped();
+  p.rfc6081 = (e.flags & core::PeerEntry::kRfc6081) != 0;
+  if constexpr (std::is_same_v<Core, core::Client>) {
+    const core::LocalPeer* l = core.local_peers().find(e.addr, tick);
+    p.local = l != nullptr && e.trusted() && l->local == e.mapped();
+    if ((e.flags & core::PeerEntry::kRandomPort) != 0) {
+      if (const core::RandomPortPeer* r = core.random_ports().find(e.addr)) {
+        p.random_port = r->local;
+        p.advertised_port = r->advertised;
+        p.peer_random_port = r->peer_port;
+      }
+    }
+  }
+  if ((e.flags & core::PeerEntry::kHeard) != 0) p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
+  p.last_tx_age = tick_seconds(core::tick_age(tick, e.last_tx));
+  if (e.queue != core::kNoQueue) p.queued_packets = core.queue().packets_in(e.queue);
+  p.packets_in = e.rx_packets;
+  p.packets_out = e.tx_packets;
+  p.bytes_in = e.rx_bytes;
+  p.bytes_out = e.tx_bytes;
+  return p;
+}
+
+std::uint32_t teredo_prefix_of(const core::Relay& relay) {
+  return relay.config().prefix;
+}
+std::uint32_t teredo_prefix_of(const core::Client& client) {
+  const auto& q = client.qualification();
+  return q ? q->prefix : proto::kTeredoPrefix;
+}
+
+core::Tick tick_of(const auto& core, core::TimePoint now) {
+  return core::to_tick(core.epoch(), std::max(now, core.epoch()));
+}
+
+template <class Core>
+bool walk_slice(const Core& core, PeerWalk& w, core::TimePoint now, std::size_t slots) {
+  const std::uint32_t prefix = teredo_prefix_of(core);
+  const core::Tick tick = tick_of(core, now);
+  const std::size_t total = core.peers().slot_count();
+  const std::size_t end = w.cursor + std::min(slots, total);
+  w.cursor = core.peers().for_each_in(w.cursor, end, [&](const core::PeerEntry& e) {
+    if (peer_matches(w.query, e.addr, proto::Ipv4Addr{e.mapped_addr}))
+      w.selection.offer(info_of(core, e, prefix, tick));
+  });
+  return w.cursor >= total;
+}
+
+// What both cores report: their counters, drops, table figures, and the peers `q` asks for (the
+// whole table walked at once).
+template <class Core>
+void fill_tunnel(const Core& core, const PeerQuery& q, core::TimePoint now, ControlSnapshot& s) {
   append_counters(s.counters, core.counters());
   s.drops = core.drops();
   s.peer_count = core.peers().size();
@@ -38,48 +92,24 @@ void fill_tunnel(const Core& core, std::uint32_t prefix, const PeerQuery& q, cor
   s.peer_table_bytes = core.peers().memory_bytes();
   s.queued_packets = core.queue().packets_queued();
   s.worker_peers = {core.peers().size()};
-  if (!q.want_peers && native_relay == nullptr) return;  // a relay's table may hold millions: skip the walk
-  const core::Tick tick = core::to_tick(core.epoch(), std::max(now, core.epoch()));
-  auto info_of = [&](const core::PeerEntry& e) {
-    PeerInfo p;
-    p.addr = e.addr;
-    p.mapped = e.mapped();
-    p.trusted = e.trusted();
-    p.teredo = proto::prefix32(e.addr) == prefix;
-    p.observed_mapping = p.teredo && e.trusted() && proto::parse_teredo_address(e.addr).mapped != e.mapped();
-    p.rfc6081 = (e.flags & core::PeerEntry::kRfc6081) != 0;
-    if constexpr (std::is_same_v<Core, core::Client>) {
-      const core::LocalPeer* l = core.local_peers().find(e.addr, tick);
-      p.local = l != nullptr && e.trusted() && l->local == e.mapped();
-      if ((e.flags & core::PeerEntry::kRandomPort) != 0) {
-        if (const core::RandomPortPeer* r = core.random_ports().find(e.addr)) {
-          p.random_port = r->local;
-          p.advertised_port = r->advertised;
-          p.peer_random_port = r->peer_port;
-        }
-      }
-    }
-    if ((e.flags & core::PeerEntry::kHeard) != 0)
-      p.last_rx_age = tick_seconds(core::tick_age(tick, e.last_rx));
-    p.last_tx_age = tick_seconds(core::tick_age(tick, e.last_tx));
-    if (e.queue != core::kNoQueue) p.queued_packets = core.queue().packets_in(e.queue);
-    p.packets_in = e.rx_packets;
-    p.packets_out = e.tx_packets;
-    p.bytes_in = e.rx_bytes;
-    p.bytes_out = e.tx_bytes;
-    return p;
-  };
-  core.peers().for_each([&](const core::PeerEntry& e) {
-    if (native_relay != nullptr && e.trusted() && proto::prefix32(e.addr) != prefix) {
-      PeerInfo p = info_of(e);
-      if (p.last_rx_age &&
-          (!*native_relay || !(*native_relay)->last_rx_age || *p.last_rx_age < *(*native_relay)->last_rx_age))
-        *native_relay = p;
-    }
-    if (!q.want_peers || !peer_matches(q, e.addr, proto::Ipv4Addr{e.mapped_addr})) return;
-    s.peers.push_back(info_of(e));
+  if (!q.want_peers) return;  // a relay's table may hold millions: skip the walk
+  PeerWalk w(q);
+  walk_slice(core, w, now, core.peers().slot_count());
+  s.peers = w.selection.take();
+  sort_peers(s.peers, q);
+}
+
+// The client's relay for native IPv6: the trusted native peer heard from most recently.
+std::optional<PeerInfo> native_relay_of(const core::Client& client, core::TimePoint now) {
+  const std::uint32_t prefix = teredo_prefix_of(client);
+  const core::Tick tick = tick_of(client, now);
+  const core::PeerEntry* best = nullptr;
+  client.peers().for_each([&](const core::PeerEntry& e) {
+    if (!e.trusted() || proto::prefix32(e.addr) == prefix || (e.flags & core::PeerEntry::kHeard) == 0) return;
+    if (best == nullptr || core::tick_age(tick, e.last_rx) < core::tick_age(tick, best->last_rx)) best = &e;
   });
-  if (q.want_peers) sort_peers(s.peers, q);
+  if (best == nullptr) return std::nullopt;
+  return info_of(client, *best, prefix, tick);
 }
 
 }  // namespace
@@ -115,7 +145,7 @@ ControlSnapshot snapshot_of(const core::Relay& relay, const PeerQuery& q, core::
   s.role = cfg.mode == core::RelayMode::Restricted ? "restricted" : "cone";
   s.mtu = cfg.mtu;
   s.prefix = cfg.prefix;
-  fill_tunnel(relay, cfg.prefix, q, now, s, nullptr);
+  fill_tunnel(relay, q, now, s);
   return s;
 }
 
@@ -150,8 +180,8 @@ ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core
   if (const core::TimePoint t = client.next_refresh(); t != core::TimePoint::max())
     st.next_refresh_in = std::max(0.0, seconds(t - now));
   if (st.qualification) s.mtu = st.qualification->mtu;
-  const std::uint32_t prefix = st.qualification ? st.qualification->prefix : proto::kTeredoPrefix;
-  fill_tunnel(client, prefix, q, now, s, &st.native_relay);
+  fill_tunnel(client, q, now, s);
+  st.native_relay = native_relay_of(client, now);
   s.client = st;
   return s;
 }
@@ -227,50 +257,93 @@ bool peer_matches(const PeerQuery& q, const proto::Ipv6Addr& addr, proto::Ipv4Ad
   return true;
 }
 
-void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q) {
+namespace {
+
+// q's order: its key (and direction), then the address.
+bool peer_before(const PeerInfo& a, const PeerInfo& b, const PeerQuery& q) {
   using S = PeerQuery::Sort;
-  auto key_less = [&](const PeerInfo& a, const PeerInfo& b) {
+  auto key_less = [&](const PeerInfo& x, const PeerInfo& y) {
     switch (q.sort) {
       case S::Mapped:
-        if (a.mapped != b.mapped) return a.mapped < b.mapped;
+        if (x.mapped != y.mapped) return x.mapped < y.mapped;
         break;
       case S::LastReceive: {
         // Most recent first; never heard last.
-        const double x = a.last_rx_age.value_or(1e18), y = b.last_rx_age.value_or(1e18);
-        if (x != y) return x < y;
+        const double u = x.last_rx_age.value_or(1e18), v = y.last_rx_age.value_or(1e18);
+        if (u != v) return u < v;
         break;
       }
       case S::LastSend:
-        if (a.last_tx_age != b.last_tx_age) return a.last_tx_age < b.last_tx_age;
+        if (x.last_tx_age != y.last_tx_age) return x.last_tx_age < y.last_tx_age;
         break;
       case S::Queued:
-        if (a.queued_packets != b.queued_packets) return a.queued_packets > b.queued_packets;
+        if (x.queued_packets != y.queued_packets) return x.queued_packets > y.queued_packets;
         break;
       case S::Packets:
-        if (a.packets_in + a.packets_out != b.packets_in + b.packets_out)
-          return a.packets_in + a.packets_out > b.packets_in + b.packets_out;
+        if (x.packets_in + x.packets_out != y.packets_in + y.packets_out)
+          return x.packets_in + x.packets_out > y.packets_in + y.packets_out;
         break;
       case S::Bytes:
-        if (a.bytes_in + a.bytes_out != b.bytes_in + b.bytes_out)
-          return a.bytes_in + a.bytes_out > b.bytes_in + b.bytes_out;
+        if (x.bytes_in + x.bytes_out != y.bytes_in + y.bytes_out)
+          return x.bytes_in + x.bytes_out > y.bytes_in + y.bytes_out;
         break;
       case S::Address:
         break;
     }
-    return a.addr < b.addr;
+    return x.addr < y.addr;
   };
-  if (q.reverse)
-    std::sort(peers.begin(), peers.end(),
-              [&](const PeerInfo& a, const PeerInfo& b) { return key_less(b, a); });
-  else
-    std::sort(peers.begin(), peers.end(), key_less);
-  if (q.limit != 0 && peers.size() > q.limit) peers.resize(q.limit);
+  return q.reverse ? key_less(b, a) : key_less(a, b);
+}
+
+}  // namespace
+
+void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q) {
+  std::sort(peers.begin(), peers.end(),
+            [&](const PeerInfo& a, const PeerInfo& b) { return peer_before(a, b, q); });
+  if (peers.size() > q.limit) peers.resize(q.limit);
+}
+
+PeerSelection::PeerSelection(const PeerQuery& q)
+    : q_(q), keep_(std::clamp<std::size_t>(q.limit, 1, kMaxPeerLimit)) {
+  // Room for all at once (pages touched as peers are kept): no reallocation in the middle of a walk.
+  kept_.reserve(keep_);
+  addrs_.reserve(keep_ + 1);  // + 1: a newcomer is in before the last kept leaves
+}
+
+void PeerSelection::offer(const PeerInfo& p) {
+  auto before = [&](const PeerInfo& a, const PeerInfo& b) { return peer_before(a, b, q_); };
+  if (kept_.size() == keep_ && !before(p, kept_.front())) return;  // after the last kept
+  if (!addrs_.insert(p.addr).second) return;                       // kept already
+  if (kept_.size() == keep_) {
+    std::pop_heap(kept_.begin(), kept_.end(), before);
+    addrs_.erase(kept_.back().addr);
+    kept_.pop_back();
+  }
+  kept_.push_back(p);
+  std::push_heap(kept_.begin(), kept_.end(), before);
+}
+
+std::vector<PeerInfo> PeerSelection::take() {
+  addrs_.clear();
+  return std::move(kept_);
+}
+
+bool walk_peers(const core::Relay& relay, PeerWalk& walk, core::TimePoint now, std::size_t slots) {
+  return walk_slice(relay, walk, now, slots);
+}
+
+bool walk_peers(const core::Client& client, PeerWalk& walk, core::TimePoint now, std::size_t slots) {
+  return walk_slice(client, walk, now, slots);
 }
 
 ControlSnapshot merge_snapshots(std::vector<ControlSnapshot> parts, const PeerQuery& q) {
   ControlSnapshot total = std::move(parts.front());
   total.worker_peers = {total.peer_count.value_or(0)};
   total.workers = static_cast<unsigned>(parts.size());
+  for (const ControlSnapshot& p : parts) {
+    total.longest_walk_slice = std::max(total.longest_walk_slice, p.longest_walk_slice);
+    total.longest_walk_slice_cpu = std::max(total.longest_walk_slice_cpu, p.longest_walk_slice_cpu);
+  }
   for (std::size_t i = 1; i < parts.size(); ++i) {
     ControlSnapshot& p = parts[i];
     // Every worker reports the same counters in the same order.

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "control/upnp_status.hpp"
@@ -22,6 +23,11 @@
 
 namespace teredo::control {
 
+/// Peers a `peers` request lists when it names no --limit, and the most it may ask for: the reply
+/// and the work on the data path stay bounded however large the table (a relay may hold 2^24).
+inline constexpr std::size_t kDefaultPeerLimit = 1000;
+inline constexpr std::size_t kMaxPeerLimit = 100000;
+
 /// Which peers the `peers` command wants (parsed from its request line).
 struct PeerQuery {
   enum class Sort : std::uint8_t { Address, Mapped, LastReceive, LastSend, Queued, Packets, Bytes };
@@ -32,7 +38,7 @@ struct PeerQuery {
   std::optional<proto::Ipv4Addr> mapped;
   Sort sort = Sort::Address;
   bool reverse = false;
-  std::size_t limit = 0;  // 0: all
+  std::size_t limit = kDefaultPeerLimit;  // 1..kMaxPeerLimit
 };
 
 /// Parses "address|mapped|rx|tx|queued|packets|bytes" (and the long forms last_receive, last_send).
@@ -68,6 +74,33 @@ struct PeerInfo {
 
 /// Sorts (and trims to q.limit) a peer list as the query asks.
 void sort_peers(std::vector<PeerInfo>& peers, const PeerQuery& q);
+
+/// The first q.limit peers in q's order, in O(limit) memory whatever the number offered: the kept
+/// peers form a heap whose top is the last of them in q's order, so an offer costs one comparison
+/// when it is not kept and O(log limit) when it replaces the top; no offer ever costs more, so a
+/// walk can stop between any two. An address already kept is not taken twice (a table walked in
+/// slices can show an entry that moved twice).
+class PeerSelection {
+ public:
+  explicit PeerSelection(const PeerQuery& q);
+  void offer(const PeerInfo& p);
+  /// The selection, in no particular order (sort_peers orders it; merge_snapshots does).
+  std::vector<PeerInfo> take();
+
+ private:
+  PeerQuery q_;
+  std::size_t keep_;
+  std::vector<PeerInfo> kept_;  // a heap by q's order: kept_.front() is the last kept
+  std::unordered_set<proto::Ipv6Addr> addrs_;
+};
+
+/// A peers query over one core's table, walked in slices between packet batches.
+struct PeerWalk {
+  explicit PeerWalk(const PeerQuery& q) : query(q), selection(q) {}
+  PeerQuery query;
+  std::size_t cursor = 0;  // the next slot to visit
+  PeerSelection selection;
+};
 
 struct ClientStatus {
   core::ClientState state = core::ClientState::Probing;
@@ -150,6 +183,11 @@ struct ControlSnapshot {
   std::vector<std::size_t> worker_peers;
   /// Only for the peers command.
   std::vector<PeerInfo> peers;
+  /// The longest time a worker spent on one slice of a peers walk since it started (the stall a
+  /// query imposes on its packets), over all workers.
+  std::chrono::nanoseconds longest_walk_slice{0};
+  /// The most CPU time a worker's thread used in one slice (longer wall time: it was preempted).
+  std::chrono::nanoseconds longest_walk_slice_cpu{0};
 };
 
 /// When the client entered its current state: the worker that qualifies notes each StateChange;
@@ -165,7 +203,13 @@ class StateSince {
   core::TimePoint since_{};
 };
 
-/// A relay's snapshot (role, MTU, prefix, counters, drops, tables; peers when q asks).
+/// Visits up to `slots` slots of the core's table from walk.cursor and offers walk.selection the
+/// peers that match walk.query; true once the whole table has been visited.
+bool walk_peers(const core::Relay& relay, PeerWalk& walk, core::TimePoint now, std::size_t slots);
+bool walk_peers(const core::Client& client, PeerWalk& walk, core::TimePoint now, std::size_t slots);
+
+/// A relay's snapshot (role, MTU, prefix, counters, drops, tables; peers when q asks, the whole
+/// table walked at once: the workers walk it in slices with walk_peers instead).
 ControlSnapshot snapshot_of(const core::Relay& relay, const PeerQuery& q, core::TimePoint now);
 /// A client's snapshot; `since` tracks its state changes (the qualifying worker's).
 ControlSnapshot snapshot_of(const core::Client& client, const PeerQuery& q, core::TimePoint now,

@@ -4,6 +4,7 @@
 // suggests LRU; Miredo refuses new peers instead). Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -88,6 +89,17 @@ class PeerTable {
   /// `expired(entry)` is true; `on_erase(entry)` runs first so queues can be released.
   template <class Expired, class OnErase>
   std::size_t sweep(std::size_t budget, Expired&& expired, OnErase&& on_erase);
+
+  /// Calls fn(const PeerEntry&) for every occupied entry among slots [begin, end) (end clipped to
+  /// slot_count()) and returns where it stopped: a walk in slices. Between slices the backward
+  /// shift of deletions may move an entry across the cursor, so it can be missed or seen twice.
+  template <class Fn>
+  std::size_t for_each_in(std::size_t begin, std::size_t end, Fn&& fn) const {
+    end = std::min(end, slots_);
+    for (std::size_t i = begin; i < end; ++i)
+      if (table_[i].occupied()) fn(table_[i]);
+    return std::max(begin, end);
+  }
 
   /// Calls fn(const PeerEntry&) for every occupied entry.
   template <class Fn>

@@ -8,6 +8,7 @@
 #include "daemon/log.hpp"
 #include "os/memory.hpp"
 #include "os/net_text.hpp"
+#include "os/process.hpp"
 
 namespace teredo::datapath {
 
@@ -111,7 +112,7 @@ bool TunnelWorker<Core>::run() {
   path_.rearm_timer();
   std::array<std::uint64_t, 8> ready{};
   for (;;) {
-    auto n = epoll_.wait(ready, -1);
+    auto n = epoll_.wait(ready, walk_ ? 0 : -1);  // a walk in progress goes on between batches
     if (!n) {
       log::error("{} data path stopped: {}", kIsClient<Core> ? "client" : "relay", n.error().message());
       return false;
@@ -131,7 +132,7 @@ bool TunnelWorker<Core>::run() {
           on_handoff();
           break;
         case kControl:
-          control_->serve([this](const control::PeerQuery& q) { return snapshot(q); });
+          on_control();
           break;
         case kNetwork:
           on_network_change_event();
@@ -154,7 +155,47 @@ bool TunnelWorker<Core>::run() {
     }
     path_.rearm_timer();
     maybe_advise_huge_pages();
+    if (walk_) continue_walk();
   }
+}
+
+template <class Core>
+void TunnelWorker<Core>::on_control() {
+  auto request = control_->take();
+  if (!request) return;
+  const auto& [id, query] = *request;
+  if (!query.want_peers) {
+    control_->answer(id, snapshot(query));
+    return;
+  }
+  walk_.emplace(Walk{id, control::PeerWalk(query)});  // replaces a walk whose requester gave up
+  continue_walk();
+}
+
+template <class Core>
+void TunnelWorker<Core>::continue_walk() {
+  // 128 slots (8 KiB of table) take a few microseconds, up to some 100 while a large selection
+  // fills (a heap insertion per peer); the clock is read between them.
+  constexpr std::size_t kSlotsPerStep = 128;
+  constexpr std::chrono::microseconds kWalkSliceTime{200};
+  const auto start = std::chrono::steady_clock::now();
+  const auto cpu_start = os::thread_cpu_time();
+  auto now = start;
+  bool done = false;
+  while (!done && now - start < kWalkSliceTime) {
+    done = control::walk_peers(core_, walk_->walk, now, kSlotsPerStep);
+    now = std::chrono::steady_clock::now();
+  }
+  longest_walk_slice_ = std::max(longest_walk_slice_, std::chrono::nanoseconds(now - start));
+  longest_walk_slice_cpu_ = std::max(longest_walk_slice_cpu_, os::thread_cpu_time() - cpu_start);
+  if (!done) return;
+  control::PeerQuery status = walk_->walk.query;
+  status.want_peers = false;
+  control::ControlSnapshot s = snapshot(status);
+  s.peers = walk_->walk.selection.take();
+  const std::uint64_t id = walk_->id;
+  walk_.reset();
+  control_->answer(id, std::move(s));
 }
 
 template <class Core>
@@ -254,6 +295,8 @@ control::ControlSnapshot TunnelWorker<Core>::snapshot(const control::PeerQuery& 
   }();
   control::append_counters(s.counters, path_.handoff().counters());
   s.drops += path_.drops();
+  s.longest_walk_slice = longest_walk_slice_;
+  s.longest_walk_slice_cpu = longest_walk_slice_cpu_;
   const os::TunOffloads& o = path_.io().offloads().tun;
   if (o.csum) s.offloads.emplace_back("csum");
   if (o.tso6) s.offloads.emplace_back("tso6");

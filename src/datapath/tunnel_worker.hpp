@@ -133,6 +133,12 @@ class TunnelWorker final : StateListener {
   void on_debounce();
   void on_state_change(const core::StateChange& change) override;
   void maybe_advise_huge_pages();
+  /// A control request: a peers query starts a walk (answered by continue_walk once done),
+  /// anything else is answered at once.
+  void on_control();
+  /// One slice of the peers walk in progress: table slots until kWalkSliceTime has passed, then
+  /// back to the packets; answers the query once the whole table was visited.
+  void continue_walk();
 
   os::KernelRandom random_;  // the client core's nonces and address bits
   Core core_;
@@ -142,6 +148,13 @@ class TunnelWorker final : StateListener {
   os::Epoll epoll_;
   TunnelPath<Core> path_;
   control::ControlPort* control_ = nullptr;
+  struct Walk {
+    std::uint64_t id;
+    control::PeerWalk walk;
+  };
+  std::optional<Walk> walk_;                            // a peers query in progress
+  std::chrono::nanoseconds longest_walk_slice_{0};      // since the worker started: wall time
+  std::chrono::nanoseconds longest_walk_slice_cpu_{0};  // and the thread's CPU time
   control::StateSince state_since_;
   std::uint64_t state_seen_ = 0;                  // follower: the board's version taken last
   std::optional<core::Qualification> announced_;  // first client worker: what the helper was told is up

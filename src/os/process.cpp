@@ -7,6 +7,8 @@
 #include <net/if.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +31,16 @@ void use_one_malloc_arena() {
 
 void trim_heap() {
   ::malloc_trim(0);
+}
+
+void lower_thread_priority(int nice) {
+  (void)::setpriority(PRIO_PROCESS, 0, nice);  // 0: the calling thread
+}
+
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec ts{};
+  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return std::chrono::nanoseconds{0};
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
 unsigned usable_cpus() {

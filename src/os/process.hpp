@@ -3,6 +3,7 @@
 // interface names, executable files) the configuration and the helper make.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,11 @@ void use_one_malloc_arena();
 void trim_heap();
 /// The CPUs this process may run on (sched_getaffinity; at least 1).
 unsigned usable_cpus();
+/// Raises the calling thread's nice value to `nice` (best effort: the control thread yields the CPU
+/// to the data path).
+void lower_thread_priority(int nice);
+/// CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID); 0 if the clock is refused.
+std::chrono::nanoseconds thread_cpu_time();
 /// True when `path` names a file the process may execute (access X_OK).
 bool is_executable(const std::string& path);
 /// The id of the group `name`, nullopt if there is none.

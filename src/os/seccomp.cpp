@@ -7,6 +7,7 @@
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -185,6 +186,12 @@ OsStatus install_seccomp_filter(const SeccompOptions& options) {
   if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A0(SCMP_CMP_EQ, 0));
       rc != 0)
     return errno_error("seccomp_rule_add(prlimit64)", -rc);
+  // The control thread lowers its own priority (setpriority(PRIO_PROCESS, 0, ...): the calling
+  // thread on Linux), never another process's.
+  if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(setpriority), 2,
+                                SCMP_A0(SCMP_CMP_EQ, PRIO_PROCESS), SCMP_A1(SCMP_CMP_EQ, 0));
+      rc != 0)
+    return errno_error("seccomp_rule_add(setpriority)", -rc);
   if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
                                 SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(::getpid())));
       rc != 0)

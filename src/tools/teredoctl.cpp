@@ -46,7 +46,7 @@ void usage(std::FILE* out) {
                "      --filter ADDR      IPv6 address, IPv6 prefix (ADDR/LEN) or mapped IPv4 address\n"
                "      --sort FIELD       address (default), mapped, rx, tx, queued, packets or bytes\n"
                "      --reverse          reverse the order\n"
-               "      --limit N          at most N peers\n"
+               "      --limit N          at most N peers (default 1000, at most 100000)\n"
                "  stats                  packet, byte and protocol counters, drops by reason\n"
                "      --all              also list the drop reasons whose counter is zero\n"
                "  metrics                the same figures in Prometheus text format\n"

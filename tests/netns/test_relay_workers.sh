@@ -76,7 +76,7 @@ traffic() {
 	[[ $((a + b)) -eq $total ]] && pass "per-worker peers add up to the total ($a + $b = $total)" ||
 		fail "per-worker peers $a + $b != total $total"
 	local listed unique
-	read -r listed unique <<<"$(lab_json relay 'str(len(d["peers"])) + " " + str(len(set(p["address"] for p in d["peers"])))' peers)"
+	read -r listed unique <<<"$(lab_json relay 'str(len(d["peers"])) + " " + str(len(set(p["address"] for p in d["peers"])))' peers --limit 100000)"
 	[[ -n $listed && $listed == "$unique" && $listed -eq $total ]] &&
 		pass "teredoctl peers lists $listed peers, each once (one owner per peer)" ||
 		fail "teredoctl peers: $listed listed, $unique distinct, total $total"

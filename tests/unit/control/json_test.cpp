@@ -54,6 +54,12 @@ TEST(ControlJson, StatsAndPeers) {
   EXPECT_EQ(p["peers"][0]["address"], "2001:db8:100::100");
   EXPECT_EQ(p["peers"][0]["packets_in"], 3);
   EXPECT_EQ(p["peers"][0]["bytes_out"], 400);
+  // The reply is written peer by peer, and is the same document.
+  EXPECT_EQ(peers_reply(s), p.dump() + "\n");
+  ControlSnapshot none = s;
+  none.peers.clear();
+  EXPECT_EQ(peers_reply(none), peers_json(none).dump() + "\n");
+  EXPECT_TRUE(st.contains("longest_peer_walk_slice_seconds"));
 }
 
 TEST(ControlHandle, ErrorsAndSuccess) {

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "control/json.hpp"
+#include "proto/teredo_address.hpp"
 #include "samples.hpp"
+#include "support/packet_helpers.hpp"
 
 namespace teredo::control {
 namespace {
@@ -89,6 +93,90 @@ TEST(ControlPeers, FilterAndSort) {
   sort_peers(v, s);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(os::to_string(v[0].addr), "2001::3");
+}
+
+// The selection keeps, in O(limit) memory, exactly what sorting everything and trimming gives,
+// for every order, direction and limit; an address offered twice is listed once.
+TEST(ControlPeers, SelectionIsSortAndTrimInBoundedMemory) {
+  std::mt19937 rng(5);
+  std::vector<PeerInfo> all;
+  for (int i = 0; i < 3000; ++i) {
+    PeerInfo p;
+    p.addr.bytes[0] = 0x20;
+    p.addr.bytes[1] = 0x01;
+    p.addr.bytes[13] = static_cast<std::uint8_t>(i >> 16);
+    p.addr.bytes[14] = static_cast<std::uint8_t>(i >> 8);
+    p.addr.bytes[15] = static_cast<std::uint8_t>(i);
+    p.mapped = {proto::Ipv4Addr{static_cast<std::uint32_t>(rng() % 50)},
+                static_cast<std::uint16_t>(rng() % 7)};
+    p.queued_packets = static_cast<std::uint32_t>(rng() % 5);
+    p.packets_in = rng() % 100;
+    p.bytes_in = rng() % 1000;
+    p.last_tx_age = static_cast<double>(rng() % 30);
+    if (rng() % 3 != 0) p.last_rx_age = static_cast<double>(rng() % 30);
+    all.push_back(p);
+  }
+  using S = PeerQuery::Sort;
+  for (S sort : {S::Address, S::Mapped, S::LastReceive, S::LastSend, S::Queued, S::Packets, S::Bytes}) {
+    for (bool reverse : {false, true}) {
+      for (std::size_t limit : {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{5000}}) {
+        PeerQuery q;
+        q.sort = sort;
+        q.reverse = reverse;
+        q.limit = limit;
+        std::vector<PeerInfo> expected = all;
+        sort_peers(expected, q);
+        PeerSelection sel(q);
+        for (const PeerInfo& p : all) sel.offer(p);
+        for (std::size_t i = 0; i < 40; ++i) sel.offer(all[i * 70]);  // seen twice (a moved entry)
+        std::vector<PeerInfo> got = sel.take();
+        sort_peers(got, q);
+        ASSERT_EQ(got.size(), expected.size());
+        for (std::size_t i = 0; i < got.size(); ++i)
+          ASSERT_EQ(got[i].addr, expected[i].addr)
+              << static_cast<int>(sort) << " " << reverse << " " << limit << " " << i;
+      }
+    }
+  }
+}
+
+// A relay's table walked in small slices lists what one walk lists, and a query names at most
+// its limit (the default when it names none).
+TEST(ControlPeers, WalkInSlicesEqualsOneWalk) {
+  const core::TimePoint now = std::chrono::steady_clock::now();
+  core::RelayConfig rc;
+  rc.max_peers = 4096;
+  rc.queue_packets_total = 8192;
+  core::Relay relay(rc, now);
+  for (std::uint32_t i = 0; i < 2500; ++i) {
+    const proto::Endpoint mapped{proto::make_ipv4(203, 0, 113, static_cast<std::uint8_t>(i)),
+                                 static_cast<std::uint16_t>(1024 + i)};
+    const proto::Ipv6Addr dst =
+        proto::build_teredo_address({proto::kTeredoPrefix, proto::make_ipv4(198, 51, 100, 10), 0, mapped});
+    std::vector<std::uint8_t> pkt(48, 0);
+    pkt[0] = 0x60;
+    pkt[5] = 8;   // payload length
+    pkt[6] = 59;  // no next header
+    pkt[7] = 64;
+    const proto::Ipv6Addr src = test::ipv6("2001:db8::1");
+    std::copy(src.bytes.begin(), src.bytes.end(), pkt.begin() + 8);
+    std::copy(dst.bytes.begin(), dst.bytes.end(), pkt.begin() + 24);
+    relay.on_tun_packet(now, pkt);
+  }
+  ASSERT_EQ(relay.peers().size(), 2500u);
+  PeerQuery q;
+  q.want_peers = true;
+  q.sort = PeerQuery::Sort::Mapped;
+  const ControlSnapshot once = snapshot_of(relay, q, now);
+  ASSERT_EQ(once.peers.size(), kDefaultPeerLimit);
+  PeerWalk walk(q);
+  int slices = 1;
+  while (!walk_peers(relay, walk, now, 64)) ++slices;
+  EXPECT_GT(slices, 40);
+  std::vector<PeerInfo> sliced = walk.selection.take();
+  sort_peers(sliced, q);
+  ASSERT_EQ(sliced.size(), once.peers.size());
+  for (std::size_t i = 0; i < sliced.size(); ++i) EXPECT_EQ(sliced[i].addr, once.peers[i].addr) << i;
 }
 
 // A relay's and a client's snapshot carry their role, configuration, counters (every row of the

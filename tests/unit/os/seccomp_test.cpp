@@ -147,6 +147,10 @@ TEST(Seccomp, LimitsAndSignalsOfItsOwnProcessOnly) {
   EXPECT_TRUE(killed_by_sigsys(
       confined({}, [parent] { return static_cast<int>(::syscall(SYS_tgkill, parent, parent, 0)); })));
   EXPECT_TRUE(killed_by_sigsys(confined({}, [parent] { return ::kill(parent, 0); })));
+  // Its own thread's priority may go down (the control thread's), nobody else's.
+  EXPECT_EQ(exits_ok(confined({}, [] { return ::setpriority(PRIO_PROCESS, 0, 10); })), 1);
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [parent] { return ::setpriority(PRIO_PROCESS, parent, 10); })));
+  EXPECT_TRUE(killed_by_sigsys(confined({}, [] { return ::setpriority(PRIO_USER, 0, 10); })));
 }
 
 // The helper's filter in hook mode: anything a hook script runs works (fork, exec, threads), but
