@@ -2,8 +2,12 @@
 #include "config/control_settings.hpp"
 
 #include <charconv>
+#include <filesystem>
+#include <system_error>
 
 #include "os/net_text.hpp"
+#include "os/process.hpp"
+#include "os/trusted_path.hpp"
 
 namespace teredo::config {
 
@@ -33,6 +37,31 @@ std::variant<os::ListenAddress, std::string> parse_metrics_listen(std::string_vi
   return at;
 }
 
+MetricsCredentials read_metrics_credentials(const std::string& path) {
+  auto problem = [](std::string why) { return MetricsCredentials{std::nullopt, std::move(why)}; };
+  if (path.empty() || path.front() != '/') return problem("expected an absolute path");
+  // Whoever may replace the file or read it has the password: root's alone, as for OpenSSH's keys.
+  if (auto why = os::untrusted_path_problem(path)) return problem(*why);
+  std::error_code ec;
+  const auto perms = std::filesystem::status(path, ec).permissions();
+  if (ec) return problem(ec.message());
+  using P = std::filesystem::perms;
+  if ((perms & (P::group_all | P::others_all)) != P::none)
+    return problem("readable by others than root (make it mode 0600 or 0400)");
+  auto text = os::read_file(path);
+  if (!text) return problem(text.error().message());
+  std::string_view line = *text;
+  line = line.substr(0, line.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == line.size())
+    return problem("expected one line USER:PASSWORD");
+  if (line.size() > 255) return problem("the line is longer than 255 characters");
+  for (const char c : line)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return problem("control characters in the line");
+  return MetricsCredentials{std::string(line), {}};
+}
+
 ControlSettings load_control_settings(ConfigFile& config, std::string_view default_socket) {
   ControlSettings s;
   s.socket_path = std::string(default_socket);
@@ -60,6 +89,17 @@ ControlSettings load_control_settings(ConfigFile& config, std::string_view defau
       config.add_error("MetricsListen", "invalid value \"" + *listen + "\" for MetricsListen (" + *why + ")");
     else
       s.metrics_listen = *listen;
+  }
+  if (auto path = config.get_string("MetricsAuthFile")) {
+    MetricsCredentials credentials = read_metrics_credentials(*path);
+    if (!credentials.line) {
+      config.add_error("MetricsAuthFile", "MetricsAuthFile " + *path + ": " + credentials.problem);
+    } else if (!s.metrics_listen) {
+      config.add_error("MetricsAuthFile", "MetricsAuthFile needs MetricsListen");
+    } else {
+      s.metrics_auth_file = *path;
+      s.metrics_credentials = std::move(credentials.line);
+    }
   }
   return s;
 }

@@ -32,8 +32,7 @@ std::string served_text(const core::RelayConfig& r) {
 // Keys as a reload sees them: how many, the identifiers, and a fingerprint of the secrets (FNV-1a
 // 64 salted with a random value drawn once per process, so that a log of it cannot be used to
 // guess a secret). Empty without keys.
-std::string keys_text(const std::vector<core::ClientKey>& keys) {
-  if (keys.empty()) return "";
+std::uint64_t fingerprint_salt() {
   static const std::uint64_t salt = [] {
     std::array<std::uint8_t, 8> b{};
     (void)os::fill_random(b);
@@ -41,7 +40,12 @@ std::string keys_text(const std::vector<core::ClientKey>& keys) {
     for (std::uint8_t x : b) v = v << 8 | x;
     return v;
   }();
-  std::uint64_t h = 0xcbf29ce484222325ull ^ salt;
+  return salt;
+}
+
+std::string keys_text(const std::vector<core::ClientKey>& keys) {
+  if (keys.empty()) return "";
+  std::uint64_t h = 0xcbf29ce484222325ull ^ fingerprint_salt();
   auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 0x100000001b3ull; };
   std::string ids;
   for (const core::ClientKey& k : keys) {
@@ -61,6 +65,14 @@ void append_control_settings(EffectiveSettings& out, const ControlSettings& c) {
   out.push_back({"ControlSocket", c.socket_path.empty() ? std::string("none") : c.socket_path});
   out.push_back({"ControlGroup", c.group.value_or("")});
   out.push_back({"MetricsListen", c.metrics_listen.value_or("")});
+  std::string auth;
+  if (c.metrics_credentials) {
+    // The same salted fingerprint as the keys': a reload notices a new password, a log does not show it.
+    std::uint64_t h = 0xcbf29ce484222325ull ^ fingerprint_salt();
+    for (const char ch : *c.metrics_credentials) h = (h ^ static_cast<std::uint8_t>(ch)) * 0x100000001b3ull;
+    auth = c.metrics_auth_file + " (fingerprint " + fmt::format("{:016x}", h) + ")";
+  }
+  out.push_back({"MetricsAuthFile", auth});
 }
 
 void append_data_path_settings(EffectiveSettings& out, const DataPathSettings& d) {

@@ -1,6 +1,8 @@
 // HTTP/1.x request heads and responses for the metrics endpoint.
 #include "control/http.hpp"
 
+#include <algorithm>
+
 namespace teredo::control {
 
 namespace {
@@ -11,6 +13,8 @@ const char* reason(int status) {
       return "OK";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 404:
       return "Not Found";
     case 405:
@@ -28,6 +32,21 @@ const char* reason(int status) {
 
 bool is_token_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
 }
 
 }  // namespace
@@ -64,7 +83,53 @@ HttpHead parse_http_head(std::string_view data, HttpRequest& request) {
   if (const std::size_t q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
   request.method = method;
   request.target = target;
+  request.authorization = {};
+  // Header lines: only Authorization matters.
+  std::string_view rest = head.substr(std::min(head.find('\n') + 1, head.size()));
+  while (!rest.empty()) {
+    const std::size_t nl = rest.find('\n');
+    const std::string_view field = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    const std::size_t colon = field.find(':');
+    if (colon == std::string_view::npos) continue;
+    if (iequals(field.substr(0, colon), "authorization"))
+      request.authorization = trim(field.substr(colon + 1));
+  }
   return HttpHead::Complete;
+}
+
+std::string http_unauthorized(bool head_only) {
+  std::string r = http_response(401, "text/plain", "authorization required\n", head_only);
+  r.insert(r.find("\r\n") + 2, "WWW-Authenticate: Basic realm=\"teredod\"\r\n");
+  return r;
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+std::string basic_authorization(std::string_view user_password) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out = "Basic ";
+  std::size_t i = 0;
+  for (; i + 3 <= user_password.size(); i += 3) {
+    const auto v = static_cast<unsigned>(static_cast<unsigned char>(user_password[i])) << 16 |
+                   static_cast<unsigned>(static_cast<unsigned char>(user_password[i + 1])) << 8 |
+                   static_cast<unsigned>(static_cast<unsigned char>(user_password[i + 2]));
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
+  }
+  if (const std::size_t left = user_password.size() - i; left != 0) {
+    unsigned v = static_cast<unsigned>(static_cast<unsigned char>(user_password[i])) << 16;
+    if (left == 2) v |= static_cast<unsigned>(static_cast<unsigned char>(user_password[i + 1])) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += left == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
 }
 
 std::string http_response(int status, std::string_view content_type, std::string_view body, bool head_only) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,8 @@ inline constexpr std::size_t kMaxHttpHead = 8192;
 
 struct HttpRequest {
   std::string_view method;
-  std::string_view target;  // without the query string
+  std::string_view target;         // without the query string
+  std::string_view authorization;  // the Authorization header's value (last one), empty if none
 };
 
 enum class HttpHead {
@@ -28,18 +30,32 @@ enum class HttpHead {
 HttpHead parse_http_head(std::string_view data, HttpRequest& request);
 
 /// The response to a request head: GET or HEAD of /metrics gets `metrics()` (called only then);
-/// any other target 404, any other method 405. Connection: close.
+/// any other target 404, any other method 405. With `authorization` (the whole expected header
+/// value, "Basic " + base64 of "user:password"), a request that does not carry it gets 401.
+/// Connection: close.
 template <class Metrics>
-std::string http_reply(const HttpRequest& request, Metrics&& metrics);
+std::string http_reply(const HttpRequest& request, Metrics&& metrics,
+                       const std::optional<std::string>& authorization = std::nullopt);
 
 /// A complete HTTP/1.0 response with Content-Length and Connection: close; `head_only` omits the body.
 std::string http_response(int status, std::string_view content_type, std::string_view body,
                           bool head_only = false);
 
+/// 401 with a Basic challenge (realm "teredod").
+std::string http_unauthorized(bool head_only);
+
+/// Compares in time that depends on the lengths only.
+bool same_secret(std::string_view a, std::string_view b);
+
+/// "Basic " + the base64 of `user_password` (RFC 7617).
+std::string basic_authorization(std::string_view user_password);
+
 template <class Metrics>
-std::string http_reply(const HttpRequest& request, Metrics&& metrics) {
+std::string http_reply(const HttpRequest& request, Metrics&& metrics,
+                       const std::optional<std::string>& authorization) {
   const bool head = request.method == "HEAD";
   if (request.method != "GET" && !head) return http_response(405, "text/plain", "only GET and HEAD\n");
+  if (authorization && !same_secret(request.authorization, *authorization)) return http_unauthorized(head);
   if (request.target != "/metrics") return http_response(404, "text/plain", "try /metrics\n", head);
   return metrics(head);
 }

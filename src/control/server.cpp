@@ -65,19 +65,24 @@ std::string control_reply(const std::string& line, const SnapshotProvider& provi
   }
 }
 
-std::string metrics_reply(const HttpRequest& request, const SnapshotProvider& provider) {
-  return http_reply(request, [&](bool head) {
-    try {
-      return http_response(200, kMetricsContentType, metrics_text(scrape_families(provider)), head);
-    } catch (const std::exception&) {
-      return http_response(503, "text/plain", "internal error\n", head);
-    }
-  });
+std::string metrics_reply(const HttpRequest& request, const SnapshotProvider& provider,
+                          const std::optional<std::string>& authorization) {
+  return http_reply(
+      request,
+      [&](bool head) {
+        try {
+          return http_response(200, kMetricsContentType, metrics_text(scrape_families(provider)), head);
+        } catch (const std::exception&) {
+          return http_response(503, "text/plain", "internal error\n", head);
+        }
+      },
+      authorization);
 }
 
 // What the connection's request asks, once it is complete (or broken): the reply, or nullopt to
 // read on. `eof`: the client closed its side.
-std::optional<std::string> reply_if_complete(Connection& c, bool eof, const SnapshotProvider& provider) {
+std::optional<std::string> reply_if_complete(Connection& c, bool eof, const SnapshotProvider& provider,
+                                             const std::optional<std::string>& authorization) {
   if (!c.http) {
     if (const auto nl = c.in.find('\n'); nl != std::string::npos) {
       std::string line = c.in.substr(0, nl);
@@ -98,7 +103,7 @@ std::optional<std::string> reply_if_complete(Connection& c, bool eof, const Snap
   HttpRequest request;
   switch (parse_http_head(c.in, request)) {
     case HttpHead::Complete:
-      return metrics_reply(request, provider);
+      return metrics_reply(request, provider, authorization);
     case HttpHead::Malformed:
       return http_response(400, "text/plain", "bad request\n");
     case HttpHead::TooLarge:
@@ -116,7 +121,8 @@ void start_reply(Connection& c, std::string reply) {
   c.deadline = Clock::now() + kWriteTimeout;
 }
 
-void on_readable(Connection& c, const SnapshotProvider& provider) {
+void on_readable(Connection& c, const SnapshotProvider& provider,
+                 const std::optional<std::string>& authorization) {
   std::array<char, 2048> buf{};
   for (;;) {
     auto r = os::read_some(c.fd, buf);
@@ -127,7 +133,7 @@ void on_readable(Connection& c, const SnapshotProvider& provider) {
     if (!*r) return;  // nothing more for now
     const bool eof = **r == 0;
     c.in.append(buf.data(), **r);
-    if (auto reply = reply_if_complete(c, eof, provider)) {
+    if (auto reply = reply_if_complete(c, eof, provider, authorization)) {
       start_reply(c, std::move(*reply));
       return;
     }
@@ -294,7 +300,7 @@ void ControlServer::run() {
         if (c.writing)
           on_writable(c);
         else
-          on_readable(c, provider_);
+          on_readable(c, provider_, authorization_);
         if (c.writing && !c.done) on_writable(c);  // a reply that fits the socket goes at once
       }
       if (!c.done && Clock::now() >= c.deadline) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "config/control_settings.hpp"
+#include "control/http.hpp"
 #include "control/json.hpp"
 #include "os/event_fd.hpp"
 #include "os/fd.hpp"
@@ -49,7 +50,9 @@ class ControlServer {
 
  private:
   ControlServer(config::ControlSettings settings, os::Fd listen, os::EventFd stop)
-      : settings_(std::move(settings)), unix_(std::move(listen)), stop_(std::move(stop)) {}
+      : settings_(std::move(settings)), unix_(std::move(listen)), stop_(std::move(stop)) {
+    if (settings_.metrics_credentials) authorization_ = basic_authorization(*settings_.metrics_credentials);
+  }
   void run();
 
   config::ControlSettings settings_;
@@ -57,6 +60,7 @@ class ControlServer {
   os::Fd http_;       // MetricsListen, when set
   os::EventFd stop_;  // readable once the thread must exit
   SnapshotProvider provider_;
+  std::optional<std::string> authorization_;  // what a scrape's Authorization header must be
   std::thread thread_;
 };
 

@@ -20,6 +20,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/netns/checks.sh
 source "$HERE/checks.sh"
 METRICS_PORT=9464
+METRICS_PORT2=9465  # the client's: *:PORT (both families) with MetricsAuthFile
 
 need_root_and_tools ip nft ping python3 ss curl setpriv
 [[ -x $TEREDOD && -x $TEREDOD_SERVER && -x $TEREDOCTL ]] ||
@@ -91,7 +92,10 @@ lab_setup_checked
 lab_write_server_conf "ControlSocket $LAB_DIR/server.sock" >/dev/null
 lab_start_server "$TEREDOD_SERVER" || { fail "start teredod-server"; exit 1; }
 lab_start_teredod_relay "$TEREDOD" "MetricsListen 127.0.0.1:$METRICS_PORT" || { fail "start teredod relay"; exit 1; }
-lab_start_teredod_client client "$LAB_NS_CLIENT" "$TEREDOD" "ControlGroup nogroup"
+AUTH_FILE="$LAB_ROOT_DIR/metrics.auth"
+(umask 077 && echo "prometheus:lab-s3cret" >"$AUTH_FILE")
+lab_start_teredod_client client "$LAB_NS_CLIENT" "$TEREDOD" "ControlGroup nogroup" "MetricsListen *:$METRICS_PORT2" \
+	"MetricsAuthFile $AUTH_FILE"
 lab_wait_until 5 "client control socket" test -S "$LAB_DIR/client.sock" || true
 
 # ---- the sockets ------------------------------------------------------------------------------------------------------
@@ -209,6 +213,64 @@ if grep -q '^200 text/plain' "$LAB_DIR/scrape.status" && [[ $out == *families* ]
 	grep -q '^teredod_up 1' "$LAB_DIR/scrape.txt"
 then pass "HTTP scrape of MetricsListen 127.0.0.1:$METRICS_PORT: $(cat "$LAB_DIR/scrape.status"), $out"
 else fail "HTTP scrape: $(cat "$LAB_DIR/scrape.status" 2>/dev/null) $out"; fi
+
+# ---- MetricsAuthFile, and *:PORT over both families --------------------------------------------------------------------
+# scrape_status URL [CURL ARGS...]: the HTTP status of a scrape from inside the client's namespace.
+scrape_status() {
+	local url="$1"; shift
+	lab_exec "$LAB_NS_CLIENT" curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$@" "$url" 2>/dev/null
+}
+for url in "http://127.0.0.1:$METRICS_PORT2/metrics" "http://[::1]:$METRICS_PORT2/metrics"; do
+	check "$url without credentials: 401 ($(scrape_status "$url"))" test "$(scrape_status "$url")" == 401
+	check "$url with a wrong password: 401" test "$(scrape_status "$url" -u prometheus:wrong)" == 401
+	check "$url with the MetricsAuthFile credentials: 200" test "$(scrape_status "$url" -u prometheus:lab-s3cret)" == 200
+done
+lab_exec "$LAB_NS_CLIENT" curl -s --max-time 5 -D - -o /dev/null "http://127.0.0.1:$METRICS_PORT2/metrics" >"$LAB_DIR/challenge.txt" 2>&1
+check "401 carries a Basic challenge ($(grep -i '^WWW-Authenticate' "$LAB_DIR/challenge.txt" | tr -d '\r'))" \
+	grep -qi '^WWW-Authenticate: Basic realm="teredod"' "$LAB_DIR/challenge.txt"
+
+# ---- slow and many clients: 30 silent connections and 8 that send one byte a second, on the control socket and the
+# metrics endpoint at once; meanwhile teredoctl and a scrape are answered at once, and afterwards nothing is held. ----
+lab_exec "$LAB_NS_RELAY" python3 - "$LAB_DIR/relay.sock" "$METRICS_PORT" >"$LAB_DIR/slowloris.pids" 2>&1 <<-'PY' &
+	import os, socket, sys, time
+	path, port = sys.argv[1], int(sys.argv[2])
+	held = []
+	for i in range(30):
+	    if i % 2:
+	        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(path)
+	    else:
+	        s = socket.create_connection(("127.0.0.1", port))
+	    held.append(s)
+	trickle = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+	for _ in range(4):
+	    u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); u.connect(path); trickle.append(u)
+	print("open", flush=True)
+	for n in range(8):
+	    for t in trickle:
+	        try:
+	            t.send(b"G" if n == 0 else b"x")
+	        except OSError:
+	            pass
+	    time.sleep(1)
+	PY
+SLOW_PID=$!
+lab_wait_until 5 "slow clients connected" grep -q open "$LAB_DIR/slowloris.pids" || true
+sleep 1
+t0="$(lab_now_ms)"
+out="$(lab_ctl relay status --json 2>&1 | head -c 200)"; t1="$(lab_now_ms)"
+check "teredoctl status answered while 38 slow clients hold connections ($((t1 - t0)) ms)" \
+	test -n "$out" -a $((t1 - t0)) -lt 1000
+t0="$(lab_now_ms)"
+code="$(lab_exec "$LAB_NS_RELAY" curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/metrics")"
+t1="$(lab_now_ms)"
+check "scrape answered while 38 slow clients hold connections: $code in $((t1 - t0)) ms" test "$code" == 200 -a $((t1 - t0)) -lt 1000
+wait "$SLOW_PID"
+lab_alive relay && pass "relay alive after the slow clients" || fail "relay died under slow clients"
+metrics_connections() { lab_exec "$LAB_NS_RELAY" ss -Htn state established "( sport = :$METRICS_PORT )" | wc -l; }
+no_metrics_connection() { [[ $(metrics_connections) -eq 0 ]]; }
+lab_wait_until 5 "no metrics connection" no_metrics_connection &&
+	pass "no connection left to the metrics port after the slow clients left" ||
+	fail "$(metrics_connections) connections to the metrics port still held"
 
 # ---- human-readable output (also the samples in docs/teredoctl.md) ------------------------------------------------------
 for args in "client status" "client peers" "client stats" "relay status" "relay peers" "relay stats" "server status" \

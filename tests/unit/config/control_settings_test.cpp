@@ -2,6 +2,13 @@
 #include "config/control_settings.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "support/config_helpers.hpp"
 
@@ -30,6 +37,53 @@ TEST(ControlSettings, Directives) {
   EXPECT_EQ(s.group, "teredo");
   EXPECT_EQ(s.metrics_listen, "127.0.0.1:9464");
   EXPECT_FALSE(c.has_errors());
+}
+
+// MetricsAuthFile: read at load, refused unless root's alone and unreadable by others, one
+// USER:PASSWORD line, and only with MetricsListen.
+TEST(ControlSettings, MetricsAuthFile) {
+  if (::geteuid() != 0) {
+    std::fprintf(stderr, "### SKIPPED: MetricsAuthFile checks need root (a root-owned file)\n");
+    GTEST_SKIP() << "needs root";
+  }
+  char tmpl[] = "/run/teredod-auth.XXXXXX";  // under /run (root's, 755), not /tmp (1777)
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, file = dir + "/metrics.auth";
+  auto write = [&](const std::string& text, mode_t mode) {
+    std::ofstream(file) << text;
+    ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+  };
+  write("prometheus:s3cret\n", 0600);
+  ConfigFile c = parse("MetricsListen 127.0.0.1:9464\nMetricsAuthFile " + file + "\n");
+  ControlSettings s = load_control_settings(c, kDefaultServerControlSocket);
+  EXPECT_FALSE(c.has_errors());
+  EXPECT_EQ(s.metrics_credentials, "prometheus:s3cret");
+  EXPECT_EQ(s.metrics_auth_file, file);
+  struct Bad {
+    std::string text;
+    mode_t mode;
+    std::string config;
+    std::string message;
+  };
+  const Bad bad[] = {
+      {"prometheus:s3cret\n", 0640, "MetricsListen 127.0.0.1:9464\n", "readable by others than root"},
+      {"no colon\n", 0600, "MetricsListen 127.0.0.1:9464\n", "expected one line USER:PASSWORD"},
+      {":password\n", 0600, "MetricsListen 127.0.0.1:9464\n", "expected one line USER:PASSWORD"},
+      {"prometheus:s3cret\n", 0600, "", "MetricsAuthFile needs MetricsListen"},
+  };
+  for (const Bad& b : bad) {
+    write(b.text, b.mode);
+    ConfigFile e = parse(b.config + "MetricsAuthFile " + file + "\n");
+    load_control_settings(e, kDefaultServerControlSocket);
+    ASSERT_TRUE(e.has_errors()) << b.message;
+    const std::string text = e.diagnostics().back().to_string();
+    EXPECT_NE(text.find("c.conf:"), std::string::npos) << text;
+    EXPECT_NE(text.find(b.message), std::string::npos) << text;
+  }
+  ConfigFile rel = parse("MetricsListen 127.0.0.1:9464\nMetricsAuthFile metrics.auth\n");
+  load_control_settings(rel, kDefaultServerControlSocket);
+  EXPECT_TRUE(rel.has_errors());
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ControlSettings, NoneDisables) {
