@@ -30,12 +30,11 @@ enum class HttpHead {
 HttpHead parse_http_head(std::string_view data, HttpRequest& request);
 
 /// The response to a request head: GET or HEAD of /metrics gets `metrics()` (called only then);
-/// any other target 404, any other method 405. With `authorization` (the whole expected header
-/// value, "Basic " + base64 of "user:password"), a request that does not carry it gets 401.
-/// Connection: close.
+/// any other target 404, any other method 405. With an `authorization` (the whole expected header
+/// value, "Basic " + base64 of "user:password"; empty: none), a request that does not carry it
+/// gets 401. Connection: close.
 template <class Metrics>
-std::string http_reply(const HttpRequest& request, Metrics&& metrics,
-                       const std::optional<std::string>& authorization = std::nullopt);
+std::string http_reply(const HttpRequest& request, Metrics&& metrics, std::string_view authorization = {});
 
 /// A complete HTTP/1.0 response with Content-Length and Connection: close; `head_only` omits the body.
 std::string http_response(int status, std::string_view content_type, std::string_view body,
@@ -51,11 +50,11 @@ bool same_secret(std::string_view a, std::string_view b);
 std::string basic_authorization(std::string_view user_password);
 
 template <class Metrics>
-std::string http_reply(const HttpRequest& request, Metrics&& metrics,
-                       const std::optional<std::string>& authorization) {
+std::string http_reply(const HttpRequest& request, Metrics&& metrics, std::string_view authorization) {
   const bool head = request.method == "HEAD";
   if (request.method != "GET" && !head) return http_response(405, "text/plain", "only GET and HEAD\n");
-  if (authorization && !same_secret(request.authorization, *authorization)) return http_unauthorized(head);
+  if (!authorization.empty() && !same_secret(request.authorization, authorization))
+    return http_unauthorized(head);
   if (request.target != "/metrics") return http_response(404, "text/plain", "try /metrics\n", head);
   return metrics(head);
 }

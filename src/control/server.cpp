@@ -66,7 +66,7 @@ std::string control_reply(const std::string& line, const SnapshotProvider& provi
 }
 
 std::string metrics_reply(const HttpRequest& request, const SnapshotProvider& provider,
-                          const std::optional<std::string>& authorization) {
+                          std::string_view authorization) {
   return http_reply(
       request,
       [&](bool head) {
@@ -82,7 +82,7 @@ std::string metrics_reply(const HttpRequest& request, const SnapshotProvider& pr
 // What the connection's request asks, once it is complete (or broken): the reply, or nullopt to
 // read on. `eof`: the client closed its side.
 std::optional<std::string> reply_if_complete(Connection& c, bool eof, const SnapshotProvider& provider,
-                                             const std::optional<std::string>& authorization) {
+                                             std::string_view authorization) {
   if (!c.http) {
     if (const auto nl = c.in.find('\n'); nl != std::string::npos) {
       std::string line = c.in.substr(0, nl);
@@ -121,8 +121,7 @@ void start_reply(Connection& c, std::string reply) {
   c.deadline = Clock::now() + kWriteTimeout;
 }
 
-void on_readable(Connection& c, const SnapshotProvider& provider,
-                 const std::optional<std::string>& authorization) {
+void on_readable(Connection& c, const SnapshotProvider& provider, std::string_view authorization) {
   std::array<char, 2048> buf{};
   for (;;) {
     auto r = os::read_some(c.fd, buf);

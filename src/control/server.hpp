@@ -60,7 +60,7 @@ class ControlServer {
   os::Fd http_;       // MetricsListen, when set
   os::EventFd stop_;  // readable once the thread must exit
   SnapshotProvider provider_;
-  std::optional<std::string> authorization_;  // what a scrape's Authorization header must be
+  std::string authorization_;  // what a scrape's Authorization header must be; empty: no authentication
   std::thread thread_;
 };
 

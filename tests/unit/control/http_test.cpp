@@ -44,7 +44,7 @@ TEST(HttpReply, BasicAuthenticationWhenCredentialsAreSet) {
   EXPECT_EQ(basic_authorization("a:b"), "Basic YTpi");
   EXPECT_EQ(basic_authorization("ab:c"), "Basic YWI6Yw==");
   EXPECT_EQ(basic_authorization("ab:cd"), "Basic YWI6Y2Q=");
-  const std::optional<std::string> auth = basic_authorization("Aladdin:open sesame");
+  const std::string auth = basic_authorization("Aladdin:open sesame");
   auto metrics = [](bool head) { return http_response(200, "text/plain", "teredod_up 1\n", head); };
   HttpRequest r;
   const std::string head =
