@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Peer table lookups per second and bytes per peer at 1M and 10M peers (issue 3 targets:
 // >= 10M lookups/s on one core, <= 100 bytes per peer excluding queued packets).
 #include <benchmark/benchmark.h>

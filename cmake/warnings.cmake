@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Warning set for teredod's own targets. Third-party code and test harnesses use teredo_relaxed_warnings().
 function(teredo_set_warnings target)
   target_compile_options(${target} PRIVATE

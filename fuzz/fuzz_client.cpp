@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes core::Client as a state machine, with a deterministic RandomSource. Input: a seed byte
 // for the random source, then event records as described in fuzz_tunnel.hpp, plus:
 //  - op % 8 == 6: the local network changed (on_network_change);

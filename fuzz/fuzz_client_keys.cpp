@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes the server's client keys file parser (config/client_keys.hpp). Input: the file's text.
 // Checks: each error names the file and a line within the text; each key has an identifier and a
 // secret of 1 to 255 printable characters; an identifier has at most one current and one retiring

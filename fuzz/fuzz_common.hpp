@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Shared bits of the fuzz harnesses: a check that traps (so libFuzzer and the replay runner both
 // report it as a crash), and an ICMPv6 checksum fixer so mutated ND/echo messages get past the
 // checksum and reach the option parsers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes the configuration file parser (daemon/config_file.hpp). Input: the file's text. Parsed
 // with a fake resolver (dotted quads; names ending in ".example" resolve to 192.0.2.x; anything
 // else fails with an error text), then every directive the settings loaders know is read with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes the control channel's two parsers: the request line of the control socket
 // (control/request.hpp) and the HTTP request head of the metrics endpoint (control/http.hpp).
 // Input: byte 0 picks the parser (bit 0: HTTP), the rest is the text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes parse_echo (and is_bubble/build_bubble). Input: control byte (bit 0: fix the ICMPv6
 // checksum), then an IPv6 packet. Round trip: build_echo with the parsed fields reproduces the
 // ICMPv6 message byte for byte (except a 0x0000/0xFFFF checksum ambiguity) and re-parses.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes parse_ipv6. Round trip: build_ipv6_header of the parsed header reproduces the first 40
 // input bytes exactly, and the payload view is exactly payload_length bytes after them.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes core::Mire (teredo-mire's responder). Input: byte 0 bit 0 = port (0: 3544 bubbles,
 // 1: 3545 echo), bits 1..7 pick the source (0: a global address, else a table entry, some of
 // them not global); the rest is the UDP payload. Checks: a reply goes back to the source, only to

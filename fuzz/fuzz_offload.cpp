@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes segment_super_packet and TcpCoalescer (proto/offload.hpp).
 // Input: byte 0 control: bits 0..1 gso type (0/3 None, 1 TcpV6, 2 UdpV6), bit 2 needs_checksum,
 // bit 3 repair the super-packet (payload length, then a full L4 checksum, or the pseudo-header

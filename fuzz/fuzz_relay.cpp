@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes core::Relay as a state machine. Input: a config byte (bit 0: restricted mode), then
 // event records as described in fuzz_tunnel.hpp (TUN packet, UDP datagram, tick, tick at the
 // next deadline). UDP opcode bit 0x40 rewrites the IPv6 destination to the relay's bubble

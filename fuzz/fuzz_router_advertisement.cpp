@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes parse_router_advertisement. Input: control byte (bit 0: fix the ICMPv6 checksum), then
 // an IPv6 packet. Round trip: parse, rebuild with build_router_advertisement (same src/dst),
 // re-parse, and require the same decoded fields (the rebuild keeps only the first PIO and MTU).

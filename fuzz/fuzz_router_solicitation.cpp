@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes parse_router_solicitation. Input: control byte (bit 0: fix the ICMPv6 checksum), then an
 // IPv6 packet. Round trip: a plain Teredo RS (no options, zero reserved field, ff02::2, traffic
 // class and flow label 0) is rebuilt byte for byte by build_router_solicitation.

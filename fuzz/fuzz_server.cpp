@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes core::Server::on_datagram with a fixed configuration (primary 198.51.100.10, secondary
 // 198.51.100.11). Input: byte 0 picks the socket (bit 0) and the source address (bits 1..7),
 // byte 1 picks the source port; the rest is the UDP payload. When byte 0 bit 1 is set and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes parse_teredo_packet (RFC 4380 5.1.1 framing) and everything a receiver runs after it.
 // Round trip: the auth header and origin indication are rebuilt and compared with the input
 // prefix; the views must tile the datagram exactly (headers | ipv6 | trailers). The worker

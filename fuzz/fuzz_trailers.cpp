@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes parse_trailers (RFC 6081 section 4). Input: the bytes after an IPv6 packet. Checks: a
 // drop has a name; what parsed is within bounds (<= 4 alternate addresses, each valid unicast with
 // a port, a random port not 0), and rebuilding the known trailers in canonical order parses back

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Shared bits of the stateful relay and client harnesses: the record reader that turns an input
 // into events (TUN packet, UDP datagram, tick), the source endpoints a datagram may come from,
 // and the checks every action of a tunnel core must pass.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Writes the seed corpora under <dir>/<harness>/ (run: fuzz_make_corpus fuzz/corpus). Seeds are
 // built with the library's own builders and the protocol sheet's vectors: RS with and without
 // authentication, RA, echo request/reply, bubble, plus truncated and corrupted variants.

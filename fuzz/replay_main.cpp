@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Replay runner for builds without libFuzzer: calls LLVMFuzzerTestOneInput on every regular file
 // named on the command line or found (recursively, in sorted order) in the named directories.
 // Exits 1 if a path does not exist or no input was found; a failing check traps.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The layering of src/ (docs/architecture.md), checked on every file of every folder:
 #   proto -> core -> os -> daemon -> config -> control -> datapath -> roles ; tools
 # 1. A folder includes headers only from itself and the folders before it (tools: proto to control).

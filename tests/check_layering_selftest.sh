@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shows that tests/check_layering.sh fails on each kind of violation: a copy of src/ with an OS header
 # in config/, a raw system call in control/, an include of roles/ from datapath/ and an unknown folder
 # must be refused, each reported with its file and line; the untouched copy must pass.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # teredod-checkconf end to end: exit statuses and "FILE:LINE: error|warning:" output on sample
 # and broken files, and on Debian's Miredo files when installed. Needs no network and no root.
 # Usage: checkconf_cli.sh TEREDOD_CHECKCONF SOURCE_DIR

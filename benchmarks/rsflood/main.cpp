@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredo-rsflood: floods a Teredo server with qualification Router Solicitations (RFC 4380 5.2.1)
 // from many UDP source ports and counts the valid Router Advertisements it gets back.
 //

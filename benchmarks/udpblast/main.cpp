@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredo-udpblast: UDP/IPv6 load generator and counting sink for scripts/bench. The sender is
 // fast enough not to be the limit of a tunnel (sendmmsg, 64 datagrams a call, blocking socket);
 // the sink counts datagrams actually delivered (recvmmsg) and prints them.

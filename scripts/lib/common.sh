@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # scripts/lib/common.sh: helpers sourced by every script of scripts/ (test, demo, bench*).
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod-checkconf: classification, offline resolution and the command line.
 #include "config/checkconf.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod-checkconf's logic (miredo-behaviour.md 1.3, with Miredo's bugs fixed): decide whether
 // a file is a teredod.conf (client/relay) or a teredod-server.conf, run the daemon's own settings
 // loaders on it without touching the network, and print every problem as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The client keys file (client_keys.hpp).
 #include "config/client_keys.hpp"
 

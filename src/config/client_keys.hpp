@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The server's client keys file (ClientKeysFile; secure qualification, RFC 4380 5.2.2): one key
 // per line, "IDENTIFIER SECRET" or "IDENTIFIER SECRET retiring", blank lines and '#' comments
 // ignored. An identifier has at most one current and one retiring key (re-keying: the client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Configuration file parser (miredo-behaviour.md 2.1), with Miredo's quirks fixed: extra text
 // after the value is an error instead of being ignored, and every message names file and line.
 #include "config/config_file.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Miredo-compatible configuration files (miredo.conf(5) syntax, miredo-behaviour.md 2.1):
 // one "Name Value" per line, names case-insensitive, '#' comments, first duplicate wins.
 #pragma once

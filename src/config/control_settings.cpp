@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Control channel directives: ControlSocket, ControlGroup, MetricsListen.
 #include "config/control_settings.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Control channel directives, shared by teredod and teredod-server:
 //   ControlSocket PATH|none   the Unix socket teredoctl talks to (default: per program, below)
 //   ControlGroup NAME         group allowed to use it (socket root:NAME, mode 0660); absent: root

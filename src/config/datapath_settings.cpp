@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Data-path directives.
 #include "config/datapath_settings.hpp"
 

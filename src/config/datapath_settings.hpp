@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Data-path directives of the relay and client modes (teredod's own, not Miredo's):
 //   Offload yes|no     all of the offloads below at once (default yes)
 //   TunOffload yes|no  TUN checksum/TSO6/USO6 offload and TCP coalescing on the way in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The programs' names and default paths: -c, -p, -u and -t defaults, the control sockets. One place,
 // read by the daemons, teredod-checkconf and teredoctl.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Configuration diagnostics: what is wrong, where (file and line), and how bad it is.
 #pragma once
 

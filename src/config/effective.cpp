@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Effective settings of the relay, the client and the server.
 #include "config/effective.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Each role's effective settings (daemon/effective_settings.hpp): every directive that changes
 // what the worker does appears here, with defaults applied and names resolved, or a reload would
 // not apply it.

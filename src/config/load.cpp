@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Configuration diagnostics to the log.
 #include "config/load.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reading a role's configuration in a daemon: the file's diagnostics go to the log.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Server settings: defaults, SERVER_NAME override and the global-unicast checks.
 #include "config/server_settings.hpp"
 

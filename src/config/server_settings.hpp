@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod-server's settings: teredod-server.conf directives (miredo-behaviour.md 2.3) merged
 // with the SERVER_NAME command-line argument.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod's settings: RelayType semantics, the relay and client directives and their checks.
 #include "config/teredod_settings.hpp"
 

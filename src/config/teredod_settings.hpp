@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod's settings: miredo.conf directives (miredo-behaviour.md 1.1, 2.2, 2.4) for the relay
 // modes (RelayType relay/cone, restricted) and the client mode (RelayType client/autoclient),
 // plus teredod's own HookScript, data-path and control directives.

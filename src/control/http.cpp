@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // HTTP/1.x request heads and responses for the metrics endpoint.
 #include "control/http.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The little HTTP the metrics endpoint speaks (MetricsListen): the head of one HTTP/1.x request,
 // and a complete response after which the connection closes. Parsing only: no I/O (fuzzed by
 // fuzz/fuzz_control.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The JSON documents of status, peers and stats, and the request dispatch.
 #include "control/json.hpp"
 

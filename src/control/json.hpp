@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The control protocol's replies (docs/teredoctl.md): one JSON document per request line.
 // {"ok":true,"schema":2,"command":...,"role":...,...} or {"ok":false,"schema":2,"error":"..."}.
 // Field names are stable within a schema; durations are seconds and named *_seconds.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Snapshot -> metric families -> Prometheus text.
 #include "control/metrics.hpp"
 

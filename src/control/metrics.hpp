@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Prometheus exposition of the control snapshots: `teredoctl metrics` and the MetricsListen HTTP
 // endpoint (server.hpp) serve this text. Metrics are built on demand from a fresh snapshot at each
 // scrape; nothing is kept between scrapes. One name per quantity across the roles, labels for its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ControlPort: request slot + eventfd between the control thread and a data-path worker.
 #include "control/port.hpp"
 

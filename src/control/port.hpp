@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The control channel's window into a data-path worker. The control thread posts a request (a
 // mutex-protected slot) and signals an eventfd that the worker watches in its epoll set; the
 // worker, at its next wake-up, builds the snapshot asked for from its core (snapshot.hpp) and the

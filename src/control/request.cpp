@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Control request parsing.
 #include "control/request.hpp"
 

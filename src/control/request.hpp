@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The control protocol's request line (docs/teredoctl.md): one line from teredoctl,
 //   status | stats | metrics | peers [--filter ADDR|PREFIX|IPV4] [--sort FIELD] [--reverse] [--limit N]
 // Parsing only: no I/O (fuzzed by fuzz/fuzz_control.cpp).

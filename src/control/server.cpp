@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The control thread: the control socket and the metrics endpoint, served by one poll loop.
 #include "control/server.hpp"
 

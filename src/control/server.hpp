@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The control channel of a teredod or teredod-server process: a Unix stream socket, created by
 // root before privileges are dropped (root:root 0600, or root:ControlGroup 0660), whose listening
 // descriptor the unprivileged process keeps, and optionally (MetricsListen) a TCP endpoint that

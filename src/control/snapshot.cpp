@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Control snapshots: building them from a core, merging workers, peer queries (filter, sort).
 #include "control/snapshot.hpp"
 

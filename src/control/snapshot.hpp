@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What the control channel reports: one snapshot of a daemon's state, counters and, when asked,
 // its peers. Built by the thread that owns the core (snapshot_of, answering through port.hpp) or
 // from the server workers' published counters (server_snapshot); rendered as JSON (json.hpp) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The exit summary.
 #include "control/stats_text.hpp"
 

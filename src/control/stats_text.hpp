@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The text of counters in the log: the one line a worker writes when it stops.
 #pragma once
 

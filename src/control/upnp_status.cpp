@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The published UPnP status (upnp_status.hpp).
 #include "control/upnp_status.hpp"
 

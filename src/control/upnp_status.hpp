@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RFC 6081 3.2: what the client's set-up got from a UPnP Internet gateway device
 // (roles/upnp_mapping.hpp). Published once by the worker process's main thread before the control
 // thread starts, and added to every merged client snapshot (merge_snapshots): the `nat.upnp`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Secure qualification (authentication.hpp).
 #include "core/authentication.hpp"
 

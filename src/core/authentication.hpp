@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Secure qualification (RFC 4380 5.2.2, 5.3.2): a client identifier and a secret it shares with
 // its server; router solicitations and advertisements carry an HMAC-SHA1 of nonce, confirmation,
 // origin indication and IPv6 packet. The HMAC itself comes from the driver (os/hmac.hpp, OpenSSL's

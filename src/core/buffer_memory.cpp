@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The heap BufferMemory: calloc / free.
 #include "core/buffer_memory.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Where the cores and the data path take their large, long-lived buffers from (idle memory). The
 // core does no I/O and does not decide how memory is mapped: the driver passes a
 // BufferMemory, as it passes time and randomness. The daemons pass os::page_memory(), which

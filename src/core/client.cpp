@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo client (RFC 4380 5.2; RFC 5991 3.2): qualification (5.2.1) with a random nonce per RS,
 // maintenance (5.2.5), transmission (5.2.4), reception (5.2.3), bubbles (5.2.6) and the direct
 // IPv6 connectivity test (5.2.9).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The Teredo client state machine (RFC 4380 5.2, RFC 5991): qualification and maintenance
 // through a server, the peer list with bubbles for Teredo destinations, and the direct IPv6
 // connectivity test that finds a relay for native destinations. No I/O: events in, actions out.

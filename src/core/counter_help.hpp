@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The HELP text of the counter families that more than one role reports (one name per quantity,
 // labels for the dimension): the tables of the relay, client and server counters and of the
 // data path share these.

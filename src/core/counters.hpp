@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Counter tables: every counter of a *Counters struct is named once, in a table next to the struct
 // (as proto/drop.hpp names the drop reasons). The table feeds the sums over workers, the control
 // channel's JSON and metrics, and the exit summary; a static_assert keeps it complete.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SipHash (Aumasson & Bernstein), a keyed hash: peer-table buckets and bubble source identifiers
 // must not be predictable by whoever chooses the addresses. The code is checked against the
 // authors' SipHash-2-4 reference vectors (tests/unit/core/keyed_hash_test.cpp); the variants in

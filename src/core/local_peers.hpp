@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Local peers (RFC 4380 5.2.8, 5.2.4 case 3, 5.2.3 rules 4 and 5): the Teredo clients on our own
 // link, learned from their local discovery bubbles, with the local IPv4 address and port they
 // sent from. A small table apart from the peer list: a link holds few clients, and the peer

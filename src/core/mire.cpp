@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredo-mire: bubble and echo answers, Parameter Problem for unknown next headers (miredo-behaviour.md 1.4).
 #include "core/mire.hpp"
 

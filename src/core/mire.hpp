@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredo-mire's responder (Miredo's Teredo test responder, miredo-behaviour.md 1.4): stateless.
 // Port 3544 answers every bubble with a bubble from port 3545, addresses swapped; port 3545
 // answers an Echo Request with an Echo Reply and a packet of an unknown next header with

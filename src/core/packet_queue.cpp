@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fixed pool of packet slots linked into per-peer FIFO lists.
 #include "core/packet_queue.hpp"
 

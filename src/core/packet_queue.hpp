@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Packets held while a path to a peer opens (RFC 4380 5.2.4, 5.4.1: bounded, flushed in
 // arrival order once the peer is trusted, deleted with the peer). A fixed pool of packet slots
 // shared by per-peer FIFO lists; nothing is allocated per packet. Not thread-safe.

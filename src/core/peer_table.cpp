@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Open addressing with linear probing and backward-shift deletion (no tombstones), so probe
 // sequences stay short however many peers come and go.
 #include "core/peer_table.hpp"

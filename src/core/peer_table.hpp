@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The peer table (RFC 4380 5.2 "peer list", 5.4): a fixed-capacity open-addressing hash table
 // keyed by IPv6 address. Memory is allocated once (lazily touched); when the table holds
 // max_peers entries, a new peer evicts the stalest entry of its probe window (RFC 4380 7.3.3

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Per-peer state of the RFC 6081 port-preserving (3.3, 5.4) and sequential port-symmetric (3.4,
 // 5.5) extensions: the random local port opened for a peer, what our Random Port trailers say,
 // the peer's own random port, and the echo test that predicts a sequential NAT's next port.

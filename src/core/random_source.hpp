@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Randomness as the core sees it: drawn from a source the driver passes in (the kernel CSPRNG
 // in the daemon, a seeded generator in tests), never from the core itself.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Token buckets for many keys in fixed memory: the server's limits per IPv4 destination and per
 // source /24 (RFC 4380 leaves the server stateless; these tables are its only state). A key picks
 // its bucket by SipHash-1-3 under a secret drawn at start, so keys that share a bucket share its

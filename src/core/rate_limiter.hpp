@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Token bucket on the core's clock: `rate` events per second with a burst of `burst`.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo relay (RFC 4380 5.4; RFC 5991 3.2). Native -> Teredo: trusted peers get packets at
 // once, others are queued while bubbles open the path (5.4.1). Teredo -> native: the outer
 // source must match the mapping in the Teredo source address (5.4.2), or the datagram must be a

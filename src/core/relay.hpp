@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The Teredo relay state machine (RFC 4380 5.4, RFC 5991 3.2): the IPv6 router between native
 // IPv6 and Teredo clients. No I/O: the driver feeds packets from the tunnel interface and the
 // UDP socket, and a tick; the core answers with actions (tunnel_actions.hpp).

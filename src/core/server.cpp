@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo server packet processing (RFC 4380 5.3.1 ingress checks, 5.3.2 RS -> RA; RFC 5991 3.2).
 #include "core/server.hpp"
 

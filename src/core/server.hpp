@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The Teredo server state machine (RFC 4380 5.3, RFC 5991 3.2). Stateless per client: every
 // decision is made from the datagram in hand. No I/O: the driver feeds datagrams in and carries
 // out the returned action.

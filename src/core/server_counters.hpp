@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo server counters (drops are counted separately, by reason) and their table.
 #pragma once
 

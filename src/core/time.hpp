@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Time as the core sees it: passed in by the driver, never read here (architecture.md 7.2).
 #pragma once
 

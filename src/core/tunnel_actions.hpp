@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Actions that the client and relay cores ask their driver to perform. A core returns every
 // action of a batch of events at once; views stay valid until the driver calls clear_actions().
 // Only the client reports state changes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Shared machinery of the client and relay cores (RFC 4380 5.2.4, 5.2.6, 5.4.1; RFC 4443 2.4).
 #include "core/tunnel_base.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What the client and relay cores share: the peer table, the queue of packets waiting for a
 // path, the action list with its scratch arena, ICMPv6 error generation, bubble rate limits
 // (RFC 4380 5.2.6) and the idle-peer sweep. Not thread-safe; not used on its own.

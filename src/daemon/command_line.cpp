@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Command-line parser. Written by hand instead of getopt_long so that it is re-entrant and
 // testable, and so that duplicates are reported as Miredo does ("Duplicate parameter").
 #include "daemon/command_line.hpp"

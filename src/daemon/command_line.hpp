@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Command-line options shared by teredod-server and teredod, in Miredo's form:
 // [-c FILE] [-f] [-h] [-V] [-u USER] [-p PIDFILE] [-t DIR] [SERVER_NAME] (miredo-behaviour.md 1.1).
 #pragma once

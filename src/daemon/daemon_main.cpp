@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // main() of teredod and teredod-server.
 #include "daemon/daemon_main.hpp"
 

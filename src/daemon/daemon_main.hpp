@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // main() of teredod and teredod-server: the command line, --help, --version and usage errors.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Shared start-up steps.
 #include "daemon/daemon_setup.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Start-up steps shared by teredod and teredod-server, each logging its own failure in one line
 // (miredo-behaviour.md 1.6, 6): configuration diagnostics, the run-as user, the pidfile lock,
 // daemonisation and the statistics file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Effective settings: a role's configuration as name/value pairs with defaults applied, compared
 // on SIGHUP to tell an unchanged file from a changed one (supervisor.hpp). Each role lists its own
 // (config/effective.hpp).

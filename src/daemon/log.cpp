@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The log front end's sink selection: syslog once opened, stderr in the foreground and before.
 #include "daemon/log.hpp"
 

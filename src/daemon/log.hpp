@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Logging to syslog (ident, facility, LOG_PID) and, in the foreground, to stderr as well
 // (os/system_log.hpp). fmt-style formatting; thread-safe.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The supervisor process: configuration, pidfile, systemd notification, worker lifecycle and
 // reload (supervisor.hpp).
 #include "daemon/supervisor.hpp"

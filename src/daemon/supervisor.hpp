@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The supervisor (docs/decisions.md, "Daemon"): the small root process whose pid is in the
 // pidfile. It reads and validates the configuration, owns the pidfile and the launcher's
 // status pipe, talks to systemd (READY/RELOADING/STOPPING), and forks the worker process that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemons' terminate handler: logs the uncaught exception and aborts.
 //
 // It replaces libstdc++'s verbose handler (__gnu_cxx::__verbose_terminate_handler), which with

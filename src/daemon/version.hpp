@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod's version, as the build sets it (CMakeLists.txt: the project version).
 #pragma once
 

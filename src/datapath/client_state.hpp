@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A client's state changes between its workers: the first worker qualifies and posts each change
 // (its core's StateChange action); the others (followers, core::ClientConfig::follower) take the
 // latest one when woken. The mutex is taken once per change, never per packet.

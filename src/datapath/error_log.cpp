@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Rate-limited data-path warnings.
 #include "datapath/error_log.hpp"
 

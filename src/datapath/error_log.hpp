@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Rate-limited warnings of the data path: a failing send or receive is logged at most once every
 // 30 s per worker, so a flood cannot fill the log. Used by one thread.
 #pragma once

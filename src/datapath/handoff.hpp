@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Handing packets to the worker that owns their peer (proto/steering.hpp). With the kernel's
 // steering in place nothing crosses; when it is missing or a packet still arrives elsewhere, the
 // receiving worker copies it into a single-producer single-consumer ring towards the owner and

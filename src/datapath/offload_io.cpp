@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Offload probing, TUN writes, ICMPv6 sends and UDP batch sends with the GSO fallback.
 #include "datapath/offload_io.hpp"
 

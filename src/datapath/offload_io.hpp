@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A worker's packet I/O with the offloads (performance.md 2, 3), so that the tunnel path and the
 // core stay per-packet:
 //  - TUN -> core: batched reads into an arena; TCP/UDP super-packets (TUN_F_TSO6/USO6, partial

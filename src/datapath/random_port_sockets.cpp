@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The random-port sockets of a client worker (random_port_sockets.hpp).
 #include "datapath/random_port_sockets.hpp"
 

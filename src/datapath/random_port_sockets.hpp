@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A client worker's random-port sockets (RFC 6081 3.3, 3.4: behind a symmetric NAT, a UDP socket
 // on a random local port per peer), opened and closed as the core's OpenPort and ClosePort
 // actions ask. Each lives in a slot of a small fixed table, watched by the worker's epoll with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Server worker event loop.
 #include "datapath/server_worker.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One teredod-server worker thread: its own core::Server, its own SO_REUSEPORT socket pair and
 // raw IPv6 socket, a poll loop, and batched I/O (recvmmsg of 64 -> core::Server::on_datagram ->
 // sendmmsg per socket). No locks on the packet path.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The packet path of a relay or client worker: TUN and UDP batches into the core, the core's
 // actions out, the timerfd armed to the core's next deadline, and the packets another worker owns
 // passed to it (handoff.hpp). Batches and offloads are offload_io.hpp's. Buffers are allocated

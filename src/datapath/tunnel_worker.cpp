@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The relay and client workers (tunnel_worker.hpp): the event loop, the client's qualifying
 // duties, the control port's snapshots.
 #include "datapath/tunnel_worker.hpp"

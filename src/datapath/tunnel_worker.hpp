@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One data-path worker of a relay or a client (RFC 4380 5.4, 5.2), on its own thread: an epoll
 // loop over its TUN queue, its UDP socket (SO_REUSEPORT when there are several), a timerfd armed
 // to its core's next deadline, its wake-up eventfd (packets other workers passed to it), what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The data-path threads of a daemon: each runs one worker's loop until the stop eventfd it
 // watches is signalled. Shared by the relay, client and server drivers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // fork with a channel, run_child, ready handshake, and child reaping.
 #include "os/child.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Forking with a channel between parent and child (one handshake for the supervisor's worker, the
 // client's privileged helper and daemonisation): a pipe the child reports "set-up done" on, or a
 // SOCK_SEQPACKET socketpair for requests. And waiting for, signalling and reaping children.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // fork + setsid with the ready pipe back to the launcher (os/child.hpp).
 #include "os/daemonize.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Detaching from the terminal with a start-up handshake: the launcher's exit status says
 // whether the daemon's set-up succeeded (fixes Miredo, whose launcher reports only the fork).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // epoll wrapper.
 #include "os/epoll.hpp"
 

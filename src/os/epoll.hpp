@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Minimal level-triggered epoll set: register descriptors with a tag, wait for readiness.
 #pragma once
 

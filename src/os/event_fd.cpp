@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // eventfd wrapper.
 #include "os/event_fd.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A level-triggered wake-up flag (eventfd), used to tell worker threads to stop.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Unique owner of a file descriptor. The only place in teredod that calls close(2).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The helper's capability reduction (libcap-ng) and its request channel.
 #include "os/helper_process.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A privileged helper process for privilege separation (architecture.md 7.2,
 // miredo-behaviour.md 4): forked by the still-root daemon before it drops its privileges,
 // connected to it by a SOCK_SEQPACKET socketpair (os/child.hpp), and reduced to uid 0 with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // HMAC-SHA1 through libcrypto (hmac.hpp): HMAC(3) and EVP_sha1(3), typed by OpenSSL's own headers
 // (libssl-dev) and resolved with dlsym; the handle stays open for the process's life.
 #include "os/hmac.hpp"

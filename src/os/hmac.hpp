@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // HMAC-SHA1 for secure qualification (core/authentication.hpp), from OpenSSL's libcrypto, loaded
 // with dlopen only when a client key is configured: a daemon without secure qualification never
 // maps libcrypto (idle memory in every process).

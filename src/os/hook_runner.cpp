@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // fork/execve/waitpid for hook scripts, with a deadline (pidfd + poll).
 #include "os/hook_runner.hpp"
 

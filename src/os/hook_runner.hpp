@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Running an external program (the client hook, miredo-behaviour.md 3) with a given environment
 // and waiting for it, for a bounded time.
 #pragma once

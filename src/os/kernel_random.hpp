@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The cores' random source in the daemons: the kernel CSPRNG (getrandom), as RFC 5991 4 asks for
 // nonces and the address's random flag bits.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The workers' log channel (log_forward.hpp).
 #include "os/log_forward.hpp"
 

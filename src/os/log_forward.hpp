@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A chrooted worker's log lines, forwarded to the supervisor, which is not chrooted and can reach
 // the syslog daemon again after it restarts (the worker's own syslog connection, opened before
 // its chroot, cannot be reopened from inside it). One datagram per line over a socketpair: a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // madvise(MADV_HUGEPAGE) wrapper.
 #include "os/memory.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Memory advice for large tables allocated by the core.
 #pragma once
 

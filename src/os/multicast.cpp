@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Link-scope IPv4 multicast (multicast.hpp).
 #include "os/multicast.hpp"
 

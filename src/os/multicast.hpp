@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IPv4 link-scope multicast for local client discovery (RFC 4380 5.2.8): the socket that
 // receives the group, the options that make the service socket send to it on the right link,
 // and the subnet of the local address (a discovery bubble from outside it is refused).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // inet_pton/inet_ntop/getaddrinfo wrappers over the proto address types.
 #include "os/net_text.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Text forms of addresses: parsing and printing IPv4/IPv6, and host name resolution to IPv4.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // rtnetlink requests through libmnl, each acknowledged by the kernel.
 #include "os/netlink.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // rtnetlink (libmnl) configuration of network interfaces: link state and MTU, IPv6 addresses and
 // IPv6 routes. Every request asks for an ACK and fails with the kernel's errno, named after the
 // operation ("netlink add address: File exists").

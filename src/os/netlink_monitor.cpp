@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // rtnetlink notification reader.
 #include "os/netlink_monitor.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Watching the host's IPv4 configuration through rtnetlink multicast groups (RTNLGRP_LINK,
 // RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE), so that a Teredo client re-qualifies when its
 // network changes (RFC 4380 5.2.5; Miredo only had a TODO, miredo-behaviour.md 5.3).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // sd_notify through libsystemd, loaded with dlopen only when $NOTIFY_SOCKET is set: a daemon
 // started outside systemd never maps libsystemd and what it drags in (libgcrypt, libzstd, liblzma,
 // liblz4, libcap), which costs memory in every process of the tree (idle memory).

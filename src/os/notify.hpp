@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // systemd readiness notification (sd_notify, Type=notify): a no-op outside systemd.
 #pragma once
 

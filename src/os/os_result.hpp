@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // OsResult<T>: a value, or the failed operation's name and its std::error_code (architecture.md 7.4).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Page-mapped buffer memory (page_memory.hpp).
 #include "os/page_memory.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemons' BufferMemory: whole pages from the kernel for every buffer of a page or more.
 //
 // Each such buffer is its own anonymous mapping, so its pages are zero and become resident only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Pidfile creation, locking and removal.
 #include "os/pidfile.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The pidfile: a single-instance lock (lockf) that also records the daemon's pid.
 #pragma once
 

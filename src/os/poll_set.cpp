@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // poll(2) wrapper.
 #include "os/poll_set.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // poll(2) over a small set of descriptors, rebuilt by the caller as its connections come and go.
 // Unlike an epoll set it keeps no wait-queue entries while the caller is busy (server_worker.cpp
 // says why that matters). Used by one thread.

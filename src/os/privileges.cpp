@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Privilege drop with libcap-ng and verification that root cannot be regained.
 #include "os/privileges.hpp"
 

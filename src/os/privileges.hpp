@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Dropping root for good: optional chroot, switch to an unprivileged user, clear every
 // capability, forbid regaining privileges, and verify that it worked (architecture.md 7.2).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Process-wide settings and look-ups.
 #include "os/process.hpp"
 

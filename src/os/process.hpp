@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Process-wide facts and settings a daemon needs at start-up: who it runs as, how many CPUs it may
 // use, its malloc arenas, no_new_privs, /dev/null for stdio, and the few look-ups (group names,
 // interface names, executable files) the configuration and the helper make.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // getrandom wrapper.
 #include "os/random.hpp"
 

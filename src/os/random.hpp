@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Secrets from the kernel's CSPRNG (getrandom).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Raw ICMPv6 output socket.
 #include "os/raw_icmpv6_socket.hpp"
 

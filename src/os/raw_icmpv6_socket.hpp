@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Raw ICMPv6 socket for the relay's ICMPv6 errors (RFC 4443): the kernel fills in the checksum
 // and picks the source address, as a router's own error messages need.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Raw IPv6 output for the Teredo server's native path (RFC 4380 5.3.1).
 #include "os/raw_ipv6_socket.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Raw IPv6 socket (IPPROTO_RAW: the caller supplies the whole IPv6 header) for native forwarding.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libseccomp allow-list for worker processes.
 #include "os/seccomp.hpp"
 

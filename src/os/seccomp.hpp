@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A seccomp allow-list (libseccomp) for the processes that parse network data: what the data
 // paths, their logging and their shutdown need, and nothing that opens new files, creates
 // network sockets (but a client's UDP sockets on random ports, when asked), executes programs or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // signalfd set-up for the daemon's main thread.
 #include "os/signals.hpp"
 

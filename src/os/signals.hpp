@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Process signals as file-descriptor events (signalfd), so no handler runs asynchronously.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Small state files (state_file.hpp).
 #include "os/state_file.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A daemon's small state files under a directory of its own (/var/lib/teredod): what must outlive
 // the process, such as the UPnP port mapping it may still hold (roles/upnp_state.hpp). Written by
 // root only, so the directory must be root's and closed to others, and files are never followed

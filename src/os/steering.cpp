@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The two steering programs, written as instructions (no BPF toolchain at build time). Offsets
 // and hash: proto/steering.hpp.
 #include "os/steering.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Kernel steering of packets to the worker that owns their peer (proto/steering.hpp): a classic
 // BPF program on the SO_REUSEPORT group of the workers' UDP sockets (the socket index is the
 // owner of the datagram's inner IPv6 source), and an eBPF program on the multi-queue TUN device

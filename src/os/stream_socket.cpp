@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Unix and TCP stream sockets for the control channel.
 #include "os/stream_socket.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Stream sockets for the control channel: a Unix socket file created in its final owner and mode,
 // a TCP listener for the metrics endpoint, connecting to a Unix socket (teredoctl), and
 // non-blocking accept, read and write on the connections.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // syslog(3) and stderr.
 #include "os/system_log.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The system log (syslog(3), kept open across a chroot) and stderr, as the daemons' log sink
 // (daemon/log.hpp formats the messages). Thread-safe.
 #pragma once

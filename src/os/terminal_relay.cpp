@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // setsid, /dev/null and a pipe for a worker's stdio; the supervisor's copy (terminal_relay.hpp).
 #include "os/terminal_relay.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Keeps the terminal away from the processes that parse network data. A daemon started in the
 // foreground (-f) from a shell has that shell's terminal as its controlling tty and as stdio; a
 // worker taken over could push keystrokes into it (TIOCSTI) or rewrite its settings. Each worker

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // timerfd wrapper.
 #include "os/timer_fd.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A one-shot timer as a file descriptor (timerfd on CLOCK_MONOTONIC), for the core's deadlines.
 #pragma once
 

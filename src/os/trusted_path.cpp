@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Ownership and mode of a path and its ancestors (trusted_path.hpp).
 #include "os/trusted_path.hpp"
 

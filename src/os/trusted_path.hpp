@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Files a root process runs or loads must be root's alone, as OpenSSH requires of its
 // configuration: the file and every directory above it owned by root and writable by nobody
 // else. Otherwise whoever can write one of them chooses what root executes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TUN device creation, offload negotiation and packet I/O with virtio_net_hdr.
 #include "os/tun_device.hpp"
 

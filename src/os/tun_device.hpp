@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The Linux TUN device (/dev/net/tun) carrying bare IPv6 packets: IFF_TUN | IFF_NO_PI, so no
 // 4-byte packet-information header (unlike Miredo, miredo-behaviour.md 7), and IFF_VNET_HDR: every
 // read and write carries a 10-byte virtio_net_hdr, which lets the kernel hand over TCP/UDP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Batched UDP socket I/O over recvmmsg/sendmmsg, with UDP GSO and GRO.
 #include "os/udp_socket.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Non-blocking IPv4 UDP socket with batched receive (recvmmsg) and send (sendmmsg), and the UDP
 // offloads: UDP GSO (UDP_SEGMENT: a run of equal-size datagrams to one peer goes down as one
 // message, scatter-gather over the callers' header and body) and UDP GRO (UDP_GRO: the kernel

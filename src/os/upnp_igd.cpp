@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libminiupnpc through dlopen (upnp_igd.hpp): typed by miniupnpc's own headers (libminiupnpc-dev),
 // resolved with dlsym from the library of the same API version; the handle stays open for the
 // (short) life of the process.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A UPnP Internet Gateway Device (RFC 6081 5.3) through libminiupnpc, loaded with dlopen in the
 // short-lived process that talks to the IGD (roles/upnp_child.hpp) and nowhere else: no other
 // process of the daemon maps the library or parses the IGD's XML and HTTP. The calls are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Byte views, big-endian loads/stores and a bounds-checked writer for building packets.
 #pragma once
 

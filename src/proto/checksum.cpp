@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Internet checksum over the IPv6 pseudo-header.
 #include "proto/checksum.hpp"
 

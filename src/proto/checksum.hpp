@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Internet checksum (RFC 1071) with the IPv6 pseudo-header (RFC 8200 8.1), for ICMPv6/UDP/TCP.
 #pragma once
 

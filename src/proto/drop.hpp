@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Drop reasons: every packet that teredod discards is counted under exactly one of these names.
 // A drop is not an error; it is an outcome of parsing or policy (architecture.md 7.4).
 #pragma once

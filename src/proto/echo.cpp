@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ICMPv6 echo and bubble packets.
 #include "proto/echo.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ICMPv6 Echo Request/Reply (RFC 4443 4.1, 4.2), used by the direct IPv6 connectivity test
 // (RFC 4380 5.2.9), and bubbles (RFC 4380 2.8).
 #pragma once

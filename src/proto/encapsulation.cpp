@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo encapsulation parsing and building (RFC 4380 5.1.1, 5.2.3; RFC 6081 4).
 #include "proto/encapsulation.hpp"
 

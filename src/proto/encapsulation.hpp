@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo UDP payload framing (RFC 4380 5.1.1, RFC 6081 4): [authentication] [origin indication]
 // IPv6 packet [trailers]. Parsing never copies: every view points into the datagram.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ICMPv6 error construction (RFC 4443).
 #include "proto/icmpv6_error.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ICMPv6 error messages (RFC 4443 3.1 Destination Unreachable, 3.2 Packet Too Big) and the
 // rule of when not to send one (RFC 4443 2.4 (e)).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IPv4 addresses, UDP endpoints and the "global unicast" test of RFC 4380 section 5.2.4.
 #pragma once
 

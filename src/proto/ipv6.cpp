@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IPv6 header parsing and building.
 #include "proto/ipv6.hpp"
 

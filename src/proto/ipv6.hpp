@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IPv6 fixed header view and builder (RFC 8200 section 3).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IPv6 addresses as 16 network-order bytes, and the scope tests Teredo needs.
 #pragma once
 

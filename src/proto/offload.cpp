@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TSO/USO segmentation and TCP coalescing for IPv6 (RFC 8200; RFC 9293 for TCP fields).
 #include "proto/offload.hpp"
 

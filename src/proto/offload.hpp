@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Segmentation and coalescing of IPv6 TCP/UDP super-packets, for the tunnel interface's
 // offloads (TSO/USO on the way out, GRO-style coalescing on the way in). Pure functions: the
 // Linux virtio header is translated to OffloadInfo by the os layer.

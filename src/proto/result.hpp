@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Result<T>: a value or the Drop reason that prevented it. C++20 has no std::expected.
 #pragma once
 

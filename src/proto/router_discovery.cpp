@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Router Solicitation / Advertisement parsing and building (RFC 4861, as used by RFC 4380).
 #include "proto/router_discovery.hpp"
 

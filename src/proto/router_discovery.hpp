@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ICMPv6 Router Solicitation / Router Advertisement as Teredo uses them for qualification
 // (RFC 4380 5.2.1, 5.3.2; RFC 4861 4.1, 4.2, 4.6.2, 4.6.4, 6.1).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Steering keys of TUN packets and Teredo datagrams (the same offsets the kernel programs read).
 #include "proto/steering.hpp"
 

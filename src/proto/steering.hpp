@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Which worker owns a peer (several workers, flows pinned, no lock). Every packet is
 // keyed by the remote IPv6 address it concerns: the destination of a packet read from the TUN,
 // the inner source of a Teredo datagram. The worker that owns a key is shard_of(key, n); it

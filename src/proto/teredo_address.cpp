@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo address encoding (RFC 4380 section 4).
 #include "proto/teredo_address.hpp"
 

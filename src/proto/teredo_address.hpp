@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo IPv6 addresses (RFC 4380 section 4, RFC 5991 section 3.1): prefix, server IPv4, flags,
 // obfuscated mapped port and IPv4; and the Teredo-format link-local addresses used by RS/RA.
 #pragma once

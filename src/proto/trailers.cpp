@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RFC 6081 section 4 and 5.1.2: trailer parsing and building.
 #include "proto/trailers.hpp"
 

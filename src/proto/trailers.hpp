@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RFC 6081 trailers: type-length-value fields after the IPv6 packet of a Teredo datagram (6081
 // section 4; sheet 2.8). Nonce (0x01), Alternate Address (0x03), Neighbor Discovery (0x04) and
 // Random Port (0x05; 0x02 as printed in 6081 section 9 is accepted too). Parsing never copies.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod as a client (RelayType client/autoclient; RFC 4380 5.2; miredo-behaviour.md 1.1, 2.4,
 // 3, 4): the worker process opens the tunnel interface down and without addresses, watches the
 // network, forks the privileged helper that will configure the interface once qualified, then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The client's privileged helper: request checks, the hook environment, rtnetlink
 // configuration of the tunnel (as Debian's client-hook does it), and the serving loop.
 #include "roles/client_helper.hpp"

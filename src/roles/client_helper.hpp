@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The client's privileged helper (miredo-behaviour.md 3, 4; architecture.md 7.2): a process
 // forked before the privilege drop that keeps uid 0 with CAP_NET_ADMIN only and configures the
 // tunnel interface on the worker's behalf, through rtnetlink or by running the hook script.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Secure qualification's HMAC-SHA1 (mac_loader.hpp).
 #include "roles/mac_loader.hpp"
 

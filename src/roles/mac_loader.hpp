@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Secure qualification's HMAC-SHA1 (os/hmac.hpp) for the client and server workers.
 #pragma once
 

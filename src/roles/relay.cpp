@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod as a relay (RelayType relay/cone, restricted; RFC 4380 5.4; miredo-behaviour.md 1.1,
 // 2.4, 6): the worker process opens the tunnel interface with its address and the Prefix/32
 // route, then runs run_tunnel (tunnel_setup.hpp): sockets, steering, secret, control socket,

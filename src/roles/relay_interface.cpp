@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Relay tunnel interface set-up and tear-down.
 #include "roles/relay_interface.hpp"
 

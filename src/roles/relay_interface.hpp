@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The relay's tunnel interface (miredo-behaviour.md 2.4): a TUN device configured through
 // rtnetlink with MTU, link up + NOARP, fe80::ffff:ffff:ffff/64 and the route Prefix/32.
 #pragma once

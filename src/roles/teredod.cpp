@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod: the Teredo relay (RFC 4380 5.4) and client (5.2), compatible with miredo(8). Its
 // supervisor reads the configuration (a relay or a client, config/teredod_settings.hpp) and runs
 // the matching worker process (relay.cpp, client.cpp).

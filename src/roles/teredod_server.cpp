@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod-server: the Teredo server (RFC 4380 5.3), compatible with miredo-server(8). Its
 // supervisor reads the configuration; the worker process opens the sockets as root, drops its
 // privileges into the chroot, installs seccomp and runs one data-path thread per CPU (Workers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod's two worker processes: the relay (relay.cpp) and the client (client.cpp).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The shared steps of the relay and client set-up (tunnel_setup.hpp).
 #include "roles/tunnel_setup.hpp"
 

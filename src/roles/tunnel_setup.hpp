@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The set-up of teredod's worker process, one routine for the relay and the client, always in its
 // n-worker form (one worker is n = 1): as root, the signals, the tunnel interface and its queues,
 // one UDP socket per worker on one port (SO_REUSEPORT), the kernel's steering programs, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The UPnP child and its parent's side (upnp_child.hpp).
 #include "roles/upnp_child.hpp"
 

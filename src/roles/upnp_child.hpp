@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The short-lived process that talks to a UPnP IGD (RFC 6081 5.3), so that no privileged process
 // parses the IGD's answers: forked by root (the client worker's set-up, or the supervisor once a
 // worker has ended), it loads libminiupnpc, drops to the daemon's user in its chroot with no

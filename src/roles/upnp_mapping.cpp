@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The UPnP port mapping around the client (upnp_mapping.hpp).
 #include "roles/upnp_mapping.hpp"
 

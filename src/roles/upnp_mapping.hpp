@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RFC 6081 3.2 and 5.3 around the client's core: the UPnP port mapping of the service port.
 //  - At start (the client worker's set-up, as root): the state file's mappings of an earlier run
 //    are deleted, the service port is mapped and the IGD's external address read, in the UPnP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The UPnP child's report (upnp_report.hpp).
 #include "roles/upnp_report.hpp"
 

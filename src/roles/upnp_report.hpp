@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The one report the UPnP child (upnp_child.hpp) writes on its pipe: a fixed 16-byte record of
 // fixed fields (native byte order: both ends are the same program on one host). The privileged
 // side reads it and nothing else: it never sees the IGD's XML or HTTP. decode_igd_report checks

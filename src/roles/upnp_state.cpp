@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The UPnP state file (upnp_state.hpp).
 #include "roles/upnp_state.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The UPnP state file (RFC 6081 5.3: the mapped port SHOULD persist across restarts):
 // /var/lib/teredod/upnp-INTERFACE lists the UDP ports this host may still have mapped on its IGD, so
 // that a start after a crash deletes them first and the supervisor deletes them once the worker

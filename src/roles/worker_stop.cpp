@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The stop signals and the stop eventfd of a worker process (worker_stop.hpp).
 #include "roles/worker_stop.hpp"
 

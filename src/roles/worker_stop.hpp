@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What ends a worker process: the stop signals (SIGINT, SIGTERM, SIGQUIT), which the thread that
 // waits for them reads, and the eventfd that thread then signals to stop the others. Opened first
 // by the tunnel set-up (tunnel_setup.hpp) and by teredod-server's worker.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredo-mire: a Teredo test responder, as Miredo's (miredo-behaviour.md 1.4; man page
 // docs/teredo-mire.1). Listens on UDP 0.0.0.0:3544 and 0.0.0.0:3545; answers bubbles on 3544 with
 // a bubble from 3545, and on 3545 Echo Requests with Echo Replies and unknown next headers with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredoctl: queries a running teredod or teredod-server over its control socket (protocol and
 // JSON fields in docs/teredoctl.md). Read-only.
 //

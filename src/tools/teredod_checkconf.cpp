@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredod-checkconf: checks a teredod or teredod-server configuration file (config/checkconf.hpp).
 #include <iostream>
 #include <string_view>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # shellcheck disable=SC2317  # summary() runs from a trap
 # tests/netns/checks.sh: what every tests/netns/test_*.sh shares on top of lib.sh (which it sources, with the paths of

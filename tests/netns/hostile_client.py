@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/netns/hostile_client.py: hostile Teredo datagrams against a qualified Teredo client, for test_client_hostile.sh.
 
 Run inside the lab's attacker namespace (ip netns exec ... /usr/bin/python3 hostile_client.py CATEGORY ...). It only

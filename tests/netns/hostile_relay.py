@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/netns/hostile_relay.py: hostile traffic against a Teredo relay, for test_relay_hostile.sh.
 
 Run inside a lab namespace (ip netns exec ... /usr/bin/python3 hostile_relay.py SUBCOMMAND ...). It only ever sends

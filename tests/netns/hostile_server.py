@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/netns/hostile_server.py: hostile traffic against a Teredo server, for test_server_hostile.sh.
 
 Run inside a lab namespace (ip netns exec ... /usr/bin/python3 hostile_server.py SUBCOMMAND ...). It only ever

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/netns/lib.sh: the network-namespace lab of teredod's tests and benchmarks (source it; bash 5, root), in three
 # parts:

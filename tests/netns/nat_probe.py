@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What kind of NAT is this? (tests/netns/test_nat_lab.sh checks that each nftables NAT behaves as named.)
 
   nat_probe.py listen ADDR     on the outside: UDP ADDR:7001, 7002 and 7003. A datagram on any of them is answered

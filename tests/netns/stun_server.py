@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A minimal STUN server (RFC 5389 Binding) for the namespace lab: test equipment for tests/netns/test_upnp.sh.
 
 miniupnpd refuses to forward ports while its WAN address is private or reserved, and every documentation range the lab

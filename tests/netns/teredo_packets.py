@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/netns/teredo_packets.py: packet building, RESULT lines and the daemons' counters (read over their control
 sockets) shared by the hostile_*.py checkers.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
 # tests/netns/test_client_faults.sh: OUR Teredo client (teredod, RelayType client, behind the NAT) under faults.
 #

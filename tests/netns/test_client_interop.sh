@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_client_interop.sh: OUR Teredo client (teredod, RelayType client) behind the NAT, against every
 # server/relay combination of ours and Debian's, plus client-to-client traffic. One lab (see the diagram in lib.sh):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
 # tests/netns/test_client_workers.sh: OUR client with two data-path workers (issue 7), behind the NAT, with our server
 # and our relay. Worker 0 qualifies (router advertisements carry an authentication header and are steered to it) and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
 # tests/netns/test_daemon_cli.sh: teredod and teredod-server command lines, exit codes, detaching and the pidfile lock.
 #

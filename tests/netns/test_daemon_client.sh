@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
 # tests/netns/test_daemon_client.sh: teredod in client mode as a daemon: the privileges of its three processes, a
 # HookScript that records what it was given, and reloads.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2015  # pass() always succeeds
 # sd_notify (issue 5, Type=notify units): each daemon tells the service manager READY=1 once its
 # worker is set up, RELOADING=1 then READY=1 around a SIGHUP reload, and STOPPING=1 at SIGTERM.

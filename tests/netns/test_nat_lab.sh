@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_nat_lab.sh: Teredo behind the NATs people have (issue 12), with real nftables NATs. The lab of lib.sh
 # plus a second NAT with two clients on one LAN:

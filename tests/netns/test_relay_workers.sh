@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015  # summary() runs from a trap; pass() always succeeds
 # tests/netns/test_relay_workers.sh: OUR relay with several data-path workers (issue 7): a multi-queue TUN, one
 # SO_REUSEPORT socket per worker, each worker owning the peers proto::shard_of gives it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_secure_qualification.sh: secure qualification (RFC 4380 5.2.2, 5.3.2; issue 12) between our client
 # and our server, HMAC-SHA1 from libcrypto on both sides.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2317,SC2015,SC2153  # summary() runs from a trap; pass() always succeeds; TEREDO_* from eval
 # tests/netns/test_upnp.sh: the RFC 6081 3.2 / 5.3 UPnP port mapping of our client against a real IGD, Debian's
 # miniupnpd (nftables backend), run only inside the lab's NAT namespace with a configuration file of its own.

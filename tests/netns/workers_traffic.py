@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/netns/workers_traffic.py: traffic for test_relay_workers.sh (many peers, so that every relay worker owns some).
 
   sources RELAY PORT SERVER MAPPED_IP COUNT DST SINK_PORT

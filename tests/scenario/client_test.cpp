@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Client scenarios on a virtual clock: qualification and every rejection, refresh, mapping
 // change, server loss and failover, bubbles between clients, the connectivity test through a
 // relay (RFC 4380 5.2), with the server and relay cores and simulated NATs.

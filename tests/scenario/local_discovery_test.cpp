@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Local client discovery (RFC 4380 5.2.8, 5.2.4 case 3, 5.2.3 rules 4 and 5; issue 12): two
 // clients behind one NAT that does not hairpin, without the RFC 6081 extensions, find each other
 // on their link and talk at their local addresses. Bad discovery bubbles are counted drops.

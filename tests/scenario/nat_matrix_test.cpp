@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Every pair of NAT kinds, both ways (issue 12, part 4): clients behind simulated NATs on a
 // virtual clock, with the server and relay cores. Pairs RFC 4380 + RFC 6081 can connect must
 // connect in both directions; the others must fail cleanly: counted, no loop, no state left.

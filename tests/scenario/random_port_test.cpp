@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RFC 6081 3.2-3.4 in memory: a random port per peer behind a port-preserving symmetric NAT, the
 // echo test that predicts a sequential NAT's port, the Peer Refresh Timer, what arrives on a random
 // port that is not for it, a host that cannot open ports, and a UPnP port mapping.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Relay scenarios on a virtual clock (RFC 4380 5.4): queueing, bubbles through a real server
 // core, clients behind simulated NATs, retries and giving up, ICMPv6 errors, floods.
 #include <gtest/gtest.h>

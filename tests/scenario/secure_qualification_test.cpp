@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Secure qualification (RFC 4380 5.2.2, 5.3.1, 5.3.2; issue 12): the client core and the server
 // core, with HMAC-SHA1 from libcrypto (os/hmac.hpp), exchange authenticated Router Solicitations
 // and Advertisements; wrong keys, unknown clients, forged RAs and unauthenticated RSs to a server

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Scenarios: clients behind simulated NATs qualify against the server core and exchange bubbles
 // through it (RFC 4380 5.2.1 cone probing, symmetric NAT detection, 5.3.1 relaying with origin).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A NAT model for scenario tests: endpoint-independent or symmetric mapping, and full-cone,
 // address-restricted or port-restricted filtering (RFC 4787 vocabulary). A symmetric NAT numbers
 // its mappings in sequence (Symmetric: RFC 6081's sequential port-symmetric NAT), keeps the inside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // An in-memory Teredo network for scenario tests: a server core, a relay core, clients behind
 // simulated NATs, and a native IPv6 host that answers echo requests, wired by IPv4 endpoint and
 // IPv6 route, on a virtual clock. Datagrams are delivered in order through a FIFO.

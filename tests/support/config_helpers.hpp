@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What the configuration tests share: files parsed without DNS, and their diagnostics as text.
 #pragma once
 

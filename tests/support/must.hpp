@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The value of a set-up step that must succeed: the test stops with the reason otherwise (a
 // failed set-up is not a finding of the test, so it does not continue on a half-built fixture).
 #pragma once

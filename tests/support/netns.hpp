@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests against the real kernel without touching the host: the test process moves into a network
 // namespace of its own (as root; otherwise into a user namespace that maps the user to root, with a
 // network namespace), with the loopback up and the given IPv4 addresses on it (architecture.md 7.7

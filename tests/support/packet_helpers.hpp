@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Shared helpers for tests and fuzz tools: hex <-> bytes, textual IPv4/IPv6 addresses, and
 // ready-made Teredo datagrams (the protocol sheet's vectors). Header-only; depends only on
 // teredo_proto and the standard library (no OS headers), so core tests and fuzz tools can use it.

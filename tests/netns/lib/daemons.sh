@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/netns/lib/daemons.sh: starting and stopping the daemons of the lab (sourced by tests/netns/lib.sh): Teredo
 # servers, relays and clients (ours or Debian's Miredo), their configuration files, their users.

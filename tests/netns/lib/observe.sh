@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/netns/lib/observe.sh: looking at the lab (sourced by tests/netns/lib.sh): sockets, interfaces and addresses,
 # ping and iperf3, our daemons through teredoctl (their control sockets, $LAB_DIR/NAME.sock), processes and their

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # shellcheck disable=SC2086  # pid lists are split on purpose
 # tests/netns/lib/topology.sh: the network-namespace lab itself (sourced by tests/netns/lib.sh; bash 5, root).

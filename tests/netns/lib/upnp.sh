@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/netns/lib/upnp.sh: a UPnP IGD on a lab NAT (sourced by tests/netns/lib.sh): Debian's miniupnpd (nftables
 # backend) with its own configuration file, the STUN responder that lets it forward ports on a documentation address,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for teredod-checkconf's logic (daemon/checkconf): classification, offline resolution,
 // output format and exit statuses.
 #include "config/checkconf.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The client keys file (config/client_keys) and the directives of secure qualification on both
 // sides: ClientKeysFile and RequireAuthentication (server), ClientIdentifier and ClientSecret
 // (client). Every bad line is one error naming the file and line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for teredod's client-mode directives (config/client_settings).
 #include "config/teredod_settings.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the miredo.conf-syntax parser (daemon/config_file).
 #include "config/config_file.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the control channel's directives (config/control_settings).
 #include "config/control_settings.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the data-path directives (config/datapath_settings).
 #include "config/datapath_settings.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the effective settings a reload compares (config/effective).
 #include "config/effective.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for teredod-server's settings (config/server_settings).
 #include "config/server_settings.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the metrics endpoint's HTTP (control/http).
 #include "control/http.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the JSON documents of the control protocol (control/json), schema 2.
 #include "control/json.hpp"
 

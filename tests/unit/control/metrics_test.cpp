@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the Prometheus text (control/metrics): one name per quantity, labels for the
 // dimension, a HELP for every family, every counter of every table exposed.
 #include "control/metrics.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the request slot between the control thread and a data-path thread (control/port).
 #include "control/port.hpp"
 

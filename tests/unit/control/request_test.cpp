@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the control request line (control/request).
 #include "control/request.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Snapshots the control tests render: a qualified client with one native peer.
 #pragma once
 

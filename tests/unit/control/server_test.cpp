@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the control thread (control/server): the Unix socket's file, requests and garbage,
 // the metrics endpoint over TCP, and clients that connect and say nothing.
 #include "control/server.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the control snapshots: merging workers, peer filter and sort, snapshots of the cores,
 // "state since".
 #include "control/snapshot.hpp"

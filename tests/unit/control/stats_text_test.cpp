@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the exit summary (control/stats_text).
 #include "control/stats_text.hpp"
 

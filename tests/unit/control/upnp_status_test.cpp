@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the UPnP status of a client (control/upnp_status): published once by the set-up, added
 // once to the merged snapshot whatever the number of workers, and shown as nat.upnp, the
 // teredod_upnp_* counters and the teredod_client_upnp_mapped gauge.

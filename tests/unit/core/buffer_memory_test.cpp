@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The core's buffer memory: zero-filled arrays and the heap resource.
 #include "core/buffer_memory.hpp"
 

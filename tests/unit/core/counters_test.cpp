@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the counter tables (core/counters.hpp): every member of every *Counters struct is in
 // its table once, and the sums over workers add every one of them.
 #include "core/counters.hpp"

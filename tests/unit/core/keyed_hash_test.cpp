@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // core/keyed_hash.hpp: SipHash checked against the reference vectors of its authors (SipHash-2-4,
 // key 00 01 .. 0f, message 00 01 .. of each length), which exercise the round function, the word
 // loading and the final block; SipHash-1-3 is the same code with fewer rounds.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The local peer table (RFC 4380 5.2.8): lifetime, news, eviction.
 #include "core/local_peers.hpp"
 

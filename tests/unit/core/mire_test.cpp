@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // teredo-mire's responder (miredo-behaviour.md 1.4): bubbles on 3544, echo and Parameter Problem
 // on 3545, and what it refuses to answer.
 #include "core/mire.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Packet queue: FIFO order, per-list and pool bounds, release.
 #include <gtest/gtest.h>
 

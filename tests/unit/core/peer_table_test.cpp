@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Peer table: differential test against std::unordered_map, eviction at the ceiling, sweep.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Server core: RS -> RA (RFC 4380 5.3.2), forwarding (5.3.1) and every drop reason.
 #include <gtest/gtest.h>
 

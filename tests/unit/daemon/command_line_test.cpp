@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the daemons' command-line parser (daemon/command_line).
 #include "daemon/command_line.hpp"
 

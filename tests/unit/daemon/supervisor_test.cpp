@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the supervisor's pure logic: what a reload compares and how it reports changes.
 #include "daemon/supervisor.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemons' terminate handler (src/daemon/terminate_handler.cpp): logs, then aborts.
 #include <gtest/gtest.h>
 

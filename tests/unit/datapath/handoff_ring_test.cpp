@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // HandoffRing (daemon/handoff.hpp): records keep kind, source and bytes; the ring wraps, refuses
 // what does not fit and accepts again once the consumer released; one producer thread and one
 // consumer thread move a million records in order (run under TSan/ASan in CI builds).

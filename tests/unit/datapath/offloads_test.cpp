@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the data path's offload report.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The tunnel path (datapath/tunnel_path.hpp) carrying out a client core's random-port actions
 // (RFC 6081 3.3, 3.4) on real sockets, in a network namespace of the test's own.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A client worker's random-port sockets (datapath/random_port_sockets.hpp) on real sockets and a
 // real epoll set, in a network namespace of the test's own (its loopback): a socket opens on the
 // port asked for and its tag names its slot, what arrives makes epoll report that tag, what it

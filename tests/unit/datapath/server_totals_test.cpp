@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the server workers' totals (datapath/server_worker).
 #include "datapath/server_worker.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Drives the tunnel path (datapath/tunnel_path.hpp) with its real adapters against a fake TUN: one
 // end of a SOCK_SEQPACKET socketpair stands in for /dev/net/tun (the test writes and reads the
 // packets the kernel would, each behind its virtio_net_hdr) and a UDP socket on the loopback plays

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Forking with a channel (os/child.hpp) against the real kernel: the ready handshake both ways,
 // the request channel, what the child keeps open, reaping and wait statuses.
 #include "os/child.hpp"

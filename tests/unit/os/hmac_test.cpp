@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // HMAC-SHA1 through libcrypto (os/hmac.hpp): the RFC 2202 test vectors, and a text in parts.
 #include "os/hmac.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // os/hook_runner.hpp with real programs: the environment given and nothing else, the exit status,
 // and a program that does not end in time killed with everything it started.
 #include "os/hook_runner.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // os/log_forward.hpp over a real socketpair: a worker's line reaches the supervisor whole, and
 // whatever a worker taken over sends is checked there (priority, length, control bytes).
 #include "os/log_forward.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemons' page-mapped buffer memory: whole pages, zero-filled, resident only once written.
 #include "os/page_memory.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Process-wide facts and look-ups (os/process.hpp) against the real system.
 #include "os/process.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The seccomp allow-list (os/seccomp.hpp) in a forked child, against the real kernel: a client's
 // worker may open its random-port UDP sockets (SeccompOptions::udp_sockets), exactly those, and
 // no worker may without the option; ioctl, prctl, prlimit64 and tgkill only with the arguments a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Grouping of datagrams into UDP GSO runs (os::SendBatch).
 #include <gtest/gtest.h>
 

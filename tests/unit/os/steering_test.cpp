@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The kernel steering programs (os/steering.hpp) against the real kernel: in a network namespace
 // of its own (unshare), datagrams and packets for many peers must reach exactly the socket and
 // the TUN queue that proto::shard_of names. Needs root; without it each test says SKIPPED.

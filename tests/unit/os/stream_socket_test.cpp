@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The control channel's stream sockets (os/stream_socket.hpp) against the real kernel: the Unix
 // socket file's mode, stale and live files, connect errors, non-blocking I/O, the TCP listener.
 #include "os/stream_socket.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // os/trusted_path.hpp against the real file system: a file root runs must be root's, and so must
 // every directory above it, none writable by group or others.
 #include "os/trusted_path.hpp"

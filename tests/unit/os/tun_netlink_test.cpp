@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The TUN device and rtnetlink (os/tun_device.hpp, os/netlink.hpp) against the real kernel, in a
 // network namespace of the test's own: the interface is created, configured, carries a packet the
 // kernel routes to it, and takes one written to it.

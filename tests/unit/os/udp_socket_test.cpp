@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The UDP socket with batches and offloads (os/udp_socket.hpp) against the real kernel, on the
 // loopback of a network namespace of the test's own.
 #include "os/udp_socket.hpp"

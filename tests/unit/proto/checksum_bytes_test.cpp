@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Internet checksum (RFC 1071), byte helpers, the bounds-checked Writer and drop names.
 #include <gtest/gtest.h>
 

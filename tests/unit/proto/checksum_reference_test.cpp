@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The word-at-a-time checksum against the textbook 16-bit big-endian sum (RFC 1071), for every
 // length, alignment and starting sum.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ICMPv6 echo and bubbles (sheet 2.4, 2.7).
 #include <gtest/gtest.h>
 

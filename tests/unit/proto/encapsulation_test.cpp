@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo UDP payload framing: auth header, origin indication, IPv6 packet, trailers
 // (sheet 2.1-2.3; checklist items 5-8).
 #include <gtest/gtest.h>

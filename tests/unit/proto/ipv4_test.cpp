@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The global unicast IPv4 test (sheet 1.4, RFC 4380 5.2.4, and our widening DECISION).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IPv6 fixed header parse/build (RFC 8200 3).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TSO/USO segmentation and TCP coalescing: crafted vectors, odd sizes, options, and packets that
 // must not be coalesced.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Router Solicitation / Advertisement build and parse (sheet 2.5, 2.6; RFC 4861 6.1.1, 6.1.2).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Steering keys and the owner function (proto/steering.hpp): the same bytes the kernel programs
 // read, for bare IPv6, origin indication, authentication header and both; short inputs.
 #include <gtest/gtest.h>

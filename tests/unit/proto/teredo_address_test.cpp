@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Teredo address build/parse (protocol sheet 1.3, checklist items 1-4).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RFC 6081 trailers (sheet 2.8; checklist items 8-10, 56, 59): vectors for each trailer, the
 // unknown-type rules, truncation, and every malformed case as a named drop.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the client's privileged helper: its request checks and the hook environment
 // (roles/client_helper).
 #include "roles/client_helper.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The relay's tunnel interface (roles/relay_interface.hpp) against the real kernel, in a network
 // namespace of the test's own: created with its MTU, fe80::ffff:ffff:ffff/64 and the Prefix/32
 // route, removed again with the object.

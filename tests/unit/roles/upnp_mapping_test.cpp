@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the UPnP step around the client (roles/upnp_mapping) on the paths that start no UPnP
 // process (those talk to an IGD: tests/netns/test_upnp.sh): UPnP off, no local address, and a
 // corrupt state file, which is counted, taken as empty and removed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the UPnP child's report (roles/upnp_report): the only thing the privileged side reads
 // from the process that talks to the IGD. Anything but a well-formed report that fits the
 // request is no report at all.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests for the UPnP state file (roles/upnp_state): its text, and reading and writing it, where
 // nothing a file can hold stops the daemon: a corrupt one is reported and taken as empty.
 #include "roles/upnp_state.hpp"
