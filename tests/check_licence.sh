@@ -7,8 +7,10 @@ set -u
 root=${1:-$(dirname "$0")/..}
 cd "$root" || exit 2
 tag='SPDX-License-Identifier: GPL-2.0-or-later'
-[[ -f COPYING ]] && grep -q 'GNU GENERAL PUBLIC LICENSE' COPYING && grep -q 'Version 2, June 1991' COPYING ||
-  { echo "COPYING: missing or not the GPL version 2"; exit 1; }
+if ! grep -q 'GNU GENERAL PUBLIC LICENSE' COPYING 2>/dev/null || ! grep -q 'Version 2, June 1991' COPYING; then
+  echo "COPYING: missing or not the GPL version 2"
+  exit 1
+fi
 missing=0 checked=0
 while IFS= read -r -d '' f; do
   checked=$((checked + 1))

@@ -42,7 +42,7 @@ cpu_count() { nproc 2>/dev/null || echo 2; }
 TEREDO_DEB_PACKAGES=(
 	build-essential cmake pkg-config g++ clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14 shellcheck
 	libgtest-dev libgmock-dev libbenchmark-dev
-	libmnl-dev libcap-ng-dev libseccomp-dev libsystemd-dev libssl-dev libfmt-dev nlohmann-json3-dev libminiupnpc-dev
+	libmnl-dev libcap-ng-dev libseccomp-dev libssl-dev libfmt-dev nlohmann-json3-dev libminiupnpc-dev
 	iproute2 nftables conntrack iputils-ping iperf3 miniupnpd-nftables
 	miredo miredo-server
 	python3-scapy python3-matplotlib procps psmisc curl tcpdump

@@ -24,7 +24,15 @@ inline constexpr const char* kDefaultServerChroot = "/run/teredod-server/empty";
 
 inline constexpr const char* kCheckconfProgram = "teredod-checkconf";
 
+/// Outside systemd (no $RUNTIME_DIRECTORY), each daemon's own directory under /run: the server's is
+/// not the client's, as systemd gives each unit its own (ProtectSystem=strict leaves it alone writable).
 inline constexpr const char* kDefaultTeredodControlSocket = "/run/teredod/teredod.sock";
-inline constexpr const char* kDefaultServerControlSocket = "/run/teredod/teredod-server.sock";
+inline constexpr const char* kDefaultServerControlSocket = "/run/teredod-server/teredod-server.sock";
+/// The control sockets' file names: under systemd they go in the unit's $RUNTIME_DIRECTORY
+/// (os/runtime_directory.hpp; /run/teredod@NAME/teredod.sock for an instance of teredod@.service).
+inline constexpr const char* kTeredodControlSocketName = "teredod.sock";
+inline constexpr const char* kServerControlSocketName = "teredod-server.sock";
+/// The empty chroot's name in the same directory.
+inline constexpr const char* kChrootName = "empty";
 
 }  // namespace teredo::config

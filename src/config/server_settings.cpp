@@ -8,6 +8,7 @@
 #include "config/load.hpp"
 #include "daemon/log.hpp"
 #include "os/net_text.hpp"
+#include "os/runtime_directory.hpp"
 #include "os/system_log.hpp"
 
 namespace teredo::config {
@@ -49,7 +50,8 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config,
   if (auto m = config.get_unsigned("InterfaceMTU", 1280, 65535)) s.server.mtu = *m;
   if (auto f = config.get_enum("SyslogFacility", os::syslog_facility_names()))
     s.syslog_facility = os::syslog_facility_value(*f);
-  s.control = load_control_settings(config, kDefaultServerControlSocket);
+  s.control = load_control_settings(
+      config, os::runtime_directory_path(kDefaultServerControlSocket, kServerControlSocketName));
   load_worker_count(config, s.workers);
   // Secure qualification (RFC 4380 5.2.2).
   if (auto path = config.get_string("ClientKeysFile")) {

@@ -12,6 +12,7 @@
 #include "daemon/log.hpp"
 #include "os/net_text.hpp"
 #include "os/process.hpp"
+#include "os/runtime_directory.hpp"
 #include "os/system_log.hpp"
 #include "os/trusted_path.hpp"
 #include "os/tun_device.hpp"
@@ -51,7 +52,8 @@ void read_socket_and_tables(ConfigFile& config, TunnelSettings& s, std::size_t& 
   if (auto p = config.get_unsigned("BindPort", 0, 65535)) s.bind.port = static_cast<std::uint16_t>(*p);
   if (auto n = config.get_unsigned("MaxPeers", kMinMaxPeers, kMaxMaxPeers)) max_peers = *n;
   load_data_path_settings(config, s.data_path);
-  s.control = load_control_settings(config, kDefaultTeredodControlSocket);
+  s.control = load_control_settings(
+      config, os::runtime_directory_path(kDefaultTeredodControlSocket, kTeredodControlSocketName));
 }
 
 // The client's RFC 6081 extensions and timers (docs/configuration in README).

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "os/log_forward.hpp"
+#include "os/notify.hpp"
 #include "os/system_log.hpp"
 
 namespace teredo::daemon::log {
@@ -16,6 +17,7 @@ std::atomic<bool> g_open{false};
 std::atomic<bool> g_journal{false};
 std::atomic<int> g_facility{0};
 std::atomic<int> g_forward{-1};
+std::atomic<int> g_status{-1};  // the supervisor's channel, for status(): set in a worker
 const char* g_ident = "teredod";
 
 }  // namespace
@@ -41,10 +43,12 @@ void close() {
   g_open = false;
   g_journal = false;
   g_forward = -1;
+  g_status = -1;
 }
 
 void forward_to(int fd) {
   if (!g_journal) g_forward = fd;
+  g_status = fd;
 }
 
 void disable_stderr() {
@@ -66,6 +70,13 @@ void write(Level level, std::string_view message) {
     os::write_system_log(level, message);
   // Without syslog (tests, early errors) or in the foreground, stderr carries the message.
   if (g_stderr || !g_open) os::write_stderr_log(g_ident, level, message);
+}
+
+void status(std::string_view text) {
+  if (const int fd = g_status; fd >= 0)
+    os::send_status_record(fd, text);
+  else
+    (void)os::notify_service_manager(fmt::format("STATUS={}", text));
 }
 
 }  // namespace teredo::daemon::log

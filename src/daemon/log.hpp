@@ -25,12 +25,19 @@ void set_facility(int facility);
 void close();
 /// A chrooted worker: what would go to syslog goes to the supervisor through `fd` instead
 /// (os/log_forward.hpp), which reaches the syslog daemon even after it restarted. Nothing changes
-/// when stderr is the journal (the journal's stream survives the chroot and restarts).
+/// when stderr is the journal (the journal's stream survives the chroot and restarts); status()
+/// lines go through `fd` in either case.
 void forward_to(int fd);
 /// Stops writing to stderr (after stdio was redirected to /dev/null).
 void disable_stderr();
 
 void write(Level level, std::string_view message);
+
+/// The daemon's one-line status for the service manager ("qualified as 2001:...", shown by
+/// `systemctl status`): from a worker, through the supervisor (forward_to's channel, whatever the
+/// log's sink); from the supervisor itself, to $NOTIFY_SOCKET as STATUS= (os/notify.hpp). Also
+/// logged at debug level.
+void status(std::string_view text);
 
 template <class... Args>
 void debug(fmt::format_string<Args...> f, Args&&... args) {

@@ -5,7 +5,9 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <thread>
 #include <utility>
@@ -14,10 +16,12 @@
 #include "daemon/log.hpp"
 #include "os/child.hpp"
 #include "os/daemonize.hpp"
+#include "os/heartbeat.hpp"
 #include "os/log_forward.hpp"
 #include "os/notify.hpp"
 #include "os/poll_set.hpp"
 #include "os/process.hpp"
+#include "os/runtime_directory.hpp"
 #include "os/signals.hpp"
 #include "os/terminal_relay.hpp"
 
@@ -78,7 +82,7 @@ class Supervisor {
 
   Supervisor(const CommandLine& options, const DaemonIdentity& identity, const Loader& load,
              os::TargetUser user, std::string chroot, os::SignalFd& signals, os::TerminalRelay relay,
-             std::pair<os::Fd, os::Fd> log_channel)
+             std::pair<os::Fd, os::Fd> log_channel, std::optional<os::HeartbeatBoard> heartbeats)
       : options_(options),
         identity_(identity),
         load_(load),
@@ -87,7 +91,8 @@ class Supervisor {
         signals_(signals),
         relay_(std::move(relay)),
         log_in_(std::move(log_channel.first)),
-        log_out_(std::move(log_channel.second)) {}
+        log_out_(std::move(log_channel.second)),
+        heartbeats_(std::move(heartbeats)) {}
 
   /// Starts the first worker; true once it is ready.
   bool start(LoadedConfig config) {
@@ -100,6 +105,12 @@ class Supervisor {
     os::PollSet poll;
     poll.add(signals_.fd(), os::PollSet::kReadable);
     watch_workers(poll);
+    // systemd's watchdog (WatchdogSec=): WATCHDOG=1 every half interval while the data path is
+    // not stuck (os/heartbeat.hpp). Without it the supervisor sleeps until a signal or a log line.
+    const std::uint64_t watchdog_ms = os::watchdog_interval_usec() / 1000;
+    if (watchdog_ms != 0)
+      log::info("systemd watchdog: {} ms; confirming every {} ms while no data-path turn lasts longer",
+                watchdog_ms, watchdog_ms / 2);
     for (;;) {
       drain_workers();
       if (stop_requested_) return stop();
@@ -108,7 +119,8 @@ class Supervisor {
         reload();
         continue;
       }
-      if (auto n = poll.wait(-1); !n) {
+      const int timeout = watchdog_ms != 0 ? watchdog_tick(watchdog_ms / 2) : -1;
+      if (auto n = poll.wait(timeout); !n) {
         log::alert("{}", n.error().message());
         return stop();
       }
@@ -117,6 +129,27 @@ class Supervisor {
   }
 
  private:
+  // Confirms the watchdog when `period_ms` has passed since the last confirmation and no data-path
+  // thread has been in one turn for longer than that. Returns the milliseconds until the next tick.
+  int watchdog_tick(std::uint64_t period_ms) {
+    const std::uint64_t now = os::monotonic_coarse_ms();
+    if (now >= next_watchdog_ms_) {
+      next_watchdog_ms_ = now + period_ms;
+      const auto stuck = heartbeats_ ? heartbeats_->stuck(now, period_ms) : std::nullopt;
+      if (!stuck) {
+        (void)os::notify_service_manager("WATCHDOG=1");
+        watchdog_withheld_ = false;
+      } else if (!watchdog_withheld_) {
+        watchdog_withheld_ = true;
+        log::alert(
+            "Data-path thread {} has been busy with one turn for {} ms: the worker is stuck; not confirming "
+            "systemd's watchdog, which restarts the service",
+            stuck->index, stuck->for_ms);
+      }
+    }
+    return static_cast<int>(std::min<std::uint64_t>(next_watchdog_ms_ - now, period_ms));
+  }
+
   // Reads pending signals. Returns an exit code when the daemon must end now.
   std::optional<int> handle_signals() {
     while (auto signo = signals_.read()) {
@@ -138,6 +171,7 @@ class Supervisor {
   }
 
   bool spawn(const LoadedConfig& config) {
+    if (heartbeats_) heartbeats_->clear();  // the new worker's threads start waiting
     auto child = os::fork_with_channel(os::ChannelKind::ReadyPipe);
     if (child && child->in_child()) {
       // A session of its own, stdio off the terminal (os/terminal_relay.hpp): first, while the
@@ -171,7 +205,7 @@ class Supervisor {
       log::alert("Cannot reset signals: {}", st.error().message());
       return kExitSetupFailure;
     }
-    WorkerContext ctx(options_, user_, chroot_, std::move(ready));
+    WorkerContext ctx(options_, user_, chroot_, std::move(ready), heartbeats_ ? &*heartbeats_ : nullptr);
     try {
       return config.run_worker(ctx);
     } catch (const std::exception& e) {
@@ -193,7 +227,10 @@ class Supervisor {
     for (int i = 0; i < 256; ++i) {  // a bound per turn: a flood cannot starve the signals
       auto record = os::receive_log_record(log_in_);
       if (!record) break;
-      os::write_system_log(record->priority, record->text);
+      if (record->status)
+        (void)os::notify_service_manager("STATUS=" + record->text);
+      else
+        os::write_system_log(record->priority, record->text);
     }
   }
 
@@ -369,6 +406,9 @@ class Supervisor {
   bool stop_requested_ = false;
   bool reload_requested_ = false;
   std::deque<Clock::time_point> crashes_;
+  std::optional<os::HeartbeatBoard> heartbeats_;  // only under systemd's watchdog
+  std::uint64_t next_watchdog_ms_ = 0;
+  bool watchdog_withheld_ = false;
 };
 
 // -t DIR must be a usable directory; without -t, the role's empty directory is prepared.
@@ -380,14 +420,16 @@ std::optional<std::string> choose_chroot(const CommandLine& options, const Daemo
     }
     return *options.chroot_dir;
   }
-  if (auto st = os::prepare_empty_dir(identity.default_chroot); !st) {
+  // Under systemd, in the unit's runtime directory (each instance of a template its own).
+  std::string dir = os::runtime_directory_path(identity.default_chroot, "empty");
+  if (auto st = os::prepare_empty_dir(dir); !st) {
     log::alert(
         "Cannot prepare the empty chroot directory {}: {} (it must be an empty directory owned by root, "
         "not writable by others; or choose one with -t DIR)",
-        identity.default_chroot, st.error().message());
+        dir, st.error().message());
     return std::nullopt;
   }
-  return identity.default_chroot;
+  return dir;
 }
 
 }  // namespace
@@ -436,8 +478,18 @@ int run_supervised(const CommandLine& options, const DaemonIdentity& identity,
     log::alert("Cannot set up the workers' log channel: {}", log_channel.error().message());
     return kExitSetupFailure;
   }
+  // The data path's heartbeats, shared with the workers: only when systemd asks for a watchdog.
+  std::optional<os::HeartbeatBoard> heartbeats;
+  if (os::watchdog_interval_usec() != 0) {
+    auto board = os::HeartbeatBoard::create();
+    if (!board) {
+      log::alert("Cannot set up the watchdog's heartbeats: {}", board.error().message());
+      return kExitSetupFailure;
+    }
+    heartbeats.emplace(std::move(*board));
+  }
   Supervisor supervisor(options, identity, load, std::move(*user), std::move(*chroot), *signals,
-                        std::move(*relay), std::move(*log_channel));
+                        std::move(*relay), std::move(*log_channel), std::move(heartbeats));
   if (!supervisor.start(std::move(*config))) return kExitSetupFailure;
   finish_daemon_setup(daemonizer);
   os::notify_service_manager("READY=1");

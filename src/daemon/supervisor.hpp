@@ -20,6 +20,7 @@
 #include "daemon/command_line.hpp"
 #include "daemon/effective_settings.hpp"
 #include "os/fd.hpp"
+#include "os/heartbeat.hpp"
 #include "os/privileges.hpp"
 #include "os/seccomp.hpp"
 
@@ -29,16 +30,21 @@ namespace teredo::daemon {
 class WorkerContext {
  public:
   WorkerContext(const CommandLine& options, const os::TargetUser& user, std::string chroot_dir,
-                os::Fd ready_pipe)
+                os::Fd ready_pipe, const os::HeartbeatBoard* heartbeats = nullptr)
       : options_(options),
         user_(user),
         chroot_dir_(std::move(chroot_dir)),
-        ready_pipe_(std::move(ready_pipe)) {}
+        ready_pipe_(std::move(ready_pipe)),
+        heartbeats_(heartbeats) {}
 
   const CommandLine& options() const { return options_; }
   const os::TargetUser& user() const { return user_; }
   /// The chroot workers run in (-t, or the role's empty directory).
   const std::string& chroot_dir() const { return chroot_dir_; }
+  /// Data-path thread `index`'s heartbeat for systemd's watchdog (a no-op one when there is none).
+  os::Heartbeat heartbeat(unsigned index) const {
+    return heartbeats_ ? heartbeats_->slot(index) : os::Heartbeat();
+  }
 
   /// Once every privileged resource is open: chroot, setuid to the user, no capabilities,
   /// no_new_privs (os::drop_privileges). Logs and returns false on failure.
@@ -57,6 +63,7 @@ class WorkerContext {
   std::string chroot_dir_;
   os::Fd ready_pipe_;
   os::Fd null_;  // /dev/null, opened before the chroot
+  const os::HeartbeatBoard* heartbeats_;
 };
 
 /// A daemon program: its name, the defaults of -c, -p, -u and -t, and what its supervisor keeps.

@@ -11,8 +11,9 @@
 
 namespace teredo::datapath {
 
-ServerWorker::ServerWorker(const core::ServerConfig& config, ServerSockets sockets, int stop_fd)
-    : server_(config), sockets_(std::move(sockets)), stop_fd_(stop_fd) {}
+ServerWorker::ServerWorker(const core::ServerConfig& config, ServerSockets sockets, int stop_fd,
+                           os::Heartbeat heartbeat)
+    : server_(config), sockets_(std::move(sockets)), stop_fd_(stop_fd), heartbeat_(heartbeat) {}
 
 // poll(2) rather than an epoll set: a descriptor registered in an epoll set keeps an entry on the
 // socket's wait queue for good, so every datagram the worker sends (sock_wfree -> write-space
@@ -27,10 +28,12 @@ void ServerWorker::run() {
   const std::size_t stop = poll.add(stop_fd_, os::PollSet::kReadable);
   bool busy = false;
   for (;;) {
+    heartbeat_.waiting();
     if (auto n = poll.wait(busy ? 0 : -1); !n) {
       daemon::log::error("worker stopped: {}", n.error().message());
       return;
     }
+    heartbeat_.working();
     if (poll.ready(stop)) return;
     busy = false;
     if (poll.ready(primary) && process_batch(core::ServerSocket::Primary) != 0) busy = true;

@@ -11,6 +11,7 @@
 
 #include "core/server.hpp"
 #include "datapath/error_log.hpp"
+#include "os/heartbeat.hpp"
 #include "os/os_result.hpp"
 #include "os/raw_ipv6_socket.hpp"
 #include "os/udp_socket.hpp"
@@ -40,7 +41,8 @@ class ServerWorker {
  public:
   /// `stop_fd` is an eventfd that becomes readable when the worker must stop; the set-up keeps it
   /// open until run() has returned.
-  ServerWorker(const core::ServerConfig& config, ServerSockets sockets, int stop_fd);
+  ServerWorker(const core::ServerConfig& config, ServerSockets sockets, int stop_fd,
+               os::Heartbeat heartbeat = {});
 
   /// The worker thread's body: returns once stop_fd is readable, or on a poll failure.
   void run();
@@ -59,6 +61,7 @@ class ServerWorker {
   core::Server server_;
   ServerSockets sockets_;
   int stop_fd_;
+  os::Heartbeat heartbeat_;  // systemd's watchdog (os/heartbeat.hpp)
   os::RecvBatch recv_;
   os::SendBatch send_primary_;
   os::SendBatch send_secondary_;

@@ -113,7 +113,9 @@ bool TunnelWorker<Core>::run() {
   path_.rearm_timer();
   std::array<std::uint64_t, 8> ready{};
   for (;;) {
+    place_.heartbeat.waiting();
     auto n = epoll_.wait(ready, walk_ ? 0 : -1);  // a walk in progress goes on between batches
+    place_.heartbeat.working();
     if (!n) {
       log::error("{} data path stopped: {}", kIsClient<Core> ? "client" : "relay", n.error().message());
       return false;
@@ -262,6 +264,8 @@ void TunnelWorker<Core>::on_state_change(const core::StateChange& change) {
                     os::to_string(announced_->address));
       log::notice("qualified: address {} (server {}, mapped {}), MTU {}", os::to_string(q.address),
                   os::to_string(q.server), os::to_string(q.mapped), q.mtu);
+      log::status(fmt::format("qualified as {} (server {}, mapped {})", os::to_string(q.address),
+                              os::to_string(q.server), os::to_string(q.mapped)));
       if (core_.key_renewal_requested())
         log::warning(
             "the server asks for a new key for client identifier {} (RFC 4380 5.2.2): update ClientSecret",
@@ -271,6 +275,8 @@ void TunnelWorker<Core>::on_state_change(const core::StateChange& change) {
       interface.send_up(q.address, q.mtu);
     } else if (change.state == core::ClientState::Down) {
       log::notice("lost server {}: Teredo pseudo-tunnel down", os::to_string(core_.current_server()));
+      log::status(fmt::format("no Teredo address: lost server {}, qualifying again",
+                              os::to_string(core_.current_server())));
       if (!announced_) return;
       announced_.reset();
       interface.send_down();

@@ -28,6 +28,7 @@
 #include "datapath/random_port_sockets.hpp"
 #include "datapath/tunnel_path.hpp"
 #include "os/epoll.hpp"
+#include "os/heartbeat.hpp"
 #include "os/kernel_random.hpp"
 #include "os/netlink_monitor.hpp"
 #include "os/raw_icmpv6_socket.hpp"
@@ -53,6 +54,7 @@ struct WorkerPlace {
   Shards* shards = nullptr;         // never null: the rings and wake-ups of all the workers
   os::SignalFd* signals = nullptr;  // worker 0: stop on SIGINT, SIGTERM, SIGQUIT
   int stop_fd = -1;                 // the others: readable once they must stop
+  os::Heartbeat heartbeat;          // systemd's watchdog: when this thread's turn began (os/heartbeat.hpp)
 };
 
 /// Configures the tunnel interface when the client qualifies or loses its server (the privileged

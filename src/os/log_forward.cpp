@@ -19,12 +19,27 @@ OsResult<std::pair<Fd, Fd>> open_log_channel() {
   return std::pair<Fd, Fd>{std::move(supervisor), std::move(workers)};
 }
 
-void send_log_record(int fd, LogPriority priority, std::string_view text) {
+namespace {
+
+// The first byte of a status record: not a priority.
+constexpr unsigned char kStatusTag = 0x53;  // 'S'
+
+void send_record(int fd, char tag, std::string_view text) {
   std::array<char, kMaxLogRecord + 1> buf{};
-  buf[0] = static_cast<char>(priority);
+  buf[0] = tag;
   const std::size_t n = std::min(text.size(), kMaxLogRecord);
   std::memcpy(buf.data() + 1, text.data(), n);
   (void)::send(fd, buf.data(), n + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+}  // namespace
+
+void send_log_record(int fd, LogPriority priority, std::string_view text) {
+  send_record(fd, static_cast<char>(priority), text);
+}
+
+void send_status_record(int fd, std::string_view text) {
+  send_record(fd, static_cast<char>(kStatusTag), text);
 }
 
 std::optional<LogRecord> receive_log_record(const Fd& fd) {
@@ -34,9 +49,11 @@ std::optional<LogRecord> receive_log_record(const Fd& fd) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return std::nullopt;
     const auto p = static_cast<unsigned char>(buf[0]);
-    if (p > static_cast<unsigned char>(LogPriority::Alert)) continue;  // not a priority: refused
+    const bool status = p == kStatusTag;
+    if (!status && p > static_cast<unsigned char>(LogPriority::Alert)) continue;  // not a priority: refused
     LogRecord r;
-    r.priority = static_cast<LogPriority>(p);
+    r.status = status;
+    if (!status) r.priority = static_cast<LogPriority>(p);
     r.text.assign(buf.data() + 1, static_cast<std::size_t>(n - 1));
     for (char& c : r.text)
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';

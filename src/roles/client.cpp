@@ -141,6 +141,8 @@ class ClientTunnel {
         os::to_string(bound),
         settings_.hook_script ? "hook " + *settings_.hook_script : "netlink configuration", c.max_peers, n,
         n == 1 ? "" : "s", user);
+    log::status(
+        fmt::format("qualifying with server {} ({})", settings_.server_name, os::to_string(c.server)));
   }
 
   void before_exit() { helper_->finish(); }  // down + destroy while the interface still exists

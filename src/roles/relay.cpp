@@ -51,6 +51,8 @@ class RelayTunnel {
         config::role_name(settings_.role), iface_->tun().name(), settings_.relay.mtu,
         os::prefix32_to_string(settings_.relay.prefix), os::to_string(bound), settings_.relay.max_peers, n,
         n == 1 ? "" : "s", user);
+    log::status(fmt::format("relay for {} on {}, UDP {}", os::prefix32_to_string(settings_.relay.prefix),
+                            iface_->tun().name(), os::to_string(bound)));
   }
 
   void before_exit() { log::notice("Teredo pseudo-tunnel stopped"); }

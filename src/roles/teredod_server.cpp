@@ -111,8 +111,9 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
   if (!ctx.drop_privileges()) return daemon::kExitSetupFailure;
 
   std::vector<std::unique_ptr<datapath::ServerWorker>> workers;
-  for (auto& s : sockets)
-    workers.push_back(std::make_unique<datapath::ServerWorker>(config, std::move(s), ending->stop.fd()));
+  for (unsigned i = 0; i < sockets.size(); ++i)
+    workers.push_back(std::make_unique<datapath::ServerWorker>(config, std::move(sockets[i]),
+                                                               ending->stop.fd(), ctx.heartbeat(i)));
   // MetricsListen's socket: before seccomp, which forbids creating it.
   if (*control && !(*control)->listen([&](const control::PeerQuery&) {
         const datapath::ServerTotals t = sum(workers);
@@ -126,6 +127,9 @@ int run_server_worker(const config::ServerSettings& settings, daemon::WorkerCont
   log::notice("Teredo server started on {}:{} and {}:{} ({} workers, prefix {}, MTU {}, user {})",
               os::to_string(config.primary), proto::kTeredoPort, os::to_string(config.secondary),
               proto::kTeredoPort, n, os::prefix32_to_string(config.prefix), config.mtu, ctx.user().name);
+  log::status(fmt::format("serving on {}:{} and {}:{}, prefix {}, {} worker{}", os::to_string(config.primary),
+                          proto::kTeredoPort, os::to_string(config.secondary), proto::kTeredoPort,
+                          os::prefix32_to_string(config.prefix), n, n == 1 ? "" : "s"));
   log::info("Rate limits per worker: {} per destination IPv4 address, {} per source /24",
             limit_text(config.destination_rate), limit_text(config.source_rate));
   if (*control && !(*control)->start()) log::error("teredoctl will not be answered");

@@ -148,8 +148,8 @@ int run_tunnel(Role& role, typename datapath::TunnelWorker<Core>::Config config,
   for (unsigned i = 0; i < n; ++i) {
     datapath::WorkerIo io{i == 0 ? *tun : (*queues)[i - 1], std::move(sockets[i].udp),
                           std::move(sockets[i].icmp), std::move(sockets[i].timer)};
-    const datapath::WorkerPlace place{i, shards.get(), i == 0 ? &ending->signals : nullptr,
-                                      ending->stop.fd()};
+    const datapath::WorkerPlace place{i, shards.get(), i == 0 ? &ending->signals : nullptr, ending->stop.fd(),
+                                      ctx.heartbeat(i)};
     try {
       auto w = Worker::create(config, std::move(io), place, settings.data_path, role.client_parts(i));
       if (!w) {

@@ -2,8 +2,9 @@
 // teredoctl: queries a running teredod or teredod-server over its control socket (protocol and
 // JSON fields in docs/teredoctl.md). Read-only.
 //
-//   teredoctl [-s|--socket PATH] COMMAND [--json] [options]   (options before or after COMMAND)
-//   COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse] [--limit N] | stats [--all] | metrics
+//   teredoctl [-s|--socket PATH | -i|--instance NAME|all] COMMAND [--json] [options]   (options before or
+//   after COMMAND) COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse] [--limit N] | stats
+//   [--all] | metrics | list
 // Exit: 0 success, 1 daemon not reachable or it answered with an error, 2 usage error.
 #include <algorithm>
 #include <cerrno>
@@ -20,6 +21,7 @@
 
 #include "config/defaults.hpp"
 #include "daemon/version.hpp"
+#include "os/directory.hpp"
 #include "os/poll_set.hpp"
 #include "os/stream_socket.hpp"
 
@@ -29,6 +31,9 @@ using json = nlohmann::ordered_json;
 
 constexpr const char* kDefaultSocket = teredo::config::kDefaultTeredodControlSocket;
 constexpr const char* kServerSocket = teredo::config::kDefaultServerControlSocket;
+// Instances of teredod@.service keep their socket in /run/teredod@NAME/ (their $RUNTIME_DIRECTORY).
+constexpr const char* kRunDir = "/run";
+constexpr std::string_view kInstancePrefix = "teredod@";
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
@@ -37,9 +42,11 @@ constexpr std::size_t kMaxReply = std::size_t{1} << 30;
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "Usage: teredoctl [-s|--socket PATH] COMMAND [--json] [OPTIONS]\n"
-               "Queries a running teredod (default socket %s)\n"
-               "or teredod-server (%s).\n"
+               "Usage: teredoctl [-s PATH | -i NAME|all] COMMAND [--json] [OPTIONS]\n"
+               "Queries a running teredod (default socket %s),\n"
+               "teredod-server (%s) or an instance of teredod@.service\n"
+               "(/run/teredod@NAME/teredod.sock). Without -s or -i: the default teredod if it runs,\n"
+               "otherwise the only daemon running.\n"
                "\n"
                "Commands:\n"
                "  status                 role, state, Teredo address, server, MTU, refresh, relay, uptime\n"
@@ -51,9 +58,13 @@ void usage(std::FILE* out) {
                "  stats                  packet, byte and protocol counters, drops by reason\n"
                "      --all              also list the drop reasons whose counter is zero\n"
                "  metrics                the same figures in Prometheus text format\n"
+               "  list                   the daemons running: instance, role, state, socket\n"
                "\n"
                "Options (before or after the command):\n"
                "  -s, --socket PATH      control socket (ControlSocket in the configuration)\n"
+               "  -i, --instance NAME    teredod (the default unit), server (teredod-server), NAME for\n"
+               "                         teredod@NAME, or all: every daemon running, one after another\n"
+               "      --run-dir DIR      where to look for the daemons' sockets (default /run)\n"
                "  -j, --json             print the daemon's JSON document (stable fields)\n"
                "  -h, --help             this help\n"
                "  -V, --version          version\n"
@@ -63,7 +74,9 @@ void usage(std::FILE* out) {
 }
 
 struct Options {
-  std::string socket = kDefaultSocket;
+  std::string socket;    // -s: empty when not given
+  std::string instance;  // -i: empty when not given
+  std::string run_dir = kRunDir;
   std::string command;
   bool json_output = false;
   bool all = false;
@@ -95,6 +108,12 @@ Options parse_options(int argc, char** argv) {
       o.socket = value(a);
     } else if (a.rfind("--socket=", 0) == 0) {
       o.socket = std::string(a.substr(9));
+    } else if (a == "-i" || a == "--instance") {
+      o.instance = value(a);
+    } else if (a.rfind("--instance=", 0) == 0) {
+      o.instance = std::string(a.substr(11));
+    } else if (a == "--run-dir") {
+      o.run_dir = value(a);
     } else if (a == "-j" || a == "--json") {
       o.json_output = true;
     } else if (a == "-a" || a == "--all") {
@@ -115,13 +134,19 @@ Options parse_options(int argc, char** argv) {
       usage_error("unexpected argument " + std::string(a));
     }
   }
-  if (o.command.empty()) usage_error("no command given (status, peers, stats or metrics)");
-  if (o.command != "status" && o.command != "peers" && o.command != "stats" && o.command != "metrics")
-    usage_error("unknown command " + o.command + " (expected status, peers, stats or metrics)");
+  if (o.command.empty()) usage_error("no command given (status, peers, stats, metrics or list)");
+  if (o.command != "status" && o.command != "peers" && o.command != "stats" && o.command != "metrics" &&
+      o.command != "list")
+    usage_error("unknown command " + o.command + " (expected status, peers, stats, metrics or list)");
   if (!o.request_args.empty() && o.command != "peers")
     usage_error("--filter, --sort, --reverse and --limit apply to the peers command only");
   if (o.all && o.command != "stats") usage_error("--all applies to the stats command only");
-  if (o.socket.empty()) usage_error("empty socket path");
+  if (!o.socket.empty() && !o.instance.empty()) usage_error("-s and -i cannot be combined");
+  if (!o.instance.empty() &&
+      (o.instance.find('/') != std::string::npos || o.instance == "." || o.instance == ".."))
+    usage_error("invalid instance name " + o.instance);
+  if (o.command == "list" && (!o.socket.empty() || !o.instance.empty()))
+    usage_error("list looks at every daemon: no -s or -i");
   return o;
 }
 
@@ -372,25 +397,82 @@ void print_stats(const json& j, bool all) {
     std::printf("  (%zu other reasons at 0; --all lists them)\n", zero);
 }
 
-}  // namespace
+// ---- which daemon ------------------------------------------------------------------------------
 
-int main(int argc, char** argv) {
-  const Options o = parse_options(argc, argv);
-  std::string request = o.command;
-  for (const std::string& a : o.request_args) request += " " + a;
-  const auto reply = query_daemon(o.socket, request);
+struct Daemon {
+  std::string name;    // teredod, server, or the instance name of teredod@NAME
+  std::string socket;  // its control socket
+};
+
+std::string instance_socket(const Options& o, const std::string& name) {
+  if (name == "teredod") return kDefaultSocket;
+  if (name == "server" || name == "teredod-server") return kServerSocket;
+  return o.run_dir + "/" + std::string(kInstancePrefix) + name + "/" +
+         teredo::config::kTeredodControlSocketName;
+}
+
+// The daemons whose socket exists: the default teredod, the server, then teredod@NAME instances.
+std::vector<Daemon> find_daemons(const Options& o) {
+  std::vector<Daemon> out;
+  if (teredo::os::is_socket(kDefaultSocket)) out.push_back({"teredod", kDefaultSocket});
+  if (teredo::os::is_socket(kServerSocket)) out.push_back({"server", kServerSocket});
+  for (const std::string& entry : teredo::os::directory_entries(o.run_dir)) {
+    if (entry.size() <= kInstancePrefix.size() || entry.rfind(kInstancePrefix, 0) != 0) continue;
+    const std::string name = entry.substr(kInstancePrefix.size());
+    if (std::string path = instance_socket(o, name); teredo::os::is_socket(path)) out.push_back({name, path});
+  }
+  return out;
+}
+
+std::string names_of(const std::vector<Daemon>& daemons) {
+  std::string out;
+  for (const Daemon& d : daemons) out += (out.empty() ? "" : ", ") + d.name;
+  return out;
+}
+
+// What -s, -i or nothing designates. Without either: the default teredod when its socket exists
+// (or when nothing runs, so that the error names the usual path), else the only daemon running.
+std::vector<Daemon> chosen_daemons(const Options& o) {
+  if (!o.socket.empty()) return {{o.socket, o.socket}};
+  if (o.instance == "all") {
+    auto all = find_daemons(o);
+    if (all.empty()) {
+      std::fprintf(stderr, "teredoctl: no daemon is running (no control socket in %s, %s or %s/%sNAME/)\n",
+                   kDefaultSocket, kServerSocket, o.run_dir.c_str(), std::string(kInstancePrefix).c_str());
+      std::exit(kExitError);
+    }
+    return all;
+  }
+  if (!o.instance.empty()) return {{o.instance, instance_socket(o, o.instance)}};
+  if (teredo::os::is_socket(kDefaultSocket)) return {{"teredod", kDefaultSocket}};
+  auto found = find_daemons(o);
+  if (found.size() > 1)
+    usage_error("several daemons are running (" + names_of(found) +
+                "): choose one with -i NAME, or -i all for every one");
+  if (found.empty()) return {{"teredod", kDefaultSocket}};
+  return found;
+}
+
+// Asks one daemon and prints its answer; the JSON document goes to `collect` instead when given.
+int run_one(const Options& o, const std::string& request, const Daemon& d, json* collect) {
+  const auto reply = query_daemon(d.socket, request);
   if (!reply) return kExitError;
   json j = json::parse(*reply, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("ok")) {
     std::fprintf(stderr, "teredoctl: invalid reply from %s (not a teredod control socket?)\n",
-                 o.socket.c_str());
+                 d.socket.c_str());
     return kExitError;
   }
   if (!j.value("ok", false)) {
-    if (o.json_output) std::printf("%s\n", j.dump(2).c_str());
-    std::fprintf(stderr, "teredoctl: %s: %s\n", o.socket.c_str(),
+    if (o.json_output && collect == nullptr) std::printf("%s\n", j.dump(2).c_str());
+    std::fprintf(stderr, "teredoctl: %s: %s\n", d.socket.c_str(),
                  j.value("error", std::string("error")).c_str());
+    if (collect != nullptr) *collect = std::move(j);
     return kExitError;
+  }
+  if (collect != nullptr) {
+    *collect = std::move(j);
+    return kExitOk;
   }
   if (o.json_output) {
     std::printf("%s\n", j.dump(2).c_str());
@@ -406,8 +488,68 @@ int main(int argc, char** argv) {
     else
       std::fputs(j.value("text", std::string()).c_str(), stdout);
   } catch (const json::exception& e) {
-    std::fprintf(stderr, "teredoctl: unexpected reply from %s: %s\n", o.socket.c_str(), e.what());
+    std::fprintf(stderr, "teredoctl: unexpected reply from %s: %s\n", d.socket.c_str(), e.what());
     return kExitError;
   }
   return kExitOk;
+}
+
+// `teredoctl list`: each daemon running, with the role and state its status gives.
+int list_daemons(const Options& o) {
+  const auto daemons = find_daemons(o);
+  json all = json::array();
+  std::vector<std::vector<std::string>> rows{{"INSTANCE", "ROLE", "STATE", "SOCKET"}};
+  int rc = kExitOk;
+  for (const Daemon& d : daemons) {
+    json status;
+    if (run_one(o, "status", d, &status) != kExitOk) rc = kExitError;
+    const std::string role = status.is_object() ? text(status, "role") : "-";
+    const std::string state = status.is_object()
+                                  ? text(status, "state", status.value("ok", false) ? "running" : "-")
+                                  : "not answering";
+    all.push_back({{"instance", d.name}, {"socket", d.socket}, {"role", role}, {"state", state}});
+    rows.push_back({d.name, role, state, d.socket});
+  }
+  if (o.json_output) {
+    std::printf("%s\n", all.dump(2).c_str());
+  } else if (daemons.empty()) {
+    std::fprintf(stderr, "teredoctl: no daemon is running\n");
+  } else {
+    std::vector<std::size_t> width(rows[0].size(), 0);
+    for (const auto& r : rows)
+      for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    for (const auto& r : rows)
+      std::printf("%-*s  %-*s  %-*s  %s\n", static_cast<int>(width[0]), r[0].c_str(),
+                  static_cast<int>(width[1]), r[1].c_str(), static_cast<int>(width[2]), r[2].c_str(),
+                  r[3].c_str());
+  }
+  return daemons.empty() ? kExitError : rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse_options(argc, argv);
+  if (o.command == "list") return list_daemons(o);
+  std::string request = o.command;
+  for (const std::string& a : o.request_args) request += " " + a;
+  const auto daemons = chosen_daemons(o);
+  if (daemons.size() == 1 && o.instance != "all") return run_one(o, request, daemons.front(), nullptr);
+  // -i all: one section per daemon (text), or one object keyed by instance (JSON).
+  int rc = kExitOk;
+  json all = json::object();
+  for (std::size_t i = 0; i < daemons.size(); ++i) {
+    const Daemon& d = daemons[i];
+    if (o.json_output) {
+      json doc;
+      if (run_one(o, request, d, &doc) != kExitOk) rc = kExitError;
+      all[d.name] = std::move(doc);
+      continue;
+    }
+    std::printf("%s== %s (%s) ==\n", i == 0 ? "" : "\n", d.name.c_str(), d.socket.c_str());
+    std::fflush(stdout);
+    if (run_one(o, request, d, nullptr) != kExitOk) rc = kExitError;
+  }
+  if (o.json_output) std::printf("%s\n", all.dump(2).c_str());
+  return rc;
 }

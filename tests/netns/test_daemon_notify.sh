@@ -68,11 +68,13 @@ wait_message() {
 }
 
 run_daemon() {
-	local name="$1"; shift
+	local name="$1" status="$2"; shift 2
 	: >"$WORK/messages"
 	ip netns exec "$NS" env NOTIFY_SOCKET="$WORK/notify.sock" "$@" >"$WORK/$name.log" 2>&1 &
 	local pid=$!
 	if wait_message 1 READY=1; then pass "$name: READY=1 once set up"; else fail "$name: no READY=1 (log: $(tail -3 "$WORK/$name.log"))"; fi
+	if grep -q "^STATUS=$status" "$WORK/messages"; then pass "$name: $(grep -m1 '^STATUS=' "$WORK/messages")"
+	else fail "$name: no STATUS=$status line ($(tr '\n' ' ' <"$WORK/messages"))"; fi
 	kill -HUP "$pid"
 	if wait_message 1 RELOADING=1 && wait_message 2 READY=1; then
 		pass "$name: RELOADING=1 then READY=1 around a reload"
@@ -91,14 +93,41 @@ InterfaceName tdnotify
 BindPort 0
 ControlSocket none
 CONF
-run_daemon relay "$TEREDOD" -f -c "$WORK/relay.conf" -p "$WORK/relay.pid" -u nobody
+run_daemon relay "relay for 2001::/32 on tdnotify" "$TEREDOD" -f -c "$WORK/relay.conf" -p "$WORK/relay.pid" -u nobody
 
 cat >"$WORK/server.conf" <<CONF
 ServerBindAddress 198.51.100.10
 ServerBindAddress2 198.51.100.11
 ControlSocket none
 CONF
-run_daemon server "$TEREDOD_SERVER" -f -c "$WORK/server.conf" -p "$WORK/server.pid" -u nobody
+run_daemon server "serving on 198.51.100.10:3544 and 198.51.100.11:3544" "$TEREDOD_SERVER" -f -c "$WORK/server.conf" -p "$WORK/server.pid" -u nobody
+
+# --- systemd's watchdog (WatchdogSec=): WATCHDOG=1 every half interval while the data path is not stuck ---------------
+# (A stuck data-path thread withholds it: tests/unit/os/heartbeat_test.cpp shows the detection.)
+for who in relay server; do
+	: >"$WORK/messages"
+	if [[ $who == relay ]]; then cmd=("$TEREDOD" -f -c "$WORK/relay.conf" -p "$WORK/relay.pid" -u nobody)
+	else cmd=("$TEREDOD_SERVER" -f -c "$WORK/server.conf" -p "$WORK/server.pid" -u nobody); fi
+	ip netns exec "$NS" env NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=1000000 "${cmd[@]}" >"$WORK/wd-$who.log" 2>&1 &
+	wpid=$!
+	wait_message 1 READY=1
+	sleep 3
+	pings=$(grep -cx WATCHDOG=1 "$WORK/messages")
+	kill -TERM "$wpid"
+	lab_wait_until 10 "$who exit" bash -c "! kill -0 $wpid 2>/dev/null"
+	if ((pings >= 4 && pings <= 9)); then pass "$who: $pings WATCHDOG=1 in 3 s with WATCHDOG_USEC=1000000 (one per 0.5 s)"
+	else fail "$who: $pings WATCHDOG=1 in 3 s (want 4 to 9; log: $(tail -3 "$WORK/wd-$who.log" | tr '\n' '|'))"; fi
+done
+: >"$WORK/messages"
+ip netns exec "$NS" env NOTIFY_SOCKET="$WORK/notify.sock" "$TEREDOD" -f -c "$WORK/relay.conf" -p "$WORK/relay.pid" -u nobody \
+	>"$WORK/wd-none.log" 2>&1 &
+wpid=$!
+wait_message 1 READY=1
+sleep 2
+kill -TERM "$wpid"
+lab_wait_until 10 "relay exit" bash -c "! kill -0 $wpid 2>/dev/null"
+if ! grep -qx WATCHDOG=1 "$WORK/messages"; then pass "no WATCHDOG_USEC: no WATCHDOG=1 (and no periodic wake-up)"
+else fail "WATCHDOG=1 sent without WATCHDOG_USEC"; fi
 
 # --- stderr on the journal ----------------------------------------------------------------------------------------
 : >"$WORK/journal.log"

@@ -22,6 +22,21 @@ TEST(LogForward, ALineArrivesWithItsPriority) {
   EXPECT_FALSE(receive_log_record(channel->first));  // nothing more queued: no wait
 }
 
+TEST(LogForward, AStatusLineIsTaggedAndCheckedLikeALogLine) {
+  auto channel = open_log_channel();
+  ASSERT_TRUE(channel);
+  send_log_record(channel->second.get(), LogPriority::Notice, "qualified: address 2001:0:c000:201::1");
+  send_status_record(channel->second.get(), "qualified as 2001:0:c000:201::1\nREADY=1");
+  auto log_line = receive_log_record(channel->first);
+  ASSERT_TRUE(log_line);
+  EXPECT_FALSE(log_line->status);
+  auto status = receive_log_record(channel->first);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->status);
+  // A newline would let a worker add its own variables (READY=1, MAINPID=) to the STATUS= datagram.
+  EXPECT_EQ(status->text, "qualified as 2001:0:c000:201::1?READY=1");
+}
+
 TEST(LogForward, WhatAWorkerSendsIsChecked) {
   auto channel = open_log_channel();
   ASSERT_TRUE(channel);
