@@ -23,6 +23,11 @@ inline constexpr const char* kDefaultServerUser = "nobody";
 inline constexpr const char* kDefaultServerChroot = "/run/teredod-server/empty";
 
 inline constexpr const char* kCheckconfProgram = "teredod-checkconf";
+/// Miredo's files, which teredod-checkconf --miredo reviews by default.
+inline constexpr const char* kDefaultMiredoConfig = "/etc/miredo/miredo.conf";
+inline constexpr const char* kDefaultMiredoServerConfig = "/etc/miredo/miredo-server.conf";
+/// Where Miredo's client runs its hook, always (miredo-behaviour.md 3); teredod only with HookScript.
+inline constexpr const char* kMiredoClientHook = "/etc/miredo/client-hook";
 
 inline constexpr const char* kDefaultTeredodControlSocket = "/run/teredod/teredod.sock";
 inline constexpr const char* kDefaultServerControlSocket = "/run/teredod/teredod-server.sock";

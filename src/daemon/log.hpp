@@ -27,6 +27,8 @@ void close();
 /// (os/log_forward.hpp), which reaches the syslog daemon even after it restarted. Nothing changes
 /// when stderr is the journal (the journal's stream survives the chroot and restarts).
 void forward_to(int fd);
+/// The descriptor lines are forwarded to (forward_to), or -1 when they are not.
+int forward_fd();
 /// Stops writing to stderr (after stdio was redirected to /dev/null).
 void disable_stderr();
 
