@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # teredod-checkconf end to end: exit statuses and "FILE:LINE: error|warning:" output on sample
-# and broken files, and on Debian's Miredo files when installed. Needs no network and no root.
+# and broken files, and on Debian's Miredo files when installed; --miredo's line-by-line review of Debian's files
+# (installed, and the copies in tests/data/miredo) and of files teredod refuses or reads differently. Needs no
+# network and no root.
 # Usage: checkconf_cli.sh TEREDOD_CHECKCONF SOURCE_DIR
 set -u
 bin=$1
