@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # teredod-checkconf end to end: exit statuses and "FILE:LINE: error|warning:" output on sample
-# and broken files, and on Debian's Miredo files when installed. Needs no network and no root.
+# and broken files, and on Debian's Miredo files when installed; --miredo's line-by-line review of Debian's files
+# (installed, and the copies in tests/data/miredo) and of files teredod refuses or reads differently. Needs no
+# network and no root.
 # Usage: checkconf_cli.sh TEREDOD_CHECKCONF SOURCE_DIR
 set -u
 bin=$1
@@ -93,6 +95,54 @@ for f in /etc/miredo/miredo.conf /etc/miredo/miredo-server.conf; do
     echo "skip: $f not present"
   fi
 done
+
+# --miredo: Debian's Miredo files reviewed line by line (the installed ones when miredo is installed, and the
+# copies in tests/data/miredo either way), with the verdict of each directive line on stdout.
+# expect_out PATTERN: the last run's stdout matches PATTERN.
+expect_out() {
+  if grep -q -e "$1" "$tmp/out"; then
+    echo "ok: stdout has '$1'"
+  else
+    echo "FAIL: stdout lacks '$1':" >&2
+    cat "$tmp/out" >&2
+    failures=$((failures + 1))
+  fi
+}
+for dir in /etc/miredo "$src/tests/data/miredo"; do
+  if [ ! -r "$dir/miredo.conf" ]; then
+    echo "skip: $dir/miredo.conf not present"
+    continue
+  fi
+  f=$dir/miredo.conf
+  expect 0 - --miredo "$f"
+  expect_out "^$f: a Miredo miredo.conf (client mode)"
+  expect_out "^$f:[0-9]*: same: InterfaceName teredo: "
+  expect_out "^$f:[0-9]*: differs: ServerAddress teredo-debian.remlab.net: "
+  expect_out "^$f: note: .*HookScript /etc/miredo/client-hook"
+  expect_out "^$f: 2 directive line(s): 1 same, 1 differ, 0 ignored, 0 refused$"
+  f=$dir/miredo-server.conf
+  expect 0 - --miredo "$f"
+  expect_out "^$f: a Miredo miredo-server.conf (server mode)"
+  expect_out "^$f:[0-9]*: same: ServerBindAddress 192.0.2.221: the primary IPv4 address"
+  expect 0 - --miredo --server -c "$f"
+done
+# The default file of --miredo is Miredo's.
+if [ -r /etc/miredo/miredo.conf ]; then
+  expect 0 - --miredo
+  expect_out "^/etc/miredo/miredo.conf: a Miredo miredo.conf"
+fi
+# A Miredo file that Miredo runs but teredod refuses, one that both accept with differences.
+printf 'RelayType relay\nInterfaceMTU 1000\nBindPort\nServerAddress 192.0.2.1\n' >"$tmp/m-relay.conf"
+expect 1 - --miredo "$tmp/m-relay.conf"
+expect_out "^$tmp/m-relay.conf:2: refused: InterfaceMTU 1000: .*write a value from 1280 to 65535"
+expect_out "^$tmp/m-relay.conf:3: ignored: BindPort: no value"
+expect_out "^$tmp/m-relay.conf:4: ignored: ServerAddress 192.0.2.1: ServerAddress is superfluous in relay mode"
+printf 'ServerAddress 192.0.2.1 the server\nRefreshInterval 20\n' >"$tmp/m-client.conf"
+expect 0 - --miredo "$tmp/m-client.conf"
+expect_out "^$tmp/m-client.conf:1: differs: ServerAddress 192.0.2.1: .*\"the\" after the value of ServerAddress ignored"
+expect_out "^$tmp/m-client.conf:2: differs: RefreshInterval 20: a teredod directive"
+expect 1 "cannot read" --miredo "$tmp/missing.conf"
+expect 2 "Duplicate parameter" --miredo -c a -c b
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed" >&2

@@ -6,8 +6,10 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <vector>
 
 #include "config/defaults.hpp"
+#include "config/miredo_migration.hpp"
 #include "config/server_settings.hpp"
 #include "config/teredod_settings.hpp"
 #include "daemon/command_line.hpp"
@@ -98,9 +100,9 @@ Ipv4Resolver offline_resolver() {
   };
 }
 
-CheckResult check_config(ConfigFile config) {
+CheckResult check_config(ConfigFile config, std::optional<ConfigKind> kind) {
   CheckResult r;
-  r.kind = classify_config(config);
+  r.kind = kind.value_or(classify_config(config));
   if (!config.readable()) {
     r.diagnostics = config.diagnostics();
     return r;
@@ -131,28 +133,47 @@ namespace {
 std::string checkconf_usage() {
   const std::string p = kCheckconfProgram;
   return "Usage: " + p +
-         " [-c FILE] [FILE]\n"
+         " [--miredo] [--server] [-c FILE] [FILE]\n"
          "Checks a teredod or teredod-server configuration file without using the network.\n"
          "\n"
          "  -c, --config FILE    file to check (alias --conf; a FILE argument wins)\n"
+         "      --server         check FILE as a teredod-server.conf (miredo-server.conf with --miredo)\n"
+         "      --miredo         review a Miredo file: for each line, what teredod does with it\n"
+         "                       (same, differs, ignored or refused), on stdout\n"
          "  -h, --help           display this help and exit\n"
          "  -V, --version        display the version and exit\n"
          "  -f, -p FILE, -t DIR, -u USER\n"
          "                       accepted and ignored (the daemons' options)\n"
          "\n"
          "Default FILE: " +
-         std::string(kDefaultTeredodConfig) +
-         ". A file with ServerBindAddress\n"
-         "(or ServerBindAddress2) is checked as a teredod-server.conf, any other as a teredod.conf.\n"
+         std::string(kDefaultTeredodConfig) + " (" + kDefaultServerConfig +
+         " with --server; with --miredo, " + kDefaultMiredoConfig + " or " + kDefaultMiredoServerConfig +
+         "). Without --server, a file with ServerBindAddress\n"
+         "(or ServerBindAddress2) is checked as a server file, any other as a teredod.conf.\n"
          "Problems are printed as FILE:LINE: error|warning: message on stderr.\n"
-         "Exit status: 0 no error (warnings allowed), 1 an error, 2 command-line error.\n";
+         "Exit status: 0 no error (warnings allowed), 1 an error (with --miredo: a line teredod refuses),\n"
+         "2 command-line error.\n";
 }
 
 }  // namespace
 
 int checkconf_main(std::span<const std::string_view> args, std::string_view version, std::ostream& out,
                    std::ostream& err) {
-  const daemon::ParsedCommandLine parsed = daemon::parse_command_line(args);
+  // The two options of our own; the rest is the daemons' command line.
+  bool miredo = false;
+  bool server = false;
+  std::vector<std::string_view> rest;
+  bool options_ended = false;
+  for (std::string_view a : args) {
+    if (!options_ended && a == "--") options_ended = true;
+    if (!options_ended && a == "--miredo")
+      miredo = true;
+    else if (!options_ended && a == "--server")
+      server = true;
+    else
+      rest.push_back(a);
+  }
+  const daemon::ParsedCommandLine parsed = daemon::parse_command_line(rest);
   switch (parsed.action) {
     case CommandAction::UsageError:
       err << kCheckconfProgram << ": " << parsed.error << "\nTry '" << kCheckconfProgram
@@ -167,10 +188,23 @@ int checkconf_main(std::span<const std::string_view> args, std::string_view vers
     case CommandAction::Run:
       break;
   }
+  const char* default_path = miredo ? (server ? kDefaultMiredoServerConfig : kDefaultMiredoConfig)
+                                    : (server ? kDefaultServerConfig : kDefaultTeredodConfig);
   // The positional argument (the daemons' SERVER_NAME) is the file here, and wins over -c.
   const std::string path =
-      parsed.options.server_name.value_or(parsed.options.config_file.value_or(kDefaultTeredodConfig));
-  const CheckResult r = check_config(ConfigFile::load(path, offline_resolver()));
+      parsed.options.server_name.value_or(parsed.options.config_file.value_or(default_path));
+  const std::optional<ConfigKind> kind = server ? std::optional(ConfigKind::Server) : std::nullopt;
+  ConfigFile config = ConfigFile::load(path, offline_resolver());
+  if (miredo) {
+    if (!config.readable()) {
+      for (const Diagnostic& d : config.diagnostics()) err << format_diagnostic(d) << '\n';
+      return kExitSetupFailure;
+    }
+    const MigrationReport report = review_miredo_config(std::move(config), kind);
+    out << format_migration_report(report);
+    return report.ok() ? kExitOk : kExitSetupFailure;
+  }
+  const CheckResult r = check_config(std::move(config), kind);
   for (const Diagnostic& d : r.diagnostics) err << format_diagnostic(d) << '\n';
   return r.ok() ? kExitOk : kExitSetupFailure;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,18 +46,22 @@ struct CheckResult {
   bool ok() const { return !has_errors(diagnostics); }
 };
 
-/// Classifies `config` and runs the matching loader (load_server_settings, or
-/// load_relay_settings then load_client_settings), with no SERVER_NAME. In client mode a
-/// HookScript that is not executable is an error, as it is for the daemon at start-up.
-CheckResult check_config(ConfigFile config);
+/// Classifies `config` (unless `kind` says what it is) and runs the matching loader
+/// (load_server_settings, or load_relay_settings then load_client_settings), with no SERVER_NAME.
+/// In client mode a HookScript that is not executable is an error, as it is for the daemon at
+/// start-up.
+CheckResult check_config(ConfigFile config, std::optional<ConfigKind> kind = std::nullopt);
 
 /// "FILE:LINE: error: message" ("FILE: warning: message" when line is 0).
 std::string format_diagnostic(const Diagnostic& d);
 
-/// The whole program: parses argv[1..] as [-c FILE] [-f] [-p F] [-t D] [-u U] [-h] [-V] [FILE],
-/// loads the file (a positional FILE wins over -c; default /etc/teredod/teredod.conf) with
-/// offline_resolver(), prints diagnostics to `err`, help and version to `out`. Returns the exit
-/// status.
+/// The whole program: parses argv[1..] as [--miredo] [--server] [-c FILE] [-f] [-p F] [-t D]
+/// [-u U] [-h] [-V] [FILE], loads the file (a positional FILE wins over -c; default
+/// /etc/teredod/teredod.conf, or teredod-server.conf with --server) with offline_resolver(),
+/// prints diagnostics to `err`, help and version to `out`. --server checks the file as a
+/// teredod-server.conf whatever it holds. --miredo reviews a Miredo file instead
+/// (miredo_migration.hpp; default /etc/miredo/miredo.conf, or miredo-server.conf with --server):
+/// its report goes to `out`. Returns the exit status.
 int checkconf_main(std::span<const std::string_view> args, std::string_view version, std::ostream& out,
                    std::ostream& err);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Configuration file parser (miredo-behaviour.md 2.1), with Miredo's quirks fixed: extra text
-// after the value is an error instead of being ignored, and every message names file and line.
+// Configuration file parser (miredo-behaviour.md 2.1). As Miredo, a lone name is ignored and, for
+// Miredo's own directives, text after the value too, each with a warning; text after the value of
+// a teredod directive is an error (docs/decisions.md, "Configuration"). Every message names file
+// and line.
 #include "config/config_file.hpp"
 
 #include <algorithm>
@@ -39,7 +41,23 @@ std::string_view next_token(std::string_view& rest) {
   return tok;
 }
 
+constexpr std::string_view kMiredoDirectives[] = {
+    "RelayType",      "ServerAddress",     "ServerAddress2",     "Prefix",
+    "InterfaceMTU",   "InterfaceName",     "BindAddress",        "BindPort",
+    "SyslogFacility", "ServerBindAddress", "ServerBindAddress2",
+};
+
 }  // namespace
+
+bool is_miredo_directive(std::string_view name) {
+  for (std::string_view d : kMiredoDirectives)
+    if (iequals(d, name)) return true;
+  return false;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return iequals(a, b);
+}
 
 Ipv4Resolver system_resolver() {
   return [](std::string_view name, std::string& error) -> std::optional<proto::Ipv4Addr> {
@@ -81,16 +99,28 @@ void ConfigFile::parse_line(std::string_view line, unsigned number) {
   const std::string_view name = next_token(rest);
   if (name.empty() || name.front() == '#') return;
   const std::string_view value = next_token(rest);
+  std::string_view extra = next_token(rest);
+  if (!extra.empty() && extra.front() == '#') extra = {};
+  lines_.push_back(SourceLine{number, std::string(name), std::string(value), std::string(extra)});
   if (value.empty()) {
-    report(Severity::Error, number, "directive " + std::string(name) + " has no value");
+    // Miredo: "Ignoring line N: X", and it runs on.
+    report(Severity::Warning, number,
+           "directive " + std::string(name) + " has no value; line ignored (as Miredo does)");
     return;
   }
-  const std::string_view extra = next_token(rest);
-  if (!extra.empty() && extra.front() != '#') {
-    report(Severity::Error, number,
-           "unexpected \"" + std::string(extra) + "\" after the value of " + std::string(name) +
-               " (values cannot contain spaces)");
-    return;
+  if (!extra.empty()) {
+    if (!is_miredo_directive(name)) {
+      report(Severity::Error, number,
+             "unexpected \"" + std::string(extra) + "\" after the value of " + std::string(name) +
+                 ": values cannot contain spaces, and only a # comment may follow a value (Miredo "
+                 "ignores such text; teredod refuses it for its own directives so that no value is cut "
+                 "short unnoticed)");
+      return;
+    }
+    // A Miredo file that Miredo runs keeps running: the rest is ignored, as Miredo does.
+    report(Severity::Warning, number,
+           "text \"" + std::string(extra) + "\" after the value of " + std::string(name) +
+               " ignored (as Miredo does; values cannot contain spaces, write comments after #)");
   }
   for (const Entry& e : entries_) {
     if (iequals(e.name, name)) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Miredo-compatible configuration files (miredo.conf(5) syntax, miredo-behaviour.md 2.1):
-// one "Name Value" per line, names case-insensitive, '#' comments, first duplicate wins.
+// one "Name Value" per line, names case-insensitive, '#' comments, first duplicate wins; a lone
+// name is ignored with a warning, text after a value too for Miredo's own directives.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,23 @@ using Ipv4Resolver = std::function<std::optional<proto::Ipv4Addr>(std::string_vi
 
 /// Resolver backed by os::resolve_ipv4 (getaddrinfo, AF_INET).
 Ipv4Resolver system_resolver();
+
+/// True for the directives of miredo.conf(5) and miredo-server.conf(5) (RelayType, ServerAddress,
+/// ServerAddress2, Prefix, InterfaceMTU, InterfaceName, BindAddress, BindPort, SyslogFacility,
+/// ServerBindAddress, ServerBindAddress2), compared case-insensitively.
+bool is_miredo_directive(std::string_view name);
+
+/// ASCII case-insensitive comparison, as directive names are compared.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+
+/// One line of a file that is not blank or a comment, as written: its name, its value (empty for
+/// a lone name) and the first word after the value (empty when none, or a # comment).
+struct SourceLine {
+  unsigned line = 0;
+  std::string name;
+  std::string value;
+  std::string extra;
+};
 
 /// A parsed configuration file. Typed getters *consume* a directive; finish() then warns about
 /// every directive nobody asked for ("unknown directive X"). All problems are collected in
@@ -73,6 +91,8 @@ class ConfigFile {
   bool has_errors() const { return config::has_errors(diagnostics_); }
   /// False when the file could not be read at all.
   bool readable() const { return readable_; }
+  /// Every line that is not blank or a comment, in order (duplicates and lone names included).
+  const std::vector<SourceLine>& source_lines() const { return lines_; }
 
  private:
   struct Entry {
@@ -94,6 +114,7 @@ class ConfigFile {
   std::string file_name_;
   Ipv4Resolver resolver_;
   std::vector<Entry> entries_;
+  std::vector<SourceLine> lines_;
   Diagnostics diagnostics_;
   bool readable_ = true;
 };

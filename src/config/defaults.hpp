@@ -23,6 +23,11 @@ inline constexpr const char* kDefaultServerUser = "nobody";
 inline constexpr const char* kDefaultServerChroot = "/run/teredod-server/empty";
 
 inline constexpr const char* kCheckconfProgram = "teredod-checkconf";
+/// Miredo's files, which teredod-checkconf --miredo reviews by default.
+inline constexpr const char* kDefaultMiredoConfig = "/etc/miredo/miredo.conf";
+inline constexpr const char* kDefaultMiredoServerConfig = "/etc/miredo/miredo-server.conf";
+/// Where Miredo's client runs its hook, always (miredo-behaviour.md 3); teredod only with HookScript.
+inline constexpr const char* kMiredoClientHook = "/etc/miredo/client-hook";
 
 /// Outside systemd (no $RUNTIME_DIRECTORY), each daemon's own directory under /run: the server's is
 /// not the client's, as systemd gives each unit its own (ProtectSystem=strict leaves it alone writable).

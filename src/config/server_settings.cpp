@@ -95,16 +95,9 @@ std::optional<ServerSettings> load_server_settings(ConfigFile& config,
 
 std::optional<ServerSettings> load_server_config(const daemon::CommandLine& options) {
   const std::string path = options.config_file.value_or(kDefaultServerConfig);
-  ConfigFile config = ConfigFile::load(path);
-  if (!config.readable()) {
-    if (!options.server_name) {
-      log::alert("Loading configuration from {} failed: {}", path, config.diagnostics().front().message);
-      return std::nullopt;
-    }
-    // With SERVER_NAME the file is optional (as in Miredo): defaults apply.
-    log::warning("Loading configuration from {} failed; using defaults", path);
-    config = ConfigFile::empty(path);
-  }
+  std::optional<ConfigFile> file = load_daemon_config(options, kDefaultServerConfig);
+  if (!file) return std::nullopt;
+  ConfigFile& config = *file;
   auto settings = load_server_settings(config, options.server_name);
   log_diagnostics(config);
   if (!settings) log::alert("Fatal configuration error in {}", path);

@@ -243,18 +243,31 @@ std::optional<TeredodSettings> load_teredod_settings(ConfigFile& config,
   return TeredodSettings{std::move(*client)};
 }
 
+std::optional<std::string> miredo_hook_notice(const ClientSettings& s, const std::string& config_path,
+                                              const std::string& miredo_hook) {
+  if (s.hook_script || !os::is_executable(miredo_hook)) return std::nullopt;
+  return "Miredo's hook " + miredo_hook +
+         " is not run: without HookScript teredod configures the interface itself (address, MTU, "
+         "routes). To run it on every state change as Miredo did, add \"HookScript " +
+         miredo_hook + "\" to " + config_path;
+}
+
 std::optional<TeredodSettings> load_teredod_config(const daemon::CommandLine& options) {
   const std::string path = options.config_file.value_or(kDefaultTeredodConfig);
-  ConfigFile config = ConfigFile::load(path);
-  if (!config.readable()) {
-    log::alert("Loading configuration from {} failed: {}", path, config.diagnostics().front().message);
-    return std::nullopt;
-  }
+  std::optional<ConfigFile> file = load_daemon_config(options, kDefaultTeredodConfig);
+  if (!file) return std::nullopt;
+  ConfigFile& config = *file;
   auto settings = load_teredod_settings(config, options.server_name);
   log_diagnostics(config);
   if (!settings) {
     log::alert("Fatal configuration error in {}", path);
     return std::nullopt;
+  }
+  // Once per start, not on every reload.
+  static bool hook_noticed = false;
+  if (const auto* client = std::get_if<ClientSettings>(&*settings); client && !hook_noticed) {
+    hook_noticed = true;
+    if (auto notice = miredo_hook_notice(*client, path)) log::notice("{}", *notice);
   }
   if (std::holds_alternative<RelaySettings>(*settings) && options.server_name)
     log::notice("SERVER_NAME \"{}\" ignored: it applies to client mode only", *options.server_name);

@@ -14,6 +14,7 @@
 #include "config/config_file.hpp"
 #include "config/control_settings.hpp"
 #include "config/datapath_settings.hpp"
+#include "config/defaults.hpp"
 #include "core/client.hpp"
 #include "core/relay.hpp"
 #include "daemon/command_line.hpp"
@@ -110,6 +111,13 @@ std::optional<TeredodSettings> load_teredod_settings(ConfigFile& config,
 /// The daemon's loader: reads -c FILE (default /etc/teredod/teredod.conf), logs every diagnostic
 /// and the outcome. nullopt: the daemon must not start (or a reload keeps what runs).
 std::optional<TeredodSettings> load_teredod_config(const daemon::CommandLine& options);
+
+/// Miredo runs /etc/miredo/client-hook on every state change; teredod runs a hook only when
+/// HookScript names one. For a client without HookScript on a host where `miredo_hook` is an
+/// executable file (customised or Debian's own: either way it is not run), the notice to log
+/// once at start: it is not run, and the line that runs it. nullopt otherwise.
+std::optional<std::string> miredo_hook_notice(const ClientSettings& s, const std::string& config_path,
+                                              const std::string& miredo_hook = kMiredoClientHook);
 
 /// "cone", "restricted" or "client".
 const char* role_name(TeredoRole role);

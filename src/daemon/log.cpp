@@ -51,6 +51,10 @@ void forward_to(int fd) {
   g_status = fd;
 }
 
+int forward_fd() {
+  return g_forward;
+}
+
 void disable_stderr() {
   g_stderr = false;
   if (g_journal) {  // stderr was the only sink: syslog from now on

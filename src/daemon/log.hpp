@@ -28,6 +28,8 @@ void close();
 /// when stderr is the journal (the journal's stream survives the chroot and restarts); status()
 /// lines go through `fd` in either case.
 void forward_to(int fd);
+/// The descriptor lines are forwarded to (forward_to), or -1 when they are not.
+int forward_fd();
 /// Stops writing to stderr (after stdio was redirected to /dev/null).
 void disable_stderr();
 

@@ -43,7 +43,10 @@ bool WorkerContext::drop_privileges() {
 }
 
 bool WorkerContext::confine(const os::SeccompOptions& options) {
-  if (auto st = os::install_seccomp_filter(options); !st) {
+  os::SeccompOptions with_report = options;
+  // A forbidden call is reported on the log channel, where the supervisor names it.
+  if (with_report.report_fd < 0) with_report.report_fd = log::forward_fd();
+  if (auto st = os::install_seccomp_filter(with_report); !st) {
     log::alert("Cannot install the seccomp filter: {}", st.error().message());
     return false;
   }
@@ -71,10 +74,16 @@ constexpr auto kStopTimeout = std::chrono::seconds(10);
 constexpr auto kRestartDelay = std::chrono::seconds(1);
 constexpr std::size_t kMaxCrashesPerMinute = 5;
 
-const char* sigsys_hint(int signo) {
-  return signo == SIGSYS ? ": it made a system call outside its seccomp allow-list; please report this bug"
-                         : "";
+}  // namespace
+
+std::string sigsys_hint(int signo, const std::optional<os::SeccompViolation>& call) {
+  if (signo != SIGSYS) return "";
+  if (!call) return ": it made a system call outside its seccomp allow-list; please report this bug";
+  return ": it made system call " + os::describe_syscall(*call) +
+         ", outside its seccomp allow-list; please report this bug";
 }
+
+namespace {
 
 class Supervisor {
  public:
@@ -227,10 +236,17 @@ class Supervisor {
     for (int i = 0; i < 256; ++i) {  // a bound per turn: a flood cannot starve the signals
       auto record = os::receive_log_record(log_in_);
       if (!record) break;
-      if (record->status)
+      if (record->status) {
         (void)os::notify_service_manager("STATUS=" + record->text);
-      else
-        os::write_system_log(record->priority, record->text);
+        continue;
+      }
+      if (auto call = os::parse_seccomp_report(record->text)) {
+        // The worker's last words before SIGSYS (os/seccomp.hpp): named here, and again when it is reaped.
+        forbidden_call_ = call;
+        log::error("Worker made system call {}, outside its seccomp allow-list", os::describe_syscall(*call));
+        continue;
+      }
+      os::write_system_log(record->priority, record->text);
     }
   }
 
@@ -274,9 +290,10 @@ class Supervisor {
 
   void log_setup_failure(int status) {
     if (stop_requested_) return;
+    drain_workers();  // its last words: the call a SIGSYS is about
     if (const int signo = os::killing_signal(status); signo != 0)
       log::alert("Worker killed by signal {} ({}) during set-up{}", signo, os::signal_name(signo),
-                 sigsys_hint(signo));
+                 sigsys_hint(signo, std::exchange(forbidden_call_, std::nullopt)));
     else
       log::alert("Worker set-up failed (see the messages above)");
   }
@@ -303,7 +320,9 @@ class Supervisor {
       return finish(kExitSetupFailure);
     }
     const int signo = os::killing_signal(status);
-    log::error("Worker killed by signal {} ({}){}", signo, os::signal_name(signo), sigsys_hint(signo));
+    drain_workers();  // its last words: the call a SIGSYS is about
+    log::error("Worker killed by signal {} ({}){}", signo, os::signal_name(signo),
+               sigsys_hint(signo, std::exchange(forbidden_call_, std::nullopt)));
     const auto now = Clock::now();
     crashes_.push_back(now);
     while (!crashes_.empty() && now - crashes_.front() > std::chrono::minutes(1)) crashes_.pop_front();
@@ -409,6 +428,7 @@ class Supervisor {
   std::optional<os::HeartbeatBoard> heartbeats_;  // only under systemd's watchdog
   std::uint64_t next_watchdog_ms_ = 0;
   bool watchdog_withheld_ = false;
+  std::optional<os::SeccompViolation> forbidden_call_;  // the last one a worker reported
 };
 
 // -t DIR must be a usable directory; without -t, the role's empty directory is prepared.

@@ -111,6 +111,11 @@ struct DaemonRole {
   void (*worker_ended)(const Settings&, const os::TargetUser&, const std::string& chroot) = nullptr;
 };
 
+/// What the supervisor adds to "Worker killed by signal N (NAME)": for SIGSYS, that the worker
+/// made a call outside its allow-list, naming it when the worker reported it
+/// (os::SeccompOptions::report_fd); empty for other signals.
+std::string sigsys_hint(int signo, const std::optional<os::SeccompViolation>& call);
+
 /// Runs the daemon until a stop signal; returns the exit code (kExitOk or kExitSetupFailure).
 /// Without -f the launcher exits inside, with status 0 only once the first worker is ready.
 int run_supervised(const CommandLine& options, const DaemonIdentity& identity,

@@ -5,6 +5,11 @@
 // changes credentials (architecture.md 7.2).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "os/os_result.hpp"
 
 namespace teredo::os {
@@ -19,7 +24,23 @@ struct SeccompOptions {
   /// SOAP over TCP, so socket(AF_INET, any type) and bind; socket(AF_INET6) and
   /// socket(AF_NETLINK) (glibc's address look-ups) fail softly with EAFNOSUPPORT.
   bool igd_client = false;
+  /// Where the process reports a forbidden call before it dies: a log channel's descriptor
+  /// (log_forward.hpp; the supervisor reads it and names the call), or -1 for stderr.
+  int report_fd = -1;
 };
+
+/// A forbidden system call, as a confined process reports it (report_seccomp_violation's text).
+struct SeccompViolation {
+  int number = -1;
+  std::uint32_t arch = 0;  // AUDIT_ARCH_* of the call
+};
+
+/// The report's text: "seccomp: system call NUMBER (arch 0xARCH) is outside the allow-list".
+/// nullopt when `text` is not one.
+std::optional<SeccompViolation> parse_seccomp_report(std::string_view text);
+
+/// "41 (socket)": the number and, when libseccomp knows it for that architecture, the name.
+std::string describe_syscall(const SeccompViolation& v);
 
 /// Installs the filter on the calling thread and every thread it creates later (call it in the
 /// main thread before starting the others; PR_SET_NO_NEW_PRIVS must already be set).
@@ -35,7 +56,12 @@ struct SeccompOptions {
 /// Path-based file-system calls (open, stat, access, unlink, rename, mkdir...) fail with EACCES.
 /// With options.udp_sockets, also new UDP/IPv4 sockets and bind; with options.igd_client, any
 /// IPv4 socket and bind (SeccompOptions).
-/// Everything else kills the process (SIGSYS): the supervisor logs it.
+/// Everything else kills the process with SIGSYS, after it has reported which call it made
+/// (SeccompOptions::report_fd): the filter traps (SECCOMP_RET_TRAP), a SIGSYS handler installed
+/// here writes the call's number from its siginfo (async-signal-safe) and raises SIGSYS again
+/// with the default action (SA_RESETHAND). The filter lets no one replace that handler
+/// (rt_sigaction on SIGSYS is refused), and the kernel unblocks a trapped SIGSYS, so a process
+/// taken over cannot survive a forbidden call any more than under SECCOMP_RET_KILL_PROCESS.
 OsStatus install_seccomp_filter(const SeccompOptions& options = {});
 
 /// The client helper with a HookScript, and every program the hook runs (a filter is inherited

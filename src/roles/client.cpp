@@ -10,6 +10,7 @@
 #include "os/netlink.hpp"
 #include "os/netlink_monitor.hpp"
 #include "os/timer_fd.hpp"
+#include "roles/busy_messages.hpp"
 #include "roles/client_helper.hpp"
 #include "roles/tunnel_roles.hpp"
 #include "roles/tunnel_setup.hpp"
@@ -39,7 +40,7 @@ class ClientTunnel {
     auto tun = os::TunDevice::open(settings_.interface_name, n > 1);
     if (!tun) {
       log::alert("{} tunneling interface creation failure: {}", settings_.interface_name,
-                 tun.error().message());
+                 tun_failure(settings_.interface_name, tun.error()));
       return nullptr;
     }
     tun_.emplace(std::move(*tun));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Relay tunnel interface set-up and tear-down.
 #include "roles/relay_interface.hpp"
+#include "roles/busy_messages.hpp"
 
 #include <utility>
 
@@ -17,7 +18,7 @@ std::optional<RelayInterface> RelayInterface::create(const std::string& name, st
                                                      std::uint32_t prefix, bool multi_queue) {
   auto tun = os::TunDevice::open(name, multi_queue);
   if (!tun) {
-    log::alert("{} tunneling interface creation failure: {}", name, tun.error().message());
+    log::alert("{} tunneling interface creation failure: {}", name, tun_failure(name, tun.error()));
     return std::nullopt;
   }
   auto netlink = os::Netlink::open();

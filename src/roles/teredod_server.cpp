@@ -25,6 +25,7 @@
 #include "os/poll_set.hpp"
 #include "os/random.hpp"
 #include "os/signals.hpp"
+#include "roles/busy_messages.hpp"
 #include "roles/mac_loader.hpp"
 #include "roles/worker_stop.hpp"
 
@@ -42,7 +43,8 @@ std::vector<datapath::ServerSockets> open_sockets(const core::ServerConfig& conf
   const proto::Endpoint secondary{config.secondary, proto::kTeredoPort};
   for (const proto::Endpoint& e : {primary, secondary}) {
     if (auto c = os::UdpSocket::claim(e); !c) {
-      log::alert("Cannot open UDP socket on {}: {}", os::to_string(e), c.error().message());
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(e),
+                 roles::udp_failure(e, c.error(), "miredo-server"));
       return {};
     }
   }
@@ -50,12 +52,14 @@ std::vector<datapath::ServerSockets> open_sockets(const core::ServerConfig& conf
   for (unsigned i = 0; i < workers; ++i) {
     auto a = os::UdpSocket::open(primary, udp);
     if (!a) {
-      log::alert("Cannot open UDP socket on {}: {}", os::to_string(primary), a.error().message());
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(primary),
+                 roles::udp_failure(primary, a.error(), "miredo-server"));
       return {};
     }
     auto b = os::UdpSocket::open(secondary, udp);
     if (!b) {
-      log::alert("Cannot open UDP socket on {}: {}", os::to_string(secondary), b.error().message());
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(secondary),
+                 roles::udp_failure(secondary, b.error(), "miredo-server"));
       return {};
     }
     auto raw = os::RawIpv6Socket::open();

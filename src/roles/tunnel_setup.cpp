@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The shared steps of the relay and client set-up (tunnel_setup.hpp).
 #include "roles/tunnel_setup.hpp"
+#include "roles/busy_messages.hpp"
 
 #include <array>
 #include <cstdint>
@@ -24,7 +25,8 @@ std::optional<TunnelSockets> open_tunnel_sockets(const proto::Endpoint& bind, bo
   options.reuse_port = reuse_port;
   auto udp = os::UdpSocket::open(bind, options);
   if (!udp) {
-    log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind), udp.error().message());
+    log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind),
+               udp_failure(bind, udp.error(), "Miredo"));
     return std::nullopt;
   }
   auto icmp = os::RawIcmpv6Socket::open();
@@ -60,7 +62,8 @@ std::vector<TunnelSockets> open_worker_sockets(const proto::Endpoint& bind, unsi
   if (n > 1) {
     auto c = os::UdpSocket::claim(bind);
     if (!c) {
-      log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind), c.error().message());
+      log::alert("Cannot open UDP socket on {}: {}", os::to_string(bind),
+                 udp_failure(bind, c.error(), "Miredo"));
       return {};
     }
     at = *c;

@@ -7,7 +7,14 @@
 #    missing -c file 1, a file with an error 1 with FILE:LINE on stderr, a bad -u user 1, a bad -t directory 1;
 #  - Miredo's own relay file (RelayType cone) works unchanged through -c;
 #  - without -f: the launcher exits 0 only once the daemon is set up (interface present, pidfile written), and 1 when
-#    set-up fails after the fork (UDP port already bound);
+#    set-up fails after the fork (UDP port already bound: "UDP port 3545 on 0.0.0.0 is in use by another process (is
+#    Miredo running?)");
+#  - a busy interface says so: a second relay on the running one's interface teredo, and on a persistent TUN device
+#    left behind ("the interface ... is in use by another process (is Miredo running?)"); a second teredod-server on
+#    the running one's port 3544 ("UDP port 3544 on ... is in use by another process (is miredo-server running?)");
+#  - "teredod -f SERVER_IP" with no configuration file (the default one absent, in a private mount namespace) runs on
+#    the defaults, as Miredo does, and qualifies with that server; with Miredo's /etc/miredo/client-hook present, it
+#    logs once that the hook is not run and how to run it;
 #  - the pidfile lock: a second instance with the same pidfile refuses to start with a clear message;
 #  - SIGTERM on a detached daemon: interface gone, pidfile removed.
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or a required tool is missing).
@@ -134,11 +141,26 @@ expect_exit "second instance with the same pidfile (detached)" 1 'already runnin
 # Set-up failing after the fork (the UDP port is taken): the launcher must say so.
 sed 's/^InterfaceName .*/InterfaceName teredo3/' "$RELAY_CONF" >"$LAB_DIR/relay3.conf"
 echo "Prefix 3ffe:831f::" >>"$LAB_DIR/relay3.conf"  # its own route, so that only the UDP port conflicts
-expect_exit "detached start whose UDP port 3545 is already bound: launcher" 1 'Cannot open UDP socket' -- \
+expect_exit "detached start whose UDP port 3545 is already bound: launcher" 1 \
+	'Cannot open UDP socket on 0\.0\.0\.0:3545: UDP port 3545 on 0\.0\.0\.0 is in use by another process \(is Miredo running\?\)' -- \
 	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -c "$LAB_DIR/relay3.conf" -p "$LAB_DIR/relay3.pid"
 [[ ! -e $LAB_DIR/relay3.pid ]] && pass "the failed instance removed its pidfile" || fail "relay3.pid left behind"
 lab_exec "$LAB_NS_RELAY" ip link show dev teredo3 >/dev/null 2>&1 && fail "interface teredo3 left behind" ||
 	pass "the failed instance left no interface"
+
+# A busy interface: the running relay's teredo (a second relay with its own port, pidfile and prefix), then a
+# persistent TUN device nobody holds.
+sed 's/^BindPort .*/BindPort 3547/' "$LAB_DIR/relay3.conf" | sed 's/^InterfaceName .*/InterfaceName teredo/' \
+	>"$LAB_DIR/relay-busy.conf"
+expect_exit "second relay on the running relay's interface teredo" 1 \
+	'teredo tunneling interface creation failure: the interface teredo is in use by another process \(is Miredo running\?\)' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$LAB_DIR/relay-busy.conf" -p "$LAB_DIR/relay-busy.pid"
+ip -n "$LAB_NS_RELAY" tuntap add dev teredo4 mode tun
+sed -i 's/^InterfaceName .*/InterfaceName teredo4/' "$LAB_DIR/relay-busy.conf"
+expect_exit "relay on a persistent TUN device teredo4 left behind" 1 \
+	'the interface teredo4 is in use by another process \(is Miredo running\?\), or an interface of that name exists already \(remove it with: ip link delete teredo4' -- \
+	lab_exec "$LAB_NS_RELAY" "$TEREDOD" -f -c "$LAB_DIR/relay-busy.conf" -p "$LAB_DIR/relay-busy.pid"
+ip -n "$LAB_NS_RELAY" tuntap del dev teredo4 mode tun
 
 # The server: detached start, launcher 0; same with the port taken: 1.
 expect_exit "teredod-server (no -f): launcher" 0 -- \
@@ -149,6 +171,37 @@ SSUP="$(cat "$LAB_DIR/server.pid")"
 LAB_PID[detached-server]="$SSUP"
 expect_exit "second teredod-server, same pidfile" 1 'already running' -- \
 	lab_exec "$LAB_NS_SERVER" "$TEREDOD_SERVER" -c "$SERVER_CONF" -p "$LAB_DIR/server.pid"
+lab_write_conf server-busy "ServerBindAddress $LAB_SERVER_IP1" "ServerBindAddress2 $LAB_SERVER_IP2" \
+	"ControlSocket none" >/dev/null
+expect_exit "second teredod-server, its own pidfile: port 3544 taken" 1 \
+	"UDP port 3544 on $LAB_SERVER_IP1 is in use by another process \(is miredo-server running\?\)" -- \
+	lab_exec "$LAB_NS_SERVER" "$TEREDOD_SERVER" -f -c "$LAB_DIR/server-busy.conf" -p "$LAB_DIR/server-busy.pid"
+
+# --- teredod SERVER_NAME without a configuration file: Miredo's defaults ---------------------------------------------
+# In a private mount namespace (nothing reaches the host): /run a fresh tmpfs (the default control socket and
+# chroot), the lab's /var/lib (UPnP's state), and /etc/teredod, if the host has one, an empty tmpfs.
+mkdir -p "$LAB_DIR/varlib-nocfg"
+# shellcheck disable=SC2016  # $0 and $@ belong to the inner sh
+lab_start nocfg "$LAB_NS_PUBCLIENT" unshare --mount --propagation private sh -c \
+	'mount -t tmpfs tmpfs /run && mount --bind "$0" /var/lib &&
+	 { [ ! -d /etc/teredod ] || mount -t tmpfs tmpfs /etc/teredod; } && exec "$@"' \
+	"$LAB_DIR/varlib-nocfg" "$TEREDOD" -f -u nobody -p /run/teredod-nocfg.pid "$LAB_SERVER_IP1"
+if NADDR="$(LAB_WAIT_FOR_PROC=nocfg wait_teredo_address "$LAB_NS_PUBCLIENT" teredo 30)"; then
+	pass "teredod $LAB_SERVER_IP1 without a configuration file qualified: $NADDR"
+else
+	fail "teredod $LAB_SERVER_IP1 without a configuration file did not qualify: $(tail -n 5 "$LAB_DIR/nocfg.log" | tr '\n' ' ')"
+fi
+log_has nocfg "Loading configuration from /etc/teredod/teredod.conf failed \(.*\); running on the defaults with SERVER_NAME $LAB_SERVER_IP1" &&
+	pass "it said it runs on the defaults" || fail "no 'running on the defaults' warning in nocfg.log"
+if [[ -x /etc/miredo/client-hook ]]; then
+	log_has nocfg "Miredo's hook /etc/miredo/client-hook is not run: .*add \"HookScript /etc/miredo/client-hook\" to /etc/teredod/teredod.conf" &&
+		[[ $(grep -c "Miredo's hook" "$LAB_DIR/nocfg.log") == 1 ]] &&
+		pass "one notice: Miredo's client-hook is not run, and how to run it" ||
+		fail "the notice about /etc/miredo/client-hook: $(grep -c "Miredo's hook" "$LAB_DIR/nocfg.log") lines"
+else
+	info "no /etc/miredo/client-hook on this host: its notice is not checked here (unit test: MiredoHookNotice)"
+fi
+lab_stop nocfg
 
 # --- SIGTERM on the detached daemons ----------------------------------------------------------------------------------
 kill -TERM "$SUP"

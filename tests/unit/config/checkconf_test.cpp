@@ -214,7 +214,7 @@ TEST_F(CheckconfMain, UsageHelpVersion) {
   EXPECT_EQ(run({"-c"}).status, 2);
   CliRun h = run({"-h"});
   EXPECT_EQ(h.status, 0);
-  EXPECT_EQ(h.out.rfind("Usage: teredod-checkconf [-c FILE] [FILE]", 0), 0u);
+  EXPECT_EQ(h.out.rfind("Usage: teredod-checkconf [--miredo] [--server] [-c FILE] [FILE]", 0), 0u);
   CliRun v = run({"--version"});
   EXPECT_EQ(v.status, 0);
   EXPECT_EQ(v.out, "teredod-checkconf 9.9\n");

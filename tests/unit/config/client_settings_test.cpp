@@ -214,11 +214,18 @@ TEST(ClientSettings, UpnpIsOnByDefaultAndNeedsSymmetricNatSupport) {
 }
 
 TEST(ClientSettings, BadUpnpValuesNameTheLine) {
-  for (std::string_view bad : {"UPnP maybe\n", "UPnP 2\n", "UPnP\n"}) {
+  for (std::string_view bad : {"UPnP maybe\n", "UPnP 2\n"}) {
     ConfigFile c = parse(std::string("ServerAddress 198.51.100.10\n") + std::string(bad));
     EXPECT_FALSE(load(c)) << bad;
     EXPECT_TRUE(has_diagnostic(c, Severity::Error, "c.conf:2:")) << bad << all_diagnostics(c);
   }
+  // A lone name is ignored, as Miredo ignores it: the default stays, a warning names the line.
+  ConfigFile lone = parse("ServerAddress 198.51.100.10\nUPnP\n");
+  auto l = load(lone);
+  ASSERT_TRUE(l) << all_diagnostics(lone);
+  EXPECT_TRUE(l->upnp);
+  EXPECT_TRUE(has_diagnostic(lone, Severity::Warning, "c.conf:2: directive UPnP has no value"))
+      << all_diagnostics(lone);
 }
 
 TEST(ClientSettings, SecureQualificationNeedsBothIdentifierAndSecret) {

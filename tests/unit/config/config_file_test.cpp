@@ -68,17 +68,49 @@ TEST(ConfigFile, UnknownDirectiveIsAWarningWithFileAndLine) {
   EXPECT_FALSE(c.has_errors());
 }
 
-TEST(ConfigFile, LoneTokenIsAnError) {
+// As Miredo ("Ignoring line N: X"): a lone name is skipped with a warning, nothing is set.
+TEST(ConfigFile, LoneTokenIsIgnoredWithAWarning) {
   ConfigFile c = parse("Prefix 2001::\nServerBindAddress\n");
-  ASSERT_TRUE(c.has_errors());
-  EXPECT_EQ(c.diagnostics()[0].to_string(), "test.conf:2: directive ServerBindAddress has no value");
+  EXPECT_FALSE(c.has_errors());
+  ASSERT_EQ(c.diagnostics().size(), 1u);
+  EXPECT_EQ(c.diagnostics()[0].severity, Severity::Warning);
+  EXPECT_EQ(c.diagnostics()[0].to_string(),
+            "test.conf:2: directive ServerBindAddress has no value; line ignored (as Miredo does)");
+  EXPECT_FALSE(c.has("ServerBindAddress"));
+  ASSERT_EQ(c.source_lines().size(), 2u);
+  EXPECT_EQ(c.source_lines()[1].name, "ServerBindAddress");
+  EXPECT_EQ(c.source_lines()[1].value, "");
 }
 
-TEST(ConfigFile, ThirdTokenIsAnErrorUnlessAComment) {
-  ConfigFile c = parse("InterfaceName my tunnel\n");
-  ASSERT_TRUE(c.has_errors());
+// Text after the value of one of Miredo's directives is ignored, as Miredo does, with a warning.
+TEST(ConfigFile, TextAfterAMiredoValueIsIgnoredWithAWarning) {
+  ConfigFile c = parse("interfacename my tunnel\nBindPort 3545 ; the NAT's port\n");
+  EXPECT_FALSE(c.has_errors());
+  ASSERT_EQ(c.diagnostics().size(), 2u);
+  EXPECT_EQ(c.diagnostics()[0].severity, Severity::Warning);
   EXPECT_EQ(c.diagnostics()[0].line, 1u);
   EXPECT_NE(c.diagnostics()[0].message.find("\"tunnel\""), std::string::npos);
+  EXPECT_EQ(c.get_string("InterfaceName"), "my");
+  EXPECT_EQ(c.get_unsigned("BindPort", 0, 65535), 3545u);
+  EXPECT_EQ(c.source_lines()[1].extra, ";");
+}
+
+// A teredod directive cannot be cut short unnoticed: the error says why.
+TEST(ConfigFile, TextAfterATeredodValueIsAnErrorThatExplains) {
+  ConfigFile c = parse("HookScript /etc/my hook\n");
+  ASSERT_TRUE(c.has_errors());
+  EXPECT_EQ(c.diagnostics()[0].line, 1u);
+  const std::string& m = c.diagnostics()[0].message;
+  EXPECT_NE(m.find("\"hook\""), std::string::npos) << m;
+  EXPECT_NE(m.find("values cannot contain spaces"), std::string::npos) << m;
+  EXPECT_NE(m.find("Miredo"), std::string::npos) << m;
+  EXPECT_FALSE(c.has("HookScript"));
+}
+
+TEST(ConfigFile, ACommentAfterTheValueIsFine) {
+  ConfigFile c = parse("HookScript /etc/hook # run on every change\n");
+  EXPECT_TRUE(c.diagnostics().empty());
+  EXPECT_EQ(c.get_string("HookScript"), "/etc/hook");
 }
 
 TEST(ConfigFile, IntegerOutOfRangeNamesValueDirectiveAndRange) {

@@ -3,6 +3,9 @@
 #include "daemon/supervisor.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
+
+#include <csignal>
 
 namespace teredo::daemon {
 namespace {
@@ -28,6 +31,16 @@ TEST(DescribeChanges, AddedAndRemovedSettingsShowUnset) {
 TEST(DescribeChanges, AnEmptyValueCountsAsUnset) {
   EXPECT_EQ(describe_changes({{"HookScript", ""}}, {{"HookScript", ""}}), "");
   EXPECT_EQ(describe_changes({{"HookScript", "/a"}}, {{"HookScript", ""}}), "HookScript /a -> (unset)");
+}
+
+// A worker killed by SIGSYS: the log names the call it reported (os::SeccompOptions::report_fd).
+TEST(SigsysHint, NamesTheReportedCall) {
+  EXPECT_EQ(sigsys_hint(SIGSYS, os::SeccompViolation{SYS_socket, 0}),
+            ": it made system call " + std::to_string(SYS_socket) +
+                " (socket), outside its seccomp allow-list; please report this bug");
+  EXPECT_EQ(sigsys_hint(SIGSYS, std::nullopt),
+            ": it made a system call outside its seccomp allow-list; please report this bug");
+  EXPECT_EQ(sigsys_hint(SIGSEGV, os::SeccompViolation{SYS_socket, 0}), "");
 }
 
 }  // namespace

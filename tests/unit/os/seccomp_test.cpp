@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "os/log_forward.hpp"
 #include "os/udp_socket.hpp"
 
 namespace teredo::os {
@@ -152,6 +153,61 @@ TEST(Seccomp, LimitsAndSignalsOfItsOwnProcessOnly) {
   EXPECT_EQ(exits_ok(confined({}, [] { return ::setpriority(PRIO_PROCESS, 0, 10); })), 1);
   EXPECT_TRUE(killed_by_sigsys(confined({}, [parent] { return ::setpriority(PRIO_PROCESS, parent, 10); })));
   EXPECT_TRUE(killed_by_sigsys(confined({}, [] { return ::setpriority(PRIO_USER, 0, 10); })));
+}
+
+// A forbidden call is reported before the process dies (SeccompOptions::report_fd): the record on
+// the log channel names the call's number, which describe_syscall turns into its name.
+TEST(Seccomp, AForbiddenCallIsReportedByNumberAndName) {
+  auto channel = open_log_channel();
+  ASSERT_TRUE(channel);
+  const int status = confined(SeccompOptions{.report_fd = channel->second.get()}, [] {
+    return static_cast<int>(::syscall(SYS_ptrace, PTRACE_TRACEME, 0, nullptr, nullptr));
+  });
+  EXPECT_TRUE(killed_by_sigsys(status)) << "status " << status;
+  auto record = receive_log_record(channel->first);
+  ASSERT_TRUE(record) << "no report on the log channel";
+  EXPECT_EQ(record->priority, LogPriority::Alert);
+  auto call = parse_seccomp_report(record->text);
+  ASSERT_TRUE(call) << record->text;
+  EXPECT_EQ(call->number, SYS_ptrace);
+  EXPECT_EQ(describe_syscall(*call), std::to_string(SYS_ptrace) + " (ptrace)");
+  EXPECT_FALSE(receive_log_record(channel->first)) << "one report per death";
+}
+
+// The trap cannot be survived: SIGSYS's handler cannot be replaced or ignored (the process dies at
+// the attempt, reporting rt_sigaction), and a blocked SIGSYS is unblocked by the kernel (which
+// then skips the handler: the death is not reported, but it happens).
+TEST(Seccomp, TheReportCannotBeSilenced) {
+  auto channel = open_log_channel();
+  ASSERT_TRUE(channel);
+  const SeccompOptions report{.report_fd = channel->second.get()};
+  EXPECT_TRUE(
+      killed_by_sigsys(confined(report, [] { return ::signal(SIGSYS, SIG_IGN) == SIG_ERR ? 2 : 0; })));
+  auto record = receive_log_record(channel->first);
+  ASSERT_TRUE(record);
+  auto call = parse_seccomp_report(record->text);
+  ASSERT_TRUE(call) << record->text;
+  EXPECT_EQ(describe_syscall(*call), std::to_string(SYS_rt_sigaction) + " (rt_sigaction)");
+  // Other handlers are still allowed.
+  EXPECT_EQ(exits_ok(confined(report, [] { return ::signal(SIGUSR2, SIG_IGN) == SIG_ERR ? 2 : 0; })), 1);
+  EXPECT_TRUE(killed_by_sigsys(confined(report, [] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSYS);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    return ::kill(::getppid(), 0);
+  })));
+}
+
+TEST(Seccomp, ReportsParseOnlyWhenWellFormed) {
+  auto call = parse_seccomp_report("seccomp: system call 41 (arch 0xc000003e) is outside the allow-list");
+  ASSERT_TRUE(call);
+  EXPECT_EQ(call->number, 41);
+  EXPECT_EQ(call->arch, 0xc000003eu);
+  for (const char* bad : {"", "seccomp: system call", "seccomp: system call x (arch 0x1)",
+                          "seccomp: system call 41 (arch 0xzz)", "seccomp: system call 41", "hello"})
+    EXPECT_FALSE(parse_seccomp_report(bad)) << bad;
+  EXPECT_EQ(describe_syscall(SeccompViolation{9999, 0}), "9999 (unknown)");
 }
 
 // The helper's filter in hook mode: anything a hook script runs works (fork, exec, threads), but
