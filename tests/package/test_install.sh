@@ -24,7 +24,8 @@ for tool in debootstrap systemd-nspawn nsenter ip; do
 	command -v "$tool" >/dev/null || { echo "SKIPPED: $0 needs $tool" >&2; exit 77; }
 done
 shopt -s nullglob
-debs=("$deb_dir"/*.deb)
+debs=()
+for d in "$deb_dir"/*.deb; do [[ $d == *-dbgsym_* ]] || debs+=("$d"); done
 ((${#debs[@]} >= 3)) || { echo "FAIL: no .deb files in $deb_dir (run scripts/package)"; exit 1; }
 
 id=$$
@@ -116,8 +117,9 @@ ip -n "$nsA" link set "pkA$id" name eth0 && ip -n "$nsB" link set "pkB$id" name 
 for a in 192.0.2.1/24 192.0.2.2/24 192.0.2.3/24; do ip -n "$nsA" addr add "$a" dev eth0; done
 ip -n "$nsB" addr add 192.0.2.10/24 dev eth0
 ip -n "$nsA" link set eth0 up && ip -n "$nsB" link set eth0 up
-ip -n "$nsA" link add v6host type dummy && ip -n "$nsA" addr add 2001:db8:1::1/64 dev v6host nodad &&
-	ip -n "$nsA" link set v6host up
+# A's native IPv6 host: an address on a veth pair inside A (no dummy driver needed).
+ip -n "$nsA" link add v6host type veth peer name v6peer && ip -n "$nsA" addr add 2001:db8:1::1/64 dev v6host nodad &&
+	ip -n "$nsA" link set v6host up && ip -n "$nsA" link set v6peer up
 ip netns exec "$nsA" sysctl -qw net.ipv6.conf.all.forwarding=1
 
 # ---- boot ------------------------------------------------------------------------------------------------------
@@ -188,10 +190,10 @@ check "B: systemctl reload with a good file succeeds" in_box B systemctl reload 
 same_address() { in_box B systemctl is-active -q teredod.service && in_box B teredoctl status --json | grep -q "\"teredo_address\": \"$address\""; }
 check "B: after the good reload: active, same address" same_address
 cp "$work/B/etc/teredod/teredod.conf" "$work/good.conf"
-echo "NoSuchDirective 1" >>"$work/B/etc/teredod/teredod.conf"
+echo "BindPort 99999" >>"$work/B/etc/teredod/teredod.conf"
 neg() { ! "$@"; }
 check "B: systemctl reload with a broken file fails" neg in_box B systemctl reload teredod.service
-journal_names() { in_box B journalctl -b --no-pager -u teredod.service | grep -q 'teredod.conf:4'; }
+journal_names() { in_box B journalctl -b --no-pager -u teredod.service | grep -q 'teredod.conf:5'; }
 check "B: the journal names the broken line" journal_names
 answering() { in_box "$1" systemctl is-active -q "$2" && in_box "$1" teredoctl "${@:3}" status >/dev/null; }
 check "B: after the broken reload: still active and answering" answering B teredod.service
@@ -205,16 +207,17 @@ check "B: after stop: no teredo interface, no /run/teredod, no teredod process" 
 check "B: systemctl start teredod again" in_box B systemctl start teredod.service
 
 # ---- upgrade to a newer version (the same files, repacked as 0.1.0+upgrade1) -------------------------------------------
-mkdir -p "$work/upgrade"
+# Written under /root: the container's /tmp is a tmpfs of its own.
+mkdir -p "$work/upgrade" "$work/B/root/upgrade"
 for d in "$work"/B/tmp/debs/teredod-common_*.deb "$work"/B/tmp/debs/teredod_*.deb; do
 	x="$work/upgrade/x"
 	rm -rf "$x" && dpkg-deb -R "$d" "$x"
 	old=$(sed -n 's/^Version: //p' "$x/DEBIAN/control")
 	sed -i "s/^Version: .*/Version: $old+upgrade1/; s/(= $old)/(= $old+upgrade1)/g; s/(<< $old)/(<< $old+upgrade1)/g" "$x/DEBIAN/control"
-	dpkg-deb -b "$x" "$work/B/tmp/$(basename "${d%%_*}")_upgrade.deb" >/dev/null
+	dpkg-deb -b "$x" "$work/B/root/upgrade/$(basename "${d%%_*}")_upgrade.deb" >/dev/null
 done
 old_pid=$(in_box B systemctl show -p MainPID --value teredod.service)
-check "B: dpkg -i the newer packages (keeping the admin's conffile)" in_box B sh -c 'dpkg -i --force-confold /tmp/*_upgrade.deb'
+check "B: dpkg -i the newer packages (keeping the admin's conffile)" in_box B sh -c 'dpkg -i --force-confold /root/upgrade/*_upgrade.deb'
 upgraded() { in_box B dpkg-query -W -f='${Version}' teredod | grep -q upgrade1; }
 check "B: upgraded version installed" upgraded
 check "B: the admin's teredod.conf kept" grep -q "ServerAddress 192.0.2.1" "$work/B/etc/teredod/teredod.conf"
@@ -224,7 +227,8 @@ check "B: teredod restarted by the upgrade and answering" restarted
 # ---- purge -----------------------------------------------------------------------------------------------------
 in_box B sh -c 'dpkg -L teredod teredod-common' | sort -u >"$work/B.files"
 check "B: dpkg --purge teredod teredod-common" in_box B dpkg --purge teredod teredod-common
-left=$(while read -r f; do [[ -f $work/B$f || -L $work/B$f ]] && echo "$f"; done <"$work/B.files")
+# Files and symbolic links, not directories (nor the base system's /lib -> usr/lib).
+left=$(while read -r f; do [[ (-f $work/B$f || -L $work/B$f) && ! -d $work/B$f ]] && echo "$f"; done <"$work/B.files")
 check "B: no file of the packages left${left:+ (left: $left)}" test -z "$left"
 dirs_gone() { ! test -e "$work/B/etc/teredod" && ! test -e "$work/B/var/lib/teredod" && ! in_box B test -e /run/teredod; }
 check "B: /etc/teredod, /var/lib/teredod and /run/teredod gone" dirs_gone
