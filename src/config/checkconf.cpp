@@ -6,11 +6,13 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <vector>
 
 #include "config/defaults.hpp"
 #include "config/server_settings.hpp"
 #include "config/teredod_settings.hpp"
 #include "daemon/command_line.hpp"
+#include "daemon/version.hpp"
 #include "os/net_text.hpp"
 
 namespace teredo::config {
@@ -135,10 +137,14 @@ std::string checkconf_usage() {
          "Checks a teredod or teredod-server configuration file without using the network.\n"
          "\n"
          "  -c, --config FILE    file to check (alias --conf; a FILE argument wins)\n"
+         "      --list-directives\n"
+         "                       print every directive of both files (FILE, NAME, MODES, DEFAULT,\n"
+         "                       RANGE, tab-separated) and exit\n"
          "  -h, --help           display this help and exit\n"
          "  -V, --version        display the version and exit\n"
-         "  -f, -p FILE, -t DIR, -u USER\n"
-         "                       accepted and ignored (the daemons' options)\n"
+         "  -f, --foreground, -p, --pidfile FILE, -t, --chroot DIR, -u, --user USER\n"
+         "                       accepted and ignored (the daemons' options; aliases --chrootdir,\n"
+         "                       --username)\n"
          "\n"
          "Default FILE: " +
          std::string(kDefaultTeredodConfig) +
@@ -152,7 +158,32 @@ std::string checkconf_usage() {
 
 int checkconf_main(std::span<const std::string_view> args, std::string_view version, std::ostream& out,
                    std::ostream& err) {
-  const daemon::ParsedCommandLine parsed = daemon::parse_command_line(args);
+  // --list-directives is teredod-checkconf's own: the rest is the daemons' command line.
+  std::vector<std::string_view> rest;
+  unsigned list = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") {  // what follows is a FILE, whatever it looks like
+      rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    if (args[i] == "--list-directives")
+      ++list;
+    else
+      rest.push_back(args[i]);
+  }
+  daemon::ParsedCommandLine parsed = daemon::parse_command_line(rest);
+  if (parsed.action == CommandAction::Run && list > 0) {
+    if (list > 1) {
+      parsed.action = CommandAction::UsageError;
+      parsed.error = "Duplicate parameter: --list-directives";
+    } else if (parsed.options.config_file || parsed.options.server_name) {
+      parsed.action = CommandAction::UsageError;
+      parsed.error = "--list-directives reads no file";
+    } else {
+      out << directives_listing();
+      return kExitOk;
+    }
+  }
   switch (parsed.action) {
     case CommandAction::UsageError:
       err << kCheckconfProgram << ": " << parsed.error << "\nTry '" << kCheckconfProgram
@@ -162,7 +193,7 @@ int checkconf_main(std::span<const std::string_view> args, std::string_view vers
       out << checkconf_usage();
       return kExitOk;
     case CommandAction::Version:
-      out << kCheckconfProgram << ' ' << version << '\n';
+      out << daemon::version_text(std::string(kCheckconfProgram) + " " + std::string(version));
       return kExitOk;
     case CommandAction::Run:
       break;

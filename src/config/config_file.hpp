@@ -73,6 +73,9 @@ class ConfigFile {
   bool has_errors() const { return config::has_errors(diagnostics_); }
   /// False when the file could not be read at all.
   bool readable() const { return readable_; }
+  /// Every directive name a getter asked for, present or not, in the order first asked: the
+  /// directives the reader accepts (directives_test.cpp compares them with directives.hpp).
+  const std::vector<std::string>& consulted() const { return consulted_; }
 
  private:
   struct Entry {
@@ -94,6 +97,7 @@ class ConfigFile {
   std::string file_name_;
   Ipv4Resolver resolver_;
   std::vector<Entry> entries_;
+  std::vector<std::string> consulted_;
   Diagnostics diagnostics_;
   bool readable_ = true;
 };
