@@ -30,7 +30,8 @@ revision_ok() {
 		[[ $rev == "$revision" ]]
 		return
 	fi
-	if [[ -e $src/.git ]] && command -v git >/dev/null; then
+	# As cmake/build_info.cmake: git describe when git can read the tree (it may refuse one owned by another user).
+	if [[ -e $src/.git ]] && command -v git >/dev/null && git -C "$src" rev-parse -q HEAD >/dev/null 2>&1; then
 		local hash=${rev%-dirty}
 		hash=${hash##*-g}
 		[[ $hash =~ ^[0-9a-f]{4,40}$ ]] || return 1
