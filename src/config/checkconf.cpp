@@ -13,6 +13,7 @@
 #include "config/server_settings.hpp"
 #include "config/teredod_settings.hpp"
 #include "daemon/command_line.hpp"
+#include "daemon/version.hpp"
 #include "os/net_text.hpp"
 
 namespace teredo::config {
@@ -140,10 +141,14 @@ std::string checkconf_usage() {
          "      --server         check FILE as a teredod-server.conf (miredo-server.conf with --miredo)\n"
          "      --miredo         review a Miredo file: for each line, what teredod does with it\n"
          "                       (same, differs, ignored or refused), on stdout\n"
+         "      --list-directives\n"
+         "                       print every directive of both files (FILE, NAME, MODES, DEFAULT,\n"
+         "                       RANGE, tab-separated) and exit\n"
          "  -h, --help           display this help and exit\n"
          "  -V, --version        display the version and exit\n"
-         "  -f, -p FILE, -t DIR, -u USER\n"
-         "                       accepted and ignored (the daemons' options)\n"
+         "  -f, --foreground, -p, --pidfile FILE, -t, --chroot DIR, -u, --user USER\n"
+         "                       accepted and ignored (the daemons' options; aliases --chrootdir,\n"
+         "                       --username)\n"
          "\n"
          "Default FILE: " +
          std::string(kDefaultTeredodConfig) + " (" + kDefaultServerConfig +
@@ -159,21 +164,38 @@ std::string checkconf_usage() {
 
 int checkconf_main(std::span<const std::string_view> args, std::string_view version, std::ostream& out,
                    std::ostream& err) {
-  // The two options of our own; the rest is the daemons' command line.
+  // --miredo, --server and --list-directives are teredod-checkconf's own: the rest is the daemons' command line.
   bool miredo = false;
   bool server = false;
+  unsigned list = 0;
   std::vector<std::string_view> rest;
-  bool options_ended = false;
-  for (std::string_view a : args) {
-    if (!options_ended && a == "--") options_ended = true;
-    if (!options_ended && a == "--miredo")
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") {  // what follows is a FILE, whatever it looks like
+      rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    if (args[i] == "--miredo")
       miredo = true;
-    else if (!options_ended && a == "--server")
+    else if (args[i] == "--server")
       server = true;
+    else if (args[i] == "--list-directives")
+      ++list;
     else
-      rest.push_back(a);
+      rest.push_back(args[i]);
   }
-  const daemon::ParsedCommandLine parsed = daemon::parse_command_line(rest);
+  daemon::ParsedCommandLine parsed = daemon::parse_command_line(rest);
+  if (parsed.action == CommandAction::Run && list > 0) {
+    if (list > 1) {
+      parsed.action = CommandAction::UsageError;
+      parsed.error = "Duplicate parameter: --list-directives";
+    } else if (parsed.options.config_file || parsed.options.server_name || miredo || server) {
+      parsed.action = CommandAction::UsageError;
+      parsed.error = "--list-directives reads no file";
+    } else {
+      out << directives_listing();
+      return kExitOk;
+    }
+  }
   switch (parsed.action) {
     case CommandAction::UsageError:
       err << kCheckconfProgram << ": " << parsed.error << "\nTry '" << kCheckconfProgram
@@ -183,7 +205,7 @@ int checkconf_main(std::span<const std::string_view> args, std::string_view vers
       out << checkconf_usage();
       return kExitOk;
     case CommandAction::Version:
-      out << kCheckconfProgram << ' ' << version << '\n';
+      out << daemon::version_text(std::string(kCheckconfProgram) + " " + std::string(version));
       return kExitOk;
     case CommandAction::Run:
       break;

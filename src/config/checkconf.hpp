@@ -15,11 +15,9 @@
 #include "config/config_file.hpp"
 #include "config/defaults.hpp"
 #include "config/diagnostic.hpp"
+#include "config/directives.hpp"
 
 namespace teredo::config {
-
-/// Which daemon a file is for.
-enum class ConfigKind { Teredod, Server };
 
 /// Server when ServerBindAddress or ServerBindAddress2 is present (directives only a
 /// teredod-server.conf has), else Teredod (RelayType then picks client or relay settings).

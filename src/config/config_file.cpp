@@ -140,6 +140,8 @@ bool ConfigFile::has(std::string_view name) const {
 }
 
 ConfigFile::Entry* ConfigFile::take(std::string_view name) {
+  if (std::none_of(consulted_.begin(), consulted_.end(), [name](const std::string& n) { return n == name; }))
+    consulted_.emplace_back(name);
   for (Entry& e : entries_) {
     if (iequals(e.name, name)) {
       e.used = true;

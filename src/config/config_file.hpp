@@ -93,6 +93,9 @@ class ConfigFile {
   bool readable() const { return readable_; }
   /// Every line that is not blank or a comment, in order (duplicates and lone names included).
   const std::vector<SourceLine>& source_lines() const { return lines_; }
+  /// Every directive name a getter asked for, present or not, in the order first asked: the
+  /// directives the reader accepts (directives_test.cpp compares them with directives.hpp).
+  const std::vector<std::string>& consulted() const { return consulted_; }
 
  private:
   struct Entry {
@@ -115,6 +118,7 @@ class ConfigFile {
   Ipv4Resolver resolver_;
   std::vector<Entry> entries_;
   std::vector<SourceLine> lines_;
+  std::vector<std::string> consulted_;
   Diagnostics diagnostics_;
   bool readable_ = true;
 };

@@ -64,6 +64,7 @@ json peer_json(const PeerInfo& p) {
 json status_json(const ControlSnapshot& s) {
   json j = common(s, "status");
   j["version"] = daemon::kVersion;
+  j["revision"] = daemon::revision();
   j["uptime_seconds"] = s.uptime;
   j["start_time_seconds"] = s.start_time;
   j["mtu"] = s.mtu ? json(*s.mtu) : json(nullptr);

@@ -19,7 +19,7 @@ int daemon_main(int argc, char** argv, const DaemonMain& m) {
       std::fputs(usage_text(m.program, m.summary, m.server_name_help, m.defaults).c_str(), stdout);
       return kExitOk;
     case CommandAction::Version:
-      std::printf("%s %s\n", m.program, m.version);
+      std::fputs(version_text(std::string(m.program) + " " + m.version).c_str(), stdout);
       return kExitOk;
     case CommandAction::Run:
       break;

@@ -15,7 +15,7 @@ struct DaemonMain {
   std::string_view summary;           // first line of --help
   std::string_view server_name_help;  // the SERVER_NAME paragraph of --help
   UsageDefaults defaults;
-  const char* version = kVersion;  // printed by --version
+  const char* version = kVersion;  // printed by --version, with version_text()
   int (*run)(const CommandLine&) = nullptr;
 };
 

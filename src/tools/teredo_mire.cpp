@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a == "-V" || a == "--version") {
-      std::printf("teredo-mire (teredod) %s\n", daemon::kVersion);
+      std::fputs(daemon::version_text(std::string("teredo-mire (teredod) ") + daemon::kVersion).c_str(),
+                 stdout);
       return 0;
     }
     std::fprintf(stderr, "teredo-mire: unknown argument \"%s\"\n", argv[i]);

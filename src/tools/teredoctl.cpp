@@ -102,7 +102,8 @@ Options parse_options(int argc, char** argv) {
       usage(stdout);
       std::exit(kExitOk);
     } else if (a == "-V" || a == "--version") {
-      std::printf("teredoctl %s\n", teredo::daemon::kVersion);
+      std::fputs(teredo::daemon::version_text(std::string("teredoctl ") + teredo::daemon::kVersion).c_str(),
+                 stdout);
       std::exit(kExitOk);
     } else if (a == "-s" || a == "--socket") {
       o.socket = value(a);
@@ -339,7 +340,8 @@ void print_status(const json& j) {
   if (j.contains("peers"))
     row("Peers", text(j, "peers") + " (max " + text(j, "max_peers") + "), " + text(j, "queued_packets") +
                      " packets queued");
-  row("Version", text(j, "version"));
+  row("Version",
+      text(j, "version") + (j.contains("revision") ? " (revision " + text(j, "revision") + ")" : ""));
   row("Uptime", age_text(j["uptime_seconds"]));
 }
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/version.hpp"
+
 namespace teredo::config {
 namespace {
 
@@ -217,7 +219,26 @@ TEST_F(CheckconfMain, UsageHelpVersion) {
   EXPECT_EQ(h.out.rfind("Usage: teredod-checkconf [--miredo] [--server] [-c FILE] [FILE]", 0), 0u);
   CliRun v = run({"--version"});
   EXPECT_EQ(v.status, 0);
-  EXPECT_EQ(v.out, "teredod-checkconf 9.9\n");
+  EXPECT_EQ(v.out.rfind("teredod-checkconf 9.9\nrevision: ", 0), 0u) << v.out;
+  EXPECT_EQ(v.out, daemon::version_text("teredod-checkconf 9.9"));
+}
+
+TEST_F(CheckconfMain, ListDirectives) {
+  CliRun l = run({"--list-directives"});
+  EXPECT_EQ(l.status, 0);
+  EXPECT_EQ(l.out, directives_listing());
+  EXPECT_TRUE(l.err.empty());
+  EXPECT_EQ(run({"-f", "--list-directives"}).out, directives_listing());  // the daemons' options are ignored
+  EXPECT_EQ(run({"--list-directives", "--list-directives"}).status, 2);
+  EXPECT_EQ(run({"--list-directives", path_}).status, 2);
+  EXPECT_EQ(run({"--list-directives", "-c", path_}).status, 2);
+  CliRun h = run({"--list-directives", "--help"});
+  EXPECT_EQ(h.status, 0);
+  EXPECT_NE(h.out.find("--list-directives"), std::string::npos);
+  // After "--" it is a file name.
+  CliRun f = run({"--", "--list-directives"});
+  EXPECT_EQ(f.status, 1);
+  EXPECT_EQ(f.err.rfind("--list-directives: error: cannot read configuration", 0), 0u) << f.err;
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ TEST(ControlJson, Status) {
   EXPECT_EQ(j["ok"], true);
   EXPECT_EQ(j["schema"], 2);
   EXPECT_EQ(j["version"], daemon::kVersion);
+  EXPECT_EQ(j["revision"], daemon::revision());
   EXPECT_EQ(j["state"], "qualified");
   EXPECT_EQ(j["state_age_seconds"], 3);
   EXPECT_EQ(j["uptime_seconds"], 12.5);
