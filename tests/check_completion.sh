@@ -78,7 +78,7 @@ teredoctl_options() {
 	local file=$1 mode=$2
 	{
 		complete_words "$mode" "$file" _teredoctl teredoctl -
-		for c in status peers stats metrics; do complete_words "$mode" "$file" _teredoctl teredoctl "$c" -; done
+		for c in status peers stats metrics list; do complete_words "$mode" "$file" _teredoctl teredoctl "$c" -; done
 	} | sort -u
 }
 
@@ -104,8 +104,10 @@ touch "$tmp/files/teredod.conf"
 for mode in "${modes[@]}"; do
 	ctl="$dir/teredoctl"
 	expect "$mode" "$ctl" _teredoctl "status stats" teredoctl st
-	expect "$mode" "$ctl" _teredoctl "status peers stats metrics" teredoctl ''
-	expect "$mode" "$ctl" _teredoctl "status peers stats metrics" teredoctl -s /run/x.sock ''
+	expect "$mode" "$ctl" _teredoctl "status peers stats metrics list" teredoctl ''
+	expect "$mode" "$ctl" _teredoctl "status peers stats metrics list" teredoctl -s /run/x.sock ''
+	expect_has "$mode" "$ctl" _teredoctl server teredoctl -i ''
+	expect_has "$mode" "$ctl" _teredoctl all teredoctl --instance a
 	expect "$mode" "$ctl" _teredoctl "address mapped rx tx queued packets bytes" teredoctl peers --sort ''
 	expect "$mode" "$ctl" _teredoctl "--socket --sort" teredoctl peers --s
 	expect "$mode" "$ctl" _teredoctl "" teredoctl status ''
