@@ -45,7 +45,7 @@ TEREDO_DEB_PACKAGES=(
 	libmnl-dev libcap-ng-dev libseccomp-dev libssl-dev libfmt-dev nlohmann-json3-dev libminiupnpc-dev
 	iproute2 nftables conntrack iputils-ping iperf3 miniupnpd-nftables
 	miredo miredo-server
-	python3-scapy python3-matplotlib procps psmisc curl tcpdump bash-completion
+	python3-scapy python3-matplotlib procps psmisc curl tcpdump gdb bash-completion
 )
 
 # install_deps [extra packages...]: fast no-op when everything is already installed.

@@ -129,6 +129,42 @@ lab_wait_until 10 "relay exit" bash -c "! kill -0 $wpid 2>/dev/null"
 if ! grep -qx WATCHDOG=1 "$WORK/messages"; then pass "no WATCHDOG_USEC: no WATCHDOG=1 (and no periodic wake-up)"
 else fail "WATCHDOG=1 sent without WATCHDOG_USEC"; fi
 
+# A stuck worker: gdb holds the relay's worker process stopped at a breakpoint inside a turn of a data-path thread (the
+# recvmmsg/recvmsg of its UDP socket, reached when one datagram arrives) for 3 s. The supervisor must stop confirming
+# the watchdog and name the thread; once gdb lets go, the confirmations resume.
+if command -v gdb >/dev/null; then
+	: >"$WORK/messages"
+	sed 's/^BindPort 0$/BindPort 3545/' "$WORK/relay.conf" >"$WORK/relay-stuck.conf"
+	ip netns exec "$NS" env NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=1000000 "$TEREDOD" -f -c "$WORK/relay-stuck.conf" \
+		-p "$WORK/relay.pid" -u nobody >"$WORK/wd-stuck.log" 2>&1 &
+	wpid=$!
+	wait_message 1 READY=1
+	worker=$(pgrep -P "$wpid" | head -n1)
+	gdb -q -batch -p "$worker" -ex 'break recvmmsg' -ex 'break recvmsg' -ex continue -ex 'shell sleep 3' -ex detach \
+		>"$WORK/gdb.log" 2>&1 &
+	gpid=$!
+	lab_wait_until 20 "gdb attached" grep -q '^Breakpoint 2 at' "$WORK/gdb.log"
+	sleep 0.5
+	before=$(grep -cx WATCHDOG=1 "$WORK/messages")
+	ip netns exec "$NS" /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x" * 40, ("127.0.0.1", 3545))'
+	lab_wait_until 10 "breakpoint hit" grep -q 'hit Breakpoint' "$WORK/gdb.log"
+	sleep 2.5
+	during=$(grep -cx WATCHDOG=1 "$WORK/messages")
+	wait "$gpid" 2>/dev/null
+	sleep 1.5
+	after=$(grep -cx WATCHDOG=1 "$WORK/messages")
+	kill -TERM "$wpid"
+	lab_wait_until 10 "relay exit" bash -c "! kill -0 $wpid 2>/dev/null"
+	busy=$(grep -o 'Data-path thread [0-9]* has been busy with one turn for [0-9]* ms' "$WORK/wd-stuck.log" | head -n1)
+	if grep -q 'hit Breakpoint' "$WORK/gdb.log" && [[ -n $busy ]] && ((during - before <= 1 && after - during >= 2)); then
+		pass "stuck worker (held by gdb in a turn): WATCHDOG=1 withheld ($before before, $during after 2.5 s stuck, $after once released); '$busy'"
+	else
+		fail "stuck worker: before $before, during $during, after $after; busy line: '${busy:-none}'; gdb: $(grep -m2 -E 'Breakpoint|ptrace' "$WORK/gdb.log" | tr '\n' '|')"
+	fi
+else
+	fail "stuck worker: gdb is not installed"
+fi
+
 # --- stderr on the journal ----------------------------------------------------------------------------------------
 : >"$WORK/journal.log"
 JS="$(stat -c '%d:%i' "$WORK/journal.log")"

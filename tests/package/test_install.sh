@@ -184,6 +184,52 @@ check "B: systemctl status shows the STATUS= line (qualified as $address)" statu
 check "A: the server's STATUS= line" status_text A teredod-server.service "serving"
 check "A: the relay's STATUS= line" status_text A teredod@relay.service "relay for 2001:"
 
+# ---- the watchdog: a stuck worker is restarted by systemd -----------------------------------------------------------
+# WatchdogSec=4 for the client (a drop-in); gdb (from the host) holds the worker stopped at a breakpoint inside a turn
+# of its data path (the recvmmsg/recvmsg of its UDP socket, reached when A sends it one datagram): the supervisor stops
+# confirming, systemd's watchdog fires and the service is restarted, qualifies again and answers.
+if command -v gdb >/dev/null; then
+	mkdir -p "$work/B/etc/systemd/system/teredod.service.d"
+	printf '[Service]\nWatchdogSec=4\nRestartSec=1\n' >"$work/B/etc/systemd/system/teredod.service.d/watchdog.conf"
+	in_box B systemctl daemon-reload
+	in_box B systemctl restart teredod.service
+	for _ in $(seq 40); do qualified && break; sleep 0.5; done
+	main_pid=$(in_box B systemctl show -p MainPID --value teredod.service)
+	# The supervisor's pid as the host sees it (NSpid: host pid first, the container's last), then its child.
+	# B's pid namespace is its PID 1's.
+	pidns_B=$(readlink "/proc/$(leader B)/ns/pid")
+	host_main=$(for st in /proc/[0-9]*/status; do
+		read -ra ns < <(sed -n 's/^NSpid:[[:space:]]*//p' "$st" 2>/dev/null)
+		((${#ns[@]} > 1)) && [[ ${ns[-1]} == "$main_pid" && $(readlink "${st%/status}/ns/pid") == "$pidns_B" ]] && echo "${ns[0]}"
+	done | head -n1)
+	worker=""
+	[[ -n $host_main ]] && worker=$(pgrep -P "$host_main" | head -n1)
+	port=$(in_box B teredoctl status --json | sed -n 's/.*"mapped_port": \([0-9]*\).*/\1/p')
+	log "watchdog: $(in_box B systemctl show -p WatchdogUSec teredod.service); client supervisor $main_pid in B (host pid ${host_main:-none}), worker (host pid) ${worker:-none}, UDP port ${port:-none}"
+	[[ -n $worker && $worker != 1 ]] || worker=no-such-process  # never attach to anything else
+	gdb -q -batch -p "$worker" -ex "set sysroot /proc/$worker/root" -ex 'break recvmmsg' -ex 'break recvmsg' -ex continue \
+		-ex 'shell sleep 8' -ex detach >"$work/gdb.log" 2>&1 &
+	gpid=$!
+	for _ in $(seq 40); do grep -q '^Breakpoint 2 at' "$work/gdb.log" && break; sleep 0.5; done
+	ip netns exec "$nsA" /usr/bin/python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x' * 40, ('192.0.2.10', ${port:-9}))"
+	watchdog_fired() { in_box B journalctl -b --no-pager -u teredod.service | grep -q 'Watchdog timeout'; }
+	for _ in $(seq 40); do watchdog_fired && break; sleep 0.5; done
+	check "B: a worker held inside a turn: systemd's watchdog fired ($(grep -c 'hit Breakpoint' "$work/gdb.log") breakpoint hit)" watchdog_fired
+	wait "$gpid" 2>/dev/null
+	restarted_after_watchdog() { wait_active B teredod.service && [[ $(in_box B systemctl show -p MainPID --value teredod.service) != "$main_pid" ]]; }
+	check "B: ... and restarted the service (new main process)" restarted_after_watchdog
+	for _ in $(seq 40); do qualified && break; sleep 0.5; done
+	check "B: ... which qualified again and answers teredoctl" qualified
+	in_box B journalctl -b --no-pager -u teredod.service | grep -E 'busy with one turn|Watchdog timeout' | head -n 3 | sed 's/^/  /'
+	rm -rf "$work/B/etc/systemd/system/teredod.service.d"
+	in_box B systemctl daemon-reload
+	in_box B systemctl restart teredod.service
+	for _ in $(seq 40); do qualified && break; sleep 0.5; done
+	address=$(in_box B teredoctl status --json | sed -n 's/.*"teredo_address": "\(2001:[^"]*\)".*/\1/p')
+else
+	check "gdb installed (the watchdog check needs it)" false
+fi
+
 # ---- reloads ---------------------------------------------------------------------------------------------------
 echo "# reloaded" >>"$work/B/etc/teredod/teredod.conf"
 check "B: systemctl reload with a good file succeeds" in_box B systemctl reload teredod.service
