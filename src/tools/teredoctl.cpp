@@ -2,8 +2,9 @@
 // teredoctl: queries a running teredod or teredod-server over its control socket (protocol and
 // JSON fields in docs/teredoctl.md). Read-only.
 //
-//   teredoctl [-s|--socket PATH | -i|--instance NAME|all] COMMAND [--json] [options]   (options before or
-//   after COMMAND) COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse] [--limit N] | stats
+//   teredoctl [-s|--socket PATH | -i|--instance NAME|all | -r|--role ROLE] COMMAND [--json] [options]
+//   (options before or after COMMAND) COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse]
+//   [--limit N] | stats
 //   [--all] | metrics | list
 // Exit: 0 success, 1 daemon not reachable or it answered with an error, 2 usage error.
 #include <algorithm>
@@ -64,6 +65,7 @@ void usage(std::FILE* out) {
                "  -s, --socket PATH      control socket (ControlSocket in the configuration)\n"
                "  -i, --instance NAME    teredod (the default unit), server (teredod-server), NAME for\n"
                "                         teredod@NAME, or all: every daemon running, one after another\n"
+               "  -r, --role ROLE        client, relay or server: every daemon running in that role\n"
                "      --run-dir DIR      where to look for the daemons' sockets (default /run)\n"
                "  -j, --json             print the daemon's JSON document (stable fields)\n"
                "  -h, --help             this help\n"
@@ -76,6 +78,7 @@ void usage(std::FILE* out) {
 struct Options {
   std::string socket;    // -s: empty when not given
   std::string instance;  // -i: empty when not given
+  std::string role;      // -r: client, relay or server; empty when not given
   std::string run_dir = kRunDir;
   std::string command;
   bool json_output = false;
@@ -113,6 +116,8 @@ Options parse_options(int argc, char** argv) {
       o.instance = value(a);
     } else if (a.rfind("--instance=", 0) == 0) {
       o.instance = std::string(a.substr(11));
+    } else if (a == "-r" || a == "--role") {
+      o.role = value(a);
     } else if (a == "--run-dir") {
       o.run_dir = value(a);
     } else if (a == "-j" || a == "--json") {
@@ -142,12 +147,15 @@ Options parse_options(int argc, char** argv) {
   if (!o.request_args.empty() && o.command != "peers")
     usage_error("--filter, --sort, --reverse and --limit apply to the peers command only");
   if (o.all && o.command != "stats") usage_error("--all applies to the stats command only");
-  if (!o.socket.empty() && !o.instance.empty()) usage_error("-s and -i cannot be combined");
+  if (!o.role.empty() && o.role != "client" && o.role != "relay" && o.role != "server")
+    usage_error("invalid role " + o.role + " (expected client, relay or server)");
+  if (int(!o.socket.empty()) + int(!o.instance.empty()) + int(!o.role.empty()) > 1)
+    usage_error("-s, -i and -r cannot be combined");
   if (!o.instance.empty() &&
       (o.instance.find('/') != std::string::npos || o.instance == "." || o.instance == ".."))
     usage_error("invalid instance name " + o.instance);
-  if (o.command == "list" && (!o.socket.empty() || !o.instance.empty()))
-    usage_error("list looks at every daemon: no -s or -i");
+  if (o.command == "list" && (!o.socket.empty() || !o.instance.empty() || !o.role.empty()))
+    usage_error("list looks at every daemon: no -s, -i or -r");
   return o;
 }
 
@@ -496,6 +504,22 @@ int run_one(const Options& o, const std::string& request, const Daemon& d, json*
   return kExitOk;
 }
 
+// -r ROLE: every daemon running whose status names that role (a relay's is cone or restricted).
+std::vector<Daemon> role_daemons(const Options& o) {
+  std::vector<Daemon> out;
+  for (const Daemon& d : find_daemons(o)) {
+    json status;
+    if (run_one(o, "status", d, &status) != kExitOk) continue;
+    const std::string role = text(status, "role");
+    if (role == o.role || (o.role == "relay" && (role == "cone" || role == "restricted"))) out.push_back(d);
+  }
+  if (out.empty()) {
+    std::fprintf(stderr, "teredoctl: no running daemon is a %s\n", o.role.c_str());
+    std::exit(kExitError);
+  }
+  return out;
+}
+
 // `teredoctl list`: each daemon running, with the role and state its status gives.
 int list_daemons(const Options& o) {
   const auto daemons = find_daemons(o);
@@ -535,9 +559,10 @@ int main(int argc, char** argv) {
   if (o.command == "list") return list_daemons(o);
   std::string request = o.command;
   for (const std::string& a : o.request_args) request += " " + a;
-  const auto daemons = chosen_daemons(o);
+  const auto daemons = o.role.empty() ? chosen_daemons(o) : role_daemons(o);
   if (daemons.size() == 1 && o.instance != "all") return run_one(o, request, daemons.front(), nullptr);
-  // -i all: one section per daemon (text), or one object keyed by instance (JSON).
+  // -i all, or -r with several daemons of that role: one section per daemon (text), or one object
+  // keyed by instance (JSON).
   int rc = kExitOk;
   json all = json::object();
   for (std::size_t i = 0; i < daemons.size(); ++i) {

@@ -158,6 +158,14 @@ check "A: teredod-server.service active" wait_active A teredod-server.service
 check "A: teredod@relay.service active" wait_active A teredod@relay.service
 check "B: teredod.service active" wait_active B teredod.service
 
+# ---- the units as systemd reads them ------------------------------------------------------------------------------
+verify_units() { in_box A systemd-analyze verify teredod.service teredod@relay.service teredod-server.service; }
+check "A: systemd-analyze verify: no complaint about the three units" verify_units
+for u in teredod-server.service teredod@relay.service; do
+	log "systemd-analyze security $u: $(in_box A systemd-analyze security --no-pager "$u" 2>/dev/null | tail -n 1)"
+done
+log "systemd-analyze security teredod.service: $(in_box B systemd-analyze security --no-pager teredod.service 2>/dev/null | tail -n 1)"
+
 # ---- teredoctl for every role, under its shipped unit's sandbox ------------------------------------------------------------
 role_is() {  # role_is ROOT ROLE TEREDOCTL-ARGS...
 	local r=$1 want=$2
@@ -169,12 +177,15 @@ check "A: teredoctl -i relay status answers (role cone)" role_is A cone -i relay
 check "A: teredoctl -s /run/teredod@relay/teredod.sock status" role_is A cone -s /run/teredod@relay/teredod.sock
 ambiguous() { local rc=0; in_box A teredoctl status || rc=$?; [[ $rc -eq 2 ]]; }
 check "A: teredoctl with two daemons and no choice says so (exit 2)" ambiguous
+check "A: teredoctl -r relay status picks the relay instance" role_is A cone -r relay
+check "A: teredoctl -r server status picks the server" role_is A server -r server
 in_box A teredoctl list >"$work/list.txt" 2>&1
 listed() { grep -q '^server  *server' "$work/list.txt" && grep -q '^relay  *cone' "$work/list.txt"; }
 check "A: teredoctl list names both (server, relay)" listed
 qualified() { in_box B teredoctl status --json | grep -q '"teredo_address": "2001:'; }
 for _ in $(seq 40); do qualified && break; sleep 0.5; done
 check "B: teredoctl status: the client qualified with A's server (role client)" qualified
+check "B: teredoctl -r client status" role_is B client -r client
 address=$(in_box B teredoctl status --json | sed -n 's/.*"teredo_address": "\(2001:[^"]*\)".*/\1/p')
 log "client's Teredo address: ${address:-none}"
 check "B: ping A's native IPv6 host through the relay" in_box B ping -6 -c 3 -W 5 -i 0.3 2001:db8:1::1
