@@ -164,7 +164,8 @@ std::string checkconf_usage() {
 
 int checkconf_main(std::span<const std::string_view> args, std::string_view version, std::ostream& out,
                    std::ostream& err) {
-  // --miredo, --server and --list-directives are teredod-checkconf's own: the rest is the daemons' command line.
+  // --miredo, --server and --list-directives are teredod-checkconf's own; the rest is the daemons'
+  // command line.
   bool miredo = false;
   bool server = false;
   unsigned list = 0;
