@@ -17,7 +17,7 @@ std::atomic<bool> g_open{false};
 std::atomic<bool> g_journal{false};
 std::atomic<int> g_facility{0};
 std::atomic<int> g_forward{-1};
-std::atomic<int> g_status{-1};  // the supervisor's channel, for status(): set in a worker
+std::atomic<int> g_channel{-1};  // a worker's channel to the supervisor (forward_to), whatever the sink
 const char* g_ident = "teredod";
 
 }  // namespace
@@ -43,16 +43,16 @@ void close() {
   g_open = false;
   g_journal = false;
   g_forward = -1;
-  g_status = -1;
+  g_channel = -1;
 }
 
 void forward_to(int fd) {
   if (!g_journal) g_forward = fd;
-  g_status = fd;
+  g_channel = fd;
 }
 
 int forward_fd() {
-  return g_forward;
+  return g_channel;
 }
 
 void disable_stderr() {
@@ -77,7 +77,7 @@ void write(Level level, std::string_view message) {
 }
 
 void status(std::string_view text) {
-  if (const int fd = g_status; fd >= 0)
+  if (const int fd = g_channel; fd >= 0)
     os::send_status_record(fd, text);
   else
     (void)os::notify_service_manager(fmt::format("STATUS={}", text));

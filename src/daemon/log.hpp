@@ -26,9 +26,9 @@ void close();
 /// A chrooted worker: what would go to syslog goes to the supervisor through `fd` instead
 /// (os/log_forward.hpp), which reaches the syslog daemon even after it restarted. Nothing changes
 /// when stderr is the journal (the journal's stream survives the chroot and restarts); status()
-/// lines go through `fd` in either case.
+/// lines and the seccomp report go through `fd` in either case.
 void forward_to(int fd);
-/// The descriptor lines are forwarded to (forward_to), or -1 when they are not.
+/// The worker's channel to the supervisor (forward_to), or -1 outside a worker.
 int forward_fd();
 /// Stops writing to stderr (after stdio was redirected to /dev/null).
 void disable_stderr();
@@ -37,8 +37,7 @@ void write(Level level, std::string_view message);
 
 /// The daemon's one-line status for the service manager ("qualified as 2001:...", shown by
 /// `systemctl status`): from a worker, through the supervisor (forward_to's channel, whatever the
-/// log's sink); from the supervisor itself, to $NOTIFY_SOCKET as STATUS= (os/notify.hpp). Also
-/// logged at debug level.
+/// log's sink); from the supervisor itself, to $NOTIFY_SOCKET as STATUS= (os/notify.hpp).
 void status(std::string_view text);
 
 template <class... Args>
