@@ -37,7 +37,5 @@ inline constexpr const char* kDefaultServerControlSocket = "/run/teredod-server/
 /// (os/runtime_directory.hpp; /run/teredod@NAME/teredod.sock for an instance of teredod@.service).
 inline constexpr const char* kTeredodControlSocketName = "teredod.sock";
 inline constexpr const char* kServerControlSocketName = "teredod-server.sock";
-/// The empty chroot's name in the same directory.
-inline constexpr const char* kChrootName = "empty";
 
 }  // namespace teredo::config

@@ -3,9 +3,9 @@
 // JSON fields in docs/teredoctl.md). Read-only.
 //
 //   teredoctl [-s|--socket PATH | -i|--instance NAME|all | -r|--role ROLE] COMMAND [--json] [options]
-//   (options before or after COMMAND) COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse]
-//   [--limit N] | stats
-//   [--all] | metrics | list
+//   (options before or after COMMAND)
+//   COMMAND: status | peers [--filter ADDR] [--sort FIELD] [--reverse] [--limit N] | stats [--all]
+//            | metrics | list
 // Exit: 0 success, 1 daemon not reachable or it answered with an error, 2 usage error.
 #include <algorithm>
 #include <cerrno>
@@ -43,10 +43,10 @@ constexpr std::size_t kMaxReply = std::size_t{1} << 30;
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "Usage: teredoctl [-s PATH | -i NAME|all] COMMAND [--json] [OPTIONS]\n"
+               "Usage: teredoctl [-s PATH | -i NAME|all | -r ROLE] COMMAND [--json] [OPTIONS]\n"
                "Queries a running teredod (default socket %s),\n"
                "teredod-server (%s) or an instance of teredod@.service\n"
-               "(/run/teredod@NAME/teredod.sock). Without -s or -i: the default teredod if it runs,\n"
+               "(/run/teredod@NAME/teredod.sock). Without -s, -i or -r: the default teredod if it runs,\n"
                "otherwise the only daemon running.\n"
                "\n"
                "Commands:\n"
@@ -353,6 +353,23 @@ void print_status(const json& j) {
   row("Uptime", age_text(j["uptime_seconds"]));
 }
 
+// Prints `rows` (the first is the header) in columns two spaces apart, each as wide as its widest
+// cell: left-aligned, right-aligned from column `first_right` on; the last column is not padded.
+void print_table(const std::vector<std::vector<std::string>>& rows, std::size_t first_right) {
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < r.size(); ++c) {
+      const std::string pad(width[c] - r[c].size(), ' ');
+      line += c >= first_right ? pad + r[c] : r[c] + (c + 1 < r.size() ? pad : "");
+      if (c + 1 < r.size()) line += "  ";
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
 void print_peers(const json& j) {
   const json& peers = j["peers"];
   std::vector<std::vector<std::string>> rows;
@@ -365,19 +382,7 @@ void print_peers(const json& j) {
                     age_text(p["last_send_age_seconds"]), text(p, "queued_packets"), text(p, "packets_in"),
                     text(p, "packets_out"), text(p, "bytes_in"), text(p, "bytes_out")});
   }
-  std::vector<std::size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < r.size(); ++c) {
-      const bool right = c >= 4;  // ages and counts
-      const std::string pad(width[c] - r[c].size(), ' ');
-      line += right ? pad + r[c] : r[c] + (c + 1 < r.size() ? pad : "");
-      if (c + 1 < r.size()) line += "  ";
-    }
-    std::printf("%s\n", line.c_str());
-  }
+  print_table(rows, 4);  // ages and counts to the right
   std::printf("%s of %s peers shown\n", text(j, "count").c_str(), text(j, "total").c_str());
 }
 
@@ -541,13 +546,7 @@ int list_daemons(const Options& o) {
   } else if (daemons.empty()) {
     std::fprintf(stderr, "teredoctl: no daemon is running\n");
   } else {
-    std::vector<std::size_t> width(rows[0].size(), 0);
-    for (const auto& r : rows)
-      for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-    for (const auto& r : rows)
-      std::printf("%-*s  %-*s  %-*s  %s\n", static_cast<int>(width[0]), r[0].c_str(),
-                  static_cast<int>(width[1]), r[1].c_str(), static_cast<int>(width[2]), r[2].c_str(),
-                  r[3].c_str());
+    print_table(rows, rows[0].size());
   }
   return daemons.empty() ? kExitError : rc;
 }
