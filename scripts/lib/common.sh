@@ -9,6 +9,8 @@
 #   cpu_count           how many jobs to run at once: the CPUs this process may use
 #   repo_root           print the repository root
 #   log / warn / die    short prefixed messages on stderr
+#   tree_pids PID       PID and all its descendants (the benchmarks' process trees)
+#   tree_kb PID FIELD   FIELD (VmRSS, VmHWM from status; Pss from smaps_rollup) in kB summed over the tree of PID
 
 TEREDO_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
@@ -16,6 +18,22 @@ log()  { printf '[teredod] %s\n' "$*" >&2; }
 warn() { printf '[teredod] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[teredod] ERROR: %s\n' "$*" >&2; exit 1; }
 repo_root() { printf '%s\n' "$TEREDO_REPO_ROOT"; }
+
+tree_pids() {
+	local p="$1" c
+	[[ -d /proc/$p ]] || return 0
+	echo "$p"
+	for c in $(pgrep -P "$p" 2>/dev/null); do tree_pids "$c"; done
+}
+tree_kb() {
+	local sum=0 p v
+	for p in $(tree_pids "$1"); do
+		if [[ $2 == Pss ]]; then v="$(awk '$1 == "Pss:" { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)"
+		else v="$(awk -v f="$2:" '$1 == f { print $2 }' "/proc/$p/status" 2>/dev/null)"; fi
+		sum=$((sum + ${v:-0}))
+	done
+	echo "$sum"
+}
 
 # require_root "$@": call at the top of a script, passing the script's own arguments. The variables the scripts read
 # (BUILD_DIR and the *_BUILD_DIR, BENCH_*, DEMO_*, SKIP_BUILD, CC, CXX...) are kept across sudo.
